@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Text.Json;
+using Edge.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Api;
+
+/// <summary>Handles one API method; runs on the event loop.</summary>
+public delegate ValueTask<ApiResult> ApiHandler(ApiCall call);
+
+/// <summary>
+/// Maps method names to handlers and turns a request envelope into a reply envelope. Both transports
+/// (WebSocket <c>/api</c> and <c>POST /api</c>) go through <see cref="Dispatch"/> on the loop.
+/// </summary>
+public sealed class ApiDispatcher
+{
+    private const int MaxDepth = 32;
+    private readonly Dictionary<string, ApiHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly EventLoop _loop;
+    private readonly ILogger _logger;
+
+    public ApiDispatcher(EventLoop loop, ILogger logger)
+    {
+        _loop = loop;
+        _logger = logger;
+    }
+
+    public IEnumerable<string> Methods => _handlers.Keys;
+
+    public void Register(string method, ApiHandler handler) => _handlers.Add(method, handler);
+
+    /// <summary>Answers one request (UTF-8 JSON) with a reply envelope (UTF-8 JSON). Never throws for bad input.</summary>
+    public async ValueTask<byte[]> Dispatch(ReadOnlyMemory<byte> request, ApiCaller caller)
+    {
+        _loop.VerifyAccess();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(request, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException e)
+        {
+            return Error(default, ApiErrorCode.ParseError, $"Malformed JSON: {e.Message}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return Error(default, ApiErrorCode.InvalidRequest, "A request is a JSON object with \"method\".");
+            root.TryGetProperty("id", out var id);
+            if (id.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                return Error(default, ApiErrorCode.InvalidRequest, "\"id\" must be a string, a number or null.");
+            if (!root.TryGetProperty("method", out var methodElement) || methodElement.ValueKind != JsonValueKind.String)
+                return Error(id, ApiErrorCode.InvalidRequest, "\"method\" must be a string.");
+            string method = methodElement.GetString()!;
+            root.TryGetProperty("params", out var parameters);
+            if (parameters.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.Object))
+                return Error(id, ApiErrorCode.InvalidParams, "\"params\" must be an object.");
+            if (!_handlers.TryGetValue(method, out var handler))
+                return Error(id, ApiErrorCode.MethodNotFound, $"Unknown method '{method}'.");
+            try
+            {
+                var result = await handler(new ApiCall(method, parameters, caller));
+                return Reply(id, result);
+            }
+            catch (ApiException e)
+            {
+                return Error(id, e.Code, e.Message);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "API method {Method} failed: {Message}", method, e.Message);
+                return Error(id, ApiErrorCode.InternalError, $"Internal error in '{method}'.");
+            }
+        }
+    }
+
+    private static byte[] Reply(JsonElement id, ApiResult result)
+        => Envelope(id, w =>
+        {
+            w.WritePropertyName("result"u8);
+            result.WriteTo(w);
+        });
+
+    /// <summary>An error envelope; <paramref name="id"/> may be <c>default</c> when unknown.</summary>
+    public static byte[] Error(JsonElement id, int code, string message)
+        => Envelope(id, w =>
+        {
+            w.WriteStartObject("error"u8);
+            w.WriteNumber("code"u8, code);
+            w.WriteString("message"u8, message);
+            w.WriteEndObject();
+        });
+
+    private static byte[] Envelope(JsonElement id, Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("id"u8);
+            if (id.ValueKind == JsonValueKind.Undefined) writer.WriteNullValue();
+            else id.WriteTo(writer);
+            body(writer);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}

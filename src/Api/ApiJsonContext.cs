@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+using Edge.Runtime;
+
+namespace Edge.Api;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(SystemInfo))]
+[JsonSerializable(typeof(StateSetResult))]
+[JsonSerializable(typeof(SubscriptionResult))]
+[JsonSerializable(typeof(IReadOnlyList<ServiceInfo>))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;

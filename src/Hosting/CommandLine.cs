@@ -1,0 +1,55 @@
+namespace Edge.Hosting;
+
+public enum EdgeCommand { Run, Help, Version, CheckConfig, Passwd }
+
+/// <summary>
+/// The command and the switches Edge handles itself; everything else (<c>--urls</c>,
+/// <c>--WebSocket:MaxClients 10</c>, …) is passed on to configuration.
+/// </summary>
+public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string[] ConfigArgs)
+{
+    public const string DefaultConfigPath = "/etc/edge/edge.json";
+
+    public static CommandLine Parse(string[] args)
+    {
+        var command = EdgeCommand.Run;
+        string? configPath = Environment.GetEnvironmentVariable("EDGE_CONFIG");
+        var rest = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            switch (arg)
+            {
+                case "-h" or "--help": command = EdgeCommand.Help; break;
+                case "--version": command = EdgeCommand.Version; break;
+                case "--check-config": command = EdgeCommand.CheckConfig; break;
+                case "passwd" when i == 0: command = EdgeCommand.Passwd; break;
+                case "--config":
+                    if (i + 1 >= args.Length) throw new ConfigException("--config needs a file path.");
+                    configPath = args[++i];
+                    break;
+                default:
+                    if (arg.StartsWith("--config=", StringComparison.Ordinal)) configPath = arg["--config=".Length..];
+                    else rest.Add(arg);
+                    break;
+            }
+        }
+        return new CommandLine(command, configPath, [.. rest]);
+    }
+
+    public const string HelpText = """
+        Usage: edge [options]
+               edge passwd            read a password on stdin, print its hash for Auth:Users
+               edge --check-config    validate the configuration and exit (0 = valid, 2 = invalid)
+               edge --version | --help
+
+        Options:
+          --config FILE        JSON configuration (default /etc/edge/edge.json when it exists; env EDGE_CONFIG)
+          --data-dir DIR       where Edge keeps its data (default /var/lib/edge; created if missing)
+          --urls URLS          where HTTP listens (default http://*:8080), e.g. http://127.0.0.1:9000
+          --Section:Key VALUE  any configuration value, e.g. --WebSocket:MaxClients 100
+
+        Configuration is read from the file, then EDGE_* environment variables (EDGE_Auth__Enabled=false),
+        then the command line; later sources win. SIGHUP reloads it; SIGTERM or SIGINT stop Edge.
+        """;
+}

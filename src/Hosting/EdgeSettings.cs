@@ -1,0 +1,28 @@
+using Edge.Web;
+using Edge.Web.Auth;
+
+namespace Edge.Hosting;
+
+/// <summary>Everything Edge reads from its configuration, validated.</summary>
+public sealed class EdgeSettings
+{
+    public const string DefaultDataDir = "/var/lib/edge";
+
+    public string DataDir { get; set; } = DefaultDataDir;
+
+    public AuthSettings Auth { get; set; } = new();
+
+    public WebSocketSettings WebSocket { get; set; } = new();
+
+    public RuntimeSettings Runtime { get; set; } = new();
+}
+
+/// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>
+public sealed class RuntimeSettings
+{
+    /// <summary>Worker threads; 0 means one per processor.</summary>
+    public int Workers { get; set; }
+
+    /// <summary>Work items that may wait for a worker.</summary>
+    public int QueueCapacity { get; set; } = 64;
+}

@@ -1,0 +1,65 @@
+using Edge.Web;
+using Edge.Web.Auth;
+using Microsoft.Extensions.Configuration;
+
+namespace Edge.Hosting;
+
+/// <summary>
+/// Binds <see cref="EdgeSettings"/> from configuration (source-generated binder) and checks every
+/// value, so a mistake is reported once, by key, instead of misbehaving later.
+/// </summary>
+public static class SettingsLoader
+{
+    public static EdgeSettings Load(IConfiguration configuration)
+    {
+        var settings = new EdgeSettings
+        {
+            DataDir = configuration["DataDir"] is { Length: > 0 } dir ? dir : EdgeSettings.DefaultDataDir,
+            // One explicit call per section: the binder generator does not see through generic helpers.
+            Auth = Bind("Auth", () => configuration.GetSection("Auth").Get<AuthSettings>(Strict)) ?? new(),
+            WebSocket = Bind("WebSocket", () => configuration.GetSection("WebSocket").Get<WebSocketSettings>(Strict)) ?? new(),
+            Runtime = Bind("Runtime", () => configuration.GetSection("Runtime").Get<RuntimeSettings>(Strict)) ?? new(),
+        };
+        Validate(settings);
+        return settings;
+    }
+
+    private static void Strict(BinderOptions options) => options.ErrorOnUnknownConfiguration = true;
+
+    private static T? Bind<T>(string section, Func<T?> bind)
+    {
+        try
+        {
+            return bind();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ConfigException($"{section}: {e.Message}", e);
+        }
+    }
+
+    private static void Validate(EdgeSettings s)
+    {
+        Range("WebSocket:MaxClients", s.WebSocket.MaxClients, 1, 100_000);
+        Range("WebSocket:SendTimeoutSeconds", s.WebSocket.SendTimeoutSeconds, 1, 3600);
+        Range("WebSocket:MaxMessageBytes", s.WebSocket.MaxMessageBytes, 1024, 16 << 20);
+        Range("Runtime:Workers", s.Runtime.Workers, 0, 256);
+        Range("Runtime:QueueCapacity", s.Runtime.QueueCapacity, 1, 100_000);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < s.Auth.Users.Count; i++)
+        {
+            var user = s.Auth.Users[i];
+            if (string.IsNullOrWhiteSpace(user.Name) || user.Name.Contains(':'))
+                throw new ConfigException($"Auth:Users:{i}:Name must be a non-empty name without ':'.");
+            if (!names.Add(user.Name))
+                throw new ConfigException($"Auth:Users:{i}:Name '{user.Name}' appears twice.");
+            if (!PasswordHash.IsValid(user.PasswordHash))
+                throw new ConfigException($"Auth:Users:{i}:PasswordHash is not a hash made by 'edge passwd'.");
+        }
+    }
+
+    private static void Range(string key, int value, int min, int max)
+    {
+        if (value < min || value > max) throw new ConfigException($"{key} must be between {min} and {max} (got {value}).");
+    }
+}

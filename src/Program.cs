@@ -1,0 +1,108 @@
+using System.Reflection;
+using Edge.Api;
+using Edge.Hosting;
+using Edge.Runtime;
+using Edge.State;
+using Edge.Web;
+using Edge.Web.Auth;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Edge;
+
+/// <summary>The composition root: configuration → objects → host → run → shutdown. Nothing else constructs services.</summary>
+public static class Program
+{
+    public static string Version { get; } =
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            var commandLine = CommandLine.Parse(args);
+            switch (commandLine.Command)
+            {
+                case EdgeCommand.Help:
+                    Console.Out.WriteLine(CommandLine.HelpText);
+                    return 0;
+                case EdgeCommand.Version:
+                    Console.Out.WriteLine($"edge {Version}");
+                    return 0;
+                case EdgeCommand.Passwd:
+                    return PasswdCommand.Run(Console.In, Console.Out, Console.Error);
+                case EdgeCommand.CheckConfig:
+                    var checkedSettings = SettingsLoader.Load(EdgeConfiguration.Build(new ConfigurationManager(), commandLine));
+                    Console.Out.WriteLine($"edge: configuration is valid (data directory {checkedSettings.DataDir}).");
+                    return 0;
+            }
+            await using var host = CreateHost(commandLine);
+            return await host.RunAsync();
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"edge: invalid configuration: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>Builds a ready-to-start Edge; tests call this with their own arguments. Throws <see cref="ConfigException"/>.</summary>
+    /// <param name="time">The clock of every timer, back-off and rate limit (tests pass a manual one).</param>
+    public static EdgeHost CreateHost(CommandLine commandLine, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = commandLine.ConfigArgs });
+        EdgeConfiguration.Build(builder.Configuration, commandLine);
+        var settings = SettingsLoader.Load(builder.Configuration);
+        EdgeConfiguration.PrepareDataDir(settings.DataDir);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o =>
+        {
+            o.FormatterName = EdgeLogFormatter.FormatterName;
+            o.LogToStandardErrorThreshold = LogLevel.Warning;
+        });
+        // What AddConsoleFormatter does, minus its reflection-bound options.
+        builder.Services.AddSingleton<ConsoleFormatter, EdgeLogFormatter>();
+        logging?.Invoke(builder.Logging);
+        if (builder.Configuration["urls"] == null) builder.WebHost.UseUrls("http://*:8080");
+        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(4));
+
+        var app = builder.Build();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var log = loggers.CreateLogger("Edge.Program");
+
+        var loop = new EventLoop(loggers.CreateLogger<EventLoop>(), time);
+        var pool = new WorkerPool(settings.Runtime.Workers > 0 ? settings.Runtime.Workers : Environment.ProcessorCount, settings.Runtime.QueueCapacity);
+        var supervisor = new Supervisor(loop, loggers.CreateLogger<Supervisor>());
+        var state = new StateStore(loop);
+        var dispatcher = new ApiDispatcher(loop, loggers.CreateLogger<ApiDispatcher>());
+        new SystemMethods(loop, pool, supervisor, Version, loop.Time.GetUtcNow()).Register(dispatcher);
+        new StateMethods(state).Register(dispatcher);
+
+        AuthSettings EffectiveAuth(EdgeSettings s)
+        {
+            if (!s.Auth.Enabled || s.Auth.Users.Count > 0) return s.Auth;
+            var admin = FirstStartAdmin.LoadOrCreate(s.DataDir, out var newPassword);
+            if (newPassword != null)
+                log.LogWarning("No users are configured: created user '{User}' with password '{Password}' (shown once; hash kept in {File}). Set Auth:Users with 'edge passwd' to replace it.",
+                    admin.Name, newPassword, Path.Combine(s.DataDir, FirstStartAdmin.FileName));
+            return new AuthSettings { Enabled = true, Users = [admin] };
+        }
+        var auth = new Authenticator(loop, pool, EffectiveAuth(settings), loggers.CreateLogger<Authenticator>());
+        if (!auth.Enabled) log.LogWarning("Authentication is disabled by configuration (Auth:Enabled=false): anyone who can reach this port can use the API");
+        var hub = new SessionHub(loop, dispatcher, state, settings.WebSocket, loggers.CreateLogger<SessionHub>());
+
+        var api = new ApiEndpoints(loop, dispatcher, hub, auth);
+        var health = new HealthEndpoints(loop, supervisor);
+        var ui = new StaticUi();
+        app.UseWebSockets();
+        app.Map("/api", api.Api);
+        app.Map("/login", api.Login);
+        app.Map("/logout", api.Logout);
+        app.MapGet("/healthz", health.Health);
+        app.MapGet("/readyz", health.Ready);
+        app.MapMethods("/{**path}", ["GET", "HEAD"], ui.Serve);
+
+        return new EdgeHost(app, loop, pool, supervisor, hub, auth, EffectiveAuth, log);
+    }
+}

@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Runtime;
+
+/// <summary>How a <see cref="TaskGroup"/> treats a child that fails.</summary>
+public enum TaskGroupPolicy
+{
+    /// <summary>The first failure cancels the siblings and is rethrown by <see cref="TaskGroup.WhenAll"/>.</summary>
+    FailFast,
+    /// <summary>Every child runs to its end; all failures are thrown together as one <see cref="AggregateException"/>.</summary>
+    CollectErrors,
+    /// <summary>Failures are logged and otherwise ignored.</summary>
+    IgnoreErrors,
+}
+
+/// <summary>
+/// Structured concurrency: children are spawned into the group and the group ends only when every
+/// child has ended. Cancelling the group (or its parent token) cancels every child.
+/// </summary>
+public sealed class TaskGroup : IAsyncDisposable
+{
+    private readonly TaskGroupPolicy _policy;
+    private readonly ILogger? _logger;
+    private readonly CancellationTokenSource _cancellation;
+    private readonly TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _gate = new();
+    private readonly List<Exception> _errors = [];
+    // One extra count held until WhenAll seals the group, so it cannot end while still open.
+    private int _pending = 1;
+    private bool _sealed;
+
+    public TaskGroup(TaskGroupPolicy policy, ILogger? logger = null, CancellationToken parent = default)
+    {
+        _policy = policy;
+        _logger = logger;
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(parent);
+    }
+
+    /// <summary>Cancelled when the group is cancelled, its parent is, or (FailFast) a child failed.</summary>
+    public CancellationToken Token => _cancellation.Token;
+
+    /// <summary>Starts <paramref name="child"/> now, on the calling thread, with the group's token.</summary>
+    public void Spawn(Func<CancellationToken, Task> child, string? name = null)
+    {
+        lock (_gate)
+        {
+            if (_sealed) throw new InvalidOperationException("The task group has ended; no more children can join.");
+            Interlocked.Increment(ref _pending);
+        }
+        Task task;
+        try { task = child(_cancellation.Token); }
+        catch (Exception e) { task = Task.FromException(e); }
+        if (task.IsCompleted) OnChildDone(task, name);
+        else task.ContinueWith(static (t, s) => { var (group, n) = ((TaskGroup, string?))s!; group.OnChildDone(t, n); },
+            (this, name), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public void Cancel()
+    {
+        try { _cancellation.Cancel(); }
+        catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>Closes the group to new children and completes when all have ended, applying the policy.</summary>
+    public Task WhenAll()
+    {
+        bool release;
+        lock (_gate)
+        {
+            release = !_sealed;
+            _sealed = true;
+        }
+        if (release) Release();
+        return _allDone.Task;
+    }
+
+    /// <summary>Cancels the children and waits for them; failures are not rethrown here.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Cancel();
+        try { await WhenAll().ConfigureAwait(false); }
+        catch (Exception) { }
+        _cancellation.Dispose();
+    }
+
+    private void OnChildDone(Task task, string? name)
+    {
+        if (task.IsFaulted)
+        {
+            var error = task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerException! : task.Exception;
+            bool cancelledByGroup = error is OperationCanceledException && _cancellation.IsCancellationRequested;
+            if (!cancelledByGroup)
+            {
+                switch (_policy)
+                {
+                    case TaskGroupPolicy.IgnoreErrors:
+                        _logger?.LogWarning(error, "Task {Name} failed: {Message}", name ?? "(unnamed)", error.Message);
+                        break;
+                    case TaskGroupPolicy.FailFast:
+                        lock (_gate) _errors.Add(error);
+                        Cancel();
+                        break;
+                    default:
+                        lock (_gate) _errors.Add(error);
+                        break;
+                }
+            }
+        }
+        Release();
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref _pending) != 0) return;
+        Exception[] errors;
+        lock (_gate) errors = [.. _errors];
+        if (errors.Length == 0) _allDone.TrySetResult();
+        else if (_policy == TaskGroupPolicy.FailFast) _allDone.TrySetException(errors[0]);
+        else _allDone.TrySetException(new AggregateException("Tasks in the group failed.", errors));
+    }
+}

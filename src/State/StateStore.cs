@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Edge.Runtime;
+
+namespace Edge.State;
+
+/// <summary>
+/// Named JSON values that parts publish (<c>camera.fps</c>, <c>system.cpu</c>, ...) and clients read,
+/// subscribe to and, where writable, set. Lives on the event loop: every member must be called there.
+/// </summary>
+public sealed class StateStore
+{
+    /// <summary>Keys under this prefix are writable by any authenticated client.</summary>
+    public const string UserPrefix = "user.";
+    public const int MaxUserValueBytes = 4096;
+    public const int MaxUserKeys = 256;
+    public const int MaxKeyLength = 128;
+
+    private readonly EventLoop _loop;
+    private readonly Dictionary<string, StateEntry> _entries = new(StringComparer.Ordinal);
+    private int _userKeys;
+
+    public StateStore(EventLoop loop) => _loop = loop;
+
+    /// <summary>Raised on the loop after a value changed (not when it was set to the same JSON).</summary>
+    public event Action<StateEntry>? Changed;
+
+    public int Count => _entries.Count;
+
+    public IEnumerable<StateEntry> Entries
+    {
+        get
+        {
+            _loop.VerifyAccess();
+            return _entries.Values;
+        }
+    }
+
+    public bool TryGet(string key, out StateEntry entry)
+    {
+        _loop.VerifyAccess();
+        return _entries.TryGetValue(key, out entry!);
+    }
+
+    /// <summary>Sets a value owned by a part of the server; <paramref name="writable"/> lets clients change it too.</summary>
+    public void Publish<T>(string key, T value, JsonTypeInfo<T> type, bool writable = false)
+        => Store(key, JsonSerializer.SerializeToUtf8Bytes(value, type), writable);
+
+    /// <summary>Sets a value on behalf of a client, enforcing who may write what.</summary>
+    public void SetFromClient(string key, JsonElement value)
+    {
+        _loop.VerifyAccess();
+        ValidateKey(key);
+        bool isUser = key.StartsWith(UserPrefix, StringComparison.Ordinal) && key.Length > UserPrefix.Length;
+        bool exists = _entries.TryGetValue(key, out var current);
+        if (!isUser && !(exists && current!.Writable))
+            throw new StateException(StateError.NotWritable, exists ? $"'{key}' is read-only." : $"'{key}' does not exist and only '{UserPrefix}*' keys can be created.");
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(value, StateJsonContext.Default.JsonElement);
+        if (isUser)
+        {
+            if (json.Length > MaxUserValueBytes)
+                throw new StateException(StateError.TooLarge, $"Values under '{UserPrefix}' are limited to {MaxUserValueBytes} bytes of JSON (got {json.Length}).");
+            if (!exists && _userKeys >= MaxUserKeys)
+                throw new StateException(StateError.TooMany, $"At most {MaxUserKeys} '{UserPrefix}' keys can exist.");
+        }
+        Store(key, json, writable: true);
+    }
+
+    private void Store(string key, byte[] json, bool writable)
+    {
+        _loop.VerifyAccess();
+        if (_entries.TryGetValue(key, out var current))
+        {
+            if (current.Writable == writable && current.Json.AsSpan().SequenceEqual(json)) return;
+        }
+        else if (key.StartsWith(UserPrefix, StringComparison.Ordinal))
+        {
+            _userKeys++;
+        }
+        var entry = new StateEntry(key, json, writable, (current?.Version ?? 0) + 1);
+        _entries[key] = entry;
+        Changed?.Invoke(entry);
+    }
+
+    private static void ValidateKey(string key)
+    {
+        if (key.Length == 0 || key.Length > MaxKeyLength)
+            throw new StateException(StateError.InvalidKey, $"Keys are 1 to {MaxKeyLength} characters long.");
+        foreach (char c in key)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+                throw new StateException(StateError.InvalidKey, $"Keys may hold only letters, digits, '.', '_' and '-' (got '{key}').");
+        }
+    }
+}

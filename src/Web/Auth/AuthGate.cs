@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Edge.Web.Auth;
+
+/// <summary>Applies <see cref="Authenticator"/> to an HTTP request and writes the refusal when it says no.</summary>
+public static class AuthGate
+{
+    private const string Challenge = "Basic realm=\"Edge\", charset=\"UTF-8\"";
+
+    /// <summary>The result when the request may go on; otherwise null, with 401/429/503 already written. Loop only.</summary>
+    public static async Task<AuthResult?> Check(Authenticator auth, HttpContext context, bool allowCookie = true)
+    {
+        var request = context.Request;
+        string? authorization = request.Headers.Authorization.Count > 0 ? request.Headers.Authorization[0] : null;
+        string? cookie = allowCookie ? request.Cookies[Authenticator.CookieName] : null;
+        var result = await auth.Authenticate(context.Connection.RemoteIpAddress, authorization, cookie);
+        switch (result.Outcome)
+        {
+            case AuthOutcome.Allowed:
+                return result;
+            case AuthOutcome.Throttled:
+                context.Response.Headers.RetryAfter = Math.Ceiling(result.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Reject(context, StatusCodes.Status429TooManyRequests, "Too many failed logins from this address; try again later.");
+                return null;
+            case AuthOutcome.Busy:
+                context.Response.Headers.RetryAfter = "1";
+                await Reject(context, StatusCodes.Status503ServiceUnavailable, "Server busy");
+                return null;
+            default:
+                context.Response.Headers.WWWAuthenticate = Challenge;
+                await Reject(context, StatusCodes.Status401Unauthorized, "Authentication required.");
+                return null;
+        }
+    }
+
+    /// <summary>True when the browser's Origin names this very host (guards cookie-authenticated WebSockets).</summary>
+    public static bool IsSameOrigin(HttpContext context)
+    {
+        string? origin = context.Request.Headers.Origin;
+        if (string.IsNullOrEmpty(origin)) return true;
+        return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            && string.Equals(uri.Authority, context.Request.Host.Value, StringComparison.OrdinalIgnoreCase);
+    }
+
+    public static Task Reject(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message + "\n");
+    }
+}

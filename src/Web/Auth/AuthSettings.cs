@@ -1,0 +1,18 @@
+namespace Edge.Web.Auth;
+
+/// <summary>The <c>Auth</c> section of the configuration.</summary>
+public sealed class AuthSettings
+{
+    /// <summary>False turns authentication off; only an explicit <c>false</c> in the configuration does.</summary>
+    public bool Enabled { get; set; } = true;
+
+    public List<UserSettings> Users { get; set; } = [];
+}
+
+public sealed class UserSettings
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>Output of <c>edge passwd</c>.</summary>
+    public string PasswordHash { get; set; } = "";
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Edge.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Web.Auth;
+
+/// <summary>
+/// Checks HTTP Basic credentials and session cookies. Lives on the event loop; password hashing runs
+/// on the worker pool, and credentials that verified once are remembered (by their SHA-256) so PBKDF2
+/// is paid once per client, not per request.
+/// </summary>
+public sealed class Authenticator
+{
+    public const string CookieName = "edge_session";
+    private const int MaxRemembered = 64;
+    // Hashed when the user name is unknown, so timing does not tell which names exist.
+    private static readonly Lazy<string> DecoyHash = new(() => PasswordHash.Create("decoy"));
+
+    private readonly EventLoop _loop;
+    private readonly WorkerPool _pool;
+    private readonly LoginThrottle _throttle;
+    private readonly SessionTokens _tokens;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, string> _verified = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _users = new(StringComparer.Ordinal);
+
+    public Authenticator(EventLoop loop, WorkerPool pool, AuthSettings settings, ILogger logger)
+    {
+        _loop = loop;
+        _pool = pool;
+        _logger = logger;
+        _throttle = new LoginThrottle(loop.Time);
+        _tokens = new SessionTokens(loop.Time);
+        Apply(settings);
+    }
+
+    public bool Enabled { get; private set; }
+
+    /// <summary>Takes new users or a new on/off switch (SIGHUP); forgets remembered credentials and sessions of removed users.</summary>
+    public void Apply(AuthSettings settings)
+    {
+        Enabled = settings.Enabled;
+        var users = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var user in settings.Users) users[user.Name] = user.PasswordHash;
+        _users = users;
+        _verified.Clear();
+        _tokens.RetainUsers(users.Keys);
+    }
+
+    /// <summary>Decides whether the request may go on. Loop only.</summary>
+    public async ValueTask<AuthResult> Authenticate(IPAddress? remote, string? authorization, string? sessionCookie)
+    {
+        _loop.VerifyAccess();
+        if (!Enabled) return new AuthResult(AuthOutcome.Allowed);
+        var address = remote ?? IPAddress.None;
+
+        if (authorization == null && sessionCookie != null && _tokens.TryGetUser(sessionCookie, out var cookieUser))
+            return new AuthResult(AuthOutcome.Allowed, cookieUser, ByCookie: true);
+
+        var wait = _throttle.RetryAfter(address);
+        if (wait > TimeSpan.Zero) return new AuthResult(AuthOutcome.Throttled, RetryAfter: wait);
+
+        if (authorization == null || !TryParseBasic(authorization, out var name, out var password))
+            return new AuthResult(AuthOutcome.Denied);
+
+        string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(authorization)));
+        if (_verified.TryGetValue(key, out var rememberedUser) && _users.ContainsKey(rememberedUser))
+        {
+            _throttle.Succeeded(address);
+            return new AuthResult(AuthOutcome.Allowed, rememberedUser);
+        }
+
+        bool known = _users.TryGetValue(name, out var hash);
+        bool ok;
+        try
+        {
+            ok = await _pool.Submit(_ => PasswordHash.Verify(password, hash ?? DecoyHash.Value), PoolFullMode.Reject) && known;
+        }
+        catch (PoolFullException)
+        {
+            return new AuthResult(AuthOutcome.Busy, RetryAfter: TimeSpan.FromSeconds(1));
+        }
+        if (!ok)
+        {
+            _throttle.Failed(address);
+            _logger.LogWarning("Authentication failed for user {User} from {Address}", name, address);
+            return new AuthResult(AuthOutcome.Denied);
+        }
+        _throttle.Succeeded(address);
+        if (_verified.Count >= MaxRemembered) _verified.Clear();
+        _verified[key] = name;
+        return new AuthResult(AuthOutcome.Allowed, name);
+    }
+
+    /// <summary>Starts a browser session for an authenticated user; the token goes into the session cookie.</summary>
+    public string StartSession(string user) => _tokens.Create(user);
+
+    public void EndSession(string? token)
+    {
+        if (token != null) _tokens.Remove(token);
+    }
+
+    private static bool TryParseBasic(string header, out string name, out string password)
+    {
+        name = password = "";
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return false;
+        string decoded;
+        try { decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim())); }
+        catch (FormatException) { return false; }
+        int colon = decoded.IndexOf(':');
+        if (colon < 0) return false;
+        name = decoded[..colon];
+        password = decoded[(colon + 1)..];
+        return true;
+    }
+}

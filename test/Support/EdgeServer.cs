@@ -1,0 +1,99 @@
+using System.Net.Http.Headers;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Edge.Hosting;
+using Edge.Web.Auth;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Tests.Support;
+
+/// <summary>A real Edge (the composition root of the product) on 127.0.0.1 with an ephemeral port.</summary>
+public sealed class EdgeServer : IAsyncDisposable
+{
+    public const string User = "admin";
+    public const string Password = "correct horse";
+    // Few iterations keep tests fast; the format and the check are the production ones.
+    private static readonly string Hash = PasswordHash.Create(Password, 1000);
+
+    private readonly EdgeHost _host;
+    private bool _stopped;
+
+    private EdgeServer(EdgeHost host, string dataDir, TestLog log)
+    {
+        _host = host;
+        DataDir = dataDir;
+        Log = log;
+        BaseUri = host.Urls[0];
+        Http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(30) };
+        Http.DefaultRequestHeaders.Authorization = BasicAuth(User, Password);
+    }
+
+    public Uri BaseUri { get; }
+
+    public Uri ApiSocketUri => new($"ws://{BaseUri.Authority}/api");
+
+    public string DataDir { get; }
+
+    public TestLog Log { get; }
+
+    /// <summary>An HTTP client that sends the test user's credentials.</summary>
+    public HttpClient Http { get; }
+
+    public EdgeHost Host => _host;
+
+    /// <summary>The JSON configuration used when a test gives none: one user, everything else default.</summary>
+    public static string DefaultConfig => ConfigWithUsers("");
+
+    /// <summary>A configuration with the test user and extra top-level members (<c>"WebSocket":{…},</c>).</summary>
+    public static string ConfigWithUsers(string extra) => $$$"""{{{{extra}}}"Auth":{"Users":[{"Name":"{{{User}}}","PasswordHash":"{{{Hash}}}"}]}}""";
+
+    public static async Task<EdgeServer> Start(string? configJson = null, TimeProvider? time = null, params string[] extraArgs)
+    {
+        string dir = Directory.CreateTempSubdirectory("edge-test-").FullName;
+        string configPath = Path.Combine(dir, "edge.json");
+        await File.WriteAllTextAsync(configPath, configJson ?? DefaultConfig);
+        string[] args = ["--config", configPath, "--data-dir", Path.Combine(dir, "data"), "--urls", "http://127.0.0.1:0", .. extraArgs];
+        var log = new TestLog();
+        var host = Program.CreateHost(CommandLine.Parse(args), logging => { logging.ClearProviders(); logging.AddProvider(log); }, time);
+        await host.StartAsync();
+        return new EdgeServer(host, Path.Combine(dir, "data"), log);
+    }
+
+    public static AuthenticationHeaderValue BasicAuth(string user, string password)
+        => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+    /// <summary>POST /api with the test user's credentials; returns the reply envelope.</summary>
+    public async Task<JsonElement> Call(string method, object? parameters = null, HttpClient? client = null)
+    {
+        string body = JsonSerializer.Serialize(new Dictionary<string, object?> { ["id"] = 1, ["method"] = method, ["params"] = parameters });
+        using var response = await (client ?? Http).PostAsync("/api", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.AreEqual(System.Net.HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>Opens WebSocket /api with the test user's credentials.</summary>
+    public async Task<ApiSocket> Connect(string? user = User, string? password = Password)
+    {
+        var socket = new ClientWebSocket();
+        if (user != null) socket.Options.SetRequestHeader("Authorization", BasicAuth(user, password!).ToString());
+        await socket.ConnectAsync(ApiSocketUri, CancellationToken.None);
+        return new ApiSocket(socket);
+    }
+
+    public async Task Stop()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await _host.StopAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Stop();
+        await _host.DisposeAsync();
+        Http.Dispose();
+        try { Directory.Delete(Path.GetDirectoryName(DataDir)!, recursive: true); }
+        catch (IOException) { }
+    }
+}
