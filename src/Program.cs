@@ -103,6 +103,6 @@ public static class Program
         app.MapGet("/readyz", health.Ready);
         app.MapMethods("/{**path}", ["GET", "HEAD"], ui.Serve);
 
-        return new EdgeHost(app, loop, pool, supervisor, hub, auth, EffectiveAuth, log);
+        return new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, log);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using Edge.Runtime;
+using Edge.Api;
 using Edge.Web;
 using Edge.Web.Auth;
 using Microsoft.AspNetCore.Builder;
@@ -24,6 +25,7 @@ public sealed class EdgeHost : IAsyncDisposable
     private readonly WorkerPool _pool;
     private readonly Supervisor _supervisor;
     private readonly SessionHub _hub;
+    private readonly ApiDispatcher _dispatcher;
     private readonly Func<EdgeSettings, AuthSettings> _effectiveAuth;
     private readonly Authenticator _auth;
     private readonly ILogger _logger;
@@ -32,7 +34,7 @@ public sealed class EdgeHost : IAsyncDisposable
     private Task? _services;
     private bool _stopped;
 
-    public EdgeHost(WebApplication app, EventLoop loop, WorkerPool pool, Supervisor supervisor, SessionHub hub,
+    public EdgeHost(WebApplication app, EventLoop loop, WorkerPool pool, Supervisor supervisor, SessionHub hub, ApiDispatcher dispatcher,
         Authenticator auth, Func<EdgeSettings, AuthSettings> effectiveAuth, ILogger logger)
     {
         _app = app;
@@ -40,11 +42,18 @@ public sealed class EdgeHost : IAsyncDisposable
         _pool = pool;
         _supervisor = supervisor;
         _hub = hub;
+        _dispatcher = dispatcher;
         _auth = auth;
         _effectiveAuth = effectiveAuth;
         _logger = logger;
         app.Lifetime.ApplicationStopping.Register(() => _loop.Post(() => _hub.CloseAll(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down")));
     }
+
+    /// <summary>The loop everything runs on (tests check thread affinity against it).</summary>
+    internal EventLoop Loop => _loop;
+
+    /// <summary>Lets tests add probe methods.</summary>
+    internal ApiDispatcher Dispatcher => _dispatcher;
 
     /// <summary>The addresses Kestrel listens on (with real ports when 0 was asked for).</summary>
     public IReadOnlyList<Uri> Urls => [.. _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a.Replace("[::]", "localhost").Replace("0.0.0.0", "localhost")))];
@@ -54,6 +63,7 @@ public sealed class EdgeHost : IAsyncDisposable
         await _app.StartAsync();
         await _loop.InvokeAsync(() =>
         {
+            _hub.Start();
             _services = _supervisor.Run(_stopping.Token);
             return Task.CompletedTask;
         });

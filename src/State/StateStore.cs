@@ -51,7 +51,7 @@ public sealed class StateStore
     {
         _loop.VerifyAccess();
         ValidateKey(key);
-        bool isUser = key.StartsWith(UserPrefix, StringComparison.Ordinal) && key.Length > UserPrefix.Length;
+        bool isUser = key.StartsWith(UserPrefix, StringComparison.Ordinal);
         bool exists = _entries.TryGetValue(key, out var current);
         if (!isUser && !(exists && current!.Writable))
             throw new StateException(StateError.NotWritable, exists ? $"'{key}' is read-only." : $"'{key}' does not exist and only '{UserPrefix}*' keys can be created.");
@@ -91,5 +91,7 @@ public sealed class StateStore
             if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
                 throw new StateException(StateError.InvalidKey, $"Keys may hold only letters, digits, '.', '_' and '-' (got '{key}').");
         }
+        if (key[0] == '.' || key[^1] == '.' || key.Contains("..", StringComparison.Ordinal))
+            throw new StateException(StateError.InvalidKey, $"Key segments between dots may not be empty (got '{key}').");
     }
 }

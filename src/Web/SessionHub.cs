@@ -35,6 +35,14 @@ public sealed class SessionHub : IDisposable
         state.Changed += Broadcast;
     }
 
+    /// <summary>Publishes the initial client count and starts the stalled-socket watchdog. Loop only.</summary>
+    public void Start()
+    {
+        _loop.VerifyAccess();
+        PublishCount();
+        _watchdog ??= _loop.CreateTimer(CheckStalled, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
     /// <summary>Sessions open or being opened.</summary>
     public int Count => _admitted;
 
@@ -60,7 +68,6 @@ public sealed class SessionHub : IDisposable
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
             var session = new WebSocketSession(socket, _loop, _dispatcher, _state, user, _settings.MaxMessageBytes, _logger);
             _sessions = [.. _sessions, session];
-            _watchdog ??= _loop.CreateTimer(CheckStalled, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
             try
             {
                 await session.Run(context.RequestAborted);

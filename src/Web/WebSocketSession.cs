@@ -215,12 +215,15 @@ public sealed class WebSocketSession : IApiSession
         return false;
     }
 
-    // Signals are completed on the loop, so the waiting loop resumes inline: no extra queue hop per push.
-    private static void Wake(ref TaskCompletionSource? signal)
+    // The waiter resumes in a fresh loop item, never inside the code that woke it: a handler that
+    // queues pushes (state.subscribe) still gets its reply out first, and a broadcast is never
+    // re-entered by a session that fails mid-send.
+    private void Wake(ref TaskCompletionSource? signal)
     {
         var waiting = signal;
+        if (waiting == null) return;
         signal = null;
-        waiting?.TrySetResult();
+        _loop.Post(static s => ((TaskCompletionSource)s!).TrySetResult(), waiting);
     }
 
     private static byte[] Grow(byte[] buffer, int size)

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -73,11 +74,28 @@ public sealed class EdgeServer : IAsyncDisposable
     }
 
     /// <summary>Opens WebSocket /api with the test user's credentials.</summary>
-    public async Task<ApiSocket> Connect(string? user = User, string? password = Password)
+    /// <param name="receiveBufferBytes">A fixed, small kernel receive buffer makes a client that stops reading stall its server socket quickly.</param>
+    public async Task<ApiSocket> Connect(string? user = User, string? password = Password, int? receiveBufferBytes = null)
     {
         var socket = new ClientWebSocket();
         if (user != null) socket.Options.SetRequestHeader("Authorization", BasicAuth(user, password!).ToString());
-        await socket.ConnectAsync(ApiSocketUri, CancellationToken.None);
+        if (receiveBufferBytes is { } size)
+        {
+            using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, ct) =>
+                {
+                    var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = size };
+                    await tcp.ConnectAsync(context.DnsEndPoint, ct);
+                    return new NetworkStream(tcp, ownsSocket: true);
+                },
+            });
+            await socket.ConnectAsync(ApiSocketUri, invoker, CancellationToken.None);
+        }
+        else
+        {
+            await socket.ConnectAsync(ApiSocketUri, CancellationToken.None);
+        }
         return new ApiSocket(socket);
     }
 

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Edge.Api;
+using Edge.State;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Api;
+
+[TestClass]
+public sealed class StateMethodsTests
+{
+    private static EdgeServer _server = null!;
+
+    [ClassInitialize]
+    public static async Task Start(TestContext _) => _server = await EdgeServer.Start();
+
+    [ClassCleanup]
+    public static async Task Stop() => await _server.DisposeAsync();
+
+    private static int ErrorCode(JsonElement reply) => reply.GetProperty("error").GetProperty("code").GetInt32();
+
+    [TestMethod]
+    public async Task UserValuesRoundTripWithGrowingVersions()
+    {
+        var first = await _server.Call("state.set", new { key = "user.dashboard", value = new { layout = "grid", panes = new[] { 1, 2 } } });
+        long v1 = first.GetProperty("result").GetProperty("version").GetInt64();
+        var second = await _server.Call("state.set", new { key = "user.dashboard", value = "list" });
+        Assert.AreEqual(v1 + 1, second.GetProperty("result").GetProperty("version").GetInt64());
+        var got = (await _server.Call("state.get", new { keys = new[] { "user.dashboard", "user.missing" } })).GetProperty("result");
+        Assert.AreEqual("list", got.GetProperty("user.dashboard").GetString());
+        Assert.IsFalse(got.TryGetProperty("user.missing", out _), "unknown keys are left out");
+    }
+
+    [TestMethod]
+    public async Task StateGetWithoutKeysReturnsEverything()
+    {
+        await _server.Call("state.set", new { key = "user.everything", value = 1 });
+        var all = (await _server.Call("state.get")).GetProperty("result");
+        Assert.AreEqual(1, all.GetProperty("user.everything").GetInt32());
+        Assert.IsTrue(all.TryGetProperty("system.websocket_clients", out _));
+    }
+
+    [TestMethod]
+    public async Task KeysOwnedByAPartCannotBeSetByClients()
+    {
+        var reply = await _server.Call("state.set", new { key = "system.websocket_clients", value = 99 });
+        Assert.AreEqual(ApiErrorCode.Forbidden, ErrorCode(reply));
+        var created = await _server.Call("state.set", new { key = "camera.fps", value = 5 });
+        Assert.AreEqual(ApiErrorCode.Forbidden, ErrorCode(created));
+        var got = (await _server.Call("state.get", new { keys = new[] { "system.websocket_clients", "camera.fps" } })).GetProperty("result");
+        Assert.AreNotEqual(99, got.GetProperty("system.websocket_clients").GetInt32());
+        Assert.IsFalse(got.TryGetProperty("camera.fps", out _));
+    }
+
+    [TestMethod]
+    public async Task InvalidKeysAreRefused()
+    {
+        foreach (var key in new[] { "user.", "user.a b", "user.<script>", "user." + new string('k', 200) })
+            Assert.AreEqual(ApiErrorCode.InvalidParams, ErrorCode(await _server.Call("state.set", new { key, value = 1 })), key);
+    }
+
+    [TestMethod]
+    public async Task UserValuesAreLimitedTo4KilobytesOfJson()
+    {
+        string fits = new('a', StateStore.MaxUserValueBytes - 2);
+        Assert.IsTrue((await _server.Call("state.set", new { key = "user.size", value = fits })).TryGetProperty("result", out _));
+        var tooBig = await _server.Call("state.set", new { key = "user.size", value = fits + "a" });
+        Assert.AreEqual(ApiErrorCode.LimitExceeded, ErrorCode(tooBig));
+        var got = (await _server.Call("state.get", new { keys = new[] { "user.size" } })).GetProperty("result");
+        Assert.AreEqual(fits, got.GetProperty("user.size").GetString(), "the refused write changed nothing");
+    }
+
+    [TestMethod]
+    public async Task AtMost256UserKeysCanExist()
+    {
+        await using var server = await EdgeServer.Start();
+        for (int i = 0; i < StateStore.MaxUserKeys; i++)
+            Assert.IsTrue((await server.Call("state.set", new { key = $"user.k{i}", value = i })).TryGetProperty("result", out _), $"key {i}");
+        Assert.AreEqual(ApiErrorCode.LimitExceeded, ErrorCode(await server.Call("state.set", new { key = "user.one-too-many", value = 1 })));
+        Assert.IsTrue((await server.Call("state.set", new { key = "user.k0", value = "existing keys stay writable" })).TryGetProperty("result", out _));
+    }
+}
