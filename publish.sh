@@ -19,7 +19,7 @@ if [[ "$rid" == linux-arm64 && "$(uname -m)" != aarch64 ]]; then
   extra+=(-p:CppCompilerAndLinker=clang -p:SysRoot=/ -p:LinkerFlavor=lld -p:ObjCopyName=aarch64-linux-gnu-objcopy)
 fi
 
-rm -rf "$out"
+rm -rf "$out.tmp"
 if ! dotnet publish Edge.csproj -c Release -r "$rid" -o "$out.tmp" -nologo "${extra[@]}" >"$log" 2>&1; then
   cat "$log"
   echo "publish.sh: dotnet publish failed" >&2
@@ -30,7 +30,8 @@ if grep -E 'warning (IL2|IL3)[0-9]{3}' "$log" | sort -u | grep .; then
   exit 1
 fi
 mkdir -p "$out"
-mv "$out.tmp/edge" "$out/edge"
+# A rename: a copy of edge that is running keeps its old file.
+mv -f "$out.tmp/edge" "$out/edge"
 rm -rf "$out.tmp"
 size=$(stat -c %s "$out/edge")
 echo "publish.sh: $out/edge $size bytes ($(awk "BEGIN { printf \"%.1f\", $size / 1048576 }") MiB)"

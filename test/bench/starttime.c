@@ -30,6 +30,15 @@ static void sleep_us(long us) {
   nanosleep(&ts, NULL);
 }
 
+static int port_busy(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int busy = fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
+  if (fd >= 0) close(fd);
+  return busy;
+}
+
 // 1 = got HTTP 200, 0 = not (yet).
 static int probe(int port, const char *path) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -76,6 +85,10 @@ int main(int argc, char **argv) {
   const char *path = argv[2];
   long rss_delay = atol(argv[3]);
 
+  if (port_busy(port)) {
+    fprintf(stderr, "starttime: something already listens on 127.0.0.1:%d\n", port);
+    return 1;
+  }
   double t0 = now_ms();
   pid_t pid = fork();
   if (pid < 0) { perror("fork"); return 2; }

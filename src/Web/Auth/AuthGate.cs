@@ -27,7 +27,8 @@ public static class AuthGate
                 await Reject(context, StatusCodes.Status503ServiceUnavailable, "Server busy");
                 return null;
             default:
-                context.Response.Headers.WWWAuthenticate = Challenge;
+                // Scripted browser requests get no challenge, so the browser shows no password pop-up.
+                if (!request.Headers.ContainsKey("X-Requested-With")) context.Response.Headers.WWWAuthenticate = Challenge;
                 await Reject(context, StatusCodes.Status401Unauthorized, "Authentication required.");
                 return null;
         }

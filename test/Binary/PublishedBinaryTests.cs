@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.WebSockets;
+using System.Text;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Binary;
+
+/// <summary>
+/// The native AOT binary as users run it. ClassInitialize publishes it with publish.sh (which fails on
+/// any trim/AOT warning) unless EDGE_BINARY names an already published one.
+/// </summary>
+[TestClass]
+public sealed class PublishedBinaryTests
+{
+    private static string _dir = null!;
+
+    [ClassInitialize]
+    public static async Task Publish(TestContext _)
+    {
+        string? given = Environment.GetEnvironmentVariable("EDGE_BINARY");
+        if (string.IsNullOrEmpty(given))
+        {
+            string root = AppContext.BaseDirectory;
+            while (!File.Exists(Path.Combine(root, "Edge.csproj"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+            using var publish = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "publish.sh")]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var output = publish.StandardOutput.ReadToEndAsync();
+            var error = publish.StandardError.ReadToEndAsync();
+            await publish.WaitForExitAsync();
+            Assert.AreEqual(0, publish.ExitCode, $"publish.sh failed:\n{await output}\n{await error}");
+            given = Path.Combine(root, "publish", "linux-x64", "edge");
+        }
+        EdgeProcess.BinaryPath = given;
+        _dir = Directory.CreateTempSubdirectory("edge-binary-").FullName;
+    }
+
+    [ClassCleanup]
+    public static void Cleanup() => Directory.Delete(_dir, recursive: true);
+
+    private static string Config(string json)
+    {
+        string path = Path.Combine(_dir, $"edge-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static string DataDir() => Path.Combine(_dir, $"data-{Guid.NewGuid():N}");
+
+    private static async Task<ClientWebSocket> ConnectAsAdmin(Uri baseUri)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", EdgeServer.BasicAuth(EdgeServer.User, EdgeServer.Password).ToString());
+        await socket.ConnectAsync(new Uri($"ws://{baseUri.Authority}/api"), CancellationToken.None);
+        return socket;
+    }
+
+    [TestMethod]
+    public async Task TheBinaryServesHealthAndWebSocketPingAndExitsZeroOnSigtermClosingClientsWith1001()
+    {
+        await using var edge = await EdgeProcess.Start("--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir());
+        using var http = new HttpClient { BaseAddress = edge.BaseUri };
+        Assert.AreEqual("ok\n", await http.GetStringAsync("/healthz"));
+        using var api = new ApiSocket(await ConnectAsAdmin(edge.BaseUri));
+        Assert.AreEqual("pong", (await api.Call("ping")).GetProperty("result").GetString());
+
+        var stopwatch = Stopwatch.StartNew();
+        await edge.Signal("TERM");
+        Assert.AreEqual(WebSocketCloseStatus.EndpointUnavailable, await api.ReceiveClose());
+        await api.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        Assert.AreEqual(0, await edge.WaitForExit(TimeSpan.FromSeconds(5)));
+        Assert.IsLessThan(5000, stopwatch.ElapsedMilliseconds);
+    }
+
+    [TestMethod]
+    public async Task SigintAlsoStopsItWithExitCodeZero()
+    {
+        await using var edge = await EdgeProcess.Start("--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir());
+        await edge.Signal("INT");
+        Assert.AreEqual(0, await edge.WaitForExit(TimeSpan.FromSeconds(5)));
+    }
+
+    [TestMethod]
+    public async Task LogLinesCarrySyslogPrioritiesWhenOutputIsAPipe()
+    {
+        await using var edge = await EdgeProcess.Start("--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir());
+        Assert.IsTrue(edge.Stdout.Any(l => l.StartsWith("<6>") && l.Contains("listening on")), string.Join("\n", edge.Stdout));
+        Assert.IsTrue(edge.Stdout.All(l => l.StartsWith('<')), "every line has a priority");
+    }
+
+    [TestMethod]
+    public async Task AFreshInstallLogsItsGeneratedAdminPasswordAndThatPasswordWorks()
+    {
+        await using var edge = await EdgeProcess.Start("--config", Config("{}"), "--data-dir", DataDir());
+        string line = edge.Stderr.Single(l => l.Contains("created user 'admin'"));
+        StringAssert.StartsWith(line, "<4>");
+        string password = line.Split("password '")[1].Split('\'')[0];
+        using var http = new HttpClient { BaseAddress = edge.BaseUri };
+        http.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth("admin", password);
+        var reply = await http.PostAsync("/api", new StringContent("""{"id":1,"method":"ping"}""", Encoding.UTF8, "application/json"));
+        Assert.AreEqual(HttpStatusCode.OK, reply.StatusCode);
+    }
+
+    [TestMethod]
+    public async Task VersionHelpAndCheckConfigAnswerAndExit()
+    {
+        var version = await EdgeProcess.Run(null, "--version");
+        Assert.AreEqual(0, version.Code);
+        StringAssert.StartsWith(version.Stdout, $"edge {Program.Version}");
+        var help = await EdgeProcess.Run(null, "--help");
+        Assert.AreEqual(0, help.Code);
+        StringAssert.Contains(help.Stdout, "Usage: edge");
+        var valid = await EdgeProcess.Run(null, "--config", Config(EdgeServer.DefaultConfig), "--check-config");
+        Assert.AreEqual(0, valid.Code, valid.Stderr);
+        var invalid = await EdgeProcess.Run(null, "--config", Config("""{"WebSocket":{"MaxClients":"many"}}"""), "--check-config");
+        Assert.AreEqual(2, invalid.Code);
+        StringAssert.Contains(invalid.Stderr, "WebSocket:MaxClients");
+        var startInvalid = await EdgeProcess.Run(null, "--config", Config("""{"Auth":{"Users":[{"Name":"a","PasswordHash":"x"}]}}"""), "--data-dir", DataDir());
+        Assert.AreEqual(2, startInvalid.Code, "starting with an invalid configuration exits 2 too");
+        StringAssert.Contains(startInvalid.Stderr, "Auth:Users:0:PasswordHash");
+    }
+
+    [TestMethod]
+    public async Task PasswdPrintsAHashThatTheServerAccepts()
+    {
+        var passwd = await EdgeProcess.Run("s3cret pass\n", "passwd");
+        Assert.AreEqual(0, passwd.Code, passwd.Stderr);
+        string hash = passwd.Stdout.Trim();
+        StringAssert.StartsWith(hash, "$pbkdf2-sha256$i=");
+        Assert.AreEqual(2, (await EdgeProcess.Run("", "passwd")).Code, "an empty password is refused");
+
+        string config = $$$"""{"Auth":{"Users":[{"Name":"ops","PasswordHash":"{{{hash}}}"}]}}""";
+        await using var edge = await EdgeProcess.Start("--config", Config(config), "--data-dir", DataDir());
+        using var http = new HttpClient { BaseAddress = edge.BaseUri };
+        http.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth("ops", "s3cret pass");
+        var reply = await http.PostAsync("/api", new StringContent("""{"id":1,"method":"ping"}""", Encoding.UTF8, "application/json"));
+        Assert.AreEqual(HttpStatusCode.OK, reply.StatusCode);
+    }
+
+    [TestMethod]
+    public async Task SighupReloadsTheConfigurationFile()
+    {
+        string config = Config(EdgeServer.DefaultConfig);
+        await using var edge = await EdgeProcess.Start("--config", config, "--data-dir", DataDir());
+        using var http = new HttpClient { BaseAddress = edge.BaseUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("anyone:x")));
+        var ping = () => http.PostAsync("/api", new StringContent("""{"id":1,"method":"ping"}""", Encoding.UTF8, "application/json"));
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await ping()).StatusCode);
+        File.WriteAllText(config, """{"Auth":{"Enabled":false}}""");
+        await edge.Signal("HUP");
+        await Eventually.True(() => edge.Stdout.Any(l => l.Contains("Configuration reloaded")), "reload logged");
+        Assert.AreEqual(HttpStatusCode.OK, (await ping()).StatusCode, "auth is now off");
+        await edge.Signal("TERM");
+        Assert.AreEqual(0, await edge.WaitForExit(TimeSpan.FromSeconds(5)));
+    }
+
+    [TestMethod]
+    public async Task TheUiIsServedWithAnETagAndRevalidates()
+    {
+        await using var edge = await EdgeProcess.Start("--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir());
+        using var http = new HttpClient { BaseAddress = edge.BaseUri };
+        using var page = await http.GetAsync("/");
+        Assert.AreEqual(HttpStatusCode.OK, page.StatusCode);
+        Assert.AreEqual("text/html", page.Content.Headers.ContentType!.MediaType);
+        var etag = page.Headers.ETag!;
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/");
+        again.Headers.IfNoneMatch.Add(etag);
+        Assert.AreEqual(HttpStatusCode.NotModified, (await http.SendAsync(again)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await http.GetAsync("/app.js")).StatusCode);
+        Assert.AreEqual(HttpStatusCode.NotFound, (await http.GetAsync("/../Edge.csproj")).StatusCode);
+        Assert.AreEqual(HttpStatusCode.NotFound, (await http.GetAsync("/%2e%2e/%2e%2e/etc/passwd")).StatusCode);
+    }
+}
