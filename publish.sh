@@ -9,6 +9,17 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 rid="${1:-linux-x64}"
+
+# Native AOT links with the system C toolchain and zlib; install what is missing (Debian/Ubuntu).
+need=()
+command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || need+=(gcc)
+for pkg in zlib1g-dev; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+if ((${#need[@]})); then
+  echo "publish.sh: installing ${need[*]}" >&2
+  sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null 2>&1 || { echo "publish.sh: the .NET SDK (dotnet) is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; exit 1; }
 out="publish/$rid"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

@@ -99,10 +99,14 @@ stop() { # PID NAME: SIGTERM, wait up to 10 s, record the exit code
   for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$pid" 2>/dev/null; then raw "$name: still running 10 s after SIGTERM, killed"; kill -KILL "$pid"; fi
   set +e; wait "$pid"; rc=$?; set -e
+  local keep=() p
+  for p in "${pids[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
+  pids=("${keep[@]}")
   raw "$name: exit code after SIGTERM $rc"
   [[ $rc == 0 ]] || exit_problems+=("$name exited $rc after SIGTERM")
 }
 exit_problems=()
+wrk_problems=()
 
 edge_config="$work/edge.json"
 echo '{"Auth":{"Enabled":false},"WebSocket":{"MaxClients":1000}}' >"$edge_config"
@@ -333,7 +337,7 @@ notes=()
 for s in edge node; do for n in 25 100 500; do
   ((${probs[$s$n]} == 0)) || notes+=("$s, $n clients: ${probs[$s$n]} problems reported by latency.js (see $work/latency.stderr)")
 done; done
-((${#wrk_problems[@]:-0})) 2>/dev/null && notes+=("${wrk_problems[@]}")
+((${#wrk_problems[@]} == 0)) || notes+=("${wrk_problems[@]}")
 unexpected=$(cat "$work"/edge*.stderr 2>/dev/null | grep -E ' (warn|fail|crit|error) ' | grep -cv 'Authentication is disabled' || true)
 ((unexpected == 0)) || notes+=("Edge wrote $unexpected unexpected warning/error lines to stderr (see $work/edge*.stderr)")
 {
