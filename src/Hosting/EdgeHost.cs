@@ -52,6 +52,9 @@ public sealed class EdgeHost : IAsyncDisposable
     /// <summary>The loop everything runs on (tests check thread affinity against it).</summary>
     internal EventLoop Loop => _loop;
 
+    /// <summary>Lets tests add services whose status shows in /readyz.</summary>
+    internal Supervisor Supervisor => _supervisor;
+
     /// <summary>Lets tests add probe methods.</summary>
     internal ApiDispatcher Dispatcher => _dispatcher;
 

@@ -84,6 +84,9 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
 
     private Task ServeLogout(HttpContext context)
     {
+        // POST only: a cross-site <img src="/logout"> must not end anyone's session.
+        if (!HttpMethods.IsPost(context.Request.Method))
+            return AuthGate.Reject(context, StatusCodes.Status405MethodNotAllowed, "Use POST.");
         auth.EndSession(context.Request.Cookies[Authenticator.CookieName]);
         context.Response.Cookies.Delete(Authenticator.CookieName);
         context.Response.StatusCode = StatusCodes.Status204NoContent;

@@ -44,6 +44,7 @@ ulimit -n 8192 2>/dev/null || true
 
 # --- work dir, processes, cleanup ----------------------------------------------------------------
 work="$(mktemp -d /tmp/edge-bench.XXXXXX)"
+chmod 755 "$work" # nginx workers run as an unprivileged user and must read the static file
 raw="$work/results.txt"
 pids=()
 cleanup() {
@@ -276,7 +277,7 @@ for t in edge edge_quiet nginx2 nginx1; do stop "${wrk_pid[$t]}" "wrk-$t"; done
 raw "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- results ---------------------------------------------------------------------------------------
-fmt() { awk -v v="$1" -v d="${2:-2}" 'BEGIN { printf "%.*f", d, v }'; }
+fmt() { awk -v v="$1" -v d="${2:-2}" 'BEGIN { printf("%." d "f", v) }'; }
 passfail() { awk -v c="$1" 'BEGIN { print (c ? "**pass**" : "**FAIL**") }'; }
 mib() { awk -v kb="$1" 'BEGIN { printf "%.1f MiB (%.1f MB)", kb / 1024, kb * 1.024 / 1000 }'; }
 
@@ -314,14 +315,14 @@ table="$work/table.md"
   echo
   echo "| Measure | Edge | Anchor, same run | Target | Result |"
   echo "| --- | --- | --- | --- | --- |"
-  echo "| Binary size | $size_bytes B = $(fmt "$(awk -v b="$size_bytes" 'BEGIN { print b / 1048576 }')") MiB ($(fmt "$size_mb") MB) | — | ≤ 14 MB | $(passfail "$(awk -v m="$size_mb" 'BEGIN { print m <= 14 }')") |"
-  echo "| Start → first 200 on /healthz | $(fmt "$start_ms") ms | nginx (1 worker): $(fmt "$nginx_start_ms") ms; empty native-AOT ASP.NET app: ~37 ms (given reference, not measured here) | ≤ 40 ms | $(passfail "$(awk -v v="$start_ms" 'BEGIN { print v <= 40 }')") |"
-  echo "| Idle RSS, 2 s after start | $(mib "$idle_kb") | — | ≤ 24 MB | $(passfail "$(awk -v kb="$idle_kb" 'BEGIN { print kb * 1024 <= 24e6 }')") |"
-  echo "| RSS, 100 WebSocket clients subscribed | $(mib "$rss100_edge") | Node ws: $(mib "$rss100_node") | ≤ 40 MB | $(passfail "$(awk -v kb="$rss100_edge" 'BEGIN { print kb * 1024 <= 40e6 }')") |"
-  echo "| Push latency p50 / p99, 25 clients | $(lat_row 25) | p99 ≤ 2 ms | $(passfail "$(awk -v v="${p99[edge25]}" 'BEGIN { print v <= 2 }')") |"
-  echo "| Push latency p50 / p99, 100 clients | $(lat_row 100) | p99 ≤ ½ Node's ($(ratio "${p99[edge100]}" "${p99[node100]}")× now) | $(passfail "$(awk -v e="${p99[edge100]}" -v n="${p99[node100]}" 'BEGIN { print e <= n / 2 }')") |"
-  echo "| Push latency p50 / p99, 500 clients | $(lat_row 500) | p99 ≤ ½ Node's ($(ratio "${p99[edge500]}" "${p99[node500]}")× now) | $(passfail "$(awk -v e="${p99[edge500]}" -v n="${p99[node500]}" 'BEGIN { print e <= n / 2 }')") |"
-  echo "| POST /api ping, wrk -t2 -c50 -d$wrk_duration | $(fmt "${rps[edge]}" 0) req/s | nginx static file, 2 workers: $(fmt "${rps[nginx2]}" 0) req/s | ≥ 0.7× nginx ($(ratio "${rps[edge]}" "${rps[nginx2]}")× now) | $(passfail "$(awk -v e="${rps[edge]}" -v n="${rps[nginx2]}" 'BEGIN { print e >= 0.7 * n }')") |"
+  echo "| Binary size | $size_bytes B = $(fmt "$(awk -v b="$size_bytes" 'BEGIN { print b / 1048576 }')") MiB ($(fmt "$size_mb") MB) | — | ≤ 14 MB | $(passfail "$(awk -v m="$size_mb" 'BEGIN { print (m <= 14) }')") |"
+  echo "| Start → first 200 on /healthz | $(fmt "$start_ms") ms | nginx (1 worker): $(fmt "$nginx_start_ms") ms; empty native-AOT ASP.NET app: ~37 ms (given reference, not measured here) | ≤ 40 ms | $(passfail "$(awk -v v="$start_ms" 'BEGIN { print (v <= 40) }')") |"
+  echo "| Idle RSS, 2 s after start | $(mib "$idle_kb") | — | ≤ 24 MB | $(passfail "$(awk -v kb="$idle_kb" 'BEGIN { print (kb * 1024 <= 24e6) }')") |"
+  echo "| RSS, 100 WebSocket clients subscribed | $(mib "$rss100_edge") | Node ws: $(mib "$rss100_node") | ≤ 40 MB | $(passfail "$(awk -v kb="$rss100_edge" 'BEGIN { print (kb * 1024 <= 40e6) }')") |"
+  echo "| Push latency p50 / p99, 25 clients | $(lat_row 25) | p99 ≤ 2 ms | $(passfail "$(awk -v v="${p99[edge25]}" 'BEGIN { print (v <= 2) }')") |"
+  echo "| Push latency p50 / p99, 100 clients | $(lat_row 100) | p99 ≤ ½ Node's ($(ratio "${p99[edge100]}" "${p99[node100]}")× now) | $(passfail "$(awk -v e="${p99[edge100]}" -v n="${p99[node100]}" 'BEGIN { print (e <= n / 2) }')") |"
+  echo "| Push latency p50 / p99, 500 clients | $(lat_row 500) | p99 ≤ ½ Node's ($(ratio "${p99[edge500]}" "${p99[node500]}")× now) | $(passfail "$(awk -v e="${p99[edge500]}" -v n="${p99[node500]}" 'BEGIN { print (e <= n / 2) }')") |"
+  echo "| POST /api ping, wrk -t2 -c50 -d$wrk_duration | $(fmt "${rps[edge]}" 0) req/s | nginx static file, 2 workers: $(fmt "${rps[nginx2]}" 0) req/s | ≥ 0.7× nginx ($(ratio "${rps[edge]}" "${rps[nginx2]}")× now) | $(passfail "$(awk -v e="${rps[edge]}" -v n="${rps[nginx2]}" 'BEGIN { print (e >= 0.7 * n) }')") |"
   echo
   echo "Not targets, for context (same run):"
   echo
@@ -340,9 +341,12 @@ done; done
 ((${#wrk_problems[@]} == 0)) || notes+=("${wrk_problems[@]}")
 unexpected=$(cat "$work"/edge*.stderr 2>/dev/null | grep -E ' (warn|fail|crit|error) ' | grep -cv 'Authentication is disabled' || true)
 ((unexpected == 0)) || notes+=("Edge wrote $unexpected unexpected warning/error lines to stderr (see $work/edge*.stderr)")
-{
+if ((${#notes[@]})); then
+  echo
+  echo "Problems seen in this run:"
+  echo
   for n in "${notes[@]}"; do echo "- $n"; done
-} >>"$table"
+fi >>"$table"
 
 { echo; echo "## Table"; cat "$table"; } >>"$raw"
 cat "$table"
