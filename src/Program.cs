@@ -95,7 +95,6 @@ public static class Program
         var api = new ApiEndpoints(loop, dispatcher, hub, auth);
         var health = new HealthEndpoints(loop, supervisor);
         var ui = new StaticUi();
-        app.UseWebSockets();
         app.Map("/api", api.Api);
         app.Map("/login", api.Login);
         app.Map("/logout", api.Logout);

@@ -1,9 +1,9 @@
-using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using Edge.Runtime;
 using Edge.Api;
 using Edge.Web;
 using Edge.Web.Auth;
+using Edge.Web.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -46,7 +46,7 @@ public sealed class EdgeHost : IAsyncDisposable
         _auth = auth;
         _effectiveAuth = effectiveAuth;
         _logger = logger;
-        app.Lifetime.ApplicationStopping.Register(() => _loop.Post(() => _hub.CloseAll(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down")));
+        app.Lifetime.ApplicationStopping.Register(() => _loop.Post(() => _hub.CloseAll(WebSocketFrames.GoingAway, "Server shutting down")));
     }
 
     /// <summary>The loop everything runs on (tests check thread affinity against it).</summary>

@@ -1,8 +1,8 @@
 using System.Buffers;
-using System.Net.WebSockets;
 using Edge.Api;
 using Edge.Runtime;
 using Edge.Web.Auth;
+using Edge.Web.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -27,7 +27,7 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
     {
         var result = await AuthGate.Check(auth, context);
         if (result is not { } allowed) return;
-        if (context.WebSockets.IsWebSocketRequest)
+        if (WebSocketHandshake.IsWebSocketRequest(context))
         {
             if (allowed.ByCookie && !AuthGate.IsSameOrigin(context))
             {
@@ -49,7 +49,17 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
             await AuthGate.Reject(context, StatusCodes.Status415UnsupportedMediaType, "Content-Type must be application/json.");
             return;
         }
-        var body = await ReadBody(context.Request);
+        byte[]? body;
+        try
+        {
+            body = await ReadBody(context.Request);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // A truncated or malformed body: usually a client that went away mid-request.
+            context.Response.StatusCode = e.StatusCode;
+            return;
+        }
         byte[] reply = body == null
             ? ApiDispatcher.Error(default, ApiErrorCode.LimitExceeded, $"Request bodies are limited to {MaxBodyBytes} bytes.")
             : await dispatcher.Dispatch(body, new ApiCaller(allowed.User, null));

@@ -1,7 +1,7 @@
-using System.Net.WebSockets;
 using Edge.Api;
 using Edge.Runtime;
 using Edge.State;
+using Edge.Web.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +22,9 @@ public sealed class SessionHub : IDisposable
     private WebSocketSession[] _sessions = [];
     private WebSocketSettings _settings;
     private int _admitted;
+    private long _ticks;
+    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SilenceLimit = TimeSpan.FromSeconds(75);
     private ITimer? _watchdog;
     private bool _closing;
 
@@ -53,20 +56,23 @@ public sealed class SessionHub : IDisposable
     public async Task Serve(HttpContext context, string? user)
     {
         _loop.VerifyAccess();
+        if (WebSocketHandshake.Validate(context) is { } invalid)
+        {
+            await Refuse(context, invalid.Status, invalid.Message);
+            return;
+        }
         if (_closing || _admitted >= _settings.MaxClients)
         {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "5";
-            context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync("Server busy");
+            await Refuse(context, StatusCodes.Status503ServiceUnavailable, "Server busy");
             return;
         }
         _admitted++;
         PublishCount();
         try
         {
-            using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            var session = new WebSocketSession(socket, _loop, _dispatcher, _state, user, _settings.MaxMessageBytes, _logger);
+            var stream = await WebSocketHandshake.Accept(context);
+            var session = new WebSocketSession(context, stream, _loop, _dispatcher, _state, user, _settings.MaxMessageBytes, _logger);
             _sessions = [.. _sessions, session];
             try
             {
@@ -84,24 +90,37 @@ public sealed class SessionHub : IDisposable
         }
     }
 
+    private static Task Refuse(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message);
+    }
+
     /// <summary>Asks every client to close (1001 on shutdown); refuses new sessions from now on.</summary>
-    public void CloseAll(WebSocketCloseStatus status, string reason)
+    public void CloseAll(ushort code, string reason)
     {
         _loop.VerifyAccess();
         _closing = true;
-        foreach (var session in _sessions) session.Close(status, reason);
+        foreach (var session in _sessions) session.Close(code, reason);
     }
 
     public void Dispose() => _watchdog?.Dispose();
 
     private void Broadcast(StateEntry entry)
     {
-        foreach (var session in _sessions) session.Offer(entry);
+        // Framed once, on the first interested session, and the same bytes go to all of them.
+        byte[]? frame = null;
+        foreach (var session in _sessions)
+            if (session.Wants(entry.Key)) session.Push(entry.Key, frame ??= WebSocketFrames.Build(WebSocketFrames.Text, entry.PushMessage));
     }
 
+    // Once a second: drop clients whose socket stopped taking data or who stopped answering pings;
+    // every PingInterval, ping everyone so that silence means a dead peer.
     private void CheckStalled()
     {
         long limit = _settings.SendTimeoutSeconds;
+        bool ping = ++_ticks % (int)PingInterval.TotalSeconds == 0;
         foreach (var session in _sessions)
         {
             long started = session.SendStartedAt;
@@ -109,6 +128,15 @@ public sealed class SessionHub : IDisposable
             {
                 _logger.LogWarning("Closing a WebSocket client that accepted no data for {Seconds} s", limit);
                 session.Abort();
+            }
+            else if (_loop.Time.GetElapsedTime(session.LastReceivedAt) > SilenceLimit)
+            {
+                _logger.LogWarning("Closing a WebSocket client that answered no ping for {Seconds} s", SilenceLimit.TotalSeconds);
+                session.Abort();
+            }
+            else if (ping)
+            {
+                session.Ping();
             }
         }
     }

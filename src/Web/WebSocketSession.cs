@@ -1,85 +1,128 @@
 using System.Buffers;
-using System.Net.WebSockets;
+using System.Text.Unicode;
 using Edge.Api;
 using Edge.Runtime;
 using Edge.State;
+using Edge.Web.WebSockets;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Web;
 
 /// <summary>
-/// One client on WebSocket <c>/api</c>, living on the event loop. Requests are answered in order; the
-/// outbound side is a bounded queue of replies plus at most one pending push per state key (the
-/// newest value replaces an unsent older one), drained by one sender so a stalled socket only ever
-/// delays its own client.
+/// One client on WebSocket <c>/api</c>, living on the event loop. Requests are answered in order. The
+/// outbound side holds control frames, a bounded queue of replies and at most one pending push per
+/// state key (the newest value replaces an unsent older one); a pump writes them whenever there is
+/// something to send and the previous write has finished, so a stalled socket only ever delays its
+/// own client, and a broadcast costs each idle client one write and no queue hop.
 /// </summary>
 public sealed class WebSocketSession : IApiSession
 {
     /// <summary>Replies waiting to be sent before the session stops reading requests.</summary>
     public const int MaxPendingReplies = 16;
+    private const int MaxBatchBytes = 64 * 1024;
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+    private static readonly byte[] PingFrame = WebSocketFrames.Build(WebSocketFrames.Ping, []);
 
-    private readonly WebSocket _socket;
+    private readonly HttpContext _context;
+    private readonly Stream _stream;
     private readonly EventLoop _loop;
     private readonly ApiDispatcher _dispatcher;
     private readonly StateStore _state;
     private readonly ApiCaller _caller;
     private readonly int _maxMessageBytes;
     private readonly ILogger _logger;
+    private readonly Queue<byte[]> _control = new();
     private readonly Queue<byte[]> _replies = new();
     private readonly Dictionary<string, byte[]> _pushes = new(StringComparer.Ordinal);
     private readonly Queue<string> _pushOrder = new();
     private readonly List<string> _prefixes = [];
-    private readonly TaskCompletionSource _receiveEnded = new();
-    private TaskCompletionSource? _outboxSignal;
-    private TaskCompletionSource? _roomSignal;
-    private (WebSocketCloseStatus Status, string Reason)? _close;
+    private Task _pump = Task.CompletedTask;
+    private bool _pumping, _closeQueued, _closeSent, _failed;
+    private byte[]? _closeFrame;
+    private TaskCompletionSource? _room;
+    private ITimer? _closeTimer;
 
-    public WebSocketSession(WebSocket socket, EventLoop loop, ApiDispatcher dispatcher, StateStore state, string? user, int maxMessageBytes, ILogger logger)
+    public WebSocketSession(HttpContext context, Stream stream, EventLoop loop, ApiDispatcher dispatcher, StateStore state, string? user, int maxMessageBytes, ILogger logger)
     {
-        _socket = socket;
+        _context = context;
+        _stream = stream;
         _loop = loop;
         _dispatcher = dispatcher;
         _state = state;
         _caller = new ApiCaller(user, this);
         _maxMessageBytes = maxMessageBytes;
         _logger = logger;
+        LastReceivedAt = loop.Time.GetTimestamp();
     }
 
-    /// <summary>When the send in progress started (<see cref="TimeProvider.GetTimestamp"/>), or 0 while none is.</summary>
+    /// <summary>When the write in progress started (<see cref="TimeProvider.GetTimestamp"/>), or 0 while none is.</summary>
     public long SendStartedAt { get; private set; }
 
-    /// <summary>Runs until the client leaves, the socket fails or the session is closed or aborted.</summary>
+    /// <summary>When the client last sent anything (a pong counts).</summary>
+    public long LastReceivedAt { get; private set; }
+
+    /// <summary>Runs until the client leaves, the connection fails or the session is closed or aborted.</summary>
     public async Task Run(CancellationToken cancellationToken)
     {
-        await using var group = new TaskGroup(TaskGroupPolicy.FailFast, _logger, cancellationToken);
-        group.Spawn(ReceiveLoop, "ws-receive");
-        group.Spawn(SendLoop, "ws-send");
+        using var reader = new WebSocketReader(_stream, _maxMessageBytes);
         try
         {
-            await group.WhenAll();
+            await ReceiveLoop(reader, cancellationToken);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
             // The client went away or was aborted: an ordinary end for a session.
             _logger.LogDebug("WebSocket session ended: {Message}", e.Message);
+            Abort();
+        }
+        finally
+        {
+            // A close frame still being written goes out before the request (and the connection) ends.
+            await _pump;
+            _closeTimer?.Dispose();
+            _room?.TrySetCanceled();
         }
     }
 
-    /// <summary>Starts the close handshake; the session ends when the client answers or after a short timeout.</summary>
-    public void Close(WebSocketCloseStatus status, string reason)
+    /// <summary>Starts the close handshake; the connection is dropped if the client has not answered within 2 s.</summary>
+    public void Close(ushort code, string reason)
     {
-        _close ??= (status, reason);
-        Wake(ref _outboxSignal);
+        if (_closeQueued) return;
+        _closeQueued = true;
+        _closeFrame = WebSocketFrames.BuildClose(code, reason);
+        _closeTimer = _loop.CreateTimer(Abort, CloseHandshakeTimeout, Timeout.InfiniteTimeSpan);
+        Kick();
     }
 
     /// <summary>Drops the connection at once (no close handshake).</summary>
-    public void Abort() => _socket.Abort();
-
-    /// <summary>Queues a state change if this session subscribed to its key.</summary>
-    public void Offer(StateEntry entry)
+    public void Abort()
     {
-        if (Wants(entry.Key)) EnqueuePush(entry);
+        _failed = true;
+        _context.Abort();
+    }
+
+    /// <summary>Sends a ping; the client's pong refreshes <see cref="LastReceivedAt"/>.</summary>
+    public void Ping()
+    {
+        _control.Enqueue(PingFrame);
+        Kick();
+    }
+
+    /// <summary>True when the client subscribed to a prefix of <paramref name="key"/>.</summary>
+    public bool Wants(string key)
+    {
+        foreach (var prefix in _prefixes)
+            if (key.StartsWith(prefix, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    /// <summary>Queues an already framed state push, replacing an unsent one of the same key.</summary>
+    public void Push(string key, byte[] frame)
+    {
+        if (_pushes.TryAdd(key, frame)) _pushOrder.Enqueue(key);
+        else _pushes[key] = frame;
+        Kick();
     }
 
     public IReadOnlyCollection<string> Subscribe(IEnumerable<string> prefixes)
@@ -87,9 +130,8 @@ public sealed class WebSocketSession : IApiSession
         var added = new List<string>();
         foreach (var prefix in prefixes)
             if (!_prefixes.Contains(prefix)) { _prefixes.Add(prefix); added.Add(prefix); }
-        // New subscribers get the current values first, so they never start from nothing.
-        foreach (var entry in _state.Entries)
-            if (added.Exists(p => entry.Key.StartsWith(p, StringComparison.Ordinal))) EnqueuePush(entry);
+        // Current values follow the reply (a later loop item), so the client sees the reply first.
+        if (added.Count > 0) _loop.Post(() => SendCurrentValues(added));
         return _prefixes.ToArray();
     }
 
@@ -99,138 +141,165 @@ public sealed class WebSocketSession : IApiSession
         return _prefixes.ToArray();
     }
 
-    private bool Wants(string key)
+    private void SendCurrentValues(List<string> prefixes)
     {
-        foreach (var prefix in _prefixes)
-            if (key.StartsWith(prefix, StringComparison.Ordinal)) return true;
-        return false;
+        foreach (var entry in _state.Entries)
+            if (prefixes.Exists(p => entry.Key.StartsWith(p, StringComparison.Ordinal)) && Wants(entry.Key))
+                Push(entry.Key, WebSocketFrames.Build(WebSocketFrames.Text, entry.PushMessage));
     }
 
-    private void EnqueuePush(StateEntry entry)
-    {
-        if (_pushes.TryAdd(entry.Key, entry.PushMessage)) _pushOrder.Enqueue(entry.Key);
-        else _pushes[entry.Key] = entry.PushMessage;
-        Wake(ref _outboxSignal);
-    }
-
-    private async Task ReceiveLoop(CancellationToken cancellationToken)
-    {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
-        try
-        {
-            while (true)
-            {
-                int length = 0;
-                bool tooBig = false;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    if (length == buffer.Length && !tooBig)
-                    {
-                        if (buffer.Length >= _maxMessageBytes) tooBig = true;
-                        else buffer = Grow(buffer, Math.Min(buffer.Length * 2, _maxMessageBytes));
-                    }
-                    // An oversized message is read to its end into the last part of the buffer and thrown away.
-                    var target = tooBig ? buffer.AsMemory(buffer.Length / 2) : buffer.AsMemory(length);
-                    result = await _socket.ReceiveAsync(target, cancellationToken);
-                    if (!tooBig) length += result.Count;
-                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    Close(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "");
-                    return;
-                }
-                byte[] reply = tooBig
-                    ? ApiDispatcher.Error(default, ApiErrorCode.LimitExceeded, $"Messages are limited to {_maxMessageBytes} bytes.")
-                    : result.MessageType == WebSocketMessageType.Binary
-                        ? ApiDispatcher.Error(default, ApiErrorCode.InvalidRequest, "Requests are text messages holding JSON.")
-                        : await _dispatcher.Dispatch(buffer.AsMemory(0, length), _caller);
-                while (_replies.Count >= MaxPendingReplies)
-                {
-                    // The client is not reading its replies: stop reading its requests until it does.
-                    _roomSignal = new TaskCompletionSource();
-                    await _roomSignal.Task.WaitAsync(cancellationToken);
-                }
-                _replies.Enqueue(reply);
-                Wake(ref _outboxSignal);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            _receiveEnded.TrySetResult();
-        }
-    }
-
-    private async Task SendLoop(CancellationToken cancellationToken)
+    private async Task ReceiveLoop(WebSocketReader reader, CancellationToken cancellationToken)
     {
         while (true)
         {
-            if (_close is { } close)
+            var message = await reader.Read(cancellationToken);
+            LastReceivedAt = _loop.Time.GetTimestamp();
+            byte[] reply;
+            switch (message.Kind)
             {
-                await CloseOutput(close.Status, close.Reason, cancellationToken);
-                return;
+                case WebSocketMessageKind.EndOfStream:
+                    return;
+                case WebSocketMessageKind.ProtocolError:
+                    _logger.LogDebug("WebSocket protocol error: {Error}", message.Error);
+                    Close(message.CloseCode, message.Error!);
+                    return;
+                case WebSocketMessageKind.Close:
+                    Close(message.CloseCode is WebSocketFrames.NormalClosure or WebSocketFrames.GoingAway ? message.CloseCode : WebSocketFrames.NormalClosure, "");
+                    return;
+                case WebSocketMessageKind.Ping:
+                    _control.Enqueue(WebSocketFrames.Build(WebSocketFrames.Pong, message.Payload.Span));
+                    Kick();
+                    continue;
+                case WebSocketMessageKind.Pong:
+                    continue;
+                case WebSocketMessageKind.TooBig:
+                    reply = ApiDispatcher.Error(default, ApiErrorCode.LimitExceeded, $"Messages are limited to {_maxMessageBytes} bytes.");
+                    break;
+                case WebSocketMessageKind.Binary:
+                    reply = ApiDispatcher.Error(default, ApiErrorCode.InvalidRequest, "Requests are text messages holding JSON.");
+                    break;
+                default:
+                    if (!Utf8.IsValid(message.Payload.Span))
+                    {
+                        Close(WebSocketFrames.InvalidPayload, "text message is not valid UTF-8");
+                        return;
+                    }
+                    reply = await _dispatcher.Dispatch(message.Payload, _caller);
+                    break;
             }
-            if (TryTakeNext(out var message))
+            if (_closeQueued) return;
+            while (_replies.Count >= MaxPendingReplies)
+            {
+                // The client is not reading its replies: stop reading its requests until it does.
+                _room = new TaskCompletionSource();
+                await _room.Task;
+            }
+            _replies.Enqueue(WebSocketFrames.Build(WebSocketFrames.Text, reply));
+            Kick();
+        }
+    }
+
+    private void Kick()
+    {
+        if (_pumping || _closeSent || _failed) return;
+        _pumping = true;
+        _pump = Pump();
+    }
+
+    // Runs inline until a write has to wait; never throws (a failed write aborts the connection).
+    private async Task Pump()
+    {
+        try
+        {
+            while (!_failed && TryTakeBatch(out var batch, out var pooled, out bool isClose))
             {
                 SendStartedAt = _loop.Time.GetTimestamp();
-                await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-                SendStartedAt = 0;
-                continue;
+                try
+                {
+                    await _stream.WriteAsync(batch);
+                }
+                finally
+                {
+                    SendStartedAt = 0;
+                    if (pooled != null) ArrayPool<byte>.Shared.Return(pooled);
+                }
+                if (isClose)
+                {
+                    _closeSent = true;
+                    return;
+                }
             }
-            _outboxSignal = new TaskCompletionSource();
-            await _outboxSignal.Task.WaitAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            _logger.LogDebug("WebSocket write failed: {Message}", e.Message);
+            Abort();
+        }
+        finally
+        {
+            _pumping = false;
         }
     }
 
-    private async Task CloseOutput(WebSocketCloseStatus status, string reason, CancellationToken cancellationToken)
+    // The next bytes to write: control frames first, then replies, then pushes; several small frames
+    // are joined into one write. A close frame goes alone and last.
+    private bool TryTakeBatch(out ReadOnlyMemory<byte> batch, out byte[]? pooled, out bool isClose)
     {
-        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        pooled = null;
+        isClose = false;
+        if (_closeQueued)
         {
-            SendStartedAt = _loop.Time.GetTimestamp();
-            await _socket.CloseOutputAsync(status, reason, cancellationToken);
-            SendStartedAt = 0;
+            _pushes.Clear();
+            _pushOrder.Clear();
+            if (_control.Count == 0 && _replies.Count == 0)
+            {
+                isClose = true;
+                batch = _closeFrame;
+                return true;
+            }
         }
-        // Wait for the client's close frame (the receive loop ends on it), but not forever.
-        var delay = _loop.Delay(CloseHandshakeTimeout, cancellationToken);
-        if (await Task.WhenAny(_receiveEnded.Task, delay) == delay) _socket.Abort();
+        if (!TryTakeFrame(out var first))
+        {
+            batch = default;
+            return false;
+        }
+        if (!HasMore() || first.Length >= MaxBatchBytes)
+        {
+            batch = first;
+            return true;
+        }
+        pooled = ArrayPool<byte>.Shared.Rent(MaxBatchBytes);
+        first.CopyTo(pooled, 0);
+        int length = first.Length;
+        while (HasMore() && PeekLength() <= MaxBatchBytes - length && TryTakeFrame(out var next))
+        {
+            next.CopyTo(pooled, length);
+            length += next.Length;
+        }
+        batch = pooled.AsMemory(0, length);
+        return true;
     }
 
-    private bool TryTakeNext(out ReadOnlyMemory<byte> message)
+    private bool HasMore() => _control.Count > 0 || _replies.Count > 0 || _pushOrder.Count > 0;
+
+    private int PeekLength()
+        => _control.Count > 0 ? _control.Peek().Length : _replies.Count > 0 ? _replies.Peek().Length : _pushes[_pushOrder.Peek()].Length;
+
+    private bool TryTakeFrame(out byte[] frame)
     {
-        if (_replies.TryDequeue(out var reply))
+        if (_control.TryDequeue(out frame!)) return true;
+        if (_replies.TryDequeue(out frame!))
         {
-            message = reply;
-            Wake(ref _roomSignal);
+            var room = _room;
+            _room = null;
+            room?.TrySetResult();
             return true;
         }
         if (_pushOrder.TryDequeue(out var key))
         {
-            _pushes.Remove(key, out var push);
-            message = push;
+            _pushes.Remove(key, out frame!);
             return true;
         }
-        message = default;
         return false;
-    }
-
-    // The waiter resumes in a fresh loop item, never inside the code that woke it: a handler that
-    // queues pushes (state.subscribe) still gets its reply out first, and a broadcast is never
-    // re-entered by a session that fails mid-send.
-    private void Wake(ref TaskCompletionSource? signal)
-    {
-        var waiting = signal;
-        if (waiting == null) return;
-        signal = null;
-        _loop.Post(static s => ((TaskCompletionSource)s!).TrySetResult(), waiting);
-    }
-
-    private static byte[] Grow(byte[] buffer, int size)
-    {
-        byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
-        buffer.AsSpan().CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return bigger;
     }
 }

@@ -138,11 +138,16 @@ public sealed class WebSocketApiTests
         }
         using var writer = await server.Connect();
         string bulk = new('b', 4000);
-        // ~25 MB towards the stalled client: far more than its 4 KB receive buffer and the server's send buffer (≤ 4 MB) hold.
-        for (int round = 0; round < 25; round++)
+        // 1 MB of new values per round, each round written out before the next one (so coalescing
+        // does not shrink it): far more than the client's 4 KB receive buffer and the server's
+        // send buffer (≤ 4 MB) hold.
+        for (int round = 0; round < 24; round++)
+        {
             for (int k = 0; k < 250; k++)
                 await writer.Send("state.set", new { key = $"user.bulk{k}", value = bulk + round });
-        for (int i = 0; i < 25 * 250; i++) await writer.Receive();
+            for (int k = 0; k < 250; k++) await writer.Receive();
+            await Task.Delay(20);
+        }
 
         for (int tick = 0; tick < 20; tick++)
         {

@@ -1,0 +1,71 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Edge.Web.WebSockets;
+
+/// <summary>RFC 6455 opcodes, close codes and server-side (unmasked) frame building.</summary>
+public static class WebSocketFrames
+{
+    public const byte Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA;
+
+    public const ushort NormalClosure = 1000, GoingAway = 1001, ProtocolError = 1002, InvalidPayload = 1007, PolicyViolation = 1008;
+
+    private static readonly byte[] AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8.ToArray();
+
+    /// <summary>A complete frame (FIN set) holding <paramref name="payload"/>; built once, it can be sent to any number of clients.</summary>
+    public static byte[] Build(byte opcode, ReadOnlySpan<byte> payload)
+    {
+        int header = payload.Length < 126 ? 2 : payload.Length <= ushort.MaxValue ? 4 : 10;
+        var frame = new byte[header + payload.Length];
+        frame[0] = (byte)(0x80 | opcode);
+        if (header == 2)
+        {
+            frame[1] = (byte)payload.Length;
+        }
+        else if (header == 4)
+        {
+            frame[1] = 126;
+            BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(2), (ushort)payload.Length);
+        }
+        else
+        {
+            frame[1] = 127;
+            BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), (ulong)payload.Length);
+        }
+        payload.CopyTo(frame.AsSpan(header));
+        return frame;
+    }
+
+    /// <summary>A close frame with a status code and a reason (cut to fit the 125-byte control-frame limit).</summary>
+    public static byte[] BuildClose(ushort code, string reason)
+    {
+        Span<byte> payload = stackalloc byte[125];
+        BinaryPrimitives.WriteUInt16BigEndian(payload, code);
+        int length = 2 + Encoding.UTF8.GetBytes(reason.Length > 40 ? reason[..40] : reason, payload[2..]);
+        return Build(Close, payload[..length]);
+    }
+
+    /// <summary>The Sec-WebSocket-Accept value answering a client's Sec-WebSocket-Key.</summary>
+    public static string AcceptKey(string key)
+    {
+        Span<byte> input = stackalloc byte[key.Length + AcceptGuid.Length];
+        int n = Encoding.ASCII.GetBytes(key, input);
+        AcceptGuid.CopyTo(input[n..]);
+        return Convert.ToBase64String(SHA1.HashData(input[..(n + AcceptGuid.Length)]));
+    }
+
+    /// <summary>XORs a client frame's payload with its 4-byte mask, in place.</summary>
+    public static void Unmask(Span<byte> payload, ReadOnlySpan<byte> mask)
+    {
+        uint key = BinaryPrimitives.ReadUInt32LittleEndian(mask);
+        ulong wide = key | (ulong)key << 32;
+        int i = 0;
+        for (; i + 8 <= payload.Length; i += 8)
+        {
+            var chunk = payload.Slice(i, 8);
+            BinaryPrimitives.WriteUInt64LittleEndian(chunk, BinaryPrimitives.ReadUInt64LittleEndian(chunk) ^ wide);
+        }
+        for (; i < payload.Length; i++) payload[i] ^= mask[i & 3];
+    }
+}
