@@ -57,7 +57,7 @@ cleanup() {
     sleep 0.1
   done
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -f "$work/edge" "$work/starttime"
+  rm -f "$work/edge" "$work/starttime" "$work/latency"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -66,10 +66,11 @@ trap 'exit 130' INT TERM
 cp "$published" "$work/edge"
 edge="$work/edge"
 gcc -O2 -o "$work/starttime" "$here/starttime.c"
+gcc -O2 -Wall -Wextra -Werror -o "$work/latency" "$here/latency.c" # the WebSocket load tool, for Edge and Node alike
 
 raw() { printf '%s\n' "$*" >>"$raw"; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-# jfield FILE LABEL CLIENTS FIELD: FIELD of every latency.js result line with that label and client count.
+# jfield FILE LABEL CLIENTS FIELD: FIELD of every latency result line with that label and client count.
 jfield() {
   node -e '
     const [file, label, clients, field] = process.argv.slice(1);
@@ -211,9 +212,9 @@ for i in $(seq "$runs"); do
     port=$(free_port)
     if [[ $server == edge ]]; then start_edge edge-rss "$port"; else start_node node-rss "$port"; fi
     pid=$started_pid
-    node "$here/latency.js" --url "ws://127.0.0.1:$port/api" --clients 100 --rounds 50 --interval "$interval" \
+    "$work/latency" --url "ws://127.0.0.1:$port/api" --clients 100 --rounds 50 --interval "$interval" \
       --label "$server-rss100" --rss-pid "$pid" --settle 1000 >>"$work/rss100.jsonl" 2>>"$work/latency.stderr" \
-      || die "latency.js failed against $server (RSS run $i): $(tail -3 "$work/latency.stderr")"
+      || die "latency failed against $server (RSS run $i): $(tail -3 "$work/latency.stderr")"
     stop "$pid" "$server-rss100 run=$i"
   done
 done
@@ -228,9 +229,9 @@ for i in $(seq "$runs"); do
     order="edge node"; ((i % 2)) || order="node edge"
     for server in $order; do
       if [[ $server == edge ]]; then p=$edge_port; pid=$edge_pid; else p=$node_port; pid=$node_pid; fi
-      node "$here/latency.js" --url "ws://127.0.0.1:$p/api" --clients "$n" --rounds "$rounds" --interval "$interval" \
+      "$work/latency" --url "ws://127.0.0.1:$p/api" --clients "$n" --rounds "$rounds" --interval "$interval" \
         --label "$server" --rss-pid "$pid" --settle 0 >>"$work/latency.jsonl" 2>>"$work/latency.stderr" \
-        || die "latency.js failed against $server ($n clients, run $i): $(tail -3 "$work/latency.stderr")"
+        || die "latency failed against $server ($n clients, run $i): $(tail -3 "$work/latency.stderr")"
     done
   done
 done
@@ -336,7 +337,7 @@ table="$work/table.md"
 
 notes=()
 for s in edge node; do for n in 25 100 500; do
-  ((${probs[$s$n]} == 0)) || notes+=("$s, $n clients: ${probs[$s$n]} problems reported by latency.js (see $work/latency.stderr)")
+  ((${probs[$s$n]} == 0)) || notes+=("$s, $n clients: ${probs[$s$n]} problems reported by the latency tool (see $work/latency.stderr)")
 done; done
 ((${#wrk_problems[@]} == 0)) || notes+=("${wrk_problems[@]}")
 # Edge's own warnings and errors (the auth-disabled warning is expected), by file and message.
