@@ -158,6 +158,8 @@ public sealed class WebSocketSession : IApiSession
             switch (message.Kind)
             {
                 case WebSocketMessageKind.EndOfStream:
+                    // The client closed TCP without a close frame: nobody is left to read what is queued.
+                    Abort();
                     return;
                 case WebSocketMessageKind.ProtocolError:
                     _logger.LogDebug("WebSocket protocol error: {Error}", message.Error);

@@ -24,8 +24,6 @@ public sealed class ApiOverHttpTests
         return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
     }
 
-    private static int ErrorCode(JsonElement reply) => reply.GetProperty("error").GetProperty("code").GetInt32();
-
     [TestMethod]
     public async Task PingAnswersPongWithTheRequestId()
     {
@@ -40,7 +38,7 @@ public sealed class ApiOverHttpTests
     {
         var (status, reply) = await PostRaw("""{"id":1,"method":"ping""");
         Assert.AreEqual(HttpStatusCode.OK, status);
-        Assert.AreEqual(ApiErrorCode.ParseError, ErrorCode(reply));
+        Assert.AreEqual(ApiErrorCode.ParseError, Replies.ErrorCode(reply));
         StringAssert.Contains(reply.GetProperty("error").GetProperty("message").GetString(), "Malformed JSON");
         Assert.AreEqual("pong", (await _server.Call("ping")).GetProperty("result").GetString());
     }
@@ -49,18 +47,18 @@ public sealed class ApiOverHttpTests
     public async Task RequestsThatAreNotEnvelopesGetInvalidRequest()
     {
         foreach (var body in new[] { "[1,2]", "42", """{"id":1}""", """{"id":1,"method":7}""", """{"id":{"a":1},"method":"ping"}""" })
-            Assert.AreEqual(ApiErrorCode.InvalidRequest, ErrorCode((await PostRaw(body)).Body), body);
-        Assert.AreEqual(ApiErrorCode.InvalidParams, ErrorCode((await PostRaw("""{"id":1,"method":"ping","params":[1]}""")).Body));
+            Assert.AreEqual(ApiErrorCode.InvalidRequest, Replies.ErrorCode((await PostRaw(body)).Body), body);
+        Assert.AreEqual(ApiErrorCode.InvalidParams, Replies.ErrorCode((await PostRaw("""{"id":1,"method":"ping","params":[1]}""")).Body));
     }
 
     [TestMethod]
     public async Task UnknownMethodsAndBadParamsGetErrorsThatNameTheProblem()
     {
         var unknown = await _server.Call("no.such.method");
-        Assert.AreEqual(ApiErrorCode.MethodNotFound, ErrorCode(unknown));
+        Assert.AreEqual(ApiErrorCode.MethodNotFound, Replies.ErrorCode(unknown));
         StringAssert.Contains(unknown.GetProperty("error").GetProperty("message").GetString(), "no.such.method");
         var bad = await _server.Call("state.set", new { key = 5 });
-        Assert.AreEqual(ApiErrorCode.InvalidParams, ErrorCode(bad));
+        Assert.AreEqual(ApiErrorCode.InvalidParams, Replies.ErrorCode(bad));
         StringAssert.Contains(bad.GetProperty("error").GetProperty("message").GetString(), "params.key");
     }
 
@@ -68,7 +66,7 @@ public sealed class ApiOverHttpTests
     public async Task DeeplyNestedJsonIsRefusedWithoutHarm()
     {
         string deep = """{"id":1,"method":"state.set","params":{"key":"user.deep","value":""" + new string('[', 200) + new string(']', 200) + "}}";
-        Assert.AreEqual(ApiErrorCode.ParseError, ErrorCode((await PostRaw(deep)).Body));
+        Assert.AreEqual(ApiErrorCode.ParseError, Replies.ErrorCode((await PostRaw(deep)).Body));
         Assert.AreEqual(0, (await _server.Call("state.get", new { keys = new[] { "user.deep" } })).GetProperty("result").EnumerateObject().Count());
     }
 
@@ -79,7 +77,7 @@ public sealed class ApiOverHttpTests
         string body = JsonSerializer.Serialize(new { id = 1, method = "state.set", @params = new { key = "user.big", value } });
         var (status, reply) = await PostRaw(body);
         Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, status);
-        Assert.AreEqual(ApiErrorCode.LimitExceeded, ErrorCode(reply));
+        Assert.AreEqual(ApiErrorCode.LimitExceeded, Replies.ErrorCode(reply));
         Assert.AreEqual(0, (await _server.Call("state.get", new { keys = new[] { "user.big" } })).GetProperty("result").EnumerateObject().Count());
     }
 
@@ -110,6 +108,6 @@ public sealed class ApiOverHttpTests
     public async Task SubscribingNeedsAWebSocket()
     {
         var reply = await _server.Call("state.subscribe", new { prefixes = new[] { "" } });
-        Assert.AreEqual(ApiErrorCode.Unsupported, ErrorCode(reply));
+        Assert.AreEqual(ApiErrorCode.Unsupported, Replies.ErrorCode(reply));
     }
 }

@@ -16,8 +16,6 @@ public sealed class StateMethodsTests
     [ClassCleanup]
     public static async Task Stop() => await _server.DisposeAsync();
 
-    private static int ErrorCode(JsonElement reply) => reply.GetProperty("error").GetProperty("code").GetInt32();
-
     [TestMethod]
     public async Task UserValuesRoundTripWithGrowingVersions()
     {
@@ -43,9 +41,9 @@ public sealed class StateMethodsTests
     public async Task KeysOwnedByAPartCannotBeSetByClients()
     {
         var reply = await _server.Call("state.set", new { key = "system.websocket_clients", value = 99 });
-        Assert.AreEqual(ApiErrorCode.Forbidden, ErrorCode(reply));
+        Assert.AreEqual(ApiErrorCode.Forbidden, Replies.ErrorCode(reply));
         var created = await _server.Call("state.set", new { key = "camera.fps", value = 5 });
-        Assert.AreEqual(ApiErrorCode.Forbidden, ErrorCode(created));
+        Assert.AreEqual(ApiErrorCode.Forbidden, Replies.ErrorCode(created));
         var got = (await _server.Call("state.get", new { keys = new[] { "system.websocket_clients", "camera.fps" } })).GetProperty("result");
         Assert.AreNotEqual(99, got.GetProperty("system.websocket_clients").GetInt32());
         Assert.IsFalse(got.TryGetProperty("camera.fps", out _));
@@ -55,7 +53,7 @@ public sealed class StateMethodsTests
     public async Task InvalidKeysAreRefused()
     {
         foreach (var key in new[] { "user.", "user.a b", "user.<script>", "user." + new string('k', 200) })
-            Assert.AreEqual(ApiErrorCode.InvalidParams, ErrorCode(await _server.Call("state.set", new { key, value = 1 })), key);
+            Assert.AreEqual(ApiErrorCode.InvalidParams, Replies.ErrorCode(await _server.Call("state.set", new { key, value = 1 })), key);
     }
 
     [TestMethod]
@@ -64,7 +62,7 @@ public sealed class StateMethodsTests
         string fits = new('a', StateStore.MaxUserValueBytes - 2);
         Assert.IsTrue((await _server.Call("state.set", new { key = "user.size", value = fits })).TryGetProperty("result", out _));
         var tooBig = await _server.Call("state.set", new { key = "user.size", value = fits + "a" });
-        Assert.AreEqual(ApiErrorCode.LimitExceeded, ErrorCode(tooBig));
+        Assert.AreEqual(ApiErrorCode.LimitExceeded, Replies.ErrorCode(tooBig));
         var got = (await _server.Call("state.get", new { keys = new[] { "user.size" } })).GetProperty("result");
         Assert.AreEqual(fits, got.GetProperty("user.size").GetString(), "the refused write changed nothing");
     }
@@ -75,7 +73,7 @@ public sealed class StateMethodsTests
         await using var server = await EdgeServer.Start();
         for (int i = 0; i < StateStore.MaxUserKeys; i++)
             Assert.IsTrue((await server.Call("state.set", new { key = $"user.k{i}", value = i })).TryGetProperty("result", out _), $"key {i}");
-        Assert.AreEqual(ApiErrorCode.LimitExceeded, ErrorCode(await server.Call("state.set", new { key = "user.one-too-many", value = 1 })));
+        Assert.AreEqual(ApiErrorCode.LimitExceeded, Replies.ErrorCode(await server.Call("state.set", new { key = "user.one-too-many", value = 1 })));
         Assert.IsTrue((await server.Call("state.set", new { key = "user.k0", value = "existing keys stay writable" })).TryGetProperty("result", out _));
     }
 }

@@ -11,8 +11,6 @@ namespace Edge.Tests.Web;
 [TestClass]
 public sealed class WebSocketApiTests
 {
-    private static int ErrorCode(JsonElement reply) => reply.GetProperty("error").GetProperty("code").GetInt32();
-
     [TestMethod]
     public async Task RequestsGetRepliesInOrderOverOneSocket()
     {
@@ -34,13 +32,13 @@ public sealed class WebSocketApiTests
         await using var server = await EdgeServer.Start();
         using var client = await server.Connect();
         await client.SendText("this is not json");
-        Assert.AreEqual(ApiErrorCode.ParseError, ErrorCode(await client.Receive()));
+        Assert.AreEqual(ApiErrorCode.ParseError, Replies.ErrorCode(await client.Receive()));
         await client.SendText("""{"id":2,"method":"nope"}""");
-        Assert.AreEqual(ApiErrorCode.MethodNotFound, ErrorCode(await client.Receive()));
+        Assert.AreEqual(ApiErrorCode.MethodNotFound, Replies.ErrorCode(await client.Receive()));
         await client.Socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, CancellationToken.None);
-        Assert.AreEqual(ApiErrorCode.InvalidRequest, ErrorCode(await client.Receive()));
+        Assert.AreEqual(ApiErrorCode.InvalidRequest, Replies.ErrorCode(await client.Receive()));
         await client.SendText("""{"id":3,"method":"state.set","params":{"key":"user.big","value":""" + "\"" + new string('x', 70_000) + "\"}}");
-        Assert.AreEqual(ApiErrorCode.LimitExceeded, ErrorCode(await client.Receive()));
+        Assert.AreEqual(ApiErrorCode.LimitExceeded, Replies.ErrorCode(await client.Receive()));
         Assert.AreEqual("pong", (await client.Call("ping")).GetProperty("result").GetString());
         Assert.AreEqual(WebSocketState.Open, client.Socket.State);
     }
