@@ -43,6 +43,13 @@ public static class Program
             Console.Error.WriteLine($"edge: invalid configuration: {e.Message}");
             return 2;
         }
+        catch (Exception e)
+        {
+            // Port in use, no permission to bind, …: say why and exit non-zero for the init system.
+            Console.Error.WriteLine($"edge: cannot run: {e.Message}");
+            Console.Error.WriteLine(e);
+            return 1;
+        }
     }
 
     /// <summary>Builds a ready-to-start Edge; tests call this with their own arguments. Throws <see cref="ConfigException"/>.</summary>
@@ -64,8 +71,13 @@ public static class Program
         builder.Services.AddSingleton<ConsoleFormatter, EdgeLogFormatter>();
         logging?.Invoke(builder.Logging);
         if (builder.Configuration["urls"] == null) builder.WebHost.UseUrls("http://*:8080");
-        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(4));
+        builder.WebHost.ConfigureKestrel(o =>
+        {
+            o.AddServerHeader = false;
+            // Every connection costs memory on a 256 MB board; past this Kestrel refuses new ones.
+            o.Limits.MaxConcurrentConnections = 2048;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
 
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
@@ -75,6 +87,8 @@ public static class Program
         var pool = new WorkerPool(settings.Runtime.Workers > 0 ? settings.Runtime.Workers : Environment.ProcessorCount, settings.Runtime.QueueCapacity);
         var supervisor = new Supervisor(loop, loggers.CreateLogger<Supervisor>());
         var state = new StateStore(loop);
+        // Each service's status is state too: dashboards see restarts and failures live.
+        supervisor.StatusChanged += info => state.Publish($"service.{info.Name}", info.Status.ToString().ToLowerInvariant(), StateJsonContext.Default.String);
         var dispatcher = new ApiDispatcher(loop, loggers.CreateLogger<ApiDispatcher>());
         new SystemMethods(loop, pool, supervisor, Version, loop.Time.GetUtcNow()).Register(dispatcher);
         new StateMethods(state).Register(dispatcher);
@@ -82,7 +96,13 @@ public static class Program
         AuthSettings EffectiveAuth(EdgeSettings s)
         {
             if (!s.Auth.Enabled || s.Auth.Users.Count > 0) return s.Auth;
-            var admin = FirstStartAdmin.LoadOrCreate(s.DataDir, out var newPassword);
+            UserSettings admin;
+            string? newPassword;
+            try { admin = FirstStartAdmin.LoadOrCreate(s.DataDir, out newPassword); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigException($"DataDir: cannot keep the generated admin password in '{s.DataDir}': {e.Message}", e);
+            }
             if (newPassword != null)
                 log.LogWarning("No users are configured: created user '{User}' with password '{Password}' (shown once; hash kept in {File}). Set Auth:Users with 'edge passwd' to replace it.",
                     admin.Name, newPassword, Path.Combine(s.DataDir, FirstStartAdmin.FileName));
@@ -102,6 +122,6 @@ public static class Program
         app.MapGet("/readyz", health.Ready);
         app.MapMethods("/{**path}", ["GET", "HEAD"], ui.Serve);
 
-        return new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, log);
+        return new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log);
     }
 }

@@ -25,8 +25,6 @@ public sealed class ApiDispatcher
         _logger = logger;
     }
 
-    public IEnumerable<string> Methods => _handlers.Keys;
-
     public void Register(string method, ApiHandler handler) => _handlers.Add(method, handler);
 
     /// <summary>Answers one request (UTF-8 JSON) with a reply envelope (UTF-8 JSON). Never throws for bad input.</summary>

@@ -28,7 +28,7 @@ public static class EdgeConfiguration
             configuration.AddEnvironmentVariables("EDGE_");
             configuration.AddCommandLine(commandLine.ConfigArgs, SwitchMappings);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or IOException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or IOException or UnauthorizedAccessException)
         {
             throw new ConfigException(e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message, e);
         }

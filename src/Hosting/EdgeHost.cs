@@ -29,14 +29,16 @@ public sealed class EdgeHost : IAsyncDisposable
     private readonly Func<EdgeSettings, AuthSettings> _effectiveAuth;
     private readonly Authenticator _auth;
     private readonly ILogger _logger;
+    private readonly CommandLine _commandLine;
     private readonly CancellationTokenSource _stopping = new();
-    private PosixSignalRegistration? _sighup;
+    private readonly PosixSignalRegistration _sighup;
     private Task? _services;
     private bool _stopped;
 
     public EdgeHost(WebApplication app, EventLoop loop, WorkerPool pool, Supervisor supervisor, SessionHub hub, ApiDispatcher dispatcher,
-        Authenticator auth, Func<EdgeSettings, AuthSettings> effectiveAuth, ILogger logger)
+        Authenticator auth, Func<EdgeSettings, AuthSettings> effectiveAuth, CommandLine commandLine, ILogger logger)
     {
+        _commandLine = commandLine;
         _app = app;
         _loop = loop;
         _pool = pool;
@@ -47,6 +49,14 @@ public sealed class EdgeHost : IAsyncDisposable
         _effectiveAuth = effectiveAuth;
         _logger = logger;
         app.Lifetime.ApplicationStopping.Register(() => _loop.Post(() => _hub.CloseAll(WebSocketFrames.GoingAway, "Server shutting down")));
+        // Registered for the host's whole life: SIGHUP's default action would kill the process.
+        _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            if (_stopped) return;
+            try { _loop.Post(() => _ = Reload()); }
+            catch (ObjectDisposedException) { }
+        });
     }
 
     /// <summary>The loop everything runs on (tests check thread affinity against it).</summary>
@@ -70,11 +80,6 @@ public sealed class EdgeHost : IAsyncDisposable
             _services = _supervisor.Run(_stopping.Token);
             return Task.CompletedTask;
         });
-        _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true;
-            _loop.Post(Reload);
-        });
         _logger.LogInformation("Edge {Version} listening on {Urls}", Program.Version, string.Join(", ", Urls));
     }
 
@@ -89,38 +94,60 @@ public sealed class EdgeHost : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>
+    /// Shuts down within 5 s: Kestrel gets 3 s (WebSockets get their 1001 and 2 s to answer), the
+    /// services, the pool and the loop half a second each.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_stopped) return;
         _stopped = true;
-        _sighup?.Dispose();
         await _app.StopAsync();
         _stopping.Cancel();
-        if (_services != null)
-        {
-            try { await _services.WaitAsync(TimeSpan.FromSeconds(1)); }
-            catch (TimeoutException) { _logger.LogWarning("Services did not stop within 1 s"); }
-        }
+        if (_services != null && !await Finished(_services)) _logger.LogWarning("Services did not stop within {Timeout}", StepTimeout);
         _hub.Dispose();
-        _pool.Dispose();
+        _pool.Dispose(StepTimeout);
         _loop.Dispose();
-        await _loop.Completion.WaitAsync(TimeSpan.FromSeconds(1));
+        if (!await Finished(_loop.Completion)) _logger.LogWarning("The event loop did not drain within {Timeout}", StepTimeout);
         _logger.LogInformation("Edge stopped");
     }
 
-    /// <summary>SIGHUP: re-reads the configuration and applies what can change while running.</summary>
-    public void Reload()
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMilliseconds(500);
+
+    private static async Task<bool> Finished(Task task)
+    {
+        try
+        {
+            await task.WaitAsync(StepTimeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// SIGHUP: re-reads the configuration and applies what can change while running (users, auth
+    /// switch, WebSocket limits, log levels). The new configuration is read and checked on the pool
+    /// first; if it is invalid, nothing changes.
+    /// </summary>
+    public async Task Reload()
     {
         _loop.VerifyAccess();
         try
         {
+            var (settings, auth) = await _pool.Submit(_ =>
+            {
+                var checkedSettings = SettingsLoader.Load(EdgeConfiguration.Build(new ConfigurationManager(), _commandLine));
+                return (checkedSettings, _effectiveAuth(checkedSettings));
+            }, PoolFullMode.Wait);
             ((IConfigurationRoot)_app.Configuration).Reload();
-            var settings = SettingsLoader.Load(_app.Configuration);
-            _auth.Apply(_effectiveAuth(settings));
+            _auth.Apply(auth);
             _hub.Apply(settings.WebSocket);
             _logger.LogInformation("Configuration reloaded");
         }
-        catch (Exception e) when (e is ConfigException or InvalidDataException or IOException)
+        catch (ConfigException e)
         {
             _logger.LogError("Configuration not reloaded, keeping the running one: {Message}", e.Message);
         }
@@ -129,6 +156,7 @@ public sealed class EdgeHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        _sighup.Dispose();
         await _app.DisposeAsync();
         _stopping.Dispose();
     }

@@ -1,6 +1,8 @@
 using Edge.Web;
 using Edge.Web.Auth;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Edge.Hosting;
 
@@ -10,8 +12,16 @@ namespace Edge.Hosting;
 /// </summary>
 public static class SettingsLoader
 {
+    // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
+    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Logging", "urls", "Config" };
+
     public static EdgeSettings Load(IConfiguration configuration)
     {
+        foreach (var section in configuration.GetChildren())
+            if (!TopLevel.Contains(section.Key))
+                throw new ConfigException($"unknown setting '{section.Key}' (known: {string.Join(", ", TopLevel.Order())}).");
+        ValidateLogLevels(configuration.GetSection("Logging:LogLevel"));
+        ValidateUrls(configuration["urls"]);
         var settings = new EdgeSettings
         {
             DataDir = configuration["DataDir"] is { Length: > 0 } dir ? dir : EdgeSettings.DefaultDataDir,
@@ -55,6 +65,26 @@ public static class SettingsLoader
                 throw new ConfigException($"Auth:Users:{i}:Name '{user.Name}' appears twice.");
             if (!PasswordHash.IsValid(user.PasswordHash))
                 throw new ConfigException($"Auth:Users:{i}:PasswordHash is not a hash made by 'edge passwd'.");
+        }
+    }
+
+    private static void ValidateLogLevels(IConfigurationSection levels)
+    {
+        foreach (var level in levels.GetChildren())
+            if (!Enum.TryParse<LogLevel>(level.Value, ignoreCase: true, out _))
+                throw new ConfigException($"{level.Path} must be one of {string.Join(", ", Enum.GetNames<LogLevel>())} (got '{level.Value}').");
+    }
+
+    private static void ValidateUrls(string? urls)
+    {
+        if (urls == null) return;
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            BindingAddress address;
+            try { address = BindingAddress.Parse(url); }
+            catch (FormatException e) { throw new ConfigException($"urls: '{url}' is not an address to listen on: {e.Message}"); }
+            if (address.Scheme != "http")
+                throw new ConfigException($"urls: '{url}' must start with http:// (HTTPS is configured separately).");
         }
     }
 

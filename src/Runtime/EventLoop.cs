@@ -72,7 +72,6 @@ public sealed class EventLoop : IDisposable
         var call = new SendCall(callback, state);
         Post(static s => ((SendCall)s!).Run(), call);
         call.Done.Wait();
-        call.Done.Dispose();
         call.Error?.Throw();
     }
 
@@ -123,7 +122,8 @@ public sealed class EventLoop : IDisposable
     /// <summary>Stops taking work; what is queued still runs, then the thread exits.</summary>
     public void Dispose() => _queue.Writer.TryComplete();
 
-    private bool TryPost(SendOrPostCallback callback, object? state)
+    /// <summary>Like <see cref="Post(SendOrPostCallback, object?)"/>, but returns false instead of throwing once the loop has stopped.</summary>
+    internal bool TryPost(SendOrPostCallback callback, object? state)
     {
         Interlocked.Increment(ref _queued);
         if (_queue.Writer.TryWrite(new WorkItem(callback, state, Stopwatch.GetTimestamp()))) return true;

@@ -14,9 +14,10 @@ internal sealed class LoopDelay(EventLoop loop, CancellationToken cancellationTo
             _registration = cancellationToken.Register(static s => ((LoopDelay)s!).Cancel(), this);
     }
 
-    private void Fire() => loop.Post(static s => ((LoopDelay)s!).Finish(canceled: false), this);
+    // TryPost: a timer or token firing after the loop stopped has nothing left to resume.
+    private void Fire() => loop.TryPost(static s => ((LoopDelay)s!).Finish(canceled: false), this);
 
-    private void Cancel() => loop.Post(static s => ((LoopDelay)s!).Finish(canceled: true), this);
+    private void Cancel() => loop.TryPost(static s => ((LoopDelay)s!).Finish(canceled: true), this);
 
     private void Finish(bool canceled)
     {

@@ -36,6 +36,9 @@ internal sealed class PoolItem<T> : PoolItem
 
     public Task<T> Task => _result.Task;
 
+    /// <summary>Releases the cancellation registration of an item that never entered the queue.</summary>
+    public void Abandon() => _registration.Dispose();
+
     public override bool Drop()
     {
         if (Interlocked.Exchange(ref _state, 3) >= 2) return false;

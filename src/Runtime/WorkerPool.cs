@@ -24,6 +24,7 @@ public sealed class WorkerPool : IDisposable
     private readonly Thread[] _threads;
     private readonly LatencyHistogram _runTime = new();
     private int _running;
+    private volatile bool _disposed;
     private long _completed, _rejected, _dropped, _canceled, _failed;
 
     public WorkerPool(int workers, int capacity)
@@ -58,6 +59,7 @@ public sealed class WorkerPool : IDisposable
     public Task<T> Submit<T>(Func<CancellationToken, T> work, PoolFullMode whenFull, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
+        if (_disposed) return Task.FromException<T>(new ObjectDisposedException(nameof(WorkerPool)));
         var item = new PoolItem<T>(work, cancellationToken);
         if (_queue.Writer.TryWrite(item))
         {
@@ -67,11 +69,17 @@ public sealed class WorkerPool : IDisposable
         switch (whenFull)
         {
             case PoolFullMode.Reject:
+                item.Abandon();
                 Interlocked.Increment(ref _rejected);
                 return Task.FromException<T>(new PoolFullException(Capacity));
             case PoolFullMode.DropOldest:
                 while (!_queue.Writer.TryWrite(item))
                 {
+                    if (_disposed)
+                    {
+                        item.Abandon();
+                        return Task.FromException<T>(new ObjectDisposedException(nameof(WorkerPool)));
+                    }
                     if (_queue.Reader.TryRead(out var oldest) && oldest.Drop()) Interlocked.Increment(ref _dropped);
                 }
                 item.Queued();
@@ -101,10 +109,15 @@ public sealed class WorkerPool : IDisposable
         RunTime: _runTime.Summary());
 
     /// <summary>Takes no more work; queued items still run, then the threads exit.</summary>
-    public void Dispose()
+    public void Dispose() => Dispose(TimeSpan.FromSeconds(2));
+
+    /// <summary>As <see cref="Dispose()"/>, waiting at most <paramref name="timeout"/> in all for the threads.</summary>
+    public void Dispose(TimeSpan timeout)
     {
+        _disposed = true;
         _queue.Writer.TryComplete();
-        foreach (var thread in _threads) thread.Join(TimeSpan.FromSeconds(2));
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        foreach (var thread in _threads) thread.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64)));
     }
 
     private void Work()

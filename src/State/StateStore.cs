@@ -25,8 +25,6 @@ public sealed class StateStore
     /// <summary>Raised on the loop after a value changed (not when it was set to the same JSON).</summary>
     public event Action<StateEntry>? Changed;
 
-    public int Count => _entries.Count;
-
     public IEnumerable<StateEntry> Entries
     {
         get

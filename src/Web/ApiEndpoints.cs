@@ -27,13 +27,15 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
     {
         var result = await AuthGate.Check(auth, context);
         if (result is not { } allowed) return;
+        // A browser always names the page that sent the request; one from another site is refused,
+        // however the browser authenticated it (cookie, or Basic credentials it remembered).
+        if (!AuthGate.IsSameOrigin(context))
+        {
+            await AuthGate.Reject(context, StatusCodes.Status403Forbidden, "Cross-origin request refused.");
+            return;
+        }
         if (WebSocketHandshake.IsWebSocketRequest(context))
         {
-            if (allowed.ByCookie && !AuthGate.IsSameOrigin(context))
-            {
-                await AuthGate.Reject(context, StatusCodes.Status403Forbidden, "Cross-origin WebSocket refused.");
-                return;
-            }
             await hub.Serve(context, allowed.User);
             return;
         }

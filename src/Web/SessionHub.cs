@@ -49,7 +49,7 @@ public sealed class SessionHub : IDisposable
     /// <summary>Sessions open or being opened.</summary>
     public int Count => _admitted;
 
-    /// <summary>New limits for sessions opened from now on (SIGHUP); open sessions are kept.</summary>
+    /// <summary>New limits (SIGHUP): MaxClients and MaxMessageBytes apply to sessions opened from now on, SendTimeoutSeconds at once; open sessions are kept.</summary>
     public void Apply(WebSocketSettings settings) => _settings = settings;
 
     /// <summary>Serves one upgrade request on <c>/api</c> until the session ends. Loop only.</summary>
@@ -74,6 +74,8 @@ public sealed class SessionHub : IDisposable
             var stream = await WebSocketHandshake.Accept(context);
             var session = new WebSocketSession(context, stream, _loop, _dispatcher, _state, user, _settings.MaxMessageBytes, _logger);
             _sessions = [.. _sessions, session];
+            // Shutdown began while the handshake was being answered.
+            if (_closing) session.Close(WebSocketFrames.GoingAway, "Server shutting down");
             try
             {
                 await session.Run(context.RequestAborted);

@@ -20,6 +20,9 @@ public sealed class WebSocketSession : IApiSession
 {
     /// <summary>Replies waiting to be sent before the session stops reading requests.</summary>
     public const int MaxPendingReplies = 16;
+
+    /// <summary>Prefixes one session may subscribe to (every broadcast checks them all).</summary>
+    public const int MaxPrefixes = 64;
     private const int MaxBatchBytes = 64 * 1024;
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
     private static readonly byte[] PingFrame = WebSocketFrames.Build(WebSocketFrames.Ping, []);
@@ -32,7 +35,9 @@ public sealed class WebSocketSession : IApiSession
     private readonly ApiCaller _caller;
     private readonly int _maxMessageBytes;
     private readonly ILogger _logger;
-    private readonly Queue<byte[]> _control = new();
+    // Control frames: at most one pong (the newest; RFC 6455 §5.5.3 allows dropping older ones) and one ping.
+    private byte[]? _pong;
+    private bool _pingPending;
     private readonly Queue<byte[]> _replies = new();
     private readonly Dictionary<string, byte[]> _pushes = new(StringComparer.Ordinal);
     private readonly Queue<string> _pushOrder = new();
@@ -100,12 +105,14 @@ public sealed class WebSocketSession : IApiSession
     {
         _failed = true;
         _context.Abort();
+        // A receive loop waiting for reply room would otherwise wait forever: no more replies are taken.
+        _room?.TrySetException(new OperationCanceledException("The WebSocket session was aborted."));
     }
 
     /// <summary>Sends a ping; the client's pong refreshes <see cref="LastReceivedAt"/>.</summary>
     public void Ping()
     {
-        _control.Enqueue(PingFrame);
+        _pingPending = true;
         Kick();
     }
 
@@ -129,7 +136,15 @@ public sealed class WebSocketSession : IApiSession
     {
         var added = new List<string>();
         foreach (var prefix in prefixes)
-            if (!_prefixes.Contains(prefix)) { _prefixes.Add(prefix); added.Add(prefix); }
+        {
+            if (_prefixes.Contains(prefix) || added.Contains(prefix)) continue;
+            if (prefix.Length > StateStore.MaxKeyLength)
+                throw ApiException.InvalidParams($"Prefixes are at most {StateStore.MaxKeyLength} characters long.");
+            if (_prefixes.Count + added.Count >= MaxPrefixes)
+                throw new ApiException(ApiErrorCode.LimitExceeded, $"A session can subscribe to at most {MaxPrefixes} prefixes.");
+            added.Add(prefix);
+        }
+        _prefixes.AddRange(added);
         // Current values follow the reply (a later loop item), so the client sees the reply first.
         if (added.Count > 0) _loop.Post(() => SendCurrentValues(added));
         return _prefixes.ToArray();
@@ -154,6 +169,8 @@ public sealed class WebSocketSession : IApiSession
         {
             var message = await reader.Read(cancellationToken);
             LastReceivedAt = _loop.Time.GetTimestamp();
+            if (_closeQueued && message.Kind is not (WebSocketMessageKind.Close or WebSocketMessageKind.EndOfStream or WebSocketMessageKind.ProtocolError))
+                continue; // Closing: only the client's close frame matters now; requests are not run.
             byte[] reply;
             switch (message.Kind)
             {
@@ -169,7 +186,7 @@ public sealed class WebSocketSession : IApiSession
                     Close(message.CloseCode is WebSocketFrames.NormalClosure or WebSocketFrames.GoingAway ? message.CloseCode : WebSocketFrames.NormalClosure, "");
                     return;
                 case WebSocketMessageKind.Ping:
-                    _control.Enqueue(WebSocketFrames.Build(WebSocketFrames.Pong, message.Payload.Span));
+                    _pong = WebSocketFrames.Build(WebSocketFrames.Pong, message.Payload.Span);
                     Kick();
                     continue;
                 case WebSocketMessageKind.Pong:
@@ -253,7 +270,7 @@ public sealed class WebSocketSession : IApiSession
         {
             _pushes.Clear();
             _pushOrder.Clear();
-            if (_control.Count == 0 && _replies.Count == 0)
+            if (_pong == null && !_pingPending && _replies.Count == 0)
             {
                 isClose = true;
                 batch = _closeFrame;
@@ -282,14 +299,25 @@ public sealed class WebSocketSession : IApiSession
         return true;
     }
 
-    private bool HasMore() => _control.Count > 0 || _replies.Count > 0 || _pushOrder.Count > 0;
+    private bool HasMore() => _pong != null || _pingPending || _replies.Count > 0 || _pushOrder.Count > 0;
 
     private int PeekLength()
-        => _control.Count > 0 ? _control.Peek().Length : _replies.Count > 0 ? _replies.Peek().Length : _pushes[_pushOrder.Peek()].Length;
+        => _pong?.Length ?? (_pingPending ? PingFrame.Length : _replies.Count > 0 ? _replies.Peek().Length : _pushes[_pushOrder.Peek()].Length);
 
     private bool TryTakeFrame(out byte[] frame)
     {
-        if (_control.TryDequeue(out frame!)) return true;
+        if (_pong != null)
+        {
+            frame = _pong;
+            _pong = null;
+            return true;
+        }
+        if (_pingPending)
+        {
+            frame = PingFrame;
+            _pingPending = false;
+            return true;
+        }
         if (_replies.TryDequeue(out frame!))
         {
             var room = _room;

@@ -121,6 +121,18 @@ public sealed class PublishedBinaryTests
     }
 
     [TestMethod]
+    public async Task APortInUseExitsWithCode1AndSaysWhy()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var run = await EdgeProcess.Run(null, "--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir(), "--urls", $"http://127.0.0.1:{port}");
+        Assert.AreEqual(1, run.Code);
+        StringAssert.Contains(run.Stderr, "edge: cannot run:");
+        StringAssert.Contains(run.Stderr, port.ToString());
+    }
+
+    [TestMethod]
     public async Task PasswdPrintsAHashThatTheServerAccepts()
     {
         var passwd = await EdgeProcess.Run("s3cret pass\n", "passwd");

@@ -46,6 +46,10 @@ public sealed class ConfigurationTests
     [DataRow("""{"Auth":{"Enabled":"maybe"}}""", "Auth:Enabled")]
     [DataRow("""{"Runtime":{"Workers":-1}}""", "Runtime:Workers")]
     [DataRow("""{"WebSocket": {""", "edge.json")]
+    [DataRow("""{"WebSockets":{"MaxClients":5}}""", "WebSockets")]
+    [DataRow("""{"Logging":{"LogLevel":{"Default":"Verbose"}}}""", "Logging:LogLevel:Default")]
+    [DataRow("""{"urls":"ftp://0.0.0.0:21"}""", "urls")]
+    [DataRow("""{"Auth":{"Users":[{"Name":"a","PasswordHash":"$pbkdf2-sha256$i=2000000000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"}]}}""", "Auth:Users:0:PasswordHash")]
     public async Task InvalidConfigurationExitsWithCode2AndNamesTheKey(string json, string key)
     {
         var (code, error) = await RunMain("--config", ConfigFile(json), "--data-dir", Path.Combine(_dir, "data"), "--check-config");

@@ -67,7 +67,50 @@ public sealed class AuthTests
 
         clock.Advance(TimeSpan.FromSeconds(2));
         Assert.AreEqual(HttpStatusCode.OK, (await Try(server.Http)).StatusCode, "after the lock-out the right password works");
-        Assert.AreEqual(HttpStatusCode.Unauthorized, (await Try(attacker)).StatusCode, "and a success resets the count");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await Try(attacker)).StatusCode);
+        Assert.AreEqual(TimeSpan.FromSeconds(4), (await Try(attacker)).Headers.RetryAfter!.Delta,
+            "a success from the same address does not reset the count, so one account cannot be used to keep guessing another");
+
+        clock.Advance(TimeSpan.FromMinutes(16));
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await Try(attacker)).StatusCode, "15 minutes without failures forget the count");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await Try(attacker)).StatusCode, "so failures are free again");
+    }
+
+    [TestMethod]
+    public async Task ChangingAPasswordOnReloadEndsThatUsersBrowserSessions()
+    {
+        await using var server = await EdgeServer.Start();
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = server.BaseUri };
+        using (var login = new HttpRequestMessage(HttpMethod.Post, "/login"))
+        {
+            login.Headers.Authorization = EdgeServer.BasicAuth(EdgeServer.User, EdgeServer.Password);
+            Assert.AreEqual(HttpStatusCode.NoContent, (await browser.SendAsync(login)).StatusCode);
+        }
+        Assert.AreEqual("pong", (await server.Call("ping", client: browser)).GetProperty("result").GetString());
+
+        string configPath = Path.Combine(Path.GetDirectoryName(server.DataDir)!, "edge.json");
+        string newHash = PasswordHash.Create("new password", 1000);
+        File.WriteAllText(configPath, $$$"""{"Auth":{"Users":[{"Name":"{{{EdgeServer.User}}}","PasswordHash":"{{{newHash}}}"}]}}""");
+        await server.Host.Loop.InvokeAsync(() => server.Host.Reload());
+
+        using var stale = await browser.PostAsync("/api", Ping());
+        Assert.AreEqual(HttpStatusCode.Unauthorized, stale.StatusCode, "the session of the old password ended");
+        using var old = new HttpClient { BaseAddress = server.BaseUri };
+        old.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth(EdgeServer.User, EdgeServer.Password);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await old.PostAsync("/api", Ping())).StatusCode, "the old password no longer works");
+    }
+
+    [TestMethod]
+    public async Task RequestsFromAnotherSiteAreRefusedEvenWithValidCredentials()
+    {
+        await using var server = await EdgeServer.Start();
+        using var forged = new HttpRequestMessage(HttpMethod.Post, "/api") { Content = Ping() };
+        forged.Headers.Add("Origin", "http://evil.example");
+        Assert.AreEqual(HttpStatusCode.Forbidden, (await server.Http.SendAsync(forged)).StatusCode);
+        using var same = new HttpRequestMessage(HttpMethod.Post, "/api") { Content = Ping() };
+        same.Headers.Add("Origin", server.BaseUri.GetLeftPart(UriPartial.Authority));
+        Assert.AreEqual(HttpStatusCode.OK, (await server.Http.SendAsync(same)).StatusCode);
     }
 
     [TestMethod]

@@ -30,6 +30,9 @@ public sealed class HealthTests
         Assert.AreEqual("camera", failing.GetProperty("name").GetString());
         Assert.AreEqual("failed", failing.GetProperty("status").GetString()!.ToLowerInvariant());
         Assert.AreEqual("no such device", failing.GetProperty("lastError").GetString());
+        var services = (await server.Call("state.get", new { keys = new[] { "service.camera", "service.fine" } })).GetProperty("result");
+        Assert.AreEqual("failed", services.GetProperty("service.camera").GetString(), "service status is state too");
+        Assert.AreEqual("running", services.GetProperty("service.fine").GetString());
     }
 
     [TestMethod]

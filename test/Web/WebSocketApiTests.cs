@@ -172,6 +172,23 @@ public sealed class WebSocketApiTests
     }
 
     [TestMethod]
+    public async Task AClientThatSendsRequestsButNeverReadsRepliesIsDroppedAndFreesItsSlot()
+    {
+        var clock = new ManualClock();
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("\"WebSocket\":{\"SendTimeoutSeconds\":5},"), clock);
+        using var writer = await server.Connect();
+        for (int k = 0; k < 16; k++) await writer.Call("state.set", new { key = $"user.big{k}", value = new string('v', 4000) });
+        using var greedy = await server.Connect(receiveBufferBytes: 4096);
+        // Each reply is 64 KB: the socket stalls, the reply queue fills, the session stops reading requests.
+        var keys = Enumerable.Range(0, 16).Select(k => $"user.big{k}").ToArray();
+        for (int i = 0; i < 200; i++) await greedy.Send("state.get", new { keys });
+        int ClientCount() => writer.Call("state.get", new { keys = new[] { "system.websocket_clients" } }).Result
+            .GetProperty("result").GetProperty("system.websocket_clients").GetInt32();
+        Assert.AreEqual(2, ClientCount());
+        await Eventually.True(() => { clock.Advance(TimeSpan.FromSeconds(6)); return ClientCount() == 1; }, "the greedy client was dropped and its slot freed");
+    }
+
+    [TestMethod]
     public async Task PendingPushesAreCoalescedPerKeySoASlowReaderGetsTheNewestValue()
     {
         await using var server = await EdgeServer.Start();

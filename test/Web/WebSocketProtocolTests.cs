@@ -78,6 +78,30 @@ public sealed class WebSocketProtocolTests
     }
 
     [TestMethod]
+    [DataRow(new byte[] { 0x03, 0xED }, 1002, "1005 may not be sent")]
+    [DataRow(new byte[] { 0x00, 0x10 }, 1002, "16 is no close code")]
+    [DataRow(new byte[] { 0x03, 0xE8, 0xC3, 0x28 }, 1007, "reason not UTF-8")]
+    public async Task InvalidCloseFramesAreAnsweredWithAnError(byte[] payload, int expected, string what)
+    {
+        using var socket = await Open();
+        await socket.SendFrame(0x88, payload);
+        Assert.AreEqual(expected, await socket.ReadClose(), what);
+    }
+
+    [TestMethod]
+    public async Task ASessionSubscribesToAtMost64PrefixesOfBoundedLength()
+    {
+        using var client = await _server.Connect();
+        var prefixes = Enumerable.Range(0, 64).Select(i => $"user.p{i}.").ToArray();
+        Assert.AreEqual(64, (await client.Call("state.subscribe", new { prefixes })).GetProperty("result").GetProperty("prefixes").GetArrayLength());
+        var tooMany = await client.Call("state.subscribe", new { prefixes = new[] { "user.one-more." } });
+        Assert.AreEqual(Edge.Api.ApiErrorCode.LimitExceeded, Replies.ErrorCode(tooMany));
+        var fewer = await client.Call("state.unsubscribe", new { prefixes = new[] { "user.p0." } });
+        Assert.AreEqual(63, fewer.GetProperty("result").GetProperty("prefixes").GetArrayLength());
+        Assert.AreEqual(Edge.Api.ApiErrorCode.InvalidParams, Replies.ErrorCode(await client.Call("state.subscribe", new { prefixes = new[] { new string('p', 200) } })));
+    }
+
+    [TestMethod]
     public async Task AClientCloseIsAnsweredWithTheSameCode()
     {
         using var socket = await Open();

@@ -24,6 +24,8 @@ public sealed class Authenticator
     private readonly SessionTokens _tokens;
     private readonly ILogger _logger;
     private readonly Dictionary<string, string> _verified = new(StringComparer.Ordinal);
+    // The password check running for an address (by credential digest); see Authenticate.
+    private readonly Dictionary<IPAddress, (string Key, Task<bool> Check)> _checking = [];
     private Dictionary<string, string> _users = new(StringComparer.Ordinal);
 
     public Authenticator(EventLoop loop, WorkerPool pool, AuthSettings settings, ILogger logger)
@@ -38,15 +40,19 @@ public sealed class Authenticator
 
     public bool Enabled { get; private set; }
 
-    /// <summary>Takes new users or a new on/off switch (SIGHUP); forgets remembered credentials and sessions of removed users.</summary>
+    /// <summary>
+    /// Takes new users or a new on/off switch (SIGHUP). Remembered credentials are forgotten, and browser
+    /// sessions end for users who were removed or whose password changed.
+    /// </summary>
     public void Apply(AuthSettings settings)
     {
         Enabled = settings.Enabled;
         var users = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var user in settings.Users) users[user.Name] = user.PasswordHash;
+        var unchanged = users.Where(u => _users.TryGetValue(u.Key, out var old) && old == u.Value).Select(u => u.Key);
+        _tokens.RetainUsers(unchanged);
         _users = users;
         _verified.Clear();
-        _tokens.RetainUsers(users.Keys);
     }
 
     /// <summary>Decides whether the request may go on. Loop only.</summary>
@@ -67,31 +73,56 @@ public sealed class Authenticator
 
         string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(authorization)));
         if (_verified.TryGetValue(key, out var rememberedUser) && _users.ContainsKey(rememberedUser))
-        {
-            _throttle.Succeeded(address);
             return new AuthResult(AuthOutcome.Allowed, rememberedUser);
-        }
 
-        bool known = _users.TryGetValue(name, out var hash);
-        bool ok;
+        // One password check per address at a time, so a burst of guesses cannot run in parallel before
+        // the first failure counts; the same credentials arriving twice share the check.
+        Task<bool> check;
+        if (_checking.TryGetValue(address, out var running))
+        {
+            if (running.Key != key) return new AuthResult(AuthOutcome.Throttled, RetryAfter: TimeSpan.FromSeconds(1));
+            check = running.Check;
+        }
+        else
+        {
+            bool known = _users.TryGetValue(name, out var hash);
+            check = Check(address, key, name, password, known ? hash : null);
+            if (!check.IsCompleted) _checking[address] = (key, check);
+        }
+        AuthOutcome outcome;
         try
         {
-            ok = await _pool.Submit(_ => PasswordHash.Verify(password, hash ?? DecoyHash.Value), PoolFullMode.Reject) && known;
+            outcome = await check ? AuthOutcome.Allowed : AuthOutcome.Denied;
         }
         catch (PoolFullException)
         {
             return new AuthResult(AuthOutcome.Busy, RetryAfter: TimeSpan.FromSeconds(1));
         }
-        if (!ok)
+        return outcome == AuthOutcome.Allowed ? new AuthResult(AuthOutcome.Allowed, name) : new AuthResult(AuthOutcome.Denied);
+    }
+
+    // Runs PBKDF2 on the pool; counts a failure once, however many requests share the check.
+    private async Task<bool> Check(IPAddress address, string key, string name, string password, string? hash)
+    {
+        try
         {
-            _throttle.Failed(address);
-            _logger.LogWarning("Authentication failed for user {User} from {Address}", name, address);
-            return new AuthResult(AuthOutcome.Denied);
+            bool match = await _pool.Submit(_ => PasswordHash.Verify(password, hash ?? DecoyHash.Value), PoolFullMode.Reject);
+            // A reload while hashing may have changed or removed the user: only the current hash counts.
+            bool ok = match && hash != null && _users.TryGetValue(name, out var current) && current == hash;
+            if (!ok)
+            {
+                _throttle.Failed(address);
+                _logger.LogWarning("Authentication failed for user {User} from {Address}", name, address);
+                return false;
+            }
+            if (_verified.Count >= MaxRemembered) _verified.Clear();
+            _verified[key] = name;
+            return true;
         }
-        _throttle.Succeeded(address);
-        if (_verified.Count >= MaxRemembered) _verified.Clear();
-        _verified[key] = name;
-        return new AuthResult(AuthOutcome.Allowed, name);
+        finally
+        {
+            _checking.Remove(address);
+        }
     }
 
     /// <summary>Starts a browser session for an authenticated user; the token goes into the session cookie.</summary>

@@ -5,7 +5,9 @@ namespace Edge.Web.Auth;
 /// <summary>
 /// Slows down password guessing per client address: after <see cref="FreeFailures"/> failures each
 /// further failure doubles a lock-out (1 s, 2 s, 4 s … up to <see cref="MaxLockout"/>) during which
-/// the address gets 429 without its password being checked. Loop only; bounded in size.
+/// the address gets 429 without its password being checked. A success does not reset the count (an
+/// attacker holding one account could otherwise guess another's password without limit); the count
+/// is forgotten 15 minutes after the last failure. Loop only; bounded in size.
 /// </summary>
 public sealed class LoginThrottle(TimeProvider time)
 {
@@ -41,8 +43,6 @@ public sealed class LoginThrottle(TimeProvider time)
         }
         _records[address] = record;
     }
-
-    public void Succeeded(IPAddress address) => _records.Remove(address);
 
     private void Prune(DateTimeOffset now)
     {

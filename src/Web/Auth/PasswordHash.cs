@@ -38,7 +38,8 @@ public static class PasswordHash
         salt = hash = [];
         if (encoded == null || !encoded.StartsWith(Prefix, StringComparison.Ordinal)) return false;
         var parts = encoded[Prefix.Length..].Split('$');
-        if (parts.Length != 3 || !int.TryParse(parts[0], out iterations) || iterations < 1000) return false;
+        // Bounded both ways: too few is weak, too many ties up a worker for minutes per login.
+        if (parts.Length != 3 || !int.TryParse(parts[0], out iterations) || iterations is < 1000 or > 10_000_000) return false;
         try
         {
             salt = FromBase64(parts[1]);

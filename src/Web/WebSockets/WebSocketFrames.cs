@@ -9,7 +9,10 @@ public static class WebSocketFrames
 {
     public const byte Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA;
 
-    public const ushort NormalClosure = 1000, GoingAway = 1001, ProtocolError = 1002, InvalidPayload = 1007, PolicyViolation = 1008;
+    public const ushort NormalClosure = 1000, GoingAway = 1001, ProtocolError = 1002, InvalidPayload = 1007;
+
+    /// <summary>Close codes a peer may send (RFC 6455 §7.4: registered codes, minus those never sent on the wire, and 3000–4999).</summary>
+    public static bool IsValidCloseCode(ushort code) => code is (>= 1000 and <= 1003) or (>= 1007 and <= 1014) or (>= 3000 and <= 4999);
 
     private static readonly byte[] AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8.ToArray();
 

@@ -100,7 +100,11 @@ public sealed class WebSocketReader(Stream stream, int maxMessageBytes) : IDispo
         if (opcode == WebSocketFrames.Ping) return new WebSocketMessage(WebSocketMessageKind.Ping, payload);
         if (opcode == WebSocketFrames.Pong) return new WebSocketMessage(WebSocketMessageKind.Pong, payload);
         if (payload.Length == 1) return Fail("a close frame's payload is empty or starts with a 2-byte code");
-        ushort code = payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(payload.Span) : WebSocketFrames.NormalClosure;
+        if (payload.Length == 0) return new WebSocketMessage(WebSocketMessageKind.Close, payload, WebSocketFrames.NormalClosure);
+        ushort code = BinaryPrimitives.ReadUInt16BigEndian(payload.Span);
+        if (!WebSocketFrames.IsValidCloseCode(code)) return Fail($"close code {code} may not be sent");
+        if (!System.Text.Unicode.Utf8.IsValid(payload.Span[2..]))
+            return new WebSocketMessage(WebSocketMessageKind.ProtocolError, CloseCode: WebSocketFrames.InvalidPayload, Error: "close reason is not valid UTF-8");
         return new WebSocketMessage(WebSocketMessageKind.Close, payload, code);
     }
 
