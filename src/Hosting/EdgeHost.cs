@@ -151,6 +151,11 @@ public sealed class EdgeHost : IAsyncDisposable
         {
             _logger.LogError("Configuration not reloaded, keeping the running one: {Message}", e.Message);
         }
+        catch (Exception e)
+        {
+            // Nobody awaits a reload (a signal starts it): log rather than lose the failure.
+            _logger.LogError(e, "Configuration reload failed: {Message}", e.Message);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Edge benchmarks (docs/BENCHMARKS.md): binary size, start time, RSS, WebSocket push latency against a
-# Node.js `ws` server, and POST /api throughput against nginx, all on 127.0.0.1 in one run.
+# Node.js `ws` server and a minimal C server (floor-server.c, the machine's floor), and POST /api
+# throughput against nginx, all on 127.0.0.1 in one run.
 #
-# Usage: test/bench/run.sh            (after ./publish.sh; takes about 6 minutes)
+# Usage: test/bench/run.sh            (after ./publish.sh; takes about 8 minutes)
 # Env:   BENCH_RUNS=5  WRK_DURATION=10s  LAT_ROUNDS=300  LAT_INTERVAL_MS=10
 # Prints a markdown table on stdout; raw results and server logs stay in /tmp/edge-bench.*/.
 # Every server and the load tools share the machine's cores (2 on the project machines).
@@ -57,7 +58,7 @@ cleanup() {
     sleep 0.1
   done
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -f "$work/edge" "$work/starttime" "$work/latency"
+  rm -f "$work/edge" "$work/starttime" "$work/latency" "$work/floor-server"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -66,7 +67,8 @@ trap 'exit 130' INT TERM
 cp "$published" "$work/edge"
 edge="$work/edge"
 gcc -O2 -o "$work/starttime" "$here/starttime.c"
-gcc -O2 -Wall -Wextra -Werror -o "$work/latency" "$here/latency.c" # the WebSocket load tool, for Edge and Node alike
+gcc -O2 -Wall -Wextra -Werror -o "$work/latency" "$here/latency.c" # the WebSocket load tool, for every server alike
+gcc -O2 -Wall -Wextra -Werror -pthread -o "$work/floor-server" "$here/floor-server.c" # the latency floor anchor
 
 raw() { printf '%s\n' "$*" >>"$raw"; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -86,7 +88,7 @@ used_ports=" "
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 30000))
+    p=$((20000 + RANDOM % 12000)) # below Linux's ephemeral range (32768+), where a client socket can hold the port
     [[ "$used_ports" == *" $p "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then used_ports+="$p "; echo "$p"; return; fi
   done
@@ -128,6 +130,12 @@ start_node() { # NAME PORT
   started_pid=$!; pids+=("$started_pid")
   for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0; sleep 0.05; done
   die "node-server.js did not listen on $2"
+}
+start_floor() { # NAME PORT SENDERS (1 or 2 sending threads)
+  "$work/floor-server" "$2" "$3" >/dev/null 2>>"$work/$1.stderr" &
+  started_pid=$!; pids+=("$started_pid")
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0; sleep 0.05; done
+  die "floor-server did not listen on $2"
 }
 nginx_conf() { # NAME PORT WORKERS: writes $work/NAME/nginx.conf
   local dir="$work/$1"
@@ -220,24 +228,28 @@ for i in $(seq "$runs"); do
 done
 cat "$work/rss100.jsonl" >>"$raw"
 
-# --- 5. push latency, 25/100/500 clients, Edge and Node ws in turns -------------------------------
-log "push latency ($runs runs x 25/100/500 clients x Edge and Node ws, $rounds rounds $interval ms apart)"
-edge_port=$(free_port); start_edge edge-latency "$edge_port"; edge_pid=$started_pid
-node_port=$(free_port); start_node node-latency "$node_port"; node_pid=$started_pid
+# --- 5. push latency, 25/100/500 clients, Edge, Node ws and the C floor server in turns -------------
+log "push latency ($runs runs x 25/100/500 clients x Edge, Node ws, C floor with 1 and 2 sender threads, $rounds rounds $interval ms apart)"
+declare -A lat_port lat_pid
+lat_port[edge]=$(free_port); start_edge edge-latency "${lat_port[edge]}"; lat_pid[edge]=$started_pid
+lat_port[node]=$(free_port); start_node node-latency "${lat_port[node]}"; lat_pid[node]=$started_pid
+lat_port[floor1]=$(free_port); start_floor floor1-latency "${lat_port[floor1]}" 1; lat_pid[floor1]=$started_pid
+lat_port[floor2]=$(free_port); start_floor floor2-latency "${lat_port[floor2]}" 2; lat_pid[floor2]=$started_pid
+lat_servers=(edge node floor1 floor2)
 for i in $(seq "$runs"); do
   for n in 25 100 500; do
-    order="edge node"; ((i % 2)) || order="node edge"
-    for server in $order; do
-      if [[ $server == edge ]]; then p=$edge_port; pid=$edge_pid; else p=$node_port; pid=$node_pid; fi
-      "$work/latency" --url "ws://127.0.0.1:$p/api" --clients "$n" --rounds "$rounds" --interval "$interval" \
-        --label "$server" --rss-pid "$pid" --settle 0 >>"$work/latency.jsonl" 2>>"$work/latency.stderr" \
+    # A different server goes first in each run: the list rotated by i - 1.
+    order=()
+    for k in 0 1 2 3; do order+=("${lat_servers[(i - 1 + k) % 4]}"); done
+    for server in "${order[@]}"; do
+      "$work/latency" --url "ws://127.0.0.1:${lat_port[$server]}/api" --clients "$n" --rounds "$rounds" --interval "$interval" \
+        --label "$server" --rss-pid "${lat_pid[$server]}" --settle 0 >>"$work/latency.jsonl" 2>>"$work/latency.stderr" \
         || die "latency failed against $server ($n clients, run $i): $(tail -3 "$work/latency.stderr")"
     done
   done
 done
 cat "$work/latency.jsonl" >>"$raw"
-stop "$edge_pid" edge-latency
-stop "$node_pid" node-latency
+for server in "${lat_servers[@]}"; do stop "${lat_pid[$server]}" "$server-latency"; done
 
 # --- 6. POST /api ping with wrk, against nginx serving a static file --------------------------------
 log "wrk -t2 -c50 -d$wrk_duration ($runs runs each: Edge, Edge with request logs off, nginx 2 workers, nginx 1 worker)"
@@ -288,7 +300,7 @@ idle_kb=$(median <"$work/idle_rss_kb")
 rss100_edge=$(jfield "$work/rss100.jsonl" edge-rss100 100 rss_kb | median)
 rss100_node=$(jfield "$work/rss100.jsonl" node-rss100 100 rss_kb | median)
 declare -A p50 p99 lost expected probs rss
-for s in edge node; do
+for s in edge node floor1 floor2; do
   for n in 25 100 500; do
     p50[$s$n]=$(jfield "$work/latency.jsonl" "$s" "$n" p50_ms | median)
     p99[$s$n]=$(jfield "$work/latency.jsonl" "$s" "$n" p99_ms | median)
@@ -302,10 +314,15 @@ declare -A rps
 for t in edge edge_quiet nginx2 nginx1; do rps[$t]=$(median <"$work/rps_$t"); done
 
 size_mb=$(awk -v b="$size_bytes" 'BEGIN { print b / 1e6 }')
+lat_cell() { # SERVER N: "p50 / p99 ms (lost x of y)"
+  printf '%s / %s ms (lost %s of %s)' "$(fmt "${p50[$1$2]}" 3)" "$(fmt "${p99[$1$2]}" 3)" "${lost[$1$2]}" "${expected[$1$2]}"
+}
 lat_row() { # N: the latency cells for N clients
+  printf '%s | Node ws: %s' "$(lat_cell edge "$1")" "$(lat_cell node "$1")"
+}
+floor_row() { # N: the floor row for N clients (not a target)
   local n=$1
-  printf '%s / %s ms (lost %s of %s)' "$(fmt "${p50[edge$n]}" 3)" "$(fmt "${p99[edge$n]}" 3)" "${lost[edge$n]}" "${expected[edge$n]}"
-  printf ' | Node ws: %s / %s ms (lost %s of %s)' "$(fmt "${p50[node$n]}" 3)" "$(fmt "${p99[node$n]}" 3)" "${lost[node$n]}" "${expected[node$n]}"
+  echo "| Push latency p50 / p99, $n clients: C floor server (floor-server.c) | Edge p99 $(ratio "${p99[edge$n]}" "${p99[floor1$n]}")× the 1-thread floor, $(ratio "${p99[edge$n]}" "${p99[floor2$n]}")× the 2-thread floor; Node ws $(ratio "${p99[node$n]}" "${p99[floor2$n]}")× the 2-thread floor | 1 sender thread: $(lat_cell floor1 "$n"); 2 sender threads: $(lat_cell floor2 "$n") |"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
@@ -330,13 +347,16 @@ table="$work/table.md"
   echo "| Measure | Edge | Anchor, same run |"
   echo "| --- | --- | --- |"
   echo "| POST /api ping with request logging off (--Logging:LogLevel:Microsoft.AspNetCore Warning) | $(fmt "${rps[edge_quiet]}" 0) req/s ($(ratio "${rps[edge_quiet]}" "${rps[nginx2]}")× nginx 2 workers) | nginx static file, 1 worker: $(fmt "${rps[nginx1]}" 0) req/s |"
+  floor_row 25
+  floor_row 100
+  floor_row 500
   echo "| RSS right after the 500-client latency rounds | $(mib "${rss[edge500]}") | Node ws: $(mib "${rss[node500]}") |"
   echo "| RSS after all wrk runs | $(mib "$edge_rss_after_wrk") | — |"
   echo "| Exit code on SIGTERM | $( ((${#exit_problems[@]})) && echo "non-zero: ${exit_problems[*]}" || echo "0 in every run") | — |"
 } >"$table"
 
 notes=()
-for s in edge node; do for n in 25 100 500; do
+for s in edge node floor1 floor2; do for n in 25 100 500; do
   ((${probs[$s$n]} == 0)) || notes+=("$s, $n clients: ${probs[$s$n]} problems reported by the latency tool (see $work/latency.stderr)")
 done; done
 ((${#wrk_problems[@]} == 0)) || notes+=("${wrk_problems[@]}")
