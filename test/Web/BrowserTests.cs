@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Web;
+
+/// <summary>The web UI in a real browser (Debian's Chromium driven by playwright-core; test/run.sh installs both).</summary>
+[TestClass]
+public sealed class BrowserTests
+{
+    [TestMethod]
+    public async Task TheUiLogsInShowsLiveStateSetsValuesAndLogsOutInChromium()
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Edge.csproj"))) root = Path.GetDirectoryName(root)!;
+        string script = Path.Combine(root, "test", "ui", "login-flow.mjs");
+        if (!File.Exists("/usr/bin/chromium") || !Directory.Exists(Path.Combine(root, "test", "ui", "node_modules", "playwright-core")))
+            Assert.Fail("Chromium or playwright-core is missing: run test/run.sh, which installs them.");
+
+        await using var server = await EdgeServer.Start();
+        var start = new ProcessStartInfo("node", [script, server.BaseUri.ToString(), EdgeServer.User, EdgeServer.Password])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.Combine(root, "test", "ui"),
+        };
+        using var browser = Process.Start(start)!;
+        var errors = browser.StandardError.ReadToEndAsync();
+        var output = new List<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        while (await browser.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            output.Add(line);
+            // A change made elsewhere must show up in the open page without a reload.
+            if (line == "READY") await server.Call("state.set", new { key = "user.remote", value = "pushed" });
+        }
+        await browser.WaitForExitAsync(timeout.Token);
+        Assert.AreEqual(0, browser.ExitCode, $"{string.Join("\n", output)}\n{await errors}");
+        CollectionAssert.Contains(output, "ok");
+    }
+}
