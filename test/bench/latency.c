@@ -180,56 +180,12 @@ static int jparse(const char *p, size_t n, span *out) {
   return 1;
 }
 
-static int utf8(unsigned cp, unsigned char *b) {
-  if (cp < 0x80) { b[0] = cp; return 1; }
-  if (cp < 0x800) { b[0] = 0xC0 | cp >> 6; b[1] = 0x80 | (cp & 0x3F); return 2; }
-  if (cp < 0x10000) { b[0] = 0xE0 | cp >> 12; b[1] = 0x80 | (cp >> 6 & 0x3F); b[2] = 0x80 | (cp & 0x3F); return 3; }
-  b[0] = 0xF0 | cp >> 18; b[1] = 0x80 | (cp >> 12 & 0x3F); b[2] = 0x80 | (cp >> 6 & 0x3F); b[3] = 0x80 | (cp & 0x3F);
-  return 4;
-}
-
-static unsigned hex4(const char *p) {
-  return hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]);
-}
-
 // Is the (validated) JSON string token [s, e) equal to the UTF-8 text want, escapes decoded?
 static int jstr_eq(span v, const char *want) {
   if (!v.s || *v.s != '"') return 0;
-  const char *p = v.s + 1, *end = v.e - 1;
-  const unsigned char *w = (const unsigned char *)want;
-  while (p < end) {
-    unsigned char b[4];
-    int n = 1;
-    if (*p != '\\') {
-      b[0] = (unsigned char)*p++;
-    } else {
-      p++;
-      char c = *p++;
-      switch (c) {
-      case 'b': b[0] = '\b'; break;
-      case 'f': b[0] = '\f'; break;
-      case 'n': b[0] = '\n'; break;
-      case 'r': b[0] = '\r'; break;
-      case 't': b[0] = '\t'; break;
-      case 'u': {
-        unsigned cp = hex4(p);
-        p += 4;
-        if (cp >= 0xD800 && cp < 0xDC00 && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
-          unsigned lo = hex4(p + 2);
-          if (lo >= 0xDC00 && lo < 0xE000) { cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00); p += 6; }
-        }
-        n = utf8(cp, b);
-        break;
-      }
-      default: b[0] = (unsigned char)c; break; // " \ /
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      if (!*w || *w != b[i]) return 0;
-      w++;
-    }
-  }
-  return *w == 0;
+  char buf[1024];
+  long n = jdecode(v, buf, sizeof buf);
+  return n >= 0 && (size_t)n == strlen(want) && !memcmp(buf, want, (size_t)n);
 }
 
 // Member name of a (validated) object, last one wins as in JSON.parse; {NULL, NULL} if absent.
