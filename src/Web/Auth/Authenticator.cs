@@ -89,16 +89,14 @@ public sealed class Authenticator
             check = Check(address, key, name, password, known ? hash : null);
             if (!check.IsCompleted) _checking[address] = (key, check);
         }
-        AuthOutcome outcome;
         try
         {
-            outcome = await check ? AuthOutcome.Allowed : AuthOutcome.Denied;
+            return await check ? new AuthResult(AuthOutcome.Allowed, name) : new AuthResult(AuthOutcome.Denied);
         }
         catch (PoolFullException)
         {
             return new AuthResult(AuthOutcome.Busy, RetryAfter: TimeSpan.FromSeconds(1));
         }
-        return outcome == AuthOutcome.Allowed ? new AuthResult(AuthOutcome.Allowed, name) : new AuthResult(AuthOutcome.Denied);
     }
 
     // Runs PBKDF2 on the pool; counts a failure once, however many requests share the check.
