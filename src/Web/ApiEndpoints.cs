@@ -31,7 +31,7 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
         // however the browser authenticated it (cookie, or Basic credentials it remembered).
         if (!AuthGate.IsSameOrigin(context))
         {
-            await AuthGate.Reject(context, StatusCodes.Status403Forbidden, "Cross-origin request refused.");
+            await PlainText.Write(context, StatusCodes.Status403Forbidden, "Cross-origin request refused.");
             return;
         }
         if (WebSocketHandshake.IsWebSocketRequest(context))
@@ -42,13 +42,13 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
         if (!HttpMethods.IsPost(context.Request.Method))
         {
             context.Response.Headers.Allow = "POST";
-            await AuthGate.Reject(context, StatusCodes.Status405MethodNotAllowed, "Use POST with a JSON request, or a WebSocket upgrade.");
+            await PlainText.Write(context, StatusCodes.Status405MethodNotAllowed, "Use POST with a JSON request, or a WebSocket upgrade.");
             return;
         }
         // A browser session must prove it is not a cross-site form post.
         if (allowed.ByCookie && !IsJson(context.Request.ContentType))
         {
-            await AuthGate.Reject(context, StatusCodes.Status415UnsupportedMediaType, "Content-Type must be application/json.");
+            await PlainText.Write(context, StatusCodes.Status415UnsupportedMediaType, "Content-Type must be application/json.");
             return;
         }
         byte[]? body;
@@ -75,7 +75,7 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
     {
         if (!HttpMethods.IsPost(context.Request.Method))
         {
-            await AuthGate.Reject(context, StatusCodes.Status405MethodNotAllowed, "Use POST with HTTP Basic credentials.");
+            await PlainText.Write(context, StatusCodes.Status405MethodNotAllowed, "Use POST with HTTP Basic credentials.");
             return;
         }
         var result = await AuthGate.Check(auth, context, allowCookie: false);
@@ -98,7 +98,7 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
     {
         // POST only: a cross-site <img src="/logout"> must not end anyone's session.
         if (!HttpMethods.IsPost(context.Request.Method))
-            return AuthGate.Reject(context, StatusCodes.Status405MethodNotAllowed, "Use POST.");
+            return PlainText.Write(context, StatusCodes.Status405MethodNotAllowed, "Use POST.");
         auth.EndSession(context.Request.Cookies[Authenticator.CookieName]);
         context.Response.Cookies.Delete(Authenticator.CookieName);
         context.Response.StatusCode = StatusCodes.Status204NoContent;

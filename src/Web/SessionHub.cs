@@ -58,13 +58,13 @@ public sealed class SessionHub : IDisposable
         _loop.VerifyAccess();
         if (WebSocketHandshake.Validate(context) is { } invalid)
         {
-            await Refuse(context, invalid.Status, invalid.Message);
+            await PlainText.Write(context, invalid.Status, invalid.Message);
             return;
         }
         if (_closing || _admitted >= _settings.MaxClients)
         {
             context.Response.Headers.RetryAfter = "5";
-            await Refuse(context, StatusCodes.Status503ServiceUnavailable, "Server busy");
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, "Server busy");
             return;
         }
         _admitted++;
@@ -90,13 +90,6 @@ public sealed class SessionHub : IDisposable
             _admitted--;
             PublishCount();
         }
-    }
-
-    private static Task Refuse(HttpContext context, int status, string message)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(message);
     }
 
     /// <summary>Asks every client to close (1001 on shutdown); refuses new sessions from now on.</summary>

@@ -20,16 +20,16 @@ public static class AuthGate
                 return result;
             case AuthOutcome.Throttled:
                 context.Response.Headers.RetryAfter = Math.Ceiling(result.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await Reject(context, StatusCodes.Status429TooManyRequests, "Too many failed logins from this address; try again later.");
+                await PlainText.Write(context, StatusCodes.Status429TooManyRequests, "Too many failed logins from this address; try again later.");
                 return null;
             case AuthOutcome.Busy:
                 context.Response.Headers.RetryAfter = "1";
-                await Reject(context, StatusCodes.Status503ServiceUnavailable, "Server busy");
+                await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, "Server busy");
                 return null;
             default:
                 // Scripted browser requests get no challenge, so the browser shows no password pop-up.
                 if (!request.Headers.ContainsKey("X-Requested-With")) context.Response.Headers.WWWAuthenticate = Challenge;
-                await Reject(context, StatusCodes.Status401Unauthorized, "Authentication required.");
+                await PlainText.Write(context, StatusCodes.Status401Unauthorized, "Authentication required.");
                 return null;
         }
     }
@@ -41,12 +41,5 @@ public static class AuthGate
         if (string.IsNullOrEmpty(origin)) return true;
         return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
             && string.Equals(uri.Authority, context.Request.Host.Value, StringComparison.OrdinalIgnoreCase);
-    }
-
-    public static Task Reject(HttpContext context, int status, string message)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(message + "\n");
     }
 }
