@@ -4,16 +4,17 @@
 #
 # linux-arm64 needs, on the build machine, the arm64 ILCompiler pack from NuGet
 # (runtime.linux-arm64.Microsoft.DotNet.ILCompiler) and an aarch64 cross toolchain:
-#   apt-get install clang lld gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu zlib1g-dev:arm64
+#   apt-get install clang lld gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu zlib1g-dev:arm64 libturbojpeg0-dev:arm64
 # then: ./publish.sh linux-arm64   (or build natively on an arm64 machine).
 set -euo pipefail
 cd "$(dirname "$0")"
 rid="${1:-linux-x64}"
 
-# Native AOT links with the system C toolchain and zlib; install what is missing (Debian/Ubuntu).
+# Native AOT links with the system C toolchain and zlib, and Edge links libjpeg-turbo's static
+# TurboJPEG library; install what is missing (Debian/Ubuntu).
 need=()
 command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || need+=(gcc)
-for pkg in zlib1g-dev; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+for pkg in zlib1g-dev libturbojpeg0-dev; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 if ((${#need[@]})); then
   echo "publish.sh: installing ${need[*]}" >&2
   sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Edge.Api;
+using Edge.Camera;
 using Edge.Hosting;
 using Edge.Runtime;
 using Edge.State;
@@ -110,18 +111,56 @@ public static class Program
         }
         var auth = new Authenticator(loop, pool, EffectiveAuth(settings), loggers.CreateLogger<Authenticator>());
         if (!auth.Enabled) log.LogWarning("Authentication is disabled by configuration (Auth:Enabled=false): anyone who can reach this port can use the API");
+        var cameraFile = new SettingsFile<CameraSettings>(Path.Combine(settings.DataDir, "camera.json"), CameraJsonContext.Default.CameraSettings);
+        var cameraSettings = settings.Camera;
+        if (cameraFile.Load(problem => log.LogError("Camera settings: {Problem}", problem)) is { } savedCamera)
+        {
+            // What camera.set saved wins over the configuration file, unless it no longer makes sense.
+            if (savedCamera.Validate() is { } problem) log.LogError("Camera settings in {File} ignored: {Problem}", cameraFile.Path, problem);
+            else cameraSettings = savedCamera;
+        }
+        var camera = new CameraService(loop, pool, cameraSettings, s => CameraSources.Create(s, loggers), loggers.CreateLogger<CameraService>());
+        var cameraStats = new CameraStats(loop, camera, state);
+        supervisor.StatusChanged += info =>
+        {
+            if (info.Name == "camera") cameraStats.SetServiceStatus(info.Status);
+        };
+        new CameraMethods(camera, pool, cameraFile).Register(dispatcher);
+
         var hub = new SessionHub(loop, dispatcher, state, settings.WebSocket, loggers.CreateLogger<SessionHub>());
 
         var api = new ApiEndpoints(loop, dispatcher, hub, auth);
         var health = new HealthEndpoints(loop, supervisor);
         var ui = new StaticUi();
+        var cameraWeb = new CameraEndpoints(loop, camera, auth, loggers.CreateLogger<CameraEndpoints>());
         app.Map("/api", api.Api);
         app.Map("/login", api.Login);
         app.Map("/logout", api.Logout);
         app.MapGet("/healthz", health.Health);
         app.MapGet("/readyz", health.Ready);
+        app.MapMethods("/stream.mjpg", ["GET"], cameraWeb.Stream);
+        app.MapMethods("/snapshot.jpg", ["GET", "HEAD"], cameraWeb.Snapshot);
+        // mjpg-streamer's addresses, which many NVRs and scripts still use.
+        app.MapMethods("/", ["GET", "HEAD"], context => context.Request.Query["action"].ToString() switch
+        {
+            "stream" => cameraWeb.Stream(context),
+            "snapshot" => cameraWeb.Snapshot(context),
+            _ => ui.Serve(context),
+        });
         app.MapMethods("/{**path}", ["GET", "HEAD"], ui.Serve);
 
-        return new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log);
+        void StartServices()
+        {
+            // A camera may be unplugged for hours: keep trying, at most every 30 s.
+            supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
+            cameraStats.Start();
+        }
+        void Stopping()
+        {
+            cameraStats.Stop();
+            camera.Jpeg.EndAll();
+        }
+
+        return new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, StartServices, Stopping);
     }
 }

@@ -9,4 +9,6 @@ namespace Edge.Api;
 [JsonSerializable(typeof(StateSetResult))]
 [JsonSerializable(typeof(SubscriptionResult))]
 [JsonSerializable(typeof(IReadOnlyList<ServiceInfo>))]
+[JsonSerializable(typeof(Edge.Camera.CameraSettings))]
+[JsonSerializable(typeof(CameraList))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

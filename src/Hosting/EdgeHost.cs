@@ -30,14 +30,17 @@ public sealed class EdgeHost : IAsyncDisposable
     private readonly Authenticator _auth;
     private readonly ILogger _logger;
     private readonly CommandLine _commandLine;
+    private readonly Action _startServices;
     private readonly CancellationTokenSource _stopping = new();
     private readonly PosixSignalRegistration _sighup;
     private Task? _services;
     private bool _stopped;
 
     public EdgeHost(WebApplication app, EventLoop loop, WorkerPool pool, Supervisor supervisor, SessionHub hub, ApiDispatcher dispatcher,
-        Authenticator auth, Func<EdgeSettings, AuthSettings> effectiveAuth, CommandLine commandLine, ILogger logger)
+        Authenticator auth, Func<EdgeSettings, AuthSettings> effectiveAuth, CommandLine commandLine, ILogger logger,
+        Action startServices, Action stopping)
     {
+        _startServices = startServices;
         _commandLine = commandLine;
         _app = app;
         _loop = loop;
@@ -48,7 +51,11 @@ public sealed class EdgeHost : IAsyncDisposable
         _auth = auth;
         _effectiveAuth = effectiveAuth;
         _logger = logger;
-        app.Lifetime.ApplicationStopping.Register(() => _loop.Post(() => _hub.CloseAll(WebSocketFrames.GoingAway, "Server shutting down")));
+        app.Lifetime.ApplicationStopping.Register(() => _loop.Post(() =>
+        {
+            _hub.CloseAll(WebSocketFrames.GoingAway, "Server shutting down");
+            stopping();
+        }));
         // Registered for the host's whole life: SIGHUP's default action would kill the process.
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
@@ -77,6 +84,7 @@ public sealed class EdgeHost : IAsyncDisposable
         await _loop.InvokeAsync(() =>
         {
             _hub.Start();
+            _startServices();
             _services = _supervisor.Run(_stopping.Token);
             return Task.CompletedTask;
         });

@@ -1,3 +1,4 @@
+using Edge.Camera;
 using Edge.Web;
 using Edge.Web.Auth;
 
@@ -15,6 +16,8 @@ public sealed class EdgeSettings
     public WebSocketSettings WebSocket { get; set; } = new();
 
     public RuntimeSettings Runtime { get; set; } = new();
+
+    public CameraSettings Camera { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

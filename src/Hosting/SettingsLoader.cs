@@ -1,3 +1,4 @@
+using Edge.Camera;
 using Edge.Web;
 using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,7 @@ namespace Edge.Hosting;
 public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
-    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Logging", "urls", "Config" };
+    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Logging", "urls", "Config" };
 
     public static EdgeSettings Load(IConfiguration configuration)
     {
@@ -29,6 +30,7 @@ public static class SettingsLoader
             Auth = Bind("Auth", () => configuration.GetSection("Auth").Get<AuthSettings>(Strict)) ?? new(),
             WebSocket = Bind("WebSocket", () => configuration.GetSection("WebSocket").Get<WebSocketSettings>(Strict)) ?? new(),
             Runtime = Bind("Runtime", () => configuration.GetSection("Runtime").Get<RuntimeSettings>(Strict)) ?? new(),
+            Camera = Bind("Camera", () => configuration.GetSection("Camera").Get<CameraSettings>(Strict)) ?? new(),
         };
         Validate(settings);
         return settings;
@@ -55,6 +57,7 @@ public static class SettingsLoader
         Range("WebSocket:MaxMessageBytes", s.WebSocket.MaxMessageBytes, 1024, 16 << 20);
         Range("Runtime:Workers", s.Runtime.Workers, 0, 256);
         Range("Runtime:QueueCapacity", s.Runtime.QueueCapacity, 1, 100_000);
+        if (s.Camera.Validate() is { } camera) throw new ConfigException($"Camera:{camera}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < s.Auth.Users.Count; i++)
         {

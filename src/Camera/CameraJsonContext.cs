@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Edge.Camera;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(CameraFps))]
+[JsonSerializable(typeof(CameraDrops))]
+[JsonSerializable(typeof(CameraEncodeTimes))]
+[JsonSerializable(typeof(CameraStatus))]
+[JsonSerializable(typeof(CameraSettings))]
+public sealed partial class CameraJsonContext : JsonSerializerContext;

@@ -1,0 +1,283 @@
+using System.Threading.Channels;
+using Edge.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Camera;
+
+/// <summary>
+/// Runs the configured camera under the supervisor: a capture thread per source, and on the loop the
+/// pipeline that checks MJPEG frames, schedules raw frames for encoding on the worker pool (at most
+/// one per worker in flight; when all are busy the oldest waiting frame is dropped) and publishes
+/// results to the hubs. Encoding stops while nobody watches. <see cref="Apply"/> restarts the source
+/// with new settings. Loop only, except for the capture thread it starts.
+/// </summary>
+public sealed class CameraService
+{
+    /// <summary>A source that delivers nothing for this long is treated as failed and restarted.</summary>
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly EventLoop _loop;
+    private readonly WorkerPool _pool;
+    private readonly Func<CameraSettings, IFrameSource> _createSource;
+    private readonly ILogger _logger;
+    private CancellationTokenSource? _restart;
+    private CaptureOutput? _output;
+    private Frame? _waiting;
+    private int _inFlight;
+    private LatencyHistogram _encodeTimes = new();
+    // Frame numbers continue across sources, so a restarted camera's frames are never taken for stale ones.
+    private readonly System.Runtime.CompilerServices.StrongBox<long> _sequence = new();
+
+    public CameraService(EventLoop loop, WorkerPool pool, CameraSettings settings, Func<CameraSettings, IFrameSource> createSource, ILogger logger)
+    {
+        _loop = loop;
+        _pool = pool;
+        _createSource = createSource;
+        _logger = logger;
+        Settings = settings;
+        Jpeg = new FrameHub(loop);
+        H264 = new FrameHub(loop);
+        Jpeg.DemandChanged += demand =>
+        {
+            if (_output != null) _output.Demand = demand;
+        };
+    }
+
+    /// <summary>JPEG frames: MJPEG viewers, snapshots.</summary>
+    public FrameHub Jpeg { get; }
+
+    /// <summary>H.264 access units from an H.264 camera (for RTSP).</summary>
+    public FrameHub H264 { get; }
+
+    public CameraSettings Settings { get; private set; }
+
+    /// <summary>Raised when <see cref="Description"/> or <see cref="LastError"/> change.</summary>
+    public event Action? StatusChanged;
+
+    /// <summary>What runs now ("test pattern 1280×720 at 30 fps"), or null between sources.</summary>
+    public string? Description { get; private set; }
+
+    /// <summary>Why the last source failed, until one runs again.</summary>
+    public string? LastError { get; private set; }
+
+    internal long Captured { get; private set; }
+
+    internal long Encoded { get; private set; }
+
+    internal long EncodeDrops { get; private set; }
+
+    internal long CaptureDrops => _dropsBefore + (_output?.Dropped ?? 0);
+
+    internal long Invalid => _invalidBefore + (_output?.Invalid ?? 0);
+
+    private long _dropsBefore, _invalidBefore;
+
+    /// <summary>Encode times since the last call (the stats tick swaps in a fresh histogram).</summary>
+    internal LatencyHistogram TakeEncodeTimes() => Interlocked.Exchange(ref _encodeTimes, new LatencyHistogram());
+
+    /// <summary>Switches to <paramref name="settings"/> (already validated): the running source stops and a new one starts.</summary>
+    public void Apply(CameraSettings settings)
+    {
+        _loop.VerifyAccess();
+        Settings = settings;
+        _restart?.Cancel();
+    }
+
+    /// <summary>The supervised service: runs sources until <paramref name="cancellationToken"/> fires; throws when one fails.</summary>
+    public async Task Run(CancellationToken cancellationToken)
+    {
+        _loop.VerifyAccess();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var settings = Settings;
+            using var restart = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _restart = restart;
+            var source = _createSource(settings);
+            var output = new CaptureOutput(_loop.Time, _logger, _sequence) { Demand = Jpeg.HasDemand };
+            _output = output;
+            Description = source.Description;
+            StatusChanged?.Invoke();
+            _logger.LogInformation("Camera: starting {Source}", source.Description);
+            var capture = StartCapture(source, output, restart.Token);
+            try
+            {
+                await Pipeline(output, settings, restart.Token);
+                if (!restart.IsCancellationRequested) throw new CameraException("the camera stopped delivering frames");
+            }
+            catch (ChannelClosedException e) when (e.InnerException is { } inner)
+            {
+                Fail(inner);
+                throw inner;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !restart.IsCancellationRequested)
+            {
+                Fail(e);
+                throw;
+            }
+            finally
+            {
+                restart.Cancel();
+                await Finish(capture, output);
+                _restart = null;
+            }
+            // Canceled: either shutdown (the loop ends) or new settings (the next source starts now).
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                Jpeg.Clear();
+                H264.Clear();
+            }
+        }
+    }
+
+    private void Fail(Exception e)
+    {
+        LastError = e.Message;
+        StatusChanged?.Invoke();
+    }
+
+    private async Task Finish(Task capture, CaptureOutput output)
+    {
+        if (!await Completes(capture, TimeSpan.FromSeconds(3)))
+            _logger.LogWarning("Camera: the capture thread did not stop within 3 s");
+        while (output.Reader.TryRead(out var left)) left.Release();
+        _waiting?.Release();
+        _waiting = null;
+        _dropsBefore += output.Dropped;
+        _invalidBefore += output.Invalid;
+        _output = null;
+        Description = null;
+    }
+
+    private static async Task<bool> Completes(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            await task.WaitAsync(timeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private Task StartCapture(IFrameSource source, CaptureOutput output, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                source.Run(output, cancellationToken);
+                output.Complete();
+            }
+            catch (Exception e)
+            {
+                output.Complete(e);
+            }
+            finally
+            {
+                done.SetResult();
+            }
+        })
+        { Name = "edge-capture", IsBackground = true };
+        thread.Start();
+        return done.Task;
+    }
+
+    private async Task Pipeline(CaptureOutput output, CameraSettings settings, CancellationToken cancellationToken)
+    {
+        var reader = output.Reader;
+        using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _loop.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stall.Token);
+        bool running = false;
+        while (true)
+        {
+            stall.CancelAfter(StallTimeout);
+            bool more;
+            try { more = await reader.WaitToReadAsync(linked.Token); }
+            catch (OperationCanceledException) when (stall.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new CameraException($"no frame from the camera for {StallTimeout.TotalSeconds:0} s");
+            }
+            if (!more) return;
+            if (!running)
+            {
+                running = true;
+                LastError = null;
+                StatusChanged?.Invoke();
+            }
+            while (reader.TryRead(out var frame)) Process(frame, settings.Quality);
+        }
+    }
+
+    private void Process(Frame frame, int quality)
+    {
+        Captured++;
+        switch (frame.Format)
+        {
+            case PixelFormat.Jpeg:
+                Jpeg.Publish(frame); // checked by the source, passed through without re-encoding
+                break;
+            case PixelFormat.H264:
+                H264.Publish(frame);
+                break;
+            default:
+                if (!Jpeg.HasDemand)
+                {
+                    frame.Release(); // nobody watches: no encoding
+                    break;
+                }
+                if (_inFlight < _pool.Workers)
+                {
+                    _ = Encode(frame, quality);
+                    break;
+                }
+                if (_waiting != null)
+                {
+                    _waiting.Release();
+                    EncodeDrops++;
+                }
+                _waiting = frame;
+                break;
+        }
+    }
+
+    private async Task Encode(Frame raw, int quality)
+    {
+        _inFlight++;
+        try
+        {
+            var times = _encodeTimes;
+            var jpeg = await _pool.Submit(_ =>
+            {
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                var result = JpegEncoder.ForThisThread.Encode(raw, quality);
+                times.RecordTicks(System.Diagnostics.Stopwatch.GetTimestamp() - start);
+                return result;
+            }, PoolFullMode.Reject);
+            Encoded++;
+            Jpeg.Publish(jpeg);
+        }
+        catch (PoolFullException)
+        {
+            EncodeDrops++; // the pool is busy with other work: this frame is skipped, never waited for
+        }
+        catch (Exception e)
+        {
+            EncodeDrops++;
+            _logger.LogError(e, "Camera: encoding a frame failed: {Message}", e.Message);
+        }
+        finally
+        {
+            raw.Release();
+            _inFlight--;
+        }
+        if (_waiting != null && _inFlight < _pool.Workers)
+        {
+            var next = _waiting;
+            _waiting = null;
+            _ = Encode(next, quality);
+        }
+    }
+}

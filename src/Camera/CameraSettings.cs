@@ -1,0 +1,75 @@
+namespace Edge.Camera;
+
+/// <summary>
+/// The <c>Camera</c> section, and what <c>camera.set</c> changes (saved in the data directory's
+/// <c>camera.json</c>, which then takes precedence over the section).
+/// </summary>
+public sealed class CameraSettings
+{
+    /// <summary><c>testpattern</c> (default), <c>v4l2</c> or <c>pipe</c>.</summary>
+    public string Source { get; set; } = "testpattern";
+
+    /// <summary>The V4L2 device node.</summary>
+    public string Device { get; set; } = "/dev/video0";
+
+    /// <summary>The pipe source's command line (run by /bin/sh).</summary>
+    public string Command { get; set; } = "";
+
+    /// <summary>
+    /// What the camera delivers: <c>mjpeg</c>, <c>yuyv</c>, <c>nv12</c>, <c>i420</c> or
+    /// <c>h264</c>. Ignored by the test pattern.
+    /// </summary>
+    public string Format { get; set; } = "mjpeg";
+
+    public int Width { get; set; } = 1280;
+
+    public int Height { get; set; } = 720;
+
+    public int Fps { get; set; } = 30;
+
+    /// <summary>JPEG quality (1–100) when Edge encodes.</summary>
+    public int Quality { get; set; } = 80;
+
+    /// <summary>Chroma subsampling when Edge encodes a 4:2:2 source: <c>420</c> (smaller files) or <c>422</c>.</summary>
+    public string Subsampling { get; set; } = "420";
+
+    /// <summary>How long <c>/snapshot.jpg</c> waits for a first frame before answering 503.</summary>
+    public int SnapshotTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>A viewer whose connection takes no data for this long is dropped.</summary>
+    public int ViewerTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>MJPEG viewers at once; more get 503.</summary>
+    public int MaxViewers { get; set; } = 100;
+
+    public static readonly string[] Sources = ["testpattern", "v4l2", "pipe"];
+
+    public CameraSettings Clone() => (CameraSettings)MemberwiseClone();
+
+    /// <summary>The first problem with these settings (naming the setting), or null when they are usable.</summary>
+    public string? Validate()
+    {
+        if (!Sources.Contains(Source)) return $"Source must be one of {string.Join(", ", Sources)} (got '{Source}')";
+        string[] formats = Source switch
+        {
+            "pipe" => ["mjpeg", "yuyv", "nv12", "i420", "h264"],
+            "v4l2" => ["mjpeg", "yuyv", "nv12", "i420", "h264"],
+            _ => [],
+        };
+        if (formats.Length > 0 && !formats.Contains(Format)) return $"Format must be one of {string.Join(", ", formats)} for a {Source} source (got '{Format}')";
+        if (Source == "pipe" && string.IsNullOrWhiteSpace(Command)) return "Command is required for a pipe source";
+        if (Source == "v4l2" && !Device.StartsWith("/dev/", StringComparison.Ordinal)) return $"Device must be a path under /dev (got '{Device}')";
+        if (Width is < 16 or > 8192 || Height is < 16 or > 8192) return $"Width and Height must be between 16 and 8192 (got {Width}×{Height})";
+        if ((Width & 1) != 0 || (Height & 1) != 0) return $"Width and Height must be even (got {Width}×{Height})";
+        if (Fps is < 1 or > 120) return $"Fps must be between 1 and 120 (got {Fps})";
+        if (Quality is < 1 or > 100) return $"Quality must be between 1 and 100 (got {Quality})";
+        if (Subsampling is not ("420" or "422")) return $"Subsampling must be 420 or 422 (got '{Subsampling}')";
+        if (SnapshotTimeoutSeconds is < 1 or > 60) return $"SnapshotTimeoutSeconds must be between 1 and 60 (got {SnapshotTimeoutSeconds})";
+        if (ViewerTimeoutSeconds is < 1 or > 3600) return $"ViewerTimeoutSeconds must be between 1 and 3600 (got {ViewerTimeoutSeconds})";
+        if (MaxViewers is < 1 or > 10_000) return $"MaxViewers must be between 1 and 10000 (got {MaxViewers})";
+        return null;
+    }
+
+    /// <summary>The planar layout Edge encodes from (NV12 and I420 sources are 4:2:0 already).</summary>
+    public PixelFormat Layout => Subsampling == "422" && Format is not ("nv12" or "i420") ? PixelFormat.I422 : PixelFormat.I420;
+}

@@ -1,0 +1,69 @@
+using Edge.Runtime;
+using Edge.State;
+
+namespace Edge.Camera;
+
+public sealed record CameraFps(double Capture, double Encoded, double Delivered);
+
+/// <summary>Frames lost since start, by where: capture (pipeline behind), encode (workers busy), viewer (slow viewers skipped them), invalid (broken frames).</summary>
+public sealed record CameraDrops(long Capture, long Encode, long Viewer, long Invalid);
+
+public sealed record CameraEncodeTimes(double P50Ms, double P99Ms);
+
+public sealed record CameraStatus(string Source, string State, string? Description, string? Error);
+
+/// <summary>
+/// Publishes the camera's numbers as state once a second (<c>camera.fps</c>, <c>camera.viewers</c>,
+/// <c>camera.drops</c>, <c>camera.encode_ms</c>) and its status when it changes (<c>camera.status</c>).
+/// Loop only.
+/// </summary>
+public sealed class CameraStats(EventLoop loop, CameraService camera, StateStore state)
+{
+    private long _captured, _encoded, _delivered, _lastTick;
+    private ServiceStatus _service = ServiceStatus.Starting;
+    private ITimer? _timer;
+
+    public void Start()
+    {
+        loop.VerifyAccess();
+        camera.StatusChanged += PublishStatus;
+        _lastTick = loop.Time.GetTimestamp();
+        PublishStatus();
+        Tick();
+        _timer = loop.CreateTimer(Tick, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    public void Stop() => _timer?.Dispose();
+
+    /// <summary>The supervisor's view of the camera service (running, restarting, failed…).</summary>
+    public void SetServiceStatus(ServiceStatus status)
+    {
+        _service = status;
+        PublishStatus();
+    }
+
+    private void PublishStatus()
+    {
+        var s = camera.Settings;
+        state.Publish("camera.status", new CameraStatus(s.Source, _service.ToString().ToLowerInvariant(), camera.Description, camera.LastError), CameraJsonContext.Default.CameraStatus);
+    }
+
+    private void Tick()
+    {
+        long now = loop.Time.GetTimestamp();
+        double seconds = Math.Max(loop.Time.GetElapsedTime(_lastTick, now).TotalSeconds, 1e-3);
+        _lastTick = now;
+        double Rate(long current, ref long last)
+        {
+            double rate = Math.Round((current - last) / seconds, 1);
+            last = current;
+            return rate;
+        }
+        state.Publish("camera.fps", new CameraFps(Rate(camera.Captured, ref _captured), Rate(camera.Encoded, ref _encoded), Rate(camera.Jpeg.Delivered, ref _delivered)), CameraJsonContext.Default.CameraFps);
+        state.Publish("camera.viewers", camera.Jpeg.ViewerCount, StateJsonContext.Default.Int32);
+        state.Publish("camera.drops", new CameraDrops(camera.CaptureDrops, camera.EncodeDrops, camera.Jpeg.ViewerSkips, camera.Invalid), CameraJsonContext.Default.CameraDrops);
+        var times = camera.TakeEncodeTimes();
+        if (times.Count > 0)
+            state.Publish("camera.encode_ms", new CameraEncodeTimes(Math.Round(times.Percentile(0.5).TotalMilliseconds, 2), Math.Round(times.Percentile(0.99).TotalMilliseconds, 2)), CameraJsonContext.Default.CameraEncodeTimes);
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Camera;
+
+/// <summary>
+/// A warning log that a chatty source (a failing camera, a process writing to stderr in a loop)
+/// cannot flood: at most <c>perMinute</c> lines a minute, then one line saying how many were left out.
+/// Thread-safe.
+/// </summary>
+public sealed class RateLimitedLog(ILogger logger, TimeProvider time, int perMinute)
+{
+    private readonly Lock _lock = new();
+    private long _windowStart = long.MinValue;
+    private int _written, _suppressed;
+
+    public void Warn(string format, string argument)
+    {
+        int suppressed;
+        lock (_lock)
+        {
+            long now = time.GetTimestamp();
+            suppressed = 0;
+            if (_windowStart == long.MinValue || time.GetElapsedTime(_windowStart, now) >= TimeSpan.FromMinutes(1))
+            {
+                suppressed = _suppressed;
+                _windowStart = now;
+                _written = _suppressed = 0;
+            }
+            if (_written >= perMinute)
+            {
+                _suppressed++;
+                return;
+            }
+            _written++;
+        }
+        if (suppressed > 0) logger.LogWarning("{Count} similar messages were left out in the last minute", suppressed);
+#pragma warning disable CA2254 // the format is one of the callers' constants
+        logger.LogWarning(format, argument);
+#pragma warning restore CA2254
+    }
+}

@@ -1,0 +1,63 @@
+namespace Edge.Camera.V4l2;
+
+/// <summary>
+/// Request numbers and constants of <c>&lt;linux/videodev2.h&gt;</c>, under the kernel's names.
+/// Requests are built like the kernel's _IOR/_IOW/_IOWR macros from the struct sizes, so a
+/// wrong struct mirror shows up as a wrong request (and the driver answers ENOTTY).
+/// </summary>
+internal static unsafe class V4l2Ioctl
+{
+    // asm-generic/ioctl.h, used by x86_64 and arm64: dir in bits 30-31, size in 16-29, type in 8-15, nr in 0-7.
+    private const uint IocWrite = 1;
+    private const uint IocRead = 2;
+    private const uint Type = 'V';
+
+    private static nuint Ioc(uint direction, uint nr, int size) => (nuint)(direction << 30 | (uint)size << 16 | Type << 8 | nr);
+    private static nuint Ior(uint nr, int size) => Ioc(IocRead, nr, size);
+    private static nuint Iow(uint nr, int size) => Ioc(IocWrite, nr, size);
+    private static nuint Iowr(uint nr, int size) => Ioc(IocRead | IocWrite, nr, size);
+
+    public static readonly nuint VIDIOC_QUERYCAP = Ior(0, sizeof(v4l2_capability));
+    public static readonly nuint VIDIOC_ENUM_FMT = Iowr(2, sizeof(v4l2_fmtdesc));
+    public static readonly nuint VIDIOC_G_FMT = Iowr(4, sizeof(v4l2_format));
+    public static readonly nuint VIDIOC_S_FMT = Iowr(5, sizeof(v4l2_format));
+    public static readonly nuint VIDIOC_REQBUFS = Iowr(8, sizeof(v4l2_requestbuffers));
+    public static readonly nuint VIDIOC_QUERYBUF = Iowr(9, sizeof(v4l2_buffer));
+    public static readonly nuint VIDIOC_QBUF = Iowr(15, sizeof(v4l2_buffer));
+    public static readonly nuint VIDIOC_DQBUF = Iowr(17, sizeof(v4l2_buffer));
+    public static readonly nuint VIDIOC_STREAMON = Iow(18, sizeof(int));
+    public static readonly nuint VIDIOC_STREAMOFF = Iow(19, sizeof(int));
+    public static readonly nuint VIDIOC_G_PARM = Iowr(21, sizeof(v4l2_streamparm));
+    public static readonly nuint VIDIOC_S_PARM = Iowr(22, sizeof(v4l2_streamparm));
+    public static readonly nuint VIDIOC_ENUM_FRAMESIZES = Iowr(74, sizeof(v4l2_frmsizeenum));
+    public static readonly nuint VIDIOC_ENUM_FRAMEINTERVALS = Iowr(75, sizeof(v4l2_frmivalenum));
+
+    public const uint V4L2_BUF_TYPE_VIDEO_CAPTURE = 1;
+    public const uint V4L2_MEMORY_MMAP = 1;
+
+    public const uint V4L2_CAP_VIDEO_CAPTURE = 0x00000001;
+    public const uint V4L2_CAP_STREAMING = 0x04000000;
+    public const uint V4L2_CAP_DEVICE_CAPS = 0x80000000;
+    public const uint V4L2_CAP_TIMEPERFRAME = 0x1000; // in v4l2_captureparm.capability
+
+    public const uint V4L2_FMT_FLAG_COMPRESSED = 0x0001;
+    public const uint V4L2_BUF_FLAG_ERROR = 0x00000040;
+
+    public const uint V4L2_FIELD_ANY = 0;
+    public const uint V4L2_FIELD_NONE = 1;
+
+    public const uint V4L2_FRMSIZE_TYPE_DISCRETE = 1;
+    public const uint V4L2_FRMSIZE_TYPE_CONTINUOUS = 2;
+    public const uint V4L2_FRMSIZE_TYPE_STEPWISE = 3;
+    public const uint V4L2_FRMIVAL_TYPE_DISCRETE = 1;
+    public const uint V4L2_FRMIVAL_TYPE_CONTINUOUS = 2;
+    public const uint V4L2_FRMIVAL_TYPE_STEPWISE = 3;
+
+    // v4l2_fourcc(a, b, c, d): the four characters little-endian.
+    public const uint V4L2_PIX_FMT_MJPEG = 'M' | 'J' << 8 | 'P' << 16 | 'G' << 24;
+    public const uint V4L2_PIX_FMT_JPEG = 'J' | 'P' << 8 | 'E' << 16 | 'G' << 24;
+    public const uint V4L2_PIX_FMT_YUYV = 'Y' | 'U' << 8 | 'Y' << 16 | 'V' << 24;
+    public const uint V4L2_PIX_FMT_NV12 = 'N' | 'V' << 8 | '1' << 16 | '2' << 24;
+    public const uint V4L2_PIX_FMT_YUV420 = 'Y' | 'U' << 8 | '1' << 16 | '2' << 24; // YU12, I420
+    public const uint V4L2_PIX_FMT_H264 = 'H' | '2' << 8 | '6' << 16 | '4' << 24;
+}

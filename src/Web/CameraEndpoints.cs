@@ -1,0 +1,139 @@
+using System.Globalization;
+using Edge.Camera;
+using Edge.Runtime;
+using Edge.Web.Auth;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Web;
+
+/// <summary>
+/// <c>GET /stream.mjpg</c> and <c>GET /snapshot.jpg</c> (plus mjpg-streamer's <c>/?action=stream</c>
+/// and <c>/?action=snapshot</c>), under the API's authentication. Each handler runs on the loop.
+/// </summary>
+public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authenticator auth, ILogger logger)
+{
+    /// <summary>Stalled viewers dropped since start.</summary>
+    public long StalledViewers { get; private set; }
+
+    public Task Stream(HttpContext context) => loop.InvokeAsync(() => ServeStream(context));
+
+    public Task Snapshot(HttpContext context) => loop.InvokeAsync(() => ServeSnapshot(context));
+
+    private async Task ServeStream(HttpContext context)
+    {
+        if (await AuthGate.Check(auth, context) == null) return;
+        var settings = camera.Settings;
+        if (NoJpeg(settings) is { } reason)
+        {
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, reason);
+            return;
+        }
+        var interval = TimeSpan.Zero;
+        if (context.Request.Query["fps"] is { Count: > 0 } fpsText)
+        {
+            if (!double.TryParse(fpsText[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double fps) || !(fps is >= 0.1 and <= 1000))
+            {
+                await PlainText.Write(context, StatusCodes.Status400BadRequest, "fps must be a number from 0.1 to 1000.");
+                return;
+            }
+            interval = TimeSpan.FromSeconds(1 / fps);
+        }
+        if (camera.Jpeg.ViewerCount >= settings.MaxViewers)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Too many viewers (at most {settings.MaxViewers}).");
+            return;
+        }
+
+        var response = context.Response;
+        response.ContentType = MjpegPart.ContentType;
+        response.Headers.CacheControl = "no-store, no-cache, must-revalidate";
+        response.Headers.Pragma = "no-cache";
+        response.Headers.XContentTypeOptions = "nosniff";
+        var closed = context.RequestAborted;
+        using var viewer = camera.Jpeg.AddViewer(interval);
+        // A fresh picture at once; an old one (the camera was idle or is failing) would mislead.
+        if (camera.Jpeg.Latest is { } latest && loop.Time.GetElapsedTime(latest.Timestamp) <= FreshFor(settings)) viewer.Offer(latest);
+        using var deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, loop.Time);
+        using var writeCancel = CancellationTokenSource.CreateLinkedTokenSource(closed, deadline.Token);
+        await response.StartAsync(closed);
+        var timeout = TimeSpan.FromSeconds(settings.ViewerTimeoutSeconds);
+        try
+        {
+            while (!closed.IsCancellationRequested)
+            {
+                var frame = await viewer.Next(closed);
+                if (frame == null) break;
+                try
+                {
+                    MjpegPart.Write(response.BodyWriter, frame, CapturedAt(frame));
+                }
+                finally
+                {
+                    frame.Release();
+                }
+                deadline.CancelAfter(timeout);
+                var flushed = await response.BodyWriter.FlushAsync(writeCancel.Token);
+                deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+                if (flushed.IsCanceled) throw new OperationCanceledException(writeCancel.Token);
+                if (flushed.IsCompleted) break;
+                camera.Jpeg.Delivered++;
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !closed.IsCancellationRequested)
+        {
+            StalledViewers++;
+            logger.LogWarning("Dropped MJPEG viewer {Address}: it took no data for {Timeout} s", context.Connection.RemoteIpAddress, settings.ViewerTimeoutSeconds);
+            context.Abort();
+        }
+        catch (OperationCanceledException) when (closed.IsCancellationRequested)
+        {
+            // The viewer went away.
+        }
+    }
+
+    private async Task ServeSnapshot(HttpContext context)
+    {
+        if (await AuthGate.Check(auth, context) == null) return;
+        var settings = camera.Settings;
+        if (NoJpeg(settings) is { } reason)
+        {
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, reason);
+            return;
+        }
+        var frame = await camera.Jpeg.Next(FreshFor(settings), TimeSpan.FromSeconds(settings.SnapshotTimeoutSeconds), context.RequestAborted);
+        if (frame == null)
+        {
+            if (context.RequestAborted.IsCancellationRequested) return;
+            context.Response.Headers.RetryAfter = "1";
+            string why = camera.LastError is { } error ? $" (last error: {error})" : camera.Description == null ? " (the camera is not running)" : "";
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"No frame from the camera within {settings.SnapshotTimeoutSeconds} s{why}.");
+            return;
+        }
+        try
+        {
+            var response = context.Response;
+            response.ContentType = "image/jpeg";
+            response.ContentLength = frame.Length;
+            response.Headers.CacheControl = "no-store";
+            response.Headers.XContentTypeOptions = "nosniff";
+            response.Headers["X-Timestamp"] = (CapturedAt(frame).ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
+            if (!HttpMethods.IsHead(context.Request.Method)) await response.Body.WriteAsync(frame.Memory, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { }
+        finally
+        {
+            frame.Release();
+        }
+    }
+
+    private static string? NoJpeg(CameraSettings settings) => settings.Source != "testpattern" && settings.Format == "h264"
+        ? "The camera delivers H.264, which is streamed over RTSP; MJPEG and snapshots need an MJPEG or raw camera format."
+        : null;
+
+    // A frame at most two frame intervals old counts as current.
+    private static TimeSpan FreshFor(CameraSettings settings) => TimeSpan.FromSeconds(2.0 / settings.Fps) + TimeSpan.FromMilliseconds(50);
+
+    private DateTimeOffset CapturedAt(Frame frame) => loop.Time.GetUtcNow() - loop.Time.GetElapsedTime(frame.Timestamp);
+}
