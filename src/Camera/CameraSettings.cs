@@ -59,7 +59,7 @@ public sealed class CameraSettings
         if (formats.Length > 0 && !formats.Contains(Format)) return $"Format must be one of {string.Join(", ", formats)} for a {Source} source (got '{Format}')";
         if (Source == "pipe" && string.IsNullOrWhiteSpace(Command)) return "Command is required for a pipe source";
         if (Source == "v4l2" && !Device.StartsWith("/dev/", StringComparison.Ordinal)) return $"Device must be a path under /dev (got '{Device}')";
-        if (Width is < 16 or > 8192 || Height is < 16 or > 8192) return $"Width and Height must be between 16 and 8192 (got {Width}×{Height})";
+        if (Width is < 16 or > 4096 || Height is < 16 or > 4096) return $"Width and Height must be between 16 and 4096 (got {Width}×{Height})";
         if ((Width & 1) != 0 || (Height & 1) != 0) return $"Width and Height must be even (got {Width}×{Height})";
         if (Fps is < 1 or > 120) return $"Fps must be between 1 and 120 (got {Fps})";
         if (Quality is < 1 or > 100) return $"Quality must be between 1 and 100 (got {Quality})";

@@ -17,7 +17,7 @@ public sealed class PipeSource(string command, PipeFormat format, int width, int
     /// <summary>The largest JPEG or H.264 access unit accepted from a pipe.</summary>
     public const int MaxCompressedFrameBytes = 16 << 20;
 
-    public string Description => $"pipe '{command}' ({format.ToString().ToLowerInvariant()}{(format is PipeFormat.Mjpeg or PipeFormat.H264 ? "" : $" {width}×{height}")})";
+    public string Description => $"pipe '{command}' ({format.ToString().ToLowerInvariant()}{(format is PipeFormat.Mjpeg or PipeFormat.H264 ? "" : $" {width}x{height}")})";
 
     public void Run(CaptureOutput output, CancellationToken cancellationToken)
     {

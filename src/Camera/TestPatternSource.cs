@@ -13,7 +13,7 @@ public sealed class TestPatternSource(int width, int height, int fps, PixelForma
     private static readonly (byte Y, byte U, byte V)[] Bars =
         [(235, 128, 128), (210, 16, 146), (170, 166, 16), (145, 54, 34), (106, 202, 222), (81, 90, 240), (41, 240, 110), (16, 128, 128)];
 
-    public string Description => $"test pattern {width}×{height} at {fps} fps";
+    public string Description => $"test pattern {width}x{height} at {fps} fps";
 
     public void Run(CaptureOutput output, CancellationToken cancellationToken)
     {

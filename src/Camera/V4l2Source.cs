@@ -14,7 +14,7 @@ public sealed class V4l2Source(string device, string format, int width, int heig
     private const int Buffers = 4;
     private static readonly TimeSpan NoFrameLimit = TimeSpan.FromSeconds(5);
 
-    public string Description => $"V4L2 {device} ({format} {width}×{height} at {fps} fps)";
+    public string Description => $"V4L2 {device} ({format} {width}x{height} at {fps} fps)";
 
     public void Run(CaptureOutput output, CancellationToken cancellationToken)
     {
@@ -69,7 +69,7 @@ public sealed class V4l2Source(string device, string format, int width, int heig
                 throw new CameraException($"{device} ({camera.Card}) does not deliver {format}; it offers {offered}");
             }
             if (chosen.Width != width || chosen.Height != height)
-                logger.LogWarning("Camera {Device} delivers {Width}×{Height} instead of the {WantedWidth}×{WantedHeight} asked for", device, chosen.Width, chosen.Height, width, height);
+                logger.LogWarning("Camera {Device} delivers {Width}x{Height} instead of the {WantedWidth}x{WantedHeight} asked for", device, chosen.Width, chosen.Height, width, height);
             double rate = camera.SetFrameRate(fps);
             if (rate > 0 && Math.Abs(rate - fps) > 0.5)
                 logger.LogWarning("Camera {Device} runs at {Actual:0.#} fps instead of the {Wanted} asked for", device, rate, fps);
@@ -77,7 +77,7 @@ public sealed class V4l2Source(string device, string format, int width, int heig
             actualHeight = chosen.Height;
             stride = chosen.BytesPerLine;
             if (format is not ("mjpeg" or "h264") && ((actualWidth & 1) != 0 || (actualHeight & 1) != 0))
-                throw new CameraException($"{device} chose an odd size {actualWidth}×{actualHeight}, which raw YUV cannot have");
+                throw new CameraException($"{device} chose an odd size {actualWidth}x{actualHeight}, which raw YUV cannot have");
             return camera;
         }
         catch

@@ -2,6 +2,7 @@ using System.Globalization;
 using Edge.Camera;
 using Edge.Runtime;
 using Edge.Web.Auth;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,10 @@ namespace Edge.Web;
 /// </summary>
 public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authenticator auth, ILogger logger)
 {
+    // The kernel would otherwise grow a stalled viewer's send buffer to megabytes of old frames
+    // (memory on a small board, and seconds of delay for a slow viewer). Linux doubles this value.
+    private const int ViewerSendBufferBytes = 256 * 1024;
+
     /// <summary>Stalled viewers dropped since start.</summary>
     public long StalledViewers { get; private set; }
 
@@ -51,6 +56,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         response.Headers.CacheControl = "no-store, no-cache, must-revalidate";
         response.Headers.Pragma = "no-cache";
         response.Headers.XContentTypeOptions = "nosniff";
+        if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket) socket.SendBufferSize = ViewerSendBufferBytes;
         var closed = context.RequestAborted;
         using var viewer = camera.Jpeg.AddViewer(interval);
         // A fresh picture at once; an old one (the camera was idle or is failing) would mislead.

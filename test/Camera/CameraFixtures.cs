@@ -10,11 +10,14 @@ internal static class CameraFixtures
 {
     public const int Width = 320, Height = 240, Fps = 25;
 
-    /// <summary>A pipe camera running ffmpeg in real time; <paramref name="output"/> is ffmpeg's output options.</summary>
+    /// <summary>
+    /// A pipe camera running ffmpeg in real time; <paramref name="output"/> is ffmpeg's output options,
+    /// <paramref name="marker"/> extra options that make the process easy to find (<c>-metadata comment=…</c>).
+    /// </summary>
     public static string PipeConfig(string format, string output, int fps = Fps, string marker = "", string extra = "")
         => EdgeServer.ConfigWithUsers($$"""
             "Camera":{"Source":"pipe","Format":"{{format}}","Width":{{Width}},"Height":{{Height}},"Fps":{{fps}},{{extra}}
-              "Command":"exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size={{Width}}x{{Height}}:rate={{fps}}{{marker}} {{output}} -"},
+              "Command":"exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size={{Width}}x{{Height}}:rate={{fps}} {{marker}} {{output}} -"},
             """);
 
     public static string MjpegPipe(int fps = Fps, string marker = "", string extra = "") => PipeConfig("mjpeg", "-f mjpeg -q:v 5", fps, marker, extra);

@@ -12,4 +12,15 @@ public static class Eventually
             await Task.Delay(5);
         }
     }
+
+    /// <summary>As above, for a condition that needs I/O (an API call); polled every 50 ms.</summary>
+    public static async Task True(Func<Task<bool>> condition, string what, int timeoutMs = 5000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for: {what}");
+            await Task.Delay(50);
+        }
+    }
 }

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Edge.Camera;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Camera;
+
+[TestClass]
+public sealed class CameraResilienceTests
+{
+    [TestMethod]
+    public async Task NineteenViewersKeepNinetyPercentOfTheRateWhileOneViewerStallsAndIsThenDropped()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(extra: ",\"ViewerTimeoutSeconds\":3"));
+        using var stalled = await OpenStalledViewer(server);
+        var viewers = new List<MjpegReader>();
+        for (int i = 0; i < 19; i++) viewers.Add(await CameraFixtures.OpenStream(server));
+        try
+        {
+            var rates = await Task.WhenAll(viewers.Select(v => CameraFixtures.MeasureFps(v, TimeSpan.FromSeconds(4))));
+            foreach (double fps in rates)
+                Assert.IsGreaterThanOrEqualTo(CameraFixtures.Fps * 0.9, fps, $"rates: {string.Join(", ", rates.Select(r => r.ToString("0.0")))}");
+            await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Dropped MJPEG viewer")), "the stalled viewer was never dropped", 10000);
+            await Eventually.True(async () => (await CameraFixtures.State(server, "camera.viewers")).GetInt32() == 19, "camera.viewers did not drop to 19", 5000);
+        }
+        finally
+        {
+            foreach (var viewer in viewers) viewer.Dispose();
+        }
+    }
+
+    [TestMethod]
+    public async Task KillingThePipeProcessRestartsTheSourceAndAConnectedViewerGetsFramesAgain()
+    {
+        string marker = $"edge-test-{Guid.NewGuid():N}";
+        await using var server = await EdgeServer.Start(CameraFixtures.MjpegPipe(marker: $"-metadata comment={marker}"));
+        using var viewer = await CameraFixtures.OpenStream(server);
+        Assert.IsNotNull(await viewer.Next());
+        var kill = await Tools.Run("pkill", ["-KILL", "-f", marker]);
+        Assert.AreEqual(0, kill.ExitCode, "no camera process to kill");
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Service camera restarts")), "the camera was not restarted", 10000);
+        // Frames from the new process reach the same connection.
+        var watch = Stopwatch.StartNew();
+        int frames = 0;
+        while (frames < 25)
+        {
+            Assert.IsNotNull(await viewer.Next(), "the stream ended");
+            frames++;
+        }
+        Assert.IsLessThan(TimeSpan.FromSeconds(10), watch.Elapsed);
+        Assert.AreEqual("running", (await CameraFixtures.State(server, "camera.status")).GetProperty("state").GetString());
+    }
+
+    [TestMethod]
+    public async Task GarbageTruncatedAndEmptyJpegsAreSkippedCountedAndLoggedWhileGoodFramesPass()
+    {
+        string dir = Directory.CreateTempSubdirectory("edge-jpegs-").FullName;
+        try
+        {
+            byte[] good = await Jpeg(dir, 0);
+            byte[] last = await Jpeg(dir, 5);
+            using (var stream = File.Create(Path.Combine(dir, "feed")))
+            {
+                stream.Write("garbage before the first image"u8);
+                stream.Write(good);
+                stream.Write(good.AsSpan(0, good.Length / 2)); // truncated: the next SOI starts before its EOI
+                stream.Write(good);
+                stream.Write([0xFF, 0xD8, 0xFF, 0xD9]); // an image with nothing in it
+                stream.Write(new byte[1000]);
+                stream.Write(last);
+            }
+            string config = EdgeServer.ConfigWithUsers($$"""
+                "Camera":{"Source":"pipe","Format":"mjpeg","Command":"cat '{{dir}}/feed'; exec sleep 600"},
+                """);
+            await using var server = await EdgeServer.Start(config);
+            using var snapshot = await server.Http.GetAsync("/snapshot.jpg");
+            Assert.AreEqual(HttpStatusCode.OK, snapshot.StatusCode);
+            CollectionAssert.AreEqual(last, await snapshot.Content.ReadAsByteArrayAsync(), "the last good image is the current frame");
+            await Eventually.True(async () => (await CameraFixtures.State(server, "camera.drops")).GetProperty("invalid").GetInt64() >= 4, "the broken images and garbage were not counted", 5000);
+            string log = string.Join('\n', server.Log.Lines);
+            StringAssert.Contains(log, "bytes of garbage before a JPEG image");
+            StringAssert.Contains(log, "a new image starts");
+            StringAssert.Contains(log, "EOI before any frame header");
+            Assert.AreEqual("running", (await CameraFixtures.State(server, "camera.status")).GetProperty("state").GetString());
+            using var health = await server.Http.GetAsync("/healthz");
+            Assert.AreEqual(HttpStatusCode.OK, health.StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public async Task ARawStreamThatEndsInsideAFrameIsReportedAndTheSourceRestarts()
+    {
+        // 1.5 frames of 320x240 YUYV, then the process exits.
+        int half = CameraFixtures.Width * CameraFixtures.Height * 3;
+        string config = EdgeServer.ConfigWithUsers($$"""
+            "Camera":{"Source":"pipe","Format":"yuyv","Width":{{CameraFixtures.Width}},"Height":{{CameraFixtures.Height}},"Command":"head -c {{half}} /dev/zero"},
+            """);
+        await using var server = await EdgeServer.Start(config);
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("the stream ended inside a frame")), "the short frame was not reported", 10000);
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("the camera command exited with code 0")), "the exit was not reported", 10000);
+        await Eventually.True(async () => (await CameraFixtures.State(server, "camera.status")).TryGetProperty("error", out _), "camera.status shows no error", 5000);
+    }
+
+    [TestMethod]
+    public async Task ASnapshotWaitsForTheFirstFrameThenAnswers503WithTheReason()
+    {
+        string config = EdgeServer.ConfigWithUsers("""
+            "Camera":{"Source":"pipe","Format":"mjpeg","Command":"exec sleep 600","SnapshotTimeoutSeconds":1},
+            """);
+        await using var server = await EdgeServer.Start(config);
+        var watch = Stopwatch.StartNew();
+        using var response = await server.Http.GetAsync("/snapshot.jpg");
+        Assert.AreEqual(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.IsGreaterThanOrEqualTo(TimeSpan.FromSeconds(0.9), watch.Elapsed);
+        StringAssert.Contains(await response.Content.ReadAsStringAsync(), "No frame from the camera within 1 s");
+    }
+
+    [TestMethod]
+    public async Task EncodingStopsWithoutViewersAndResumesWithinOneFrameIntervalForTheFirstViewer()
+    {
+        const int fps = 10;
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(fps));
+        using (var first = await CameraFixtures.OpenStream(server)) Assert.IsNotNull(await first.Next());
+        await Eventually.True(async () => (await CameraFixtures.State(server, "camera.fps")).GetProperty("encoded").GetDouble() == 0, "encoding went on without viewers", 5000);
+        await Task.Delay(TimeSpan.FromSeconds(1.0 / fps * 3)); // the last picture is now stale
+        using var response = await server.Http.GetAsync("/stream.mjpg", HttpCompletionOption.ResponseHeadersRead);
+        using var viewer = new MjpegReader(await response.Content.ReadAsStreamAsync());
+        var watch = Stopwatch.StartNew();
+        Assert.IsNotNull(await viewer.Next());
+        Assert.IsLessThan(TimeSpan.FromSeconds(1.0 / fps), watch.Elapsed, "the first frame took longer than one frame interval");
+    }
+
+    [TestMethod]
+    public async Task AnH264CameraIsRefusedForMjpegAndSnapshotsWithAClearReason()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.PipeConfig("h264", "-c:v libx264 -f h264"));
+        foreach (var path in new[] { "/stream.mjpg", "/snapshot.jpg" })
+        {
+            using var response = await server.Http.GetAsync(path);
+            Assert.AreEqual(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            StringAssert.Contains(await response.Content.ReadAsStringAsync(), "H.264");
+        }
+    }
+
+    private static async Task<byte[]> Jpeg(string dir, int second)
+    {
+        string file = Path.Combine(dir, $"{second}.jpg");
+        var made = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", $"testsrc=size=320x240:rate=1", "-ss", second.ToString(), "-frames:v", "1", "-y", file]);
+        Assert.AreEqual(0, made.ExitCode, made.Error);
+        return await File.ReadAllBytesAsync(file);
+    }
+
+    // A client that asks for the stream and never reads: its socket buffers fill and Edge's writes stall.
+    private static async Task<Socket> OpenStalledViewer(EdgeServer server)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(IPAddress.Loopback, server.BaseUri.Port);
+        string request = $"GET /stream.mjpg HTTP/1.1\r\nHost: {server.BaseUri.Authority}\r\nAuthorization: {CameraFixtures.Credentials}\r\n\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request));
+        return socket;
+    }
+}
