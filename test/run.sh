@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, real-server tests on 127.0.0.1, and tests of the published
-# native binary (publish.sh runs inside them, installing missing build packages), and the web UI
-# in Chromium.
+# native binary (publish.sh runs inside them, installing missing build packages), the camera with
+# ffmpeg as source and client, and the web UI in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The browser test drives Debian's Chromium with playwright-core (no browser download).
-if [[ ! -x /usr/bin/chromium ]]; then
+# Debian packages the tests use: Chromium for the browser test (driven by playwright-core, no browser
+# download), ffmpeg/ffprobe as camera and viewer, libturbojpeg for the encoder under the JIT, gcc and
+# the kernel headers for the V4L2 struct-layout check.
+need=()
+[[ -x /usr/bin/chromium ]] || need+=(chromium)
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+for pkg in libturbojpeg0 linux-libc-dev; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+if ((${#need[@]})); then
   sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
-  echo "test/run.sh: installing chromium" >&2
-  "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq chromium >/dev/null
+  echo "test/run.sh: installing ${need[*]}" >&2
+  "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 if [[ ! -d test/ui/node_modules/playwright-core ]]; then
   (cd test/ui && npm install --no-package-lock --no-audit --no-fund --silent)

@@ -58,7 +58,8 @@ public sealed class JpegSplitter(int maxFrameBytes)
             switch (scan)
             {
                 case JpegScan.Complete:
-                    frame(_buffer.AsSpan(_start, _scanner.End), _scanner.Width, _scanner.Height);
+                    if (_scanner.End > maxFrameBytes) problem($"a JPEG image is larger than {maxFrameBytes} bytes");
+                    else frame(_buffer.AsSpan(_start, _scanner.End), _scanner.Width, _scanner.Height);
                     Discard(_start + _scanner.End);
                     _start = -1;
                     _searchFrom = 0;

@@ -167,6 +167,26 @@ public sealed class PublishedBinaryTests
     }
 
     [TestMethod]
+    public async Task TheBinaryEncodesWithItsOwnLibjpegTurboAndServesMjpegAndSnapshotsThatFfmpegDecodes()
+    {
+        var ldd = await Tools.Run("ldd", [EdgeProcess.BinaryPath]);
+        Assert.DoesNotContain("turbojpeg", ldd.Output, "libturbojpeg is linked in, not needed on the board");
+        Assert.DoesNotContain("libjpeg", ldd.Output);
+
+        // The default camera is the test pattern (Edge encodes it), here at a test-friendly size.
+        string config = EdgeServer.ConfigWithUsers("""
+            "Camera":{"Width":640,"Height":360,"Fps":25},
+            """);
+        await using var edge = await EdgeProcess.Start("--config", Config(config), "--data-dir", DataDir());
+        string url = $"http://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@{edge.BaseUri.Authority}";
+        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-f", "mpjpeg", "-i", url + "/stream.mjpg", "-frames:v", "60", "-f", "null", "-"]);
+        Assert.AreEqual(0, decode.ExitCode, decode.Error);
+        Assert.AreEqual("", decode.Error.Trim());
+        var probe = await Tools.Run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", url + "/snapshot.jpg"]);
+        Assert.AreEqual("mjpeg,640,360", probe.Output.Trim(), probe.Error);
+    }
+
+    [TestMethod]
     public async Task TheUiIsServedWithAnETagAndRevalidates()
     {
         await using var edge = await EdgeProcess.Start("--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir());

@@ -17,7 +17,7 @@ internal static class CameraFixtures
     public static string PipeConfig(string format, string output, int fps = Fps, string marker = "", string extra = "")
         => EdgeServer.ConfigWithUsers($$"""
             "Camera":{"Source":"pipe","Format":"{{format}}","Width":{{Width}},"Height":{{Height}},"Fps":{{fps}},{{extra}}
-              "Command":"exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size={{Width}}x{{Height}}:rate={{fps}} {{marker}} {{output}} -"},
+              "Command":"exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size={{Width}}x{{Height}}:rate={{fps}} {{marker}} {{output}} -flush_packets 1 -"},
             """);
 
     public static string MjpegPipe(int fps = Fps, string marker = "", string extra = "") => PipeConfig("mjpeg", "-f mjpeg -q:v 5", fps, marker, extra);

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Edge.Api;
+using Edge.Hosting;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Camera;
+
+[TestClass]
+public sealed class CameraApiTests
+{
+    [TestMethod]
+    public async Task CameraGetReturnsTheConfiguredSettings()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(fps: 12));
+        var settings = (await server.Call("camera.get")).GetProperty("result");
+        Assert.AreEqual("testpattern", settings.GetProperty("source").GetString());
+        Assert.AreEqual(12, settings.GetProperty("fps").GetInt32());
+        Assert.AreEqual(CameraFixtures.Width, settings.GetProperty("width").GetInt32());
+    }
+
+    [TestMethod]
+    public async Task CameraListNamesTheSourcesAndFindsNoDevicesOnAMachineWithoutCameras()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        var list = (await server.Call("camera.list")).GetProperty("result");
+        CollectionAssert.AreEqual(new[] { "testpattern", "v4l2", "pipe" }, list.GetProperty("sources").EnumerateArray().Select(s => s.GetString()).ToArray());
+        Assert.AreEqual(Directory.EnumerateFiles("/dev", "video*").Count(), list.GetProperty("devices").GetArrayLength());
+    }
+
+    [TestMethod]
+    public async Task CameraSetRestartsTheSourceWithTheNewSizeAndKeepsItAcrossARestart()
+    {
+        string config = CameraFixtures.TestPattern();
+        string dataDir = Directory.CreateTempSubdirectory("edge-data-").FullName;
+        try
+        {
+            await using (var server = await EdgeServer.Start(config, null, "--data-dir", dataDir))
+            {
+                var reply = await server.Call("camera.set", new { width = 160, height = 120, quality = 50 });
+                Assert.AreEqual(160, reply.GetProperty("result").GetProperty("width").GetInt32(), reply.ToString());
+                await AssertSnapshotSize(server, 160, 120);
+                Assert.IsTrue(File.Exists(Path.Combine(dataDir, "camera.json")));
+            }
+            await using var restarted = await EdgeServer.Start(config, null, "--data-dir", dataDir);
+            var settings = (await restarted.Call("camera.get")).GetProperty("result");
+            Assert.AreEqual((160, 120, 50), (settings.GetProperty("width").GetInt32(), settings.GetProperty("height").GetInt32(), settings.GetProperty("quality").GetInt32()));
+            await AssertSnapshotSize(restarted, 160, 120);
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public async Task InvalidCameraSettingsAreRefusedAndChangeNothing()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        var before = (await server.Call("camera.get")).GetProperty("result").ToString();
+        object[] bad =
+        [
+            new { width = 100000 },
+            new { width = 321 },
+            new { fps = 0 },
+            new { quality = 101 },
+            new { source = "webcam" },
+            new { source = "v4l2", device = "/etc/passwd" },
+            new { subsampling = "411" },
+            new { width = "wide" },
+            new { colour = "red" },
+        ];
+        foreach (var parameters in bad)
+        {
+            var reply = await server.Call("camera.set", parameters);
+            Assert.AreEqual(ApiErrorCode.InvalidParams, reply.GetProperty("error").GetProperty("code").GetInt32(), reply.ToString());
+        }
+        var command = await server.Call("camera.set", new { source = "pipe", command = "rm -rf /" });
+        Assert.AreEqual(ApiErrorCode.Forbidden, command.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.AreEqual(before, (await server.Call("camera.get")).GetProperty("result").ToString());
+        Assert.IsFalse(File.Exists(Path.Combine(server.DataDir, "camera.json")));
+        await AssertSnapshotSize(server, CameraFixtures.Width, CameraFixtures.Height);
+    }
+
+    [TestMethod]
+    public void AnAbsurdConfiguredSizeStopsStartUpWithAMessageNamingTheSetting()
+    {
+        string dir = Directory.CreateTempSubdirectory("edge-test-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "edge.json");
+            File.WriteAllText(path, """{"Camera":{"Width":100000,"Height":720}}""");
+            var error = Assert.ThrowsExactly<ConfigException>(() => Program.CreateHost(CommandLine.Parse(["--config", path, "--data-dir", Path.Combine(dir, "data")])));
+            StringAssert.Contains(error.Message, "Camera:Width and Height must be between 16 and 4096");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public async Task CameraStateIsPublishedEverySecondAndPushedToSubscribers()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        using var socket = await server.Connect();
+        var subscribed = await socket.Call("state.subscribe", new { prefixes = new[] { "camera." } });
+        Assert.IsTrue(subscribed.TryGetProperty("result", out _), subscribed.ToString());
+        using var viewer = await CameraFixtures.OpenStream(server);
+        Assert.IsNotNull(await viewer.Next());
+        var seen = new Dictionary<string, JsonElement>();
+        string[] keys = ["camera.status", "camera.fps", "camera.viewers", "camera.drops", "camera.encode_ms"];
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline && !(keys.All(seen.ContainsKey) && seen["camera.fps"].GetProperty("delivered").GetDouble() > 0))
+        {
+            var push = await socket.Receive();
+            if (push.TryGetProperty("state", out var key)) seen[key.GetString()!] = push.GetProperty("value");
+        }
+        foreach (var key in keys)
+            Assert.IsTrue(seen.ContainsKey(key), $"{key} was not pushed; got {string.Join(", ", seen.Keys)}");
+        Assert.IsGreaterThan(0.0, seen["camera.fps"].GetProperty("encoded").GetDouble());
+        Assert.IsGreaterThan(0.0, seen["camera.encode_ms"].GetProperty("p99Ms").GetDouble());
+        Assert.AreEqual("running", seen["camera.status"].GetProperty("state").GetString());
+    }
+
+    private static async Task AssertSnapshotSize(EdgeServer server, int width, int height)
+    {
+        await Eventually.True(async () =>
+        {
+            using var response = await server.Http.GetAsync("/snapshot.jpg");
+            if (!response.IsSuccessStatusCode) return false;
+            Edge.Camera.JpegScanner.Check(await response.Content.ReadAsByteArrayAsync(), out var scan);
+            return scan.Width == width && scan.Height == height;
+        }, $"a {width}x{height} snapshot", 5000);
+    }
+}
