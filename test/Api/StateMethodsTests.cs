@@ -42,11 +42,11 @@ public sealed class StateMethodsTests
     {
         var reply = await _server.Call("state.set", new { key = "system.websocket_clients", value = 99 });
         Assert.AreEqual(ApiErrorCode.Forbidden, Replies.ErrorCode(reply));
-        var created = await _server.Call("state.set", new { key = "camera.fps", value = 5 });
+        var created = await _server.Call("state.set", new { key = "made.up.key", value = 5 });
         Assert.AreEqual(ApiErrorCode.Forbidden, Replies.ErrorCode(created));
-        var got = (await _server.Call("state.get", new { keys = new[] { "system.websocket_clients", "camera.fps" } })).GetProperty("result");
+        var got = (await _server.Call("state.get", new { keys = new[] { "system.websocket_clients", "made.up.key" } })).GetProperty("result");
         Assert.AreNotEqual(99, got.GetProperty("system.websocket_clients").GetInt32());
-        Assert.IsFalse(got.TryGetProperty("camera.fps", out _));
+        Assert.IsFalse(got.TryGetProperty("made.up.key", out _));
     }
 
     [TestMethod]

@@ -104,5 +104,9 @@ public sealed class MjpegStreamTests
         var probe = await Tools.Run("ffprobe", ["-v", "error", "-f", "mpjpeg", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", url]);
         Assert.AreEqual(0, probe.ExitCode, probe.Error);
         Assert.AreEqual($"mjpeg,{CameraFixtures.Width},{CameraFixtures.Height}", probe.Output.Trim());
+        var snapshot = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-i", CameraFixtures.UrlWithCredentials(server, "/snapshot.jpg"), "-f", "framemd5", "-"]);
+        Assert.AreEqual(0, snapshot.ExitCode, snapshot.Error);
+        Assert.AreEqual("", snapshot.Error.Trim(), "ffmpeg reported decode errors in the snapshot");
+        Assert.AreEqual(1, snapshot.Output.Split('\n').Count(line => line.Length > 0 && !line.StartsWith('#')));
     }
 }

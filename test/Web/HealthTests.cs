@@ -17,7 +17,7 @@ public sealed class HealthTests
 
         await server.Host.Loop.InvokeAsync(() =>
         {
-            server.Host.Supervisor.Add("camera", _ => throw new IOException("no such device"),
+            server.Host.Supervisor.Add("sensor", _ => throw new IOException("no such device"),
                 new Edge.Runtime.RestartPolicy(0, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
             server.Host.Supervisor.Add("fine", ct => Task.Delay(Timeout.Infinite, ct));
             return Task.CompletedTask;
@@ -27,11 +27,11 @@ public sealed class HealthTests
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.IsFalse(body.GetProperty("ready").GetBoolean());
         var failing = body.GetProperty("notRunning").EnumerateArray().Single();
-        Assert.AreEqual("camera", failing.GetProperty("name").GetString());
+        Assert.AreEqual("sensor", failing.GetProperty("name").GetString());
         Assert.AreEqual("failed", failing.GetProperty("status").GetString()!.ToLowerInvariant());
         Assert.AreEqual("no such device", failing.GetProperty("lastError").GetString());
-        var services = (await server.Call("state.get", new { keys = new[] { "service.camera", "service.fine" } })).GetProperty("result");
-        Assert.AreEqual("failed", services.GetProperty("service.camera").GetString(), "service status is state too");
+        var services = (await server.Call("state.get", new { keys = new[] { "service.sensor", "service.fine" } })).GetProperty("result");
+        Assert.AreEqual("failed", services.GetProperty("service.sensor").GetString(), "service status is state too");
         Assert.AreEqual("running", services.GetProperty("service.fine").GetString());
     }
 
