@@ -5,8 +5,11 @@ namespace Edge.Camera;
 
 public sealed record CameraFps(double Capture, double Encoded, double Delivered);
 
-/// <summary>Frames lost since start, by where: capture (pipeline behind), encode (workers busy), viewer (slow viewers skipped them), invalid (broken frames).</summary>
-public sealed record CameraDrops(long Capture, long Encode, long Viewer, long Invalid);
+/// <summary>
+/// Losses since start: frames dropped at capture (pipeline behind), at encode (workers busy), by slow
+/// viewers (skipped), broken frames rejected (invalid), and viewers dropped because they stalled.
+/// </summary>
+public sealed record CameraDrops(long Capture, long Encode, long Viewer, long Invalid, long StalledViewers);
 
 public sealed record CameraEncodeTimes(double P50Ms, double P99Ms);
 
@@ -61,7 +64,7 @@ public sealed class CameraStats(EventLoop loop, CameraService camera, StateStore
         }
         state.Publish("camera.fps", new CameraFps(Rate(camera.Captured, ref _captured), Rate(camera.Encoded, ref _encoded), Rate(camera.Jpeg.Delivered, ref _delivered)), CameraJsonContext.Default.CameraFps);
         state.Publish("camera.viewers", camera.Jpeg.ViewerCount, StateJsonContext.Default.Int32);
-        state.Publish("camera.drops", new CameraDrops(camera.CaptureDrops, camera.EncodeDrops, camera.Jpeg.ViewerSkips, camera.Invalid), CameraJsonContext.Default.CameraDrops);
+        state.Publish("camera.drops", new CameraDrops(camera.CaptureDrops, camera.EncodeDrops, camera.Jpeg.ViewerSkips, camera.Invalid, camera.Jpeg.StalledViewers), CameraJsonContext.Default.CameraDrops);
         var times = camera.TakeEncodeTimes();
         if (times.Count > 0)
             state.Publish("camera.encode_ms", new CameraEncodeTimes(Math.Round(times.Percentile(0.5).TotalMilliseconds, 2), Math.Round(times.Percentile(0.99).TotalMilliseconds, 2)), CameraJsonContext.Default.CameraEncodeTimes);

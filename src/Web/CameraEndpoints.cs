@@ -4,6 +4,7 @@ using Edge.Runtime;
 using Edge.Web.Auth;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Web;
@@ -17,9 +18,6 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
     // The kernel would otherwise grow a stalled viewer's send buffer to megabytes of old frames
     // (memory on a small board, and seconds of delay for a slow viewer). Linux doubles this value.
     private const int ViewerSendBufferBytes = 256 * 1024;
-
-    /// <summary>Stalled viewers dropped since start.</summary>
-    public long StalledViewers { get; private set; }
 
     public Task Stream(HttpContext context) => loop.InvokeAsync(() => ServeStream(context));
 
@@ -57,6 +55,8 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         response.Headers.Pragma = "no-cache";
         response.Headers.XContentTypeOptions = "nosniff";
         if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket) socket.SendBufferSize = ViewerSendBufferBytes;
+        // ViewerTimeoutSeconds decides when a viewer has stalled, not Kestrel's default data rate.
+        if (context.Features.Get<IHttpMinResponseDataRateFeature>() is { } rate) rate.MinDataRate = null;
         var closed = context.RequestAborted;
         using var viewer = camera.Jpeg.AddViewer(interval);
         // A fresh picture at once; an old one (the camera was idle or is failing) would mislead.
@@ -89,7 +89,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !closed.IsCancellationRequested)
         {
-            StalledViewers++;
+            camera.Jpeg.StalledViewers++;
             logger.LogWarning("Dropped MJPEG viewer {Address}: it took no data for {Timeout} s", context.Connection.RemoteIpAddress, settings.ViewerTimeoutSeconds);
             context.Abort();
         }

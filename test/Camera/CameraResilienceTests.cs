@@ -22,8 +22,18 @@ public sealed class CameraResilienceTests
             var rates = await Task.WhenAll(viewers.Select(v => CameraFixtures.MeasureFps(v, TimeSpan.FromSeconds(4))));
             foreach (double fps in rates)
                 Assert.IsGreaterThanOrEqualTo(CameraFixtures.Fps * 0.9, fps, $"rates: {string.Join(", ", rates.Select(r => r.ToString("0.0")))}");
+            // The good viewers keep reading (so only the stalled one stalls) until the end of the test.
+            using var stop = new CancellationTokenSource();
+            var draining = viewers.Select(v => Task.Run(async () =>
+            {
+                try { while (await v.Next(stop.Token) != null) { } }
+                catch (OperationCanceledException) { }
+            })).ToArray();
             await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Dropped MJPEG viewer")), "the stalled viewer was never dropped", 10000);
             await Eventually.True(async () => (await CameraFixtures.State(server, "camera.viewers")).GetInt32() == 19, "camera.viewers did not drop to 19", 5000);
+            Assert.AreEqual(1, (await CameraFixtures.State(server, "camera.drops")).GetProperty("stalledViewers").GetInt64());
+            stop.Cancel();
+            await Task.WhenAll(draining);
         }
         finally
         {
