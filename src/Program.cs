@@ -31,6 +31,8 @@ public static class Program
                     return 0;
                 case EdgeCommand.Passwd:
                     return PasswdCommand.Run(Console.In, Console.Out, Console.Error);
+                case EdgeCommand.BenchEncode:
+                    return await EncodeBenchCommand.Run(commandLine.ConfigArgs, Console.Out, Console.Error);
                 case EdgeCommand.CheckConfig:
                     var checkedSettings = SettingsLoader.Load(EdgeConfiguration.Build(new ConfigurationManager(), commandLine));
                     Console.Out.WriteLine($"edge: configuration is valid (data directory {checkedSettings.DataDir}).");

@@ -1,6 +1,6 @@
 namespace Edge.Hosting;
 
-public enum EdgeCommand { Run, Help, Version, CheckConfig, Passwd }
+public enum EdgeCommand { Run, Help, Version, CheckConfig, Passwd, BenchEncode }
 
 /// <summary>
 /// The command and the switches Edge handles itself; everything else (<c>--urls</c>,
@@ -24,6 +24,7 @@ public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string
                 case "--version": command = EdgeCommand.Version; break;
                 case "--check-config": command = EdgeCommand.CheckConfig; break;
                 case "passwd" when i == 0: command = EdgeCommand.Passwd; break;
+                case "bench-encode" when i == 0: command = EdgeCommand.BenchEncode; break;
                 case "--config":
                     if (i + 1 >= args.Length) throw new ConfigException("--config needs a file path.");
                     configPath = args[++i];
@@ -41,6 +42,9 @@ public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string
         Usage: edge [options]
                edge passwd            read a password on stdin, print its hash for Auth:Users
                edge --check-config    validate the configuration and exit (0 = valid, 2 = invalid)
+               edge bench-encode --input FILE --size 1280x720 [--workers N] [--seconds S] [--quality 80]
+                                      JPEG encode rate through the worker pool on raw YUYV frames read
+                                      from FILE; prints one JSON line (test/bench/camera.sh uses it)
                edge --version | --help
 
         Options:

@@ -1,0 +1,165 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Edge.Camera;
+using Edge.Runtime;
+
+namespace Edge.Hosting;
+
+/// <summary>
+/// <c>edge bench-encode</c>: the JPEG encode rate of the real pipeline (planar frames as capture makes
+/// them, <see cref="JpegEncoder"/> on the <see cref="WorkerPool"/>), for test/bench/camera.sh to compare
+/// with TurboJPEG called in a tight loop (test/bench/encode-anchor.c). Prints one JSON line.
+/// </summary>
+public static class EncodeBenchCommand
+{
+    public const string Usage = "usage: edge bench-encode --input FILE --size WIDTHxHEIGHT [--workers N] [--seconds S] [--quality 80]";
+
+    private sealed record Options(string Input, int Width, int Height, int Workers, double Seconds, int Quality);
+
+    public static async Task<int> Run(string[] args, TextWriter output, TextWriter error)
+    {
+        if (Parse(args, out string? problem) is not { } options)
+        {
+            error.WriteLine($"edge bench-encode: {problem}");
+            error.WriteLine(Usage);
+            return 2;
+        }
+        Frame[] frames;
+        try { frames = Load(options); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            error.WriteLine($"edge bench-encode: {options.Input}: {e.Message}");
+            return 2;
+        }
+        try
+        {
+            var (count, bytes, elapsed) = await Measure(frames, options);
+            output.WriteLine(Json(options.Workers, count, elapsed.TotalSeconds, bytes));
+            return 0;
+        }
+        finally
+        {
+            foreach (var frame in frames) frame.Release();
+        }
+    }
+
+    private static Options? Parse(string[] args, out string? problem)
+    {
+        string? input = null, size = null;
+        int workers = 1, quality = 80;
+        double seconds = 5;
+        problem = null;
+        for (int i = 0; i < args.Length; i += 2)
+        {
+            string name = args[i];
+            if (name is not ("--input" or "--size" or "--workers" or "--seconds" or "--quality"))
+            {
+                problem = $"unknown option '{name}'";
+                return null;
+            }
+            if (i + 1 >= args.Length)
+            {
+                problem = $"{name} needs a value";
+                return null;
+            }
+            string value = args[i + 1];
+            bool valid = true;
+            switch (name)
+            {
+                case "--input": input = value; break;
+                case "--size": size = value; break;
+                case "--workers": valid = int.TryParse(value, CultureInfo.InvariantCulture, out workers) && workers is >= 1 and <= 256; break;
+                case "--seconds": valid = double.TryParse(value, CultureInfo.InvariantCulture, out seconds) && seconds is > 0 and <= 3600; break;
+                default: valid = int.TryParse(value, CultureInfo.InvariantCulture, out quality) && quality is >= 1 and <= 100; break;
+            }
+            if (!valid)
+            {
+                problem = $"bad value '{value}' for {name} (workers 1–256, seconds above 0 and up to 3600, quality 1–100)";
+                return null;
+            }
+        }
+        if (string.IsNullOrEmpty(input) || size == null)
+        {
+            problem = "--input and --size are required";
+            return null;
+        }
+        var parts = size.Split('x');
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int width) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int height)
+            || width is < 16 or > 8192 || height is < 16 or > 8192 || (width & 1) != 0 || (height & 1) != 0)
+        {
+            problem = $"bad --size '{size}' (even WIDTHxHEIGHT, 16 to 8192 each)";
+            return null;
+        }
+        return new Options(input, width, height, workers, seconds, quality);
+    }
+
+    // Converted once, as the capture thread would: the measured work is the encode alone.
+    private static Frame[] Load(Options options)
+    {
+        int rawBytes = PixelFormats.FrameBytes(RawFormat.Yuyv, options.Width, options.Height);
+        int planarBytes = PixelFormats.PlanarBytes(PixelFormat.I420, options.Width, options.Height);
+        using var file = File.OpenRead(options.Input);
+        if (file.Length == 0 || file.Length % rawBytes != 0)
+            throw new InvalidDataException($"{file.Length} bytes is not a whole number of {options.Width}×{options.Height} YUYV frames ({rawBytes} bytes each)");
+        var frames = new Frame[file.Length / rawBytes];
+        var staging = new byte[rawBytes];
+        for (int i = 0; i < frames.Length; i++)
+        {
+            file.ReadExactly(staging);
+            frames[i] = Frame.Rent(planarBytes, PixelFormat.I420, options.Width, options.Height, i, Stopwatch.GetTimestamp());
+            YuvConvert.YuyvToPlanar(staging, options.Width, options.Height, options.Width * 2, PixelFormat.I420, frames[i].Buffer);
+        }
+        return frames;
+    }
+
+    // Keeps every worker busy with one item queued behind it (2N in flight), awaiting the oldest.
+    private static async Task<(long Count, long Bytes, TimeSpan Elapsed)> Measure(Frame[] frames, Options options)
+    {
+        using var pool = new WorkerPool(options.Workers, 2 * options.Workers);
+        var inFlight = new Queue<Task<int>>();
+        long count = 0, bytes = 0, next = 0;
+        var duration = TimeSpan.FromSeconds(options.Seconds);
+        long start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start) < duration)
+        {
+            if (inFlight.Count == 2 * options.Workers)
+            {
+                bytes += await inFlight.Dequeue();
+                count++;
+            }
+            var raw = frames[next++ % frames.Length];
+            inFlight.Enqueue(pool.Submit(_ =>
+            {
+                var jpeg = JpegEncoder.ForThisThread.Encode(raw, options.Quality);
+                int length = jpeg.Length;
+                jpeg.Release();
+                return length;
+            }, PoolFullMode.Wait));
+        }
+        while (inFlight.TryDequeue(out var last))
+        {
+            bytes += await last;
+            count++;
+        }
+        return (count, bytes, Stopwatch.GetElapsedTime(start));
+    }
+
+    private static string Json(int workers, long frames, double seconds, long bytes)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("workers", workers);
+            json.WriteNumber("frames", frames);
+            json.WriteNumber("seconds", Math.Round(seconds, 3));
+            json.WriteNumber("fps", Math.Round(frames / seconds, 2));
+            json.WriteNumber("bytes_per_frame", frames > 0 ? bytes / frames : 0);
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
