@@ -13,7 +13,7 @@ namespace Edge.Camera;
 /// </summary>
 public sealed class CameraService
 {
-    /// <summary>A source that delivers nothing for this long is treated as failed and restarted.</summary>
+    /// <summary>A source that delivers no frame and no heartbeat for this long is treated as failed and restarted.</summary>
     public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(10);
 
     private readonly EventLoop _loop;
@@ -188,12 +188,16 @@ public sealed class CameraService
     private async Task Pipeline(CaptureOutput output, CameraSettings settings, CancellationToken cancellationToken)
     {
         var reader = output.Reader;
-        using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _loop.Time);
+        using var stall = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stall.Token);
+        // One timer, not one per frame: frames and heartbeats both count as signs of life.
+        using var watchdog = _loop.CreateTimer(() =>
+        {
+            if (_loop.Time.GetElapsedTime(output.LastAlive) > StallTimeout) stall.Cancel();
+        }, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         bool running = false;
         while (true)
         {
-            stall.CancelAfter(StallTimeout);
             bool more;
             try { more = await reader.WaitToReadAsync(linked.Token); }
             catch (OperationCanceledException) when (stall.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -19,10 +19,12 @@ public sealed class CaptureOutput
     private readonly System.Runtime.CompilerServices.StrongBox<long> _sequence;
     private long _dropped, _invalid;
     private volatile bool _demand;
+    private long _lastAlive;
 
     public CaptureOutput(TimeProvider time, ILogger logger, System.Runtime.CompilerServices.StrongBox<long>? sequence = null)
     {
         _sequence = sequence ?? new();
+        _lastAlive = time.GetTimestamp();
         Time = time;
         _problems = new RateLimitedLog(logger, time, perMinute: 10);
         _channel = Channel.CreateBounded<Frame>(new BoundedChannelOptions(Capacity)
@@ -53,8 +55,15 @@ public sealed class CaptureOutput
     /// <summary>Hands a frame (and its reference) to the pipeline.</summary>
     public void Write(Frame frame)
     {
+        Heartbeat();
         if (!_channel.Writer.TryWrite(frame)) frame.Release();
     }
+
+    /// <summary>Says the source is alive without a frame (a test pattern nobody watches draws nothing).</summary>
+    public void Heartbeat() => Volatile.Write(ref _lastAlive, Time.GetTimestamp());
+
+    /// <summary>When the source last wrote a frame or a heartbeat (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public long LastAlive => Volatile.Read(ref _lastAlive);
 
     /// <summary>Counts a broken frame and logs why (at most 10 lines a minute).</summary>
     public void Reject(string problem)

@@ -2,8 +2,8 @@ namespace Edge.Camera;
 
 /// <summary>
 /// The camera of a fresh install: colour bars, a box moving across them and the time of day, drawn
-/// straight into planar YUV. Without viewers it draws one frame a second (a heartbeat) and wakes at
-/// once when someone watches.
+/// straight into planar YUV. Without viewers it draws nothing (it only reports a heartbeat each
+/// second, and holds no frame memory) and wakes at once when someone watches.
 /// </summary>
 public sealed class TestPatternSource(int width, int height, int fps, PixelFormat layout) : IFrameSource
 {
@@ -19,24 +19,24 @@ public sealed class TestPatternSource(int width, int height, int fps, PixelForma
     {
         var time = output.Time;
         int bytes = PixelFormats.PlanarBytes(layout, width, height);
-        var background = new byte[bytes];
-        DrawBackground(background);
+        var rows = BackgroundRows();
         var interval = TimeSpan.FromSeconds(1.0 / fps);
         long next = time.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
-            long sequence = output.NextSequence();
-            var frame = Frame.Rent(bytes, layout, width, height, sequence, time.GetTimestamp());
-            background.CopyTo(frame.Buffer);
-            Draw(frame.Buffer, sequence, time.GetLocalNow());
-            output.Write(frame);
-
             if (!output.Demand)
             {
+                output.Heartbeat();
                 output.WaitForDemand(Heartbeat, cancellationToken);
                 next = time.GetTimestamp();
                 continue;
             }
+            long sequence = output.NextSequence();
+            var frame = Frame.Rent(bytes, layout, width, height, sequence, time.GetTimestamp());
+            DrawBackground(frame.Buffer, rows);
+            Draw(frame.Buffer, sequence, time.GetLocalNow());
+            output.Write(frame);
+
             next += (long)(interval.TotalSeconds * time.TimestampFrequency);
             var wait = time.GetElapsedTime(time.GetTimestamp(), next);
             if (wait > TimeSpan.Zero) cancellationToken.WaitHandle.WaitOne(wait);
@@ -46,24 +46,47 @@ public sealed class TestPatternSource(int width, int height, int fps, PixelForma
 
     private int ChromaHeight => layout == PixelFormat.I420 ? height / 2 : height;
 
-    private void DrawBackground(Span<byte> planes)
+    // The four distinct rows of the background (luma and chroma, in the bars and in the ramp below
+    // them); each frame is made of copies of these, so no frame-sized background is kept.
+    private (byte[] BarsY, byte[] RampY, byte[] BarsU, byte[] BarsV) BackgroundRows()
     {
         int barWidth = (width + Bars.Length - 1) / Bars.Length;
+        var barsY = new byte[width];
+        var rampY = new byte[width];
+        for (int x = 0; x < width; x++)
+        {
+            barsY[x] = Bars[x / barWidth].Y;
+            rampY[x] = (byte)(16 + 219 * x / width);
+        }
+        var barsU = new byte[width / 2];
+        var barsV = new byte[width / 2];
+        for (int x = 0; x < width / 2; x++)
+        {
+            var bar = Bars[Math.Min(x * 2 / barWidth, Bars.Length - 1)];
+            barsU[x] = bar.U;
+            barsV[x] = bar.V;
+        }
+        return (barsY, rampY, barsU, barsV);
+    }
+
+    private void DrawBackground(Span<byte> planes, (byte[] BarsY, byte[] RampY, byte[] BarsU, byte[] BarsV) rows)
+    {
         int barsEnd = height * 2 / 3;
-        for (int row = 0; row < height; row++)
-            for (int x = 0; x < width; x++)
-                planes[row * width + x] = row < barsEnd ? Bars[x / barWidth].Y : (byte)(16 + 219 * x / width);
-        int chromaWidth = width / 2;
-        var u = planes.Slice(width * height, chromaWidth * ChromaHeight);
-        var v = planes.Slice(width * height + chromaWidth * ChromaHeight, chromaWidth * ChromaHeight);
+        for (int row = 0; row < height; row++) (row < barsEnd ? rows.BarsY : rows.RampY).CopyTo(planes.Slice(row * width, width));
+        int chromaWidth = width / 2, chromaPlane = chromaWidth * ChromaHeight;
         for (int row = 0; row < ChromaHeight; row++)
         {
-            bool inBars = row * height / ChromaHeight < barsEnd;
-            for (int x = 0; x < chromaWidth; x++)
+            var u = planes.Slice(width * height + row * chromaWidth, chromaWidth);
+            var v = planes.Slice(width * height + chromaPlane + row * chromaWidth, chromaWidth);
+            if (row * height / ChromaHeight < barsEnd)
             {
-                var bar = Bars[Math.Min(x * 2 / barWidth, Bars.Length - 1)];
-                u[row * chromaWidth + x] = inBars ? bar.U : (byte)128;
-                v[row * chromaWidth + x] = inBars ? bar.V : (byte)128;
+                rows.BarsU.CopyTo(u);
+                rows.BarsV.CopyTo(v);
+            }
+            else
+            {
+                u.Fill(128);
+                v.Fill(128);
             }
         }
     }
