@@ -4,6 +4,7 @@ using Edge.Camera;
 using Edge.Hosting;
 using Edge.Runtime;
 using Edge.State;
+using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
 using Microsoft.Extensions.Logging.Console;
@@ -134,6 +135,8 @@ public static class Program
         var api = new ApiEndpoints(loop, dispatcher, hub, auth);
         var health = new HealthEndpoints(loop, supervisor);
         var ui = new StaticUi();
+        var rtsp = new RtspServer(loop, camera, auth, settings.Rtsp, loggers.CreateLogger<RtspServer>());
+        rtsp.Listening += port => state.Publish("rtsp.port", port, StateJsonContext.Default.Int32);
         var cameraWeb = new CameraEndpoints(loop, camera, auth, loggers.CreateLogger<CameraEndpoints>());
         app.Map("/api", api.Api);
         app.Map("/login", api.Login);
@@ -156,6 +159,7 @@ public static class Program
             // A camera may be unplugged for hours: keep trying, at most every 30 s.
             supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
             cameraStats.Start();
+            if (settings.Rtsp.Enabled) supervisor.Add("rtsp", rtsp.Run);
         }
         void Stopping()
         {

@@ -1,4 +1,5 @@
 using Edge.Camera;
+using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
 
@@ -18,6 +19,8 @@ public sealed class EdgeSettings
     public RuntimeSettings Runtime { get; set; } = new();
 
     public CameraSettings Camera { get; set; } = new();
+
+    public RtspSettings Rtsp { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

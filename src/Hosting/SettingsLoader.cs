@@ -1,4 +1,5 @@
 using Edge.Camera;
+using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +15,7 @@ namespace Edge.Hosting;
 public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
-    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Logging", "urls", "Config" };
+    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Logging", "urls", "Config" };
 
     public static EdgeSettings Load(IConfiguration configuration)
     {
@@ -31,6 +32,7 @@ public static class SettingsLoader
             WebSocket = Bind("WebSocket", () => configuration.GetSection("WebSocket").Get<WebSocketSettings>(Strict)) ?? new(),
             Runtime = Bind("Runtime", () => configuration.GetSection("Runtime").Get<RuntimeSettings>(Strict)) ?? new(),
             Camera = Bind("Camera", () => configuration.GetSection("Camera").Get<CameraSettings>(Strict)) ?? new(),
+            Rtsp = Bind("Rtsp", () => configuration.GetSection("Rtsp").Get<RtspSettings>(Strict)) ?? new(),
         };
         Validate(settings);
         return settings;
@@ -58,6 +60,7 @@ public static class SettingsLoader
         Range("Runtime:Workers", s.Runtime.Workers, 0, 256);
         Range("Runtime:QueueCapacity", s.Runtime.QueueCapacity, 1, 100_000);
         if (s.Camera.Validate() is { } camera) throw new ConfigException($"Camera:{camera}");
+        if (s.Rtsp.Validate() is { } rtsp) throw new ConfigException($"Rtsp:{rtsp}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < s.Auth.Users.Count; i++)
         {

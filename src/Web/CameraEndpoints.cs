@@ -63,10 +63,10 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         if (camera.Jpeg.Latest is { } latest && loop.Time.GetElapsedTime(latest.Timestamp) <= FreshFor(settings)) viewer.Offer(latest);
         using var deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, loop.Time);
         using var writeCancel = CancellationTokenSource.CreateLinkedTokenSource(closed, deadline.Token);
-        await response.StartAsync(closed);
         var timeout = TimeSpan.FromSeconds(settings.ViewerTimeoutSeconds);
         try
         {
+            await response.StartAsync(closed);
             while (!closed.IsCancellationRequested)
             {
                 var frame = await viewer.Next(closed);

@@ -45,7 +45,8 @@ public sealed partial class EdgeProcess : IAsyncDisposable
     /// <summary>Starts the server and waits for its "listening on" line.</summary>
     public static async Task<EdgeProcess> Start(params string[] args)
     {
-        var edge = new EdgeProcess(Process.Start(StartInfo(["--urls", "http://127.0.0.1:0", .. args]))!);
+        // RTSP on a free port too, so tests never collide on 8554.
+        var edge = new EdgeProcess(Process.Start(StartInfo(["--urls", "http://127.0.0.1:0", "--Rtsp:Port", "0", .. args]))!);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {

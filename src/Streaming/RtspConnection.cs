@@ -1,0 +1,328 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Edge.Web.Auth;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Streaming;
+
+/// <summary>
+/// One RTSP client's TCP connection (RFC 2326): reads requests one at a time, answers them, and
+/// carries the interleaved RTP/RTCP of its session. Everything it writes goes through one ordered
+/// send chain, so responses never land inside a packet. Loop only.
+/// </summary>
+public sealed class RtspConnection
+{
+    private const string Methods = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
+    // Bounds what the kernel holds for a slow client (Linux doubles it); the viewer skips frames instead.
+    private const int SendBufferBytes = 256 * 1024;
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly RtspServer _server;
+    private readonly Socket _socket;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _closing = new();
+    private Task _sendTail = Task.CompletedTask;
+    private RtspSession? _session;
+    private bool _closed;
+
+    internal RtspConnection(RtspServer server, Socket socket, ILogger logger)
+    {
+        _server = server;
+        _socket = socket;
+        _logger = logger;
+        socket.NoDelay = true;
+        socket.SendBufferSize = SendBufferBytes;
+        RemoteAddress = (socket.RemoteEndPoint as IPEndPoint)?.Address;
+    }
+
+    public IPAddress? RemoteAddress { get; }
+
+    public async Task Run(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        var buffer = new byte[16 * 1024];
+        int length = 0;
+        long skip = 0; // bytes of an interleaved packet still to discard
+        try
+        {
+            while (!_closed)
+            {
+                int read = await _socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, stop.Token);
+                if (read == 0) break;
+                length += read;
+                if (skip > 0)
+                {
+                    int dropped = (int)Math.Min(skip, length);
+                    skip -= dropped;
+                    Consume(buffer, ref length, dropped);
+                }
+                while (length > 0 && skip == 0 && !_closed)
+                {
+                    var parse = RtspParser.TryRead(new ReadOnlySequence<byte>(buffer, 0, length), out var request, out long consumed, out string? problem);
+                    if (parse == RtspParse.NeedMore)
+                    {
+                        // An interleaved packet longer than the buffer is skipped as it streams in.
+                        if (length == buffer.Length && buffer[0] == (byte)'$')
+                        {
+                            skip = 4 + (buffer[2] << 8 | buffer[3]) - length;
+                            length = 0;
+                        }
+                        else if (length == buffer.Length)
+                        {
+                            await Refuse("the request is too large");
+                        }
+                        break;
+                    }
+                    if (parse == RtspParse.Invalid)
+                    {
+                        await Refuse(problem!);
+                        break;
+                    }
+                    if (parse == RtspParse.Interleaved) Touch();
+                    else await Handle(request!);
+                    Consume(buffer, ref length, (int)consumed);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        finally
+        {
+            Close(null);
+        }
+    }
+
+    private static void Consume(byte[] buffer, ref int length, int count)
+    {
+        buffer.AsSpan(count, length - count).CopyTo(buffer);
+        length -= count;
+    }
+
+    private void Touch()
+    {
+        if (_session != null) _session.LastActivity = _server.Time.GetTimestamp();
+    }
+
+    private async Task Refuse(string problem)
+    {
+        _logger.LogWarning("RTSP client {Address} sent a bad request: {Problem}", RemoteAddress, problem);
+        await Respond(null, 400, "Bad Request", [], null);
+        Close(null);
+    }
+
+    private async Task Handle(RtspRequest request)
+    {
+        Touch();
+        string? cseq = request.CSeq;
+        if (cseq == null)
+        {
+            await Respond(null, 400, "Bad Request", [], null);
+            return;
+        }
+        if (request.Method == "OPTIONS")
+        {
+            await Respond(cseq, 200, "OK", [("Public", Methods)], null);
+            return;
+        }
+        if (!await Authorized(request, cseq)) return;
+        switch (request.Method)
+        {
+            case "DESCRIBE": await Describe(request, cseq); break;
+            case "SETUP": await Setup(request, cseq); break;
+            case "PLAY": await Play(request, cseq); break;
+            case "PAUSE":
+                if (await Session(request, cseq) is { } paused)
+                {
+                    paused.Pause();
+                    await Respond(cseq, 200, "OK", [("Session", paused.Id)], null);
+                }
+                break;
+            case "TEARDOWN":
+                if (await Session(request, cseq) is { } ended)
+                {
+                    EndSession("torn down");
+                    await Respond(cseq, 200, "OK", [("Session", ended.Id)], null);
+                }
+                break;
+            case "GET_PARAMETER" or "SET_PARAMETER":
+                await Respond(cseq, 200, "OK", _session == null ? [] : [("Session", _session.Id)], null);
+                break;
+            default:
+                await Respond(cseq, 501, "Not Implemented", [("Public", Methods)], null);
+                break;
+        }
+    }
+
+    private async Task<bool> Authorized(RtspRequest request, string cseq)
+    {
+        var result = await _server.Authenticate(RemoteAddress, request.Header("Authorization"));
+        switch (result.Outcome)
+        {
+            case AuthOutcome.Allowed:
+                return true;
+            case AuthOutcome.Throttled or AuthOutcome.Busy:
+                await Respond(cseq, 503, "Service Unavailable", [("Retry-After", Math.Max(1, Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString())], null);
+                return false;
+            default:
+                await Respond(cseq, 401, "Unauthorized", [("WWW-Authenticate", "Basic realm=\"Edge\"")], null);
+                return false;
+        }
+    }
+
+    private async Task Describe(RtspRequest request, string cseq)
+    {
+        if (await Track(request, cseq) is not { } track) return;
+        string? h264 = null;
+        if (track == RtspTrack.H264 && (h264 = await _server.H264Parameters()) == null)
+        {
+            await Respond(cseq, 503, "Service Unavailable", [], null);
+            return;
+        }
+        string baseUri = BaseUri(request.Uri);
+        string local = (_socket.LocalEndPoint as IPEndPoint)?.Address.ToString() ?? "0.0.0.0";
+        byte[] sdp = Encoding.ASCII.GetBytes(Sdp.Describe(local, _server.SessionVersion, _server.Fps, h264));
+        await Respond(cseq, 200, "OK", [("Content-Base", baseUri), ("Content-Type", "application/sdp")], sdp);
+    }
+
+    private async Task Setup(RtspRequest request, string cseq)
+    {
+        if (await Track(request, cseq) is not { } track) return;
+        var transport = RtspTransport.Parse(request.Header("Transport"));
+        if (transport == null)
+        {
+            await Respond(cseq, 461, "Unsupported Transport", [], null);
+            return;
+        }
+        if (_session != null)
+        {
+            // One stream per connection: a second SETUP on the same session changes nothing.
+            await Respond(cseq, 459, "Aggregate Operation Not Allowed", [("Session", _session.Id)], null);
+            return;
+        }
+        var session = _server.TryCreateSession(this, track, transport);
+        if (session == null)
+        {
+            await Respond(cseq, 453, "Not Enough Bandwidth", [], null);
+            return;
+        }
+        _session = session;
+        string reply = transport.Tcp
+            ? $"RTP/AVP/TCP;unicast;interleaved={transport.RtpChannel}-{transport.RtcpChannel};ssrc={session.Ssrc:X8}"
+            : $"RTP/AVP;unicast;client_port={transport.ClientRtpPort}-{transport.ClientRtcpPort};server_port={_server.UdpPorts.Rtp}-{_server.UdpPorts.Rtcp};ssrc={session.Ssrc:X8}";
+        session.Log(_logger, $"set up for {RemoteAddress}");
+        await Respond(cseq, 200, "OK", [("Transport", reply), ("Session", $"{session.Id};timeout={_server.Settings.SessionTimeoutSeconds}")], null);
+    }
+
+    private async Task Play(RtspRequest request, string cseq)
+    {
+        if (await Session(request, cseq) is not { } session) return;
+        var (sequence, timestamp) = session.Next;
+        string trackUri = BaseUri(request.Uri) + "track1";
+        await Respond(cseq, 200, "OK", [("Session", session.Id), ("Range", "npt=0.000-"), ("RTP-Info", $"url={trackUri};seq={sequence};rtptime={timestamp}")], null);
+        session.Play();
+    }
+
+    private async Task<RtspSession?> Session(RtspRequest request, string cseq)
+    {
+        string? id = request.Header("Session")?.Split(';')[0].Trim();
+        if (_session != null && id == _session.Id) return _session;
+        await Respond(cseq, 454, "Session Not Found", [], null);
+        return null;
+    }
+
+    // The stream a URI names: rtsp://host[:port]/stream[/track1] is JPEG, /h264 is H.264.
+    private async Task<RtspTrack?> Track(RtspRequest request, string cseq)
+    {
+        string path = System.Uri.TryCreate(request.Uri, UriKind.Absolute, out var uri) ? uri.AbsolutePath : request.Uri;
+        path = path.TrimEnd('/');
+        if (path.EndsWith("/track1", StringComparison.Ordinal)) path = path[..^"/track1".Length];
+        RtspTrack? track = path switch { "/stream" => RtspTrack.Jpeg, "/h264" => RtspTrack.H264, _ => null };
+        if (track == null)
+        {
+            await Respond(cseq, 404, "Not Found", [], null);
+            return null;
+        }
+        if (_server.Unavailable(track.Value) is { } reason)
+        {
+            _logger.LogInformation("RTSP {Path} refused to {Address}: {Reason}", path, RemoteAddress, reason);
+            await Respond(cseq, 404, "Not Found", [], null);
+            return null;
+        }
+        return track;
+    }
+
+    private static string BaseUri(string requestUri)
+    {
+        string uri = requestUri.TrimEnd('/');
+        if (uri.EndsWith("/track1", StringComparison.Ordinal)) uri = uri[..^"/track1".Length];
+        return uri + "/";
+    }
+
+    private Task Respond(string? cseq, int status, string reason, (string Name, string Value)[] headers, byte[]? body)
+    {
+        var text = new StringBuilder();
+        text.Append($"RTSP/1.0 {status} {reason}\r\n");
+        if (cseq != null) text.Append($"CSeq: {cseq}\r\n");
+        text.Append("Server: Edge\r\n");
+        foreach (var (name, value) in headers) text.Append($"{name}: {value}\r\n");
+        if (body != null) text.Append($"Content-Length: {body.Length}\r\n");
+        text.Append("\r\n");
+        byte[] head = Encoding.ASCII.GetBytes(text.ToString());
+        return Send([new ArraySegment<byte>(body == null ? head : [.. head, .. body])]);
+    }
+
+    /// <summary>Writes after everything queued before it; a write that takes over 10 s closes the connection.</summary>
+    public Task Send(IList<ArraySegment<byte>> segments)
+    {
+        var previous = _sendTail;
+        var send = SendAfter(previous, segments);
+        _sendTail = send;
+        return send;
+    }
+
+    private async Task SendAfter(Task previous, IList<ArraySegment<byte>> segments)
+    {
+        try { await previous; }
+        catch (Exception) { } // that write's caller saw its failure
+        if (_closed) throw new ObjectDisposedException(nameof(RtspConnection));
+        using var watchdog = _server.Loop.CreateTimer(() => Close("a write took longer than 10 s"), SendTimeout, Timeout.InfiniteTimeSpan);
+        await _socket.SendAsync(segments, SocketFlags.None);
+    }
+
+    /// <summary>An interleaved RTCP packet on <paramref name="channel"/>.</summary>
+    public void SendControl(int channel, ReadOnlySpan<byte> packet)
+    {
+        byte[] framed = new byte[4 + packet.Length];
+        framed[0] = (byte)'$';
+        framed[1] = (byte)channel;
+        framed[2] = (byte)(packet.Length >> 8);
+        framed[3] = (byte)packet.Length;
+        packet.CopyTo(framed.AsSpan(4));
+        _ = Send([new ArraySegment<byte>(framed)]).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+    }
+
+    internal void EndSession(string why)
+    {
+        if (_session == null) return;
+        _session.Log(_logger, why);
+        _server.RemoveSession(_session);
+        _session.Dispose();
+        _session = null;
+    }
+
+    /// <summary>Ends the session and the connection (idempotent).</summary>
+    public void Close(string? why)
+    {
+        if (_closed) return;
+        _closed = true;
+        if (why != null) _logger.LogWarning("RTSP connection from {Address} closed: {Why}", RemoteAddress, why);
+        EndSession(why ?? "ended with its connection");
+        _closing.Cancel();
+        try { _socket.Shutdown(SocketShutdown.Both); }
+        catch (SocketException) { }
+        _socket.Dispose();
+        _server.Forget(this);
+    }
+}

@@ -1,0 +1,28 @@
+namespace Edge.Streaming;
+
+/// <summary>The <c>Rtsp</c> section.</summary>
+public sealed class RtspSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>TCP port of the RTSP server (0 picks a free one, for tests).</summary>
+    public int Port { get; set; } = 8554;
+
+    /// <summary>Playing sessions at once; SETUP beyond it is answered 453.</summary>
+    public int MaxSessions { get; set; } = 20;
+
+    /// <summary>A session that sends no request (or, over UDP, no RTCP) for this long is ended.</summary>
+    public int SessionTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Largest RTP packet (header included) sent over UDP or TCP.</summary>
+    public int MaxPacketBytes { get; set; } = 1400;
+
+    public string? Validate()
+    {
+        if (Port is < 0 or > 65535) return $"Port must be between 0 and 65535 (got {Port})";
+        if (MaxSessions is < 1 or > 1000) return $"MaxSessions must be between 1 and 1000 (got {MaxSessions})";
+        if (SessionTimeoutSeconds is < 5 or > 3600) return $"SessionTimeoutSeconds must be between 5 and 3600 (got {SessionTimeoutSeconds})";
+        if (MaxPacketBytes is < 400 or > 65000) return $"MaxPacketBytes must be between 400 and 65000 (got {MaxPacketBytes})";
+        return null;
+    }
+}

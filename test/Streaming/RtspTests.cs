@@ -1,0 +1,178 @@
+using System.Net;
+using System.Text;
+using Edge.Tests.Camera;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Streaming;
+
+[TestClass]
+public sealed class RtspTests
+{
+    [TestMethod]
+    [DataRow("tcp")]
+    [DataRow("udp")]
+    public async Task FfmpegDecodesSixtyJpegFramesOverRtsp(string transport)
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        await AssertFfmpegDecodes(server, "/stream", transport, "mjpeg");
+    }
+
+    [TestMethod]
+    public async Task FfmpegDecodesSixtyFramesOfAnH264CameraPassedThroughOverRtsp()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.PipeConfig("h264", "-c:v libx264 -tune zerolatency -g 25 -f h264"));
+        await AssertFfmpegDecodes(server, "/h264", "tcp", "h264");
+    }
+
+    [TestMethod]
+    public async Task TheProtocolAnswersOptionsDescribeSetupPlayAndTeardown()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        int port = await Port(server);
+        using var client = await RtspClient.Connect(port);
+        string url = $"rtsp://127.0.0.1:{port}/stream";
+
+        var options = await client.Request("OPTIONS", url, authorization: null);
+        Assert.AreEqual(200, options.Status);
+        StringAssert.Contains(options.Headers["Public"], "DESCRIBE");
+
+        var anonymous = await client.Request("DESCRIBE", url, authorization: null);
+        Assert.AreEqual(401, anonymous.Status);
+        StringAssert.StartsWith(anonymous.Headers["WWW-Authenticate"], "Basic");
+        var wrong = await client.Request("DESCRIBE", url, "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:wrong")));
+        Assert.AreEqual(401, wrong.Status);
+
+        var describe = await client.Request("DESCRIBE", url, headers: ("Accept", "application/sdp"));
+        Assert.AreEqual(200, describe.Status);
+        Assert.AreEqual(url + "/", describe.Headers["Content-Base"]);
+        StringAssert.Contains(describe.Body, "m=video 0 RTP/AVP 26");
+        StringAssert.Contains(describe.Body, "a=control:track1");
+
+        var setup = await client.Request("SETUP", url + "/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"));
+        Assert.AreEqual(200, setup.Status);
+        StringAssert.StartsWith(setup.Headers["Transport"], "RTP/AVP/TCP;unicast;interleaved=0-1");
+        string session = setup.Headers["Session"].Split(';')[0];
+        StringAssert.Contains(setup.Headers["Session"], "timeout=");
+
+        Assert.AreEqual(454, (await client.Request("PLAY", url, headers: ("Session", "nonsense"))).Status);
+        var play = await client.Request("PLAY", url, headers: ("Session", session));
+        Assert.AreEqual(200, play.Status);
+        StringAssert.Contains(play.Headers["RTP-Info"], "seq=");
+        var packets = await client.ReadPackets(20);
+        Assert.IsTrue(packets.All(p => p[0] >> 6 == 2 && (p[1] & 0x7F) == 26), "RTP version 2, payload type 26");
+        Assert.IsTrue(packets.Any(p => (p[1] & 0x80) != 0), "a frame's last packet carries the marker");
+
+        var teardown = await client.Request("TEARDOWN", url, headers: ("Session", session));
+        Assert.AreEqual(200, teardown.Status);
+        Assert.AreEqual(200, (await client.Request("OPTIONS", url)).Status, "the connection stays usable");
+    }
+
+    [TestMethod]
+    public async Task SessionsBeyondTheLimitGet453()
+    {
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
+            "Camera":{"Width":320,"Height":240},"Rtsp":{"MaxSessions":1},
+            """));
+        int port = await Port(server);
+        string url = $"rtsp://127.0.0.1:{port}/stream/track1";
+        using var first = await RtspClient.Connect(port);
+        using var second = await RtspClient.Connect(port);
+        Assert.AreEqual(200, (await first.Request("SETUP", url, headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status);
+        Assert.AreEqual(453, (await second.Request("SETUP", url, headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status);
+        first.Dispose();
+        await Eventually.True(async () => (await second.Request("SETUP", url, headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status == 200,
+            "the freed session slot was not given to the next client", 5000);
+    }
+
+    [TestMethod]
+    public async Task GarbageAndAbsurdRequestsAreRefusedWithoutDisturbingAPlayingSession()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        int port = await Port(server);
+        string url = $"rtsp://127.0.0.1:{port}/stream";
+        using var player = await RtspClient.Connect(port);
+        var setup = await player.Request("SETUP", url + "/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"));
+        Assert.AreEqual(200, (await player.Request("PLAY", url, headers: ("Session", setup.Headers["Session"].Split(';')[0]))).Status);
+        await player.ReadPackets(10);
+
+        byte[][] attacks =
+        [
+            Encoding.ASCII.GetBytes("GARBAGE\r\n\r\n"),
+            Encoding.ASCII.GetBytes($"DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 999999999\r\n\r\n"),
+            Encoding.ASCII.GetBytes($"DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\nContent-Length: -5\r\n\r\n"),
+            [0xFF, 0xFE, 0x00, 0x01, .. Encoding.ASCII.GetBytes(" RTSP/1.0\r\n\r\n")],
+            Encoding.ASCII.GetBytes(new string('A', 20000)),
+        ];
+        foreach (var attack in attacks)
+        {
+            using var bad = await RtspClient.Connect(port);
+            await bad.SendRaw(attack);
+            Assert.AreEqual(400, (await bad.ReadResponse()).Status);
+            Assert.IsTrue(await bad.ClosedByServer(), "the connection is closed after a bad request");
+        }
+        using (var noCseq = await RtspClient.Connect(port))
+        {
+            await noCseq.SendRaw(Encoding.ASCII.GetBytes($"OPTIONS {url} RTSP/1.0\r\n\r\n"));
+            Assert.AreEqual(400, (await noCseq.ReadResponse()).Status);
+        }
+        using (var interleaved = await RtspClient.Connect(port))
+        {
+            // Interleaved data is skipped (a client's RTCP), even a 64 KB packet of junk.
+            await interleaved.SendRaw([(byte)'$', 1, 0xFF, 0xFF, .. new byte[65535]]);
+            Assert.AreEqual(200, (await interleaved.Request("OPTIONS", url)).Status);
+        }
+        var packets = await player.ReadPackets(20);
+        Assert.AreEqual(20, packets.Count, "the playing session kept receiving");
+    }
+
+    [TestMethod]
+    public async Task UnknownPathsAreNotFoundAndAJpegCameraHasNoH264Stream()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        int port = await Port(server);
+        using var client = await RtspClient.Connect(port);
+        Assert.AreEqual(404, (await client.Request("DESCRIBE", $"rtsp://127.0.0.1:{port}/nothing")).Status);
+        Assert.AreEqual(404, (await client.Request("DESCRIBE", $"rtsp://127.0.0.1:{port}/h264")).Status);
+        Assert.AreEqual(461, (await client.Request("SETUP", $"rtsp://127.0.0.1:{port}/stream/track1", headers: ("Transport", "RTP/AVP;multicast"))).Status);
+    }
+
+    [TestMethod]
+    public async Task ShutdownEndsPlayingSessionsAndClosesTheirConnections()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        int port = await Port(server);
+        using var client = await RtspClient.Connect(port);
+        string url = $"rtsp://127.0.0.1:{port}/stream";
+        var setup = await client.Request("SETUP", url + "/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"));
+        await client.Request("PLAY", url, headers: ("Session", setup.Headers["Session"].Split(';')[0]));
+        await client.ReadPackets(5);
+        var stop = server.Stop();
+        Assert.IsTrue(await client.ClosedByServer(), "the connection was not closed on shutdown");
+        await stop;
+    }
+
+    internal static async Task<int> Port(EdgeServer server)
+    {
+        int port = 0;
+        await Eventually.True(async () =>
+        {
+            var reply = await server.Call("state.get", new { keys = new[] { "rtsp.port" } });
+            if (!reply.GetProperty("result").TryGetProperty("rtsp.port", out var value)) return false;
+            port = value.GetInt32();
+            return true;
+        }, "the RTSP server to listen", 5000);
+        return port;
+    }
+
+    private static async Task AssertFfmpegDecodes(EdgeServer server, string path, string transport, string codec)
+    {
+        int port = await Port(server);
+        string url = $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@127.0.0.1:{port}{path}";
+        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", transport, "-i", url, "-frames:v", "60", "-f", "framemd5", "-"]);
+        Assert.AreEqual(0, decode.ExitCode, decode.Error);
+        Assert.AreEqual("", decode.Error.Trim(), "ffmpeg reported errors");
+        Assert.AreEqual(60, decode.Output.Split('\n').Count(line => line.Length > 0 && !line.StartsWith('#')));
+        var probe = await Tools.Run("ffprobe", ["-v", "error", "-rtsp_transport", transport, "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", url]);
+        Assert.AreEqual($"{codec},{CameraFixtures.Width},{CameraFixtures.Height}", probe.Output.Trim(), probe.Error);
+    }
+}
