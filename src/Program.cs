@@ -31,7 +31,7 @@ public static class Program
                     Console.Out.WriteLine($"edge {Version}");
                     return 0;
                 case EdgeCommand.Passwd:
-                    return PasswdCommand.Run(Console.In, Console.Out, Console.Error);
+                    return PasswdCommand.Run(commandLine.ConfigArgs, Console.In, Console.Out, Console.Error);
                 case EdgeCommand.BenchEncode:
                     return await EncodeBenchCommand.Run(commandLine.ConfigArgs, Console.Out, Console.Error);
                 case EdgeCommand.CheckConfig:

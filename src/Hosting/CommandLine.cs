@@ -41,6 +41,7 @@ public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string
     public const string HelpText = """
         Usage: edge [options]
                edge passwd            read a password on stdin, print its hash for Auth:Users
+               edge passwd --digest NAME   the same for a user's DigestHash (RTSP Digest clients)
                edge --check-config    validate the configuration and exit (0 = valid, 2 = invalid)
                edge bench-encode --input FILE --size 1280x720 [--workers N] [--seconds S] [--quality 80]
                                       JPEG encode rate through the worker pool on raw YUYV frames read

@@ -3,11 +3,22 @@ using Edge.Web.Auth;
 
 namespace Edge.Hosting;
 
-/// <summary><c>edge passwd</c>: reads a password (hidden and asked twice on a terminal, one line otherwise) and prints its hash.</summary>
+/// <summary>
+/// <c>edge passwd</c>: reads a password (hidden and asked twice on a terminal, one line otherwise) and
+/// prints its hash for <c>PasswordHash</c>; <c>edge passwd --digest NAME</c> prints the user's hash for
+/// <c>DigestHash</c> instead (RTSP clients that use HTTP Digest).
+/// </summary>
 public static class PasswdCommand
 {
-    public static int Run(TextReader input, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
+        string? digestUser = null;
+        if (args is ["--digest", var name] && name.Length > 0 && !name.Contains(':')) digestUser = name;
+        else if (args.Length > 0)
+        {
+            error.WriteLine("usage: edge passwd [--digest NAME]   (the password is read from standard input)");
+            return 2;
+        }
         string? password;
         if (Console.IsInputRedirected)
         {
@@ -27,7 +38,7 @@ public static class PasswdCommand
             error.WriteLine("edge passwd: no password given (write it on standard input).");
             return 2;
         }
-        output.WriteLine(PasswordHash.Create(password));
+        output.WriteLine(digestUser == null ? PasswordHash.Create(password) : DigestAuth.Hash(digestUser, password));
         return 0;
     }
 

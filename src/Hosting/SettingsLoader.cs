@@ -71,6 +71,8 @@ public static class SettingsLoader
                 throw new ConfigException($"Auth:Users:{i}:Name '{user.Name}' appears twice.");
             if (!PasswordHash.IsValid(user.PasswordHash))
                 throw new ConfigException($"Auth:Users:{i}:PasswordHash is not a hash made by 'edge passwd'.");
+            if (!string.IsNullOrEmpty(user.DigestHash) && !DigestAuth.IsValid(user.DigestHash))
+                throw new ConfigException($"Auth:Users:{i}:DigestHash is not a hash made by 'edge passwd --digest {user.Name}'.");
         }
     }
 

@@ -157,7 +157,11 @@ public sealed class RtspConnection
 
     private async Task<bool> Authorized(RtspRequest request, string cseq)
     {
-        var result = await _server.Authenticate(RemoteAddress, request.Header("Authorization"));
+        string? authorization = request.Header("Authorization");
+        bool stale = false;
+        var result = authorization != null && authorization.StartsWith("Digest ", StringComparison.OrdinalIgnoreCase)
+            ? _server.Auth.AuthenticateDigest(RemoteAddress, authorization, request.Method, out stale)
+            : await _server.Auth.Authenticate(RemoteAddress, authorization, null);
         switch (result.Outcome)
         {
             case AuthOutcome.Allowed:
@@ -166,7 +170,7 @@ public sealed class RtspConnection
                 await Respond(cseq, 503, "Service Unavailable", [("Retry-After", Math.Max(1, Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString())], null);
                 return false;
             default:
-                await Respond(cseq, 401, "Unauthorized", [("WWW-Authenticate", "Basic realm=\"Edge\"")], null);
+                await Respond(cseq, 401, "Unauthorized", [.. _server.Auth.Challenges(stale).Select(c => ("WWW-Authenticate", c))], null);
                 return false;
         }
     }

@@ -92,7 +92,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
         return socket;
     }
 
-    internal ValueTask<AuthResult> Authenticate(IPAddress? address, string? authorization) => auth.Authenticate(address, authorization, null);
+    internal Authenticator Auth => auth;
 
     /// <summary>Why a track cannot be played now, or null.</summary>
     internal string? Unavailable(RtspTrack track)

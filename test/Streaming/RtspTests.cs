@@ -38,7 +38,7 @@ public sealed class RtspTests
 
         var anonymous = await client.Request("DESCRIBE", url, authorization: null);
         Assert.AreEqual(401, anonymous.Status);
-        StringAssert.StartsWith(anonymous.Headers["WWW-Authenticate"], "Basic");
+        Assert.AreEqual("Basic realm=\"Edge\"", anonymous.Headers["WWW-Authenticate"], "no Digest challenge while no user has a DigestHash");
         var wrong = await client.Request("DESCRIBE", url, "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:wrong")));
         Assert.AreEqual(401, wrong.Status);
 
@@ -65,6 +65,61 @@ public sealed class RtspTests
         var teardown = await client.Request("TEARDOWN", url, headers: ("Session", session));
         Assert.AreEqual(200, teardown.Status);
         Assert.AreEqual(200, (await client.Request("OPTIONS", url)).Status, "the connection stays usable");
+    }
+
+    [TestMethod]
+    public async Task AClientThatStopsReadingDoesNotSlowAnother()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        int port = await Port(server);
+        string url = $"rtsp://127.0.0.1:{port}/stream";
+        using var stalled = await RtspClient.Connect(port, receiveBufferBytes: 4096);
+        var setup = await stalled.Request("SETUP", url + "/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"));
+        await stalled.SendRaw(Encoding.ASCII.GetBytes($"PLAY {url} RTSP/1.0\r\nCSeq: 9\r\nAuthorization: {RtspClient.Credentials}\r\nSession: {setup.Headers["Session"].Split(';')[0]}\r\n\r\n"));
+
+        using var good = await RtspClient.Connect(port);
+        var goodSetup = await good.Request("SETUP", url + "/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"));
+        await good.Request("PLAY", url, headers: ("Session", goodSetup.Headers["Session"].Split(';')[0]));
+        await good.ReadPackets(1);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        int frames = 0;
+        while (watch.Elapsed < TimeSpan.FromSeconds(3)) frames += (await good.ReadPackets(1)).Count(p => (p[1] & 0x80) != 0);
+        double fps = frames / watch.Elapsed.TotalSeconds;
+        Assert.IsGreaterThanOrEqualTo(CameraFixtures.Fps * 0.9, fps, $"{fps:0.0} fps while another client stalled");
+    }
+
+    [TestMethod]
+    public async Task DigestCredentialsWorkForFfmpegAndARawClientWhenTheUserHasADigestHash()
+    {
+        // The user's Basic password differs from the Digest one, so only Digest can let ffmpeg in.
+        string basicHash = Edge.Web.Auth.PasswordHash.Create("basic only", 1000);
+        string digestHash = Edge.Web.Auth.DigestAuth.Hash("cam", "digest pass");
+        string config = $$$"""
+            {"Camera":{"Width":{{{CameraFixtures.Width}}},"Height":{{{CameraFixtures.Height}}},"Fps":{{{CameraFixtures.Fps}}}},
+             "Auth":{"Users":[{"Name":"cam","PasswordHash":"{{{basicHash}}}","DigestHash":"{{{digestHash}}}"}]}}
+            """;
+        await using var server = await EdgeServer.Start(config);
+        int port = await PortWithoutLogin(server);
+        string url = $"rtsp://127.0.0.1:{port}/stream";
+        using var client = await RtspClient.Connect(port);
+        var challenge = await client.Request("DESCRIBE", url, authorization: null);
+        Assert.AreEqual(401, challenge.Status);
+        StringAssert.StartsWith(challenge.Headers["WWW-Authenticate"], "Digest realm=\"Edge\"");
+        StringAssert.Contains(challenge.Headers["WWW-Authenticate"], "\nBasic realm=\"Edge\"");
+        string nonce = Web.DigestAuthTests.NonceOf(challenge.Headers["WWW-Authenticate"]);
+        Assert.AreEqual(200, (await client.Request("DESCRIBE", url, Web.DigestAuthTests.Header(nonce, "digest pass", qop: false, user: "cam", uri: url))).Status);
+        Assert.AreEqual(401, (await client.Request("DESCRIBE", url, Web.DigestAuthTests.Header(nonce, "wrong", qop: false, user: "cam", uri: url))).Status);
+
+        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", $"rtsp://cam:{Uri.EscapeDataString("digest pass")}@127.0.0.1:{port}/stream", "-frames:v", "10", "-f", "null", "-"]);
+        Assert.AreEqual(0, decode.ExitCode, decode.Error);
+    }
+
+    // The port from the log, for servers whose users are not the test user.
+    private static async Task<int> PortWithoutLogin(EdgeServer server)
+    {
+        string? line = null;
+        await Eventually.True(() => (line = server.Log.Lines.FirstOrDefault(l => l.Contains("RTSP listening on port"))) != null, "the RTSP server to listen", 5000);
+        return int.Parse(System.Text.RegularExpressions.Regex.Match(line!, @"port (\d+)").Groups[1].Value);
     }
 
     [TestMethod]

@@ -13,9 +13,11 @@ public sealed class RtspClient : IDisposable
 
     private RtspClient(Socket socket) => _socket = socket;
 
-    public static async Task<RtspClient> Connect(int port)
+    /// <param name="receiveBufferBytes">A small kernel buffer makes a client that stops reading stall the server's socket quickly.</param>
+    public static async Task<RtspClient> Connect(int port, int? receiveBufferBytes = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        if (receiveBufferBytes is { } size) socket.ReceiveBufferSize = size;
         await socket.ConnectAsync(IPAddress.Loopback, port);
         return new RtspClient(socket);
     }
@@ -51,7 +53,12 @@ public sealed class RtspClient : IDisposable
                 string head = Encoding.ASCII.GetString(_input.GetRange(0, end).ToArray());
                 var lines = head.Split("\r\n");
                 var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-                foreach (var line in lines.Skip(1)) headers[line[..line.IndexOf(':')].Trim()] = line[(line.IndexOf(':') + 1)..].Trim();
+                foreach (var line in lines.Skip(1))
+                {
+                    // A repeated header (two WWW-Authenticate challenges) keeps all its values, one per line.
+                    string name = line[..line.IndexOf(':')].Trim(), value = line[(line.IndexOf(':') + 1)..].Trim();
+                    headers[name] = headers.TryGetValue(name, out var earlier) ? earlier + "\n" + value : value;
+                }
                 int length = headers.TryGetValue("Content-Length", out var l) ? int.Parse(l) : 0;
                 while (_input.Count < end + 4 + length) await Fill(timeout.Token);
                 string body = Encoding.ASCII.GetString(_input.GetRange(end + 4, length).ToArray());

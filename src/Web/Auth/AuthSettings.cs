@@ -15,4 +15,7 @@ public sealed class UserSettings
 
     /// <summary>Output of <c>edge passwd</c>.</summary>
     public string PasswordHash { get; set; } = "";
+
+    /// <summary>Optional: output of <c>edge passwd --digest NAME</c>, for RTSP clients that use HTTP Digest.</summary>
+    public string? DigestHash { get; set; }
 }

@@ -27,6 +27,8 @@ public sealed class Authenticator
     // The password check running for an address (by credential digest); see Authenticate.
     private readonly Dictionary<IPAddress, (string Key, Task<bool> Check)> _checking = [];
     private Dictionary<string, string> _users = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _digests = new(StringComparer.Ordinal);
+    private readonly DigestAuth _digest;
 
     public Authenticator(EventLoop loop, WorkerPool pool, AuthSettings settings, ILogger logger)
     {
@@ -35,6 +37,7 @@ public sealed class Authenticator
         _logger = logger;
         _throttle = new LoginThrottle(loop.Time);
         _tokens = new SessionTokens(loop.Time);
+        _digest = new DigestAuth(loop.Time);
         Apply(settings);
     }
 
@@ -52,7 +55,43 @@ public sealed class Authenticator
         var unchanged = users.Where(u => _users.TryGetValue(u.Key, out var old) && old == u.Value).Select(u => u.Key);
         _tokens.RetainUsers(unchanged);
         _users = users;
+        _digests = settings.Users.Where(u => !string.IsNullOrEmpty(u.DigestHash)).ToDictionary(u => u.Name, u => u.DigestHash!, StringComparer.Ordinal);
         _verified.Clear();
+    }
+
+    /// <summary>The challenges a 401 offers: Basic always, Digest when some user has a DigestHash.</summary>
+    public IEnumerable<string> Challenges(bool stale = false)
+    {
+        if (_digests.Count > 0) yield return _digest.Challenge(stale);
+        yield return "Basic realm=\"Edge\"";
+    }
+
+    /// <summary>
+    /// Checks HTTP Digest credentials of a request with <paramref name="method"/> (RTSP). MD5 is cheap,
+    /// so this runs on the loop; failures count toward the same lock-out as Basic. Loop only.
+    /// </summary>
+    public AuthResult AuthenticateDigest(IPAddress? remote, string authorization, string method, out bool stale)
+    {
+        _loop.VerifyAccess();
+        stale = false;
+        if (!Enabled) return new AuthResult(AuthOutcome.Allowed);
+        var address = remote ?? IPAddress.None;
+        var wait = _throttle.RetryAfter(address);
+        if (wait > TimeSpan.Zero) return new AuthResult(AuthOutcome.Throttled, RetryAfter: wait);
+        switch (_digest.Verify(authorization, method, name => _digests.GetValueOrDefault(name), out var user))
+        {
+            case DigestCheck.Valid:
+                return new AuthResult(AuthOutcome.Allowed, user);
+            case DigestCheck.Stale:
+                stale = true;
+                return new AuthResult(AuthOutcome.Denied);
+            case DigestCheck.Wrong:
+                _throttle.Failed(address);
+                _logger.LogWarning("Authentication failed for user {User} from {Address}", user, address);
+                return new AuthResult(AuthOutcome.Denied);
+            default:
+                return new AuthResult(AuthOutcome.Denied);
+        }
     }
 
     /// <summary>Decides whether the request may go on. Loop only.</summary>

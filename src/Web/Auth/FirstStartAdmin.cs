@@ -6,8 +6,9 @@ namespace Edge.Web.Auth;
 
 /// <summary>
 /// What a fresh install does when auth is on but no users are configured: it is never left open.
-/// On the first start a random password is made for user <c>admin</c>, its hash kept in
-/// <c>DATA_DIR/admin.hash</c>, and the password itself returned once so it can be logged.
+/// On the first start a random password is made for user <c>admin</c>, its hash (and on a second
+/// line its Digest hash, for RTSP) kept in <c>DATA_DIR/admin.hash</c>, and the password itself
+/// returned once so it can be logged.
 /// Configuring <c>Auth:Users</c> replaces this user.
 /// </summary>
 public static class FirstStartAdmin
@@ -22,12 +23,14 @@ public static class FirstStartAdmin
         string path = Path.Combine(dataDir, FileName);
         if (File.Exists(path))
         {
-            string stored = File.ReadAllText(path).Trim();
-            if (PasswordHash.IsValid(stored)) return new UserSettings { Name = UserName, PasswordHash = stored };
+            var lines = File.ReadAllLines(path);
+            if (lines.Length > 0 && PasswordHash.IsValid(lines[0].Trim()))
+                return new UserSettings { Name = UserName, PasswordHash = lines[0].Trim(), DigestHash = lines.Length > 1 && DigestAuth.IsValid(lines[1].Trim()) ? lines[1].Trim() : null };
         }
         newPassword = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).Replace('+', 'x').Replace('/', 'y');
         string hash = PasswordHash.Create(newPassword);
-        AtomicFile.Write(path, Encoding.UTF8.GetBytes(hash + "\n"));
-        return new UserSettings { Name = UserName, PasswordHash = hash };
+        string digest = DigestAuth.Hash(UserName, newPassword);
+        AtomicFile.Write(path, Encoding.UTF8.GetBytes($"{hash}\n{digest}\n"));
+        return new UserSettings { Name = UserName, PasswordHash = hash, DigestHash = digest };
     }
 }
