@@ -140,6 +140,10 @@ public sealed class PublishedBinaryTests
         string hash = passwd.Stdout.Trim();
         StringAssert.StartsWith(hash, "$pbkdf2-sha256$i=");
         Assert.AreEqual(2, (await EdgeProcess.Run("", "passwd")).Code, "an empty password is refused");
+        var digest = await EdgeProcess.Run("s3cret pass\n", "passwd", "--digest", "ops");
+        Assert.AreEqual(0, digest.Code, digest.Stderr);
+        Assert.AreEqual(Edge.Web.Auth.DigestAuth.Hash("ops", "s3cret pass"), digest.Stdout.Trim());
+        Assert.AreEqual(2, (await EdgeProcess.Run("x\n", "passwd", "--digest")).Code, "--digest needs a name");
 
         string config = $$$"""{"Auth":{"Users":[{"Name":"ops","PasswordHash":"{{{hash}}}"}]}}""";
         await using var edge = await EdgeProcess.Start("--config", Config(config), "--data-dir", DataDir());
