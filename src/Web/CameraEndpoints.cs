@@ -87,7 +87,9 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
                 camera.Jpeg.Delivered++;
             }
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !closed.IsCancellationRequested)
+        // Kestrel aborts the connection when a flush is canceled, so RequestAborted may fire too: the
+        // deadline is what says the viewer stalled.
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             camera.Jpeg.StalledViewers++;
             logger.LogWarning("Dropped MJPEG viewer {Address}: it took no data for {Timeout} s", context.Connection.RemoteIpAddress, settings.ViewerTimeoutSeconds);
