@@ -135,7 +135,7 @@ public static class Program
         var api = new ApiEndpoints(loop, dispatcher, hub, auth);
         var health = new HealthEndpoints(loop, supervisor);
         var ui = new StaticUi();
-        var rtsp = new RtspServer(loop, camera, auth, settings.Rtsp, loggers.CreateLogger<RtspServer>());
+        var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, loggers.CreateLogger<RtspServer>());
         rtsp.Listening += port => state.Publish("rtsp.port", port, StateJsonContext.Default.Int32);
         var cameraWeb = new CameraEndpoints(loop, camera, auth, loggers.CreateLogger<CameraEndpoints>());
         app.Map("/api", api.Api);

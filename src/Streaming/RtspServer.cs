@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Edge.Camera;
 using Edge.Runtime;
+using Edge.State;
 using Edge.Web.Auth;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,7 @@ namespace Edge.Streaming;
 /// on the RTSP connection or over UDP from one pair of server ports. A frame is cut into packets once,
 /// whatever the number of sessions. Runs under the supervisor; loop only.
 /// </summary>
-public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticator auth, RtspSettings settings, ILogger logger)
+public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticator auth, StateStore state, RtspSettings settings, ILogger logger)
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DescribeWait = TimeSpan.FromSeconds(5);
@@ -26,6 +27,8 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     private (long Sequence, RtspTrack Track, RtpFrame? Fragments) _lastFragmented = (-1, RtspTrack.Jpeg, null);
     private string? _h264Parameters;
     private string? _lastProblem;
+    private LatencyHistogram _latency = new();
+    private long _framesSent, _framesCounted, _lastStats;
 
     public RtspSettings Settings { get; } = settings;
 
@@ -65,6 +68,8 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
         Listening?.Invoke(Port);
         logger.LogInformation("RTSP listening on port {Port} (rtsp://HOST:{Port}/stream; UDP RTP/RTCP from ports {Rtp}/{Rtcp})", Port, Port, UdpPorts.Rtp, UdpPorts.Rtcp);
         using var reports = loop.CreateTimer(Tick, ReportInterval, ReportInterval);
+        _lastStats = loop.Time.GetTimestamp();
+        using var stats = loop.CreateTimer(PublishStats, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         var rtcpReader = ReadRtcp(rtcp, cancellationToken);
         try
         {
@@ -166,6 +171,29 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
 
     private static string? Parameters(Frame frame)
         => H264Payloader.TryGetParameterSets(frame.Data, out var sps, out var pps) ? H264Payloader.SdpFormatParameters(sps, pps) : null;
+
+    /// <summary>A session finished sending a frame captured at <paramref name="capturedAt"/>.</summary>
+    internal void FrameSent(long capturedAt)
+    {
+        _framesSent++;
+        _latency.RecordNanos((long)loop.Time.GetElapsedTime(capturedAt).TotalNanoseconds);
+    }
+
+    // Once a second: rtsp.sessions, rtsp.fps (frames sent to all sessions), rtsp.latency_ms (capture to
+    // the end of the frame's send, over the last second).
+    private void PublishStats()
+    {
+        long now = loop.Time.GetTimestamp();
+        double seconds = Math.Max(loop.Time.GetElapsedTime(_lastStats, now).TotalSeconds, 1e-3);
+        _lastStats = now;
+        state.Publish("rtsp.sessions", _sessions.Count, StateJsonContext.Default.Int32);
+        state.Publish("rtsp.fps", Math.Round((_framesSent - _framesCounted) / seconds, 1), StateJsonContext.Default.Double);
+        _framesCounted = _framesSent;
+        var latency = _latency;
+        _latency = new LatencyHistogram();
+        if (latency.Count > 0)
+            state.Publish("rtsp.latency_ms", new RtspLatency(Math.Round(latency.Percentile(0.5).TotalMilliseconds, 2), Math.Round(latency.Percentile(0.99).TotalMilliseconds, 2)), StreamingJsonContext.Default.RtspLatency);
+    }
 
     internal void SendRtp(ReadOnlySpan<byte> packet, IPEndPoint target) => SendUdp(_rtp, packet, target);
 

@@ -112,6 +112,7 @@ public sealed class RtspSession : IDisposable
                     if (fragments == null) continue;
                     if (Transport.Tcp) await SendInterleaved(frame, fragments, RtpTime(frame.Timestamp));
                     else SendUdp(frame, fragments, RtpTime(frame.Timestamp));
+                    _server.FrameSent(frame.Timestamp);
                 }
                 finally
                 {

@@ -61,6 +61,12 @@ public sealed class RtspTests
         var packets = await client.ReadPackets(20);
         Assert.IsTrue(packets.All(p => p[0] >> 6 == 2 && (p[1] & 0x7F) == 26), "RTP version 2, payload type 26");
         Assert.IsTrue(packets.Any(p => (p[1] & 0x80) != 0), "a frame's last packet carries the marker");
+        await Eventually.True(async () =>
+        {
+            var state = (await server.Call("state.get", new { keys = new[] { "rtsp.sessions", "rtsp.latency_ms" } })).GetProperty("result");
+            return state.TryGetProperty("rtsp.sessions", out var count) && count.GetInt32() == 1
+                && state.TryGetProperty("rtsp.latency_ms", out var latency) && latency.GetProperty("p99Ms").GetDouble() > 0;
+        }, "rtsp.sessions and rtsp.latency_ms in the state", 5000);
 
         var teardown = await client.Request("TEARDOWN", url, headers: ("Session", session));
         Assert.AreEqual(200, teardown.Status);

