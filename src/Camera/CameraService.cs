@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Edge.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -104,11 +103,7 @@ public sealed class CameraService
                 await Pipeline(output, settings, restart.Token);
                 if (!restart.IsCancellationRequested) throw new CameraException("the camera stopped delivering frames");
             }
-            catch (ChannelClosedException e) when (e.InnerException is { } inner)
-            {
-                Fail(inner);
-                throw inner;
-            }
+            // The capture thread's exception arrives as itself: WaitToReadAsync rethrows what the channel was completed with.
             catch (Exception e) when (e is not OperationCanceledException || !restart.IsCancellationRequested)
             {
                 Fail(e);
