@@ -49,24 +49,26 @@ public sealed class H264SplitterTests
         var source = new PipeSource("exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size=160x120:rate=10 -frames:v 20 -c:v libx264 -tune zerolatency -g 10 -flush_packets 1 -f h264 -",
             PipeFormat.H264, 160, 120, PixelFormat.I420, NullLogger.Instance);
         var output = new CaptureOutput(TimeProvider.System, NullLogger.Instance);
-        var frames = new List<(bool Key, long Sequence)>();
-        var reading = Task.Factory.StartNew(async () =>
-        {
-            await foreach (var frame in output.Reader.ReadAllAsync())
-            {
-                Assert.AreEqual(PixelFormat.H264, frame.Format);
-                frames.Add((frame.IsKeyFrame, frame.Sequence));
-                frame.Release();
-            }
-        }, TaskCreationOptions.LongRunning).Unwrap();
-        // ffmpeg writes each picture as it is made (-flush_packets 1), as a camera does; it ends after 20 pictures: the source reports that as a failure, as it must.
-        var ended = Assert.ThrowsExactly<CameraException>(() =>
+        // The source runs on its own thread, as in Edge: blocking a pool thread here would starve the reader.
+        Exception? ended = null;
+        var capture = new Thread(() =>
         {
             try { source.Run(output, CancellationToken.None); }
+            catch (Exception e) { ended = e; }
             finally { output.Complete(); }
         });
+        capture.Start();
+        var frames = new List<(bool Key, long Sequence)>();
+        await foreach (var frame in output.Reader.ReadAllAsync())
+        {
+            Assert.AreEqual(PixelFormat.H264, frame.Format);
+            frames.Add((frame.IsKeyFrame, frame.Sequence));
+            frame.Release();
+        }
+        capture.Join();
+        // ffmpeg writes each picture as it is made (-flush_packets 1), as a camera does; it ends after 20 pictures: the source reports that as a failure, as it must.
+        Assert.IsInstanceOfType<CameraException>(ended);
         StringAssert.Contains(ended.Message, "exited with code 0");
-        await reading;
         // Each picture is delivered or, if this reader fell behind, dropped and counted; never lost or merged.
         Assert.AreEqual(20, frames.Count + output.Dropped, $"delivered {frames.Count}, dropped {output.Dropped}");
         Assert.IsGreaterThanOrEqualTo(10, frames.Count);
