@@ -1,5 +1,7 @@
 using System.Net;
+using Edge.Tests.Camera;
 using Edge.Tests.Support;
+using Microsoft.Extensions.Configuration;
 
 namespace Edge.Tests.Onvif;
 
@@ -182,5 +184,41 @@ public sealed class OnvifSoapTests
         Assert.AreEqual(seen[0], seen[1]);
         StringAssert.Contains(seen[0].Profiles, "profile_jpeg");
         Assert.AreEqual(16, seen[0].Serial.Length);
+    }
+
+    [TestMethod]
+    public async Task AFreshInstallAnswersWsSecurityWithTheGeneratedAdminPassword()
+    {
+        await using var server = await EdgeServer.Start("{}");
+        string password = server.Log.Lines.Single(l => l.Contains("created user 'admin'")).Split("password '")[1].Split('\'')[0];
+        string request = Soap.Envelope(Soap.Operation("GetDeviceInformation"), Soap.DigestToken("admin", password, DateTimeOffset.UtcNow));
+        var (status, body, _) = await Soap.Post(server, request);
+        Assert.AreEqual(HttpStatusCode.OK, status, body);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(server.DataDir, Edge.Web.Auth.FirstStartAdmin.FileName)), password);
+    }
+
+    [TestMethod]
+    public async Task AnH264CameraHasASecondProfileStreamedFromH264()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.PipeConfig("h264", "-c:v libx264 -tune zerolatency -g 25 -f h264"));
+        int rtspPort = await Edge.Tests.Streaming.RtspTests.Port(server);
+        var profiles = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media)), "/onvif/media_service", server.Http);
+        StringAssert.Contains(profiles.Body, "token=\"profile_h264\"");
+        StringAssert.Contains(profiles.Body, "<tt:Encoding>H264</tt:Encoding>");
+        var uri = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media, "<ProfileToken>profile_h264</ProfileToken>")), "/onvif/media_service", server.Http);
+        StringAssert.Contains(uri.Body, $"<tt:Uri>rtsp://127.0.0.1:{rtspPort}/h264</tt:Uri>");
+    }
+
+    [TestMethod]
+    public void AnEmptyDevicePasswordIsAConfigurationError()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Auth:Users:0:Name"] = "nvr",
+            ["Auth:Users:0:PasswordHash"] = Edge.Web.Auth.PasswordHash.Create("secret", 1000),
+            ["Auth:Users:0:DevicePassword"] = "",
+        }).Build();
+        var error = Assert.ThrowsExactly<Edge.Hosting.ConfigException>(() => Edge.Hosting.SettingsLoader.Load(configuration));
+        StringAssert.Contains(error.Message, "Auth:Users:0:DevicePassword");
     }
 }
