@@ -221,4 +221,14 @@ public sealed class OnvifSoapTests
         var error = Assert.ThrowsExactly<Edge.Hosting.ConfigException>(() => Edge.Hosting.SettingsLoader.Load(configuration));
         StringAssert.Contains(error.Message, "Auth:Users:0:DevicePassword");
     }
+
+    [TestMethod]
+    public async Task SystemRebootAnswersAndThenAsksTheHostToStop()
+    {
+        await using var server = await Start();
+        var (status, body, _) = await Soap.Post(server, Now("SystemReboot"));
+        Assert.AreEqual(HttpStatusCode.OK, status, body);
+        StringAssert.Contains(body, "init system");
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("ONVIF SystemReboot: stopping")), "the stop after the answer");
+    }
 }
