@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Xml;
+using Edge.Onvif.Xml;
 using Edge.Streaming;
 using Edge.Web.Auth;
 using Microsoft.Extensions.Hosting;
@@ -66,14 +66,14 @@ public sealed class DeviceService : IOnvifService
 
     public IReadOnlyDictionary<string, OnvifOperation> Operations { get; }
 
-    private static void Respond(XmlWriter w, string name, Action content)
+    private static void Respond(XmlDocumentWriter w, string name, Action content)
     {
         w.StartTds(name);
         content();
         w.WriteEndElement();
     }
 
-    private void GetSystemDateAndTime(OnvifCall call, XmlWriter w) => Respond(w, "GetSystemDateAndTimeResponse", () =>
+    private void GetSystemDateAndTime(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetSystemDateAndTimeResponse", () =>
     {
         var utc = _time.GetUtcNow();
         var local = TimeZoneInfo.ConvertTime(utc, TimeZoneInfo.Local);
@@ -97,7 +97,7 @@ public sealed class DeviceService : IOnvifService
         return abs.Minutes == 0 ? $"UTC{sign}{abs.Hours}" : $"UTC{sign}{abs.Hours}:{abs.Minutes:00}";
     }
 
-    private static void WriteDateTime(XmlWriter w, string name, DateTime time)
+    private static void WriteDateTime(XmlDocumentWriter w, string name, DateTime time)
     {
         w.StartTt(name);
         w.StartTt("Time");
@@ -113,7 +113,7 @@ public sealed class DeviceService : IOnvifService
         w.WriteEndElement();
     }
 
-    private void GetDeviceInformation(OnvifCall call, XmlWriter w) => Respond(w, "GetDeviceInformationResponse", () =>
+    private void GetDeviceInformation(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetDeviceInformationResponse", () =>
     {
         w.Tds("Manufacturer", "Edge");
         w.Tds("Model", "Edge camera server");
@@ -122,7 +122,7 @@ public sealed class DeviceService : IOnvifService
         w.Tds("HardwareId", $"{RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}".ToLowerInvariant());
     });
 
-    private static void GetCapabilities(OnvifCall call, XmlWriter w) => Respond(w, "GetCapabilitiesResponse", () =>
+    private static void GetCapabilities(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetCapabilitiesResponse", () =>
     {
         w.StartTds("Capabilities");
         w.StartTt("Device");
@@ -157,14 +157,14 @@ public sealed class DeviceService : IOnvifService
         w.WriteEndElement();
     });
 
-    private void GetServices(OnvifCall call, XmlWriter w) => Respond(w, "GetServicesResponse", () =>
+    private void GetServices(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetServicesResponse", () =>
     {
         bool capabilities = call.Request.Parameter("IncludeCapability") is "true" or "1";
         WriteService(w, OnvifNamespaces.Device, $"http://{call.Host}{Path}", capabilities ? () => WriteServiceCapabilities(w) : null);
         WriteService(w, OnvifNamespaces.Media, $"http://{call.Host}{MediaService.Path}", capabilities ? () => MediaService.WriteServiceCapabilities(w) : null);
     });
 
-    private static void WriteService(XmlWriter w, string ns, string address, Action? capabilities)
+    private static void WriteService(XmlDocumentWriter w, string ns, string address, Action? capabilities)
     {
         w.StartTds("Service");
         w.Tds("Namespace", ns);
@@ -179,7 +179,7 @@ public sealed class DeviceService : IOnvifService
         w.WriteEndElement();
     }
 
-    private static void WriteServiceCapabilities(XmlWriter w)
+    private static void WriteServiceCapabilities(XmlDocumentWriter w)
     {
         w.StartTds("Capabilities");
         w.StartTds("Network");
@@ -207,7 +207,7 @@ public sealed class DeviceService : IOnvifService
         w.WriteEndElement();
     }
 
-    private static void GetScopes(OnvifCall call, XmlWriter w) => Respond(w, "GetScopesResponse", () =>
+    private static void GetScopes(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetScopesResponse", () =>
     {
         foreach (var scope in new[] { "onvif://www.onvif.org/type/video_encoder", "onvif://www.onvif.org/Profile/Streaming", "onvif://www.onvif.org/name/Edge", "onvif://www.onvif.org/hardware/Edge" })
         {
@@ -218,7 +218,7 @@ public sealed class DeviceService : IOnvifService
         }
     });
 
-    private static void GetHostname(OnvifCall call, XmlWriter w) => Respond(w, "GetHostnameResponse", () =>
+    private static void GetHostname(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetHostnameResponse", () =>
     {
         w.StartTds("HostnameInformation");
         w.Tt("FromDHCP", false);
@@ -233,7 +233,7 @@ public sealed class DeviceService : IOnvifService
     private static IEnumerable<UnicastIPAddressInformation> IPv4Addresses(NetworkInterface nic)
         => nic.GetIPProperties().UnicastAddresses.Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork);
 
-    private static void GetNetworkInterfaces(OnvifCall call, XmlWriter w) => Respond(w, "GetNetworkInterfacesResponse", () =>
+    private static void GetNetworkInterfaces(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetNetworkInterfacesResponse", () =>
     {
         foreach (var nic in Interfaces())
         {
@@ -262,14 +262,14 @@ public sealed class DeviceService : IOnvifService
         }
     });
 
-    private void GetNetworkProtocols(OnvifCall call, XmlWriter w) => Respond(w, "GetNetworkProtocolsResponse", () =>
+    private void GetNetworkProtocols(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetNetworkProtocolsResponse", () =>
     {
         WriteProtocol(w, "HTTP", true, call.LocalPort);
         // Port is 0 until the RTSP service listens (or when it is disabled).
         WriteProtocol(w, "RTSP", _rtsp.Port != 0, _rtsp.Port != 0 ? _rtsp.Port : _rtsp.Settings.Port);
     });
 
-    private static void WriteProtocol(XmlWriter w, string name, bool enabled, int port)
+    private static void WriteProtocol(XmlDocumentWriter w, string name, bool enabled, int port)
     {
         w.StartTds("NetworkProtocols");
         w.Tt("Name", name);
@@ -278,7 +278,7 @@ public sealed class DeviceService : IOnvifService
         w.WriteEndElement();
     }
 
-    private static void GetDns(OnvifCall call, XmlWriter w) => Respond(w, "GetDNSResponse", () =>
+    private static void GetDns(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetDNSResponse", () =>
     {
         w.StartTds("DNSInformation");
         w.Tt("FromDHCP", false);
@@ -292,7 +292,7 @@ public sealed class DeviceService : IOnvifService
         w.WriteEndElement();
     });
 
-    private static void GetNetworkDefaultGateway(OnvifCall call, XmlWriter w) => Respond(w, "GetNetworkDefaultGatewayResponse", () =>
+    private static void GetNetworkDefaultGateway(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetNetworkDefaultGatewayResponse", () =>
     {
         w.StartTds("NetworkGateway");
         foreach (var gateway in Interfaces().SelectMany(i => i.GetIPProperties().GatewayAddresses).Select(g => g.Address).Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct())
@@ -300,7 +300,7 @@ public sealed class DeviceService : IOnvifService
         w.WriteEndElement();
     });
 
-    private void GetUsers(OnvifCall call, XmlWriter w) => Respond(w, "GetUsersResponse", () =>
+    private void GetUsers(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetUsersResponse", () =>
     {
         // Every Edge user may do everything.
         foreach (var name in _auth.UserNames)
@@ -312,7 +312,7 @@ public sealed class DeviceService : IOnvifService
         }
     });
 
-    private void SystemReboot(OnvifCall call, XmlWriter w)
+    private void SystemReboot(OnvifCall call, XmlDocumentWriter w)
     {
         Respond(w, "SystemRebootResponse", () => w.Tds("Message", "Edge stops now; the init system starts it again."));
         call.AfterResponse = () =>

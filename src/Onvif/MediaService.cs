@@ -1,5 +1,5 @@
-using System.Xml;
 using Edge.Camera;
+using Edge.Onvif.Xml;
 using Edge.Streaming;
 
 namespace Edge.Onvif;
@@ -87,7 +87,7 @@ public sealed class MediaService : IOnvifService
             ?? throw SoapFault.InvalidArgument("ter:NoConfig", $"No video encoder configuration with token '{token}'.");
     }
 
-    private static void Respond(XmlWriter w, string name, Action content)
+    private static void Respond(XmlDocumentWriter w, string name, Action content)
     {
         w.StartTrt(name);
         content();
@@ -95,7 +95,7 @@ public sealed class MediaService : IOnvifService
     }
 
     /// <summary>The media service's capabilities (also part of the device service's GetServices).</summary>
-    public static void WriteServiceCapabilities(XmlWriter w)
+    public static void WriteServiceCapabilities(XmlDocumentWriter w)
     {
         w.StartTrt("Capabilities");
         w.Attribute("SnapshotUri", true);
@@ -113,7 +113,7 @@ public sealed class MediaService : IOnvifService
         w.WriteEndElement();
     }
 
-    private void WriteProfile(XmlWriter w, string element, Profile profile)
+    private void WriteProfile(XmlDocumentWriter w, string element, Profile profile)
     {
         w.StartTrt(element);
         w.Attribute("token", profile.Token);
@@ -124,7 +124,7 @@ public sealed class MediaService : IOnvifService
         w.WriteEndElement();
     }
 
-    private void GetVideoSources(OnvifCall call, XmlWriter w) => Respond(w, "GetVideoSourcesResponse", () =>
+    private void GetVideoSources(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetVideoSourcesResponse", () =>
     {
         var settings = _camera.Settings;
         w.StartTrt("VideoSources");
@@ -134,14 +134,14 @@ public sealed class MediaService : IOnvifService
         w.WriteEndElement();
     });
 
-    private void GetVideoSourceConfiguration(OnvifCall call, XmlWriter w)
+    private void GetVideoSourceConfiguration(OnvifCall call, XmlDocumentWriter w)
     {
         string? token = call.Request.Parameter("ConfigurationToken");
         if (token != SourceConfigToken) throw SoapFault.InvalidArgument("ter:NoConfig", $"No video source configuration with token '{token}'.");
         Respond(w, "GetVideoSourceConfigurationResponse", () => WriteSourceConfiguration(w, "Configuration"));
     }
 
-    private void WriteSourceConfiguration(XmlWriter w, string element, string prefix = "trt")
+    private void WriteSourceConfiguration(XmlDocumentWriter w, string element, string prefix = "trt")
     {
         var settings = _camera.Settings;
         w.WriteStartElement(prefix, element, prefix == "tt" ? OnvifNamespaces.Schema : OnvifNamespaces.Media);
@@ -158,7 +158,7 @@ public sealed class MediaService : IOnvifService
         w.WriteEndElement();
     }
 
-    private void WriteEncoderConfiguration(XmlWriter w, string element, Profile profile, string prefix = "trt")
+    private void WriteEncoderConfiguration(XmlDocumentWriter w, string element, Profile profile, string prefix = "trt")
     {
         var settings = _camera.Settings;
         w.WriteStartElement(prefix, element, prefix == "tt" ? OnvifNamespaces.Schema : OnvifNamespaces.Media);
@@ -187,7 +187,7 @@ public sealed class MediaService : IOnvifService
         w.WriteEndElement();
     }
 
-    private void GetVideoEncoderConfigurationOptions(OnvifCall call, XmlWriter w)
+    private void GetVideoEncoderConfigurationOptions(OnvifCall call, XmlDocumentWriter w)
     {
         // Options for the encoder named, or the profile's, or every encoder.
         List<Profile> profiles = call.Request.Parameter("ConfigurationToken") != null ? [FindEncoder(call)]
@@ -212,7 +212,7 @@ public sealed class MediaService : IOnvifService
         });
     }
 
-    private void GetStreamUri(OnvifCall call, XmlWriter w)
+    private void GetStreamUri(OnvifCall call, XmlDocumentWriter w)
     {
         var profile = FindProfile(call);
         if (call.Request.Parameter("Stream") == "RTP-Multicast")
@@ -231,7 +231,7 @@ public sealed class MediaService : IOnvifService
         Respond(w, "GetStreamUriResponse", () => WriteMediaUri(w, uri));
     }
 
-    private static void WriteMediaUri(XmlWriter w, string uri)
+    private static void WriteMediaUri(XmlDocumentWriter w, string uri)
     {
         w.StartTrt("MediaUri");
         w.Tt("Uri", uri);
@@ -241,7 +241,7 @@ public sealed class MediaService : IOnvifService
         w.WriteEndElement();
     }
 
-    private void GetGuaranteedNumberOfVideoEncoderInstances(OnvifCall call, XmlWriter w)
+    private void GetGuaranteedNumberOfVideoEncoderInstances(OnvifCall call, XmlDocumentWriter w)
     {
         string? token = call.Request.Parameter("ConfigurationToken");
         if (token != SourceConfigToken) throw SoapFault.InvalidArgument("ter:NoConfig", $"No video source configuration with token '{token}'.");

@@ -1,4 +1,4 @@
-using System.Xml;
+using Edge.Onvif.Xml;
 
 namespace Edge.Onvif;
 
@@ -13,7 +13,7 @@ public sealed record OnvifCall(SoapRequest Request, string Host, string HostName
 }
 
 /// <summary>Writes the response element of one operation into the Body; throws <see cref="SoapFault"/> to refuse.</summary>
-public delegate void SoapOperation(OnvifCall call, XmlWriter writer);
+public delegate void SoapOperation(OnvifCall call, XmlDocumentWriter writer);
 
 /// <param name="Anonymous">Allowed without credentials (what a client needs before it can authenticate).</param>
 public sealed record OnvifOperation(SoapOperation Run, bool Anonymous = false);

@@ -1,4 +1,4 @@
-using System.Xml;
+using Edge.Onvif.Xml;
 
 namespace Edge.Onvif;
 
@@ -12,18 +12,6 @@ public sealed class SoapRequest
     /// <summary>Deepest element nesting accepted; ONVIF requests need about 6.</summary>
     public const int MaxDepth = 32;
     private const int MaxParameters = 64;
-
-    private static readonly XmlReaderSettings ReaderSettings = new()
-    {
-        // No DTD means no entity expansion (billion laughs) and no external fetches.
-        DtdProcessing = DtdProcessing.Prohibit,
-        XmlResolver = null,
-        MaxCharactersInDocument = 256 * 1024,
-        IgnoreComments = true,
-        IgnoreProcessingInstructions = true,
-        IgnoreWhitespace = true,
-        CloseInput = true,
-    };
 
     private SoapRequest(string operation, string ns, Dictionary<string, string> parameters, UsernameToken? token)
     {
@@ -51,17 +39,17 @@ public sealed class SoapRequest
     {
         try
         {
-            return Read(XmlReader.Create(new MemoryStream(body, writable: false), ReaderSettings));
+            // The reader refuses DTDs: no entity expansion (billion laughs) and no external fetches.
+            return Read(new XmlPullReader(body, OnvifEndpoints.MaxBodyBytes, MaxDepth));
         }
-        catch (XmlException e)
+        catch (XmlFormatException e)
         {
             throw SoapFault.Malformed($"Malformed request: {e.Message}");
         }
     }
 
-    private static SoapRequest Read(XmlReader reader)
+    private static SoapRequest Read(XmlPullReader reader)
     {
-        using var _ = reader;
         // The element names on the way to the current node: path[d] is the element at depth d.
         var path = new string[MaxDepth + 1];
         string? operation = null, ns = null;
@@ -71,23 +59,23 @@ public sealed class SoapRequest
         while (reader.Read())
         {
             int depth = reader.Depth;
-            if (depth > MaxDepth) throw SoapFault.Malformed($"Elements are nested deeper than {MaxDepth}.");
-            if (reader.NodeType == XmlNodeType.Element)
+            if (reader.Kind == XmlNodeKind.StartElement)
             {
                 path[depth] = reader.LocalName;
-                if (depth == 0 && (reader.LocalName != "Envelope" || reader.NamespaceURI != OnvifNamespaces.Soap))
+                if (depth == 0 && (reader.LocalName != "Envelope" || reader.NamespaceUri != OnvifNamespaces.Soap))
                     throw SoapFault.Malformed($"The root element must be a SOAP 1.2 Envelope ({OnvifNamespaces.Soap}).");
-                if (depth == 1 && reader.NamespaceURI != OnvifNamespaces.Soap)
+                if (depth == 1 && reader.NamespaceUri != OnvifNamespaces.Soap)
                     throw SoapFault.Malformed($"Envelope child {reader.LocalName} is not in the SOAP 1.2 namespace.");
                 if (depth == 2 && path[1] == "Body" && operation == null)
                 {
                     operation = reader.LocalName;
-                    ns = reader.NamespaceURI;
+                    ns = reader.NamespaceUri;
                 }
-                if (depth == 2 && path[1] == "Header" && reader.LocalName == "Security" && reader.NamespaceURI == OnvifNamespaces.Wsse) security = true;
+                if (depth == 2 && path[1] == "Header" && reader.LocalName == "Security" && reader.NamespaceUri == OnvifNamespaces.Wsse) security = true;
                 if (depth == 4 && security && InToken(path) && reader.LocalName == "Password") passwordType = reader.GetAttribute("Type");
             }
-            else if (reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA && depth >= 2)
+            // Whitespace between elements is layout, not a value.
+            else if (reader.Kind == XmlNodeKind.Text && depth >= 2 && !string.IsNullOrWhiteSpace(reader.Value))
             {
                 string parent = path[depth - 1];
                 if (depth == 5 && security && InToken(path))

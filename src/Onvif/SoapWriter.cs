@@ -1,37 +1,32 @@
 using System.Globalization;
-using System.Text;
-using System.Xml;
+using Edge.Onvif.Xml;
 
 namespace Edge.Onvif;
 
 /// <summary>
-/// Writes SOAP 1.2 envelopes and faults with <see cref="XmlWriter"/> (so every value is escaped), and
+/// Writes SOAP 1.2 envelopes and faults with <see cref="XmlDocumentWriter"/> (so every value is escaped), and
 /// short helpers for the <c>tt:</c>, <c>tds:</c> and <c>trt:</c> elements the services write.
 /// </summary>
 public static class SoapWriter
 {
     public const string ContentType = "application/soap+xml; charset=utf-8";
 
-    private static readonly XmlWriterSettings Settings = new() { Encoding = new UTF8Encoding(false), Indent = false };
-
     /// <summary>An envelope whose Body is what <paramref name="body"/> writes.</summary>
-    public static byte[] Envelope(Action<XmlWriter> body)
+    public static byte[] Envelope(Action<XmlDocumentWriter> body)
     {
-        using var buffer = new MemoryStream();
-        using (var w = XmlWriter.Create(buffer, Settings))
-        {
-            w.WriteStartDocument();
-            w.WriteStartElement("s", "Envelope", OnvifNamespaces.Soap);
-            w.WriteAttributeString("xmlns", "tt", null, OnvifNamespaces.Schema);
-            w.WriteAttributeString("xmlns", "tds", null, OnvifNamespaces.Device);
-            w.WriteAttributeString("xmlns", "trt", null, OnvifNamespaces.Media);
-            w.WriteAttributeString("xmlns", "ter", null, OnvifNamespaces.Error);
-            w.WriteStartElement("s", "Body", OnvifNamespaces.Soap);
-            body(w);
-            w.WriteEndElement();
-            w.WriteEndElement();
-        }
-        return buffer.ToArray();
+        var w = new XmlDocumentWriter();
+        w.WriteStartDocument();
+        w.WriteStartElement("s", "Envelope", OnvifNamespaces.Soap);
+        w.WriteNamespace("tt", OnvifNamespaces.Schema);
+        w.WriteNamespace("tds", OnvifNamespaces.Device);
+        w.WriteNamespace("trt", OnvifNamespaces.Media);
+        // Fault subcodes are QNames in ter: (text, so no element would declare it).
+        w.WriteNamespace("ter", OnvifNamespaces.Error);
+        w.WriteStartElement("s", "Body", OnvifNamespaces.Soap);
+        body(w);
+        w.WriteEndElement();
+        w.WriteEndElement();
+        return w.ToUtf8();
     }
 
     public static byte[] Fault(SoapFault fault) => Envelope(w =>
@@ -48,37 +43,37 @@ public static class SoapWriter
         w.WriteEndElement();
         w.WriteStartElement("s", "Reason", OnvifNamespaces.Soap);
         w.WriteStartElement("s", "Text", OnvifNamespaces.Soap);
-        w.WriteAttributeString("xml", "lang", null, "en");
+        w.WriteAttributeString("xml:lang", "en");
         w.WriteString(fault.Message);
         w.WriteEndElement();
         w.WriteEndElement();
         w.WriteEndElement();
     });
 
-    public static void StartTt(this XmlWriter w, string name) => w.WriteStartElement("tt", name, OnvifNamespaces.Schema);
+    public static void StartTt(this XmlDocumentWriter w, string name) => w.WriteStartElement("tt", name, OnvifNamespaces.Schema);
 
-    public static void StartTds(this XmlWriter w, string name) => w.WriteStartElement("tds", name, OnvifNamespaces.Device);
+    public static void StartTds(this XmlDocumentWriter w, string name) => w.WriteStartElement("tds", name, OnvifNamespaces.Device);
 
-    public static void StartTrt(this XmlWriter w, string name) => w.WriteStartElement("trt", name, OnvifNamespaces.Media);
+    public static void StartTrt(this XmlDocumentWriter w, string name) => w.WriteStartElement("trt", name, OnvifNamespaces.Media);
 
-    public static void Tt(this XmlWriter w, string name, string value) => w.WriteElementString("tt", name, OnvifNamespaces.Schema, value);
+    public static void Tt(this XmlDocumentWriter w, string name, string value) => w.WriteElementString("tt", name, OnvifNamespaces.Schema, value);
 
-    public static void Tt(this XmlWriter w, string name, int value) => w.Tt(name, value.ToString(CultureInfo.InvariantCulture));
+    public static void Tt(this XmlDocumentWriter w, string name, int value) => w.Tt(name, value.ToString(CultureInfo.InvariantCulture));
 
-    public static void Tt(this XmlWriter w, string name, bool value) => w.Tt(name, value ? "true" : "false");
+    public static void Tt(this XmlDocumentWriter w, string name, bool value) => w.Tt(name, value ? "true" : "false");
 
-    public static void Tds(this XmlWriter w, string name, string value) => w.WriteElementString("tds", name, OnvifNamespaces.Device, value);
+    public static void Tds(this XmlDocumentWriter w, string name, string value) => w.WriteElementString("tds", name, OnvifNamespaces.Device, value);
 
-    public static void Trt(this XmlWriter w, string name, int value) => w.WriteElementString("trt", name, OnvifNamespaces.Media, value.ToString(CultureInfo.InvariantCulture));
+    public static void Trt(this XmlDocumentWriter w, string name, int value) => w.WriteElementString("trt", name, OnvifNamespaces.Media, value.ToString(CultureInfo.InvariantCulture));
 
-    public static void Attribute(this XmlWriter w, string name, string value) => w.WriteAttributeString(name, value);
+    public static void Attribute(this XmlDocumentWriter w, string name, string value) => w.WriteAttributeString(name, value);
 
-    public static void Attribute(this XmlWriter w, string name, int value) => w.WriteAttributeString(name, value.ToString(CultureInfo.InvariantCulture));
+    public static void Attribute(this XmlDocumentWriter w, string name, int value) => w.WriteAttributeString(name, value.ToString(CultureInfo.InvariantCulture));
 
-    public static void Attribute(this XmlWriter w, string name, bool value) => w.WriteAttributeString(name, value ? "true" : "false");
+    public static void Attribute(this XmlDocumentWriter w, string name, bool value) => w.WriteAttributeString(name, value ? "true" : "false");
 
     /// <summary><c>&lt;tt:Min&gt;</c>/<c>&lt;tt:Max&gt;</c> inside element <paramref name="name"/>.</summary>
-    public static void Range(this XmlWriter w, string name, int min, int max)
+    public static void Range(this XmlDocumentWriter w, string name, int min, int max)
     {
         w.StartTt(name);
         w.Tt("Min", min);
@@ -87,7 +82,7 @@ public static class SoapWriter
     }
 
     /// <summary>A <c>tt:Width</c>/<c>tt:Height</c> pair inside element <paramref name="name"/>.</summary>
-    public static void Resolution(this XmlWriter w, string name, int width, int height)
+    public static void Resolution(this XmlDocumentWriter w, string name, int width, int height)
     {
         w.StartTt(name);
         w.Tt("Width", width);
@@ -96,7 +91,7 @@ public static class SoapWriter
     }
 
     /// <summary>Major/minor version numbers inside <c>tds:Version</c>-like element <paramref name="name"/>.</summary>
-    public static void Version(this XmlWriter w, string prefix, string name, string ns, int major, int minor)
+    public static void Version(this XmlDocumentWriter w, string prefix, string name, string ns, int major, int minor)
     {
         w.WriteStartElement(prefix, name, ns);
         w.Tt("Major", major);
