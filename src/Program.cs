@@ -2,6 +2,7 @@ using System.Reflection;
 using Edge.Api;
 using Edge.Camera;
 using Edge.Hosting;
+using Edge.Onvif;
 using Edge.Runtime;
 using Edge.State;
 using Edge.Streaming;
@@ -108,7 +109,7 @@ public static class Program
                 throw new ConfigException($"DataDir: cannot keep the generated admin password in '{s.DataDir}': {e.Message}", e);
             }
             if (newPassword != null)
-                log.LogWarning("No users are configured: created user '{User}' with password '{Password}' (shown once; hash kept in {File}). Set Auth:Users with 'edge passwd' to replace it.",
+                log.LogWarning("No users are configured: created user '{User}' with password '{Password}' (shown once; kept for ONVIF and its hashes in {File}, readable by this user only). Set Auth:Users with 'edge passwd' to replace it.",
                     admin.Name, newPassword, Path.Combine(s.DataDir, FirstStartAdmin.FileName));
             return new AuthSettings { Enabled = true, Users = [admin] };
         }
@@ -138,11 +139,24 @@ public static class Program
         var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, loggers.CreateLogger<RtspServer>());
         rtsp.Listening += port => state.Publish("rtsp.port", port, StateJsonContext.Default.Int32);
         var cameraWeb = new CameraEndpoints(loop, camera, auth, loggers.CreateLogger<CameraEndpoints>());
+        string deviceId;
+        try { deviceId = DeviceIdentity.LoadOrCreate(settings.DataDir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"DataDir: cannot keep the device id in '{settings.DataDir}': {e.Message}", e);
+        }
+        var onvif = new OnvifEndpoints(loop, auth,
+        [
+            new DeviceService(loop.Time, auth, rtsp, app.Lifetime, deviceId, Version, loggers.CreateLogger<DeviceService>()),
+            new MediaService(camera, rtsp),
+        ]);
         app.Map("/api", api.Api);
         app.Map("/login", api.Login);
         app.Map("/logout", api.Logout);
         app.MapGet("/healthz", health.Health);
         app.MapGet("/readyz", health.Ready);
+        app.MapPost(DeviceService.Path, onvif.Serve);
+        app.MapPost(MediaService.Path, onvif.Serve);
         app.MapMethods("/stream.mjpg", ["GET"], cameraWeb.Stream);
         app.MapMethods("/snapshot.jpg", ["GET", "HEAD"], cameraWeb.Snapshot);
         // mjpg-streamer's addresses, which many NVRs and scripts still use.

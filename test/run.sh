@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, real-server tests on 127.0.0.1, and tests of the published
 # native binary (publish.sh runs inside them, installing missing build packages), the camera with
-# ffmpeg as source and client, and the web UI in Chromium.
+# ffmpeg as source and client, the web UI in Chromium, and ONVIF with the npm 'onvif' client.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +20,8 @@ if ((${#need[@]})); then
 fi
 if [[ ! -d test/ui/node_modules/playwright-core ]]; then
   (cd test/ui && npm install --no-package-lock --no-audit --no-fund --silent)
+fi
+if [[ ! -d test/onvif/node_modules/onvif ]]; then
+  (cd test/onvif && npm install --no-package-lock --no-audit --no-fund --silent)
 fi
 exec dotnet test Edge.Tests.csproj --logger "console;verbosity=normal" "$@"

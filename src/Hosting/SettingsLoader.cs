@@ -73,6 +73,8 @@ public static class SettingsLoader
                 throw new ConfigException($"Auth:Users:{i}:PasswordHash is not a hash made by 'edge passwd'.");
             if (!string.IsNullOrEmpty(user.DigestHash) && !DigestAuth.IsValid(user.DigestHash))
                 throw new ConfigException($"Auth:Users:{i}:DigestHash is not a hash made by 'edge passwd --digest {user.Name}'.");
+            if (user.DevicePassword is { } device && device.Length is 0 or > 256)
+                throw new ConfigException($"Auth:Users:{i}:DevicePassword must be 1 to 256 characters when present.");
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Edge.Api;
 using Edge.Runtime;
 using Edge.Web.Auth;
@@ -54,7 +53,7 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
         byte[]? body;
         try
         {
-            body = await ReadBody(context.Request);
+            body = await RequestBody.Read(context.Request, MaxBodyBytes);
         }
         catch (BadHttpRequestException e)
         {
@@ -107,27 +106,4 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
 
     private static bool IsJson(StringValues contentType)
         => contentType.Count == 1 && contentType[0]!.StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
-
-    // Null when the body is larger than MaxBodyBytes.
-    private static async Task<byte[]?> ReadBody(HttpRequest request)
-    {
-        if (request.ContentLength > MaxBodyBytes) return null;
-        var reader = request.BodyReader;
-        while (true)
-        {
-            var read = await reader.ReadAsync();
-            if (read.Buffer.Length > MaxBodyBytes)
-            {
-                reader.AdvanceTo(read.Buffer.End);
-                return null;
-            }
-            if (read.IsCompleted)
-            {
-                byte[] body = read.Buffer.ToArray();
-                reader.AdvanceTo(read.Buffer.End);
-                return body;
-            }
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-        }
-    }
 }

@@ -47,7 +47,9 @@ public sealed class EdgeServer : IAsyncDisposable
     public static string DefaultConfig => ConfigWithUsers("");
 
     /// <summary>A configuration with the test user and extra top-level members (<c>"WebSocket":{…},</c>).</summary>
-    public static string ConfigWithUsers(string extra) => $$$"""{{{{extra}}}"Auth":{"Users":[{"Name":"{{{User}}}","PasswordHash":"{{{Hash}}}"}]}}""";
+    /// <param name="devicePassword">Also give the test user its password as <c>DevicePassword</c> (ONVIF WS-Security).</param>
+    public static string ConfigWithUsers(string extra, bool devicePassword = false)
+        => $$$"""{{{{extra}}}"Auth":{"Users":[{"Name":"{{{User}}}","PasswordHash":"{{{Hash}}}"{{{(devicePassword ? $",\"DevicePassword\":\"{Password}\"" : "")}}}}]}}""";
 
     public static async Task<EdgeServer> Start(string? configJson = null, TimeProvider? time = null, params string[] extraArgs)
     {

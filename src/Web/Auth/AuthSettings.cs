@@ -18,4 +18,10 @@ public sealed class UserSettings
 
     /// <summary>Optional: output of <c>edge passwd --digest NAME</c>, for RTSP clients that use HTTP Digest.</summary>
     public string? DigestHash { get; set; }
+
+    /// <summary>
+    /// Optional: the password itself, used only by ONVIF WS-Security, whose PasswordDigest needs it
+    /// (a hash cannot be checked against it). Keep a configuration that has one readable by root only.
+    /// </summary>
+    public string? DevicePassword { get; set; }
 }

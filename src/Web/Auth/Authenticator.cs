@@ -28,6 +28,7 @@ public sealed class Authenticator
     private readonly Dictionary<IPAddress, (string Key, Task<bool> Check)> _checking = [];
     private Dictionary<string, string> _users = new(StringComparer.Ordinal);
     private Dictionary<string, string> _digests = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _devicePasswords = new(StringComparer.Ordinal);
     private readonly DigestAuth _digest;
 
     public Authenticator(EventLoop loop, WorkerPool pool, AuthSettings settings, ILogger logger)
@@ -56,6 +57,7 @@ public sealed class Authenticator
         _tokens.RetainUsers(unchanged);
         _users = users;
         _digests = settings.Users.Where(u => !string.IsNullOrEmpty(u.DigestHash)).ToDictionary(u => u.Name, u => u.DigestHash!, StringComparer.Ordinal);
+        _devicePasswords = settings.Users.Where(u => !string.IsNullOrEmpty(u.DevicePassword)).ToDictionary(u => u.Name, u => u.DevicePassword!, StringComparer.Ordinal);
         _verified.Clear();
     }
 
@@ -160,6 +162,28 @@ public sealed class Authenticator
         {
             _checking.Remove(address);
         }
+    }
+
+    /// <summary>The configured users' names.</summary>
+    public IEnumerable<string> UserNames => _users.Keys;
+
+    /// <summary>The plain password for ONVIF WS-Security digests, when <paramref name="user"/> has one configured.</summary>
+    public string? DevicePassword(string user) => _devicePasswords.GetValueOrDefault(user);
+
+    /// <summary>How long <paramref name="remote"/> is still locked out after failed logins. Loop only.</summary>
+    public TimeSpan RetryAfter(IPAddress? remote)
+    {
+        _loop.VerifyAccess();
+        return _throttle.RetryAfter(remote ?? IPAddress.None);
+    }
+
+    /// <summary>Counts a failed login checked elsewhere (ONVIF WS-Security) toward the lock-out, and logs it. Loop only.</summary>
+    public void RecordFailure(IPAddress? remote, string user)
+    {
+        _loop.VerifyAccess();
+        var address = remote ?? IPAddress.None;
+        _throttle.Failed(address);
+        _logger.LogWarning("Authentication failed for user {User} from {Address}", user, address);
     }
 
     /// <summary>Starts a browser session for an authenticated user; the token goes into the session cookie.</summary>

@@ -1,0 +1,324 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Edge.Onvif.Xml;
+using Edge.Streaming;
+using Edge.Web.Auth;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Onvif;
+
+/// <summary>
+/// The ONVIF device service (<c>tds</c>): identity, clock, capabilities and service addresses, network
+/// settings (read only, from the host's interfaces), users, and SystemReboot. Loop only.
+/// </summary>
+public sealed class DeviceService : IOnvifService
+{
+    public const string Path = "/onvif/device_service";
+    private readonly TimeProvider _time;
+    private readonly Authenticator _auth;
+    private readonly RtspServer _rtsp;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly string _serial;
+    private readonly string _version;
+    private readonly ILogger _logger;
+
+    /// <param name="serial">A stable id of this installation (<see cref="DeviceIdentity"/>).</param>
+    public DeviceService(TimeProvider time, Authenticator auth, RtspServer rtsp, IHostApplicationLifetime lifetime, string serial, string version, ILogger logger)
+    {
+        _time = time;
+        _auth = auth;
+        _rtsp = rtsp;
+        _lifetime = lifetime;
+        _serial = serial;
+        _version = version;
+        _logger = logger;
+        Operations = new Dictionary<string, OnvifOperation>(StringComparer.Ordinal)
+        {
+            ["GetSystemDateAndTime"] = new(GetSystemDateAndTime, Anonymous: true),
+            ["GetCapabilities"] = new(GetCapabilities, Anonymous: true),
+            ["GetServices"] = new(GetServices, Anonymous: true),
+            ["GetServiceCapabilities"] = new((_, w) => Respond(w, "GetServiceCapabilitiesResponse", () => WriteServiceCapabilities(w)), Anonymous: true),
+            ["GetHostname"] = new(GetHostname, Anonymous: true),
+            ["GetWsdlUrl"] = new((_, w) => Respond(w, "GetWsdlUrlResponse", () => w.Tds("WsdlUrl", "https://www.onvif.org/profiles/specifications/")), Anonymous: true),
+            ["GetDeviceInformation"] = new(GetDeviceInformation),
+            ["GetScopes"] = new(GetScopes),
+            ["GetNetworkInterfaces"] = new(GetNetworkInterfaces),
+            ["GetNetworkProtocols"] = new(GetNetworkProtocols),
+            ["GetDNS"] = new(GetDns),
+            ["GetNTP"] = new((_, w) => Respond(w, "GetNTPResponse", () =>
+            {
+                w.StartTds("NTPInformation");
+                w.Tt("FromDHCP", false);
+                w.WriteEndElement();
+            })),
+            ["GetNetworkDefaultGateway"] = new(GetNetworkDefaultGateway),
+            ["GetDiscoveryMode"] = new((_, w) => Respond(w, "GetDiscoveryModeResponse", () => w.Tds("DiscoveryMode", "Discoverable"))),
+            ["GetUsers"] = new(GetUsers),
+            ["SystemReboot"] = new(SystemReboot),
+        };
+    }
+
+    public string Namespace => OnvifNamespaces.Device;
+
+    public IReadOnlyDictionary<string, OnvifOperation> Operations { get; }
+
+    private static void Respond(XmlDocumentWriter w, string name, Action content)
+    {
+        w.StartTds(name);
+        content();
+        w.WriteEndElement();
+    }
+
+    private void GetSystemDateAndTime(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetSystemDateAndTimeResponse", () =>
+    {
+        var utc = _time.GetUtcNow();
+        var local = TimeZoneInfo.ConvertTime(utc, TimeZoneInfo.Local);
+        w.StartTds("SystemDateAndTime");
+        w.Tt("DateTimeType", "NTP");
+        w.Tt("DaylightSavings", false);
+        w.StartTt("TimeZone");
+        w.Tt("TZ", PosixTimeZone(local.Offset));
+        w.WriteEndElement();
+        WriteDateTime(w, "UTCDateTime", utc.UtcDateTime);
+        WriteDateTime(w, "LocalDateTime", local.DateTime);
+        w.WriteEndElement();
+    });
+
+    // POSIX TZ counts hours west of Greenwich: UTC+2 is "UTC-2".
+    private static string PosixTimeZone(TimeSpan offset)
+    {
+        var west = -offset;
+        string sign = west < TimeSpan.Zero ? "-" : "";
+        var abs = west.Duration();
+        return abs.Minutes == 0 ? $"UTC{sign}{abs.Hours}" : $"UTC{sign}{abs.Hours}:{abs.Minutes:00}";
+    }
+
+    private static void WriteDateTime(XmlDocumentWriter w, string name, DateTime time)
+    {
+        w.StartTt(name);
+        w.StartTt("Time");
+        w.Tt("Hour", time.Hour);
+        w.Tt("Minute", time.Minute);
+        w.Tt("Second", time.Second);
+        w.WriteEndElement();
+        w.StartTt("Date");
+        w.Tt("Year", time.Year);
+        w.Tt("Month", time.Month);
+        w.Tt("Day", time.Day);
+        w.WriteEndElement();
+        w.WriteEndElement();
+    }
+
+    private void GetDeviceInformation(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetDeviceInformationResponse", () =>
+    {
+        w.Tds("Manufacturer", "Edge");
+        w.Tds("Model", "Edge camera server");
+        w.Tds("FirmwareVersion", _version);
+        w.Tds("SerialNumber", _serial);
+        w.Tds("HardwareId", $"{RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}".ToLowerInvariant());
+    });
+
+    private static void GetCapabilities(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetCapabilitiesResponse", () =>
+    {
+        w.StartTds("Capabilities");
+        w.StartTt("Device");
+        w.Tt("XAddr", $"http://{call.Host}{Path}");
+        w.StartTt("Network");
+        w.Tt("IPFilter", false);
+        w.Tt("ZeroConfiguration", false);
+        w.Tt("IPVersion6", false);
+        w.Tt("DynDNS", false);
+        w.WriteEndElement();
+        w.StartTt("System");
+        w.Tt("DiscoveryResolve", false);
+        w.Tt("DiscoveryBye", false);
+        w.Tt("RemoteDiscovery", false);
+        w.Tt("SystemBackup", false);
+        w.Tt("SystemLogging", false);
+        w.Tt("FirmwareUpgrade", false);
+        w.Version("tt", "SupportedVersions", OnvifNamespaces.Schema, 2, 0);
+        w.WriteEndElement();
+        w.StartTt("Security");
+        foreach (var name in new[] { "TLS1.1", "TLS1.2", "OnboardKeyGeneration", "AccessPolicyConfig", "X.509Token", "SAMLToken", "KerberosToken", "RELToken" }) w.Tt(name, false);
+        w.WriteEndElement();
+        w.WriteEndElement();
+        w.StartTt("Media");
+        w.Tt("XAddr", $"http://{call.Host}{MediaService.Path}");
+        w.StartTt("StreamingCapabilities");
+        w.Tt("RTPMulticast", false);
+        w.Tt("RTP_TCP", true);
+        w.Tt("RTP_RTSP_TCP", true);
+        w.WriteEndElement();
+        w.WriteEndElement();
+        w.WriteEndElement();
+    });
+
+    private void GetServices(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetServicesResponse", () =>
+    {
+        bool capabilities = call.Request.Parameter("IncludeCapability") is "true" or "1";
+        WriteService(w, OnvifNamespaces.Device, $"http://{call.Host}{Path}", capabilities ? () => WriteServiceCapabilities(w) : null);
+        WriteService(w, OnvifNamespaces.Media, $"http://{call.Host}{MediaService.Path}", capabilities ? () => MediaService.WriteServiceCapabilities(w) : null);
+    });
+
+    private static void WriteService(XmlDocumentWriter w, string ns, string address, Action? capabilities)
+    {
+        w.StartTds("Service");
+        w.Tds("Namespace", ns);
+        w.Tds("XAddr", address);
+        if (capabilities != null)
+        {
+            w.StartTds("Capabilities");
+            capabilities();
+            w.WriteEndElement();
+        }
+        w.Version("tds", "Version", OnvifNamespaces.Device, 2, 0);
+        w.WriteEndElement();
+    }
+
+    private static void WriteServiceCapabilities(XmlDocumentWriter w)
+    {
+        w.StartTds("Capabilities");
+        w.StartTds("Network");
+        w.Attribute("IPFilter", false);
+        w.Attribute("ZeroConfiguration", false);
+        w.Attribute("IPVersion6", false);
+        w.Attribute("DynDNS", false);
+        w.Attribute("Dot11Configuration", false);
+        w.Attribute("HostnameFromDHCP", false);
+        w.Attribute("NTP", 0);
+        w.WriteEndElement();
+        w.StartTds("Security");
+        w.Attribute("UsernameToken", true);
+        w.Attribute("HttpDigest", false);
+        w.Attribute("TLS1.2", false);
+        w.WriteEndElement();
+        w.StartTds("System");
+        w.Attribute("DiscoveryResolve", false);
+        w.Attribute("DiscoveryBye", false);
+        w.Attribute("RemoteDiscovery", false);
+        w.Attribute("SystemBackup", false);
+        w.Attribute("SystemLogging", false);
+        w.Attribute("FirmwareUpgrade", false);
+        w.WriteEndElement();
+        w.WriteEndElement();
+    }
+
+    private static void GetScopes(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetScopesResponse", () =>
+    {
+        foreach (var scope in new[] { "onvif://www.onvif.org/type/video_encoder", "onvif://www.onvif.org/Profile/Streaming", "onvif://www.onvif.org/name/Edge", "onvif://www.onvif.org/hardware/Edge" })
+        {
+            w.StartTds("Scopes");
+            w.Tt("ScopeDef", "Fixed");
+            w.Tt("ScopeItem", scope);
+            w.WriteEndElement();
+        }
+    });
+
+    private static void GetHostname(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetHostnameResponse", () =>
+    {
+        w.StartTds("HostnameInformation");
+        w.Tt("FromDHCP", false);
+        w.Tt("Name", Dns.GetHostName());
+        w.WriteEndElement();
+    });
+
+    // Interfaces that are up and not loopback: what a client on the network can reach.
+    private static IEnumerable<NetworkInterface> Interfaces() => NetworkInterface.GetAllNetworkInterfaces()
+        .Where(i => i.NetworkInterfaceType != NetworkInterfaceType.Loopback && i.OperationalStatus != OperationalStatus.Down);
+
+    private static IEnumerable<UnicastIPAddressInformation> IPv4Addresses(NetworkInterface nic)
+        => nic.GetIPProperties().UnicastAddresses.Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork);
+
+    private static void GetNetworkInterfaces(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetNetworkInterfacesResponse", () =>
+    {
+        foreach (var nic in Interfaces())
+        {
+            w.StartTds("NetworkInterfaces");
+            w.Attribute("token", nic.Name);
+            w.Tt("Enabled", true);
+            w.StartTt("Info");
+            w.Tt("Name", nic.Name);
+            w.Tt("HwAddress", string.Join(':', nic.GetPhysicalAddress().GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture))));
+            w.WriteEndElement();
+            var addresses = IPv4Addresses(nic).ToList();
+            w.StartTt("IPv4");
+            w.Tt("Enabled", addresses.Count > 0);
+            w.StartTt("Config");
+            foreach (var address in addresses)
+            {
+                w.StartTt("Manual");
+                w.Tt("Address", address.Address.ToString());
+                w.Tt("PrefixLength", address.PrefixLength);
+                w.WriteEndElement();
+            }
+            w.Tt("DHCP", false);
+            w.WriteEndElement();
+            w.WriteEndElement();
+            w.WriteEndElement();
+        }
+    });
+
+    private void GetNetworkProtocols(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetNetworkProtocolsResponse", () =>
+    {
+        WriteProtocol(w, "HTTP", true, call.LocalPort);
+        // Port is 0 until the RTSP service listens (or when it is disabled).
+        WriteProtocol(w, "RTSP", _rtsp.Port != 0, _rtsp.Port != 0 ? _rtsp.Port : _rtsp.Settings.Port);
+    });
+
+    private static void WriteProtocol(XmlDocumentWriter w, string name, bool enabled, int port)
+    {
+        w.StartTds("NetworkProtocols");
+        w.Tt("Name", name);
+        w.Tt("Enabled", enabled);
+        w.Tt("Port", port);
+        w.WriteEndElement();
+    }
+
+    private static void GetDns(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetDNSResponse", () =>
+    {
+        w.StartTds("DNSInformation");
+        w.Tt("FromDHCP", false);
+        foreach (var server in Interfaces().SelectMany(i => i.GetIPProperties().DnsAddresses).Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct())
+        {
+            w.StartTt("DNSManual");
+            w.Tt("Type", "IPv4");
+            w.Tt("IPv4Address", server.ToString());
+            w.WriteEndElement();
+        }
+        w.WriteEndElement();
+    });
+
+    private static void GetNetworkDefaultGateway(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetNetworkDefaultGatewayResponse", () =>
+    {
+        w.StartTds("NetworkGateway");
+        foreach (var gateway in Interfaces().SelectMany(i => i.GetIPProperties().GatewayAddresses).Select(g => g.Address).Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct())
+            w.Tt("IPv4Address", gateway.ToString());
+        w.WriteEndElement();
+    });
+
+    private void GetUsers(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetUsersResponse", () =>
+    {
+        // Every Edge user may do everything.
+        foreach (var name in _auth.UserNames)
+        {
+            w.StartTds("User");
+            w.Tt("Username", name);
+            w.Tt("UserLevel", "Administrator");
+            w.WriteEndElement();
+        }
+    });
+
+    private void SystemReboot(OnvifCall call, XmlDocumentWriter w)
+    {
+        Respond(w, "SystemRebootResponse", () => w.Tds("Message", "Edge stops now; the init system starts it again."));
+        call.AfterResponse = () =>
+        {
+            _logger.LogWarning("ONVIF SystemReboot: stopping (the init system restarts Edge)");
+            _lifetime.StopApplication();
+        };
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Net;
+using Edge.Runtime;
+using Edge.Web;
+using Edge.Web.Auth;
+using Microsoft.AspNetCore.Http;
+
+namespace Edge.Onvif;
+
+/// <summary>
+/// <c>POST /onvif/device_service</c> and <c>POST /onvif/media_service</c>: SOAP 1.2 requests, routed
+/// by the operation's namespace (so a client that sends everything to one address works too). Each
+/// request hops onto the event loop once. Credentials: a WS-Security UsernameToken checked against the
+/// user's <c>DevicePassword</c>, or HTTP Basic; failures count toward the API's lock-out. A refusal is
+/// a SOAP fault <c>ter:NotAuthorized</c> with HTTP 400 and no <c>WWW-Authenticate</c>, which would
+/// make ONVIF clients switch to HTTP Digest.
+/// </summary>
+public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, IReadOnlyList<IOnvifService> services)
+{
+    /// <summary>Largest request body.</summary>
+    public const int MaxBodyBytes = 65536;
+    private readonly NonceCache _nonces = new();
+
+    public Task Serve(HttpContext context) => loop.InvokeAsync(() => ServeSoap(context));
+
+    private async Task ServeSoap(HttpContext context)
+    {
+        byte[]? body;
+        try
+        {
+            body = await RequestBody.Read(context.Request, MaxBodyBytes);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // A truncated or malformed body: usually a client that went away mid-request.
+            context.Response.StatusCode = e.StatusCode;
+            return;
+        }
+        byte[] reply;
+        int status = StatusCodes.Status200OK;
+        OnvifCall? call = null;
+        try
+        {
+            if (body == null) throw new SoapFault("s:Sender", $"Request bodies are limited to {MaxBodyBytes} bytes.") { Status = StatusCodes.Status413PayloadTooLarge };
+            var request = SoapRequest.Parse(body);
+            var service = services.FirstOrDefault(s => s.Namespace == request.Namespace);
+            if (service == null || !service.Operations.TryGetValue(request.Operation, out var operation))
+                throw SoapFault.ActionNotSupported(request.Operation);
+            if (!operation.Anonymous) await Authorize(context, request);
+            var host = RequestHost(context);
+            var current = new OnvifCall(request, host.Value ?? "", host.Host, context.Connection.LocalPort);
+            reply = SoapWriter.Envelope(w => operation.Run(current, w));
+            call = current;
+        }
+        catch (SoapFault fault)
+        {
+            status = fault.Status;
+            reply = SoapWriter.Fault(fault);
+        }
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = SoapWriter.ContentType;
+        response.ContentLength = reply.Length;
+        if (call?.AfterResponse is { } after)
+        {
+            response.OnCompleted(() =>
+            {
+                after();
+                return Task.CompletedTask;
+            });
+        }
+        await response.Body.WriteAsync(reply);
+    }
+
+    // Throws SoapFault when the request may not go on.
+    private async Task Authorize(HttpContext context, SoapRequest request)
+    {
+        if (!auth.Enabled) return;
+        var remote = context.Connection.RemoteIpAddress;
+        if (request.Token is { } token)
+        {
+            var wait = auth.RetryAfter(remote);
+            if (wait > TimeSpan.Zero) throw Throttled(context, wait);
+            if (auth.DevicePassword(token.Username) is { } password && token.Verify(password, loop.Time.GetUtcNow(), _nonces)) return;
+            auth.RecordFailure(remote, token.Username);
+            throw SoapFault.NotAuthorized();
+        }
+        string? authorization = context.Request.Headers.Authorization.Count > 0 ? context.Request.Headers.Authorization[0] : null;
+        if (authorization == null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) throw SoapFault.NotAuthorized();
+        var result = await auth.Authenticate(remote, authorization, sessionCookie: null);
+        switch (result.Outcome)
+        {
+            case AuthOutcome.Allowed:
+                return;
+            case AuthOutcome.Throttled:
+                throw Throttled(context, result.RetryAfter);
+            case AuthOutcome.Busy:
+                context.Response.Headers.RetryAfter = "1";
+                throw new SoapFault("s:Receiver", "Server busy") { Status = StatusCodes.Status503ServiceUnavailable };
+            default:
+                throw SoapFault.NotAuthorized();
+        }
+    }
+
+    private static SoapFault Throttled(HttpContext context, TimeSpan wait)
+    {
+        context.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        return new SoapFault("s:Sender", "Too many failed logins from this address; try again later.", "ter:NotAuthorized") { Status = StatusCodes.Status429TooManyRequests };
+    }
+
+    // The address the client used; the socket's own when it sent no Host header (HTTP/1.0).
+    private static HostString RequestHost(HttpContext context)
+    {
+        if (context.Request.Host.HasValue) return context.Request.Host;
+        var local = context.Connection.LocalIpAddress ?? IPAddress.Loopback;
+        if (local.IsIPv4MappedToIPv6) local = local.MapToIPv4();
+        return new HostString(local.ToString(), context.Connection.LocalPort);
+    }
+}
