@@ -70,6 +70,9 @@ public sealed class CameraSettings
         return null;
     }
 
+    /// <summary>The camera delivers H.264 (for RTSP /h264): no JPEG stream, no snapshots.</summary>
+    public bool DeliversH264 => Source != "testpattern" && Format == "h264";
+
     /// <summary>The planar layout Edge encodes from (NV12 and I420 sources are 4:2:0 already).</summary>
     public PixelFormat Layout => Subsampling == "422" && Format is not ("nv12" or "i420") ? PixelFormat.I422 : PixelFormat.I420;
 }

@@ -70,7 +70,7 @@ public sealed class MediaService : IOnvifService
     {
         yield return Jpeg;
         var settings = _camera.Settings;
-        if (settings.Format == "h264" && settings.Source != "testpattern") yield return H264;
+        if (settings.DeliversH264) yield return H264;
     }
 
     private Profile FindProfile(OnvifCall call)

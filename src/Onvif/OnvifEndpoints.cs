@@ -25,17 +25,8 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, IReadOnly
 
     private async Task ServeSoap(HttpContext context)
     {
-        byte[]? body;
-        try
-        {
-            body = await RequestBody.Read(context.Request, MaxBodyBytes);
-        }
-        catch (BadHttpRequestException e)
-        {
-            // A truncated or malformed body: usually a client that went away mid-request.
-            context.Response.StatusCode = e.StatusCode;
-            return;
-        }
+        var (ok, body) = await RequestBody.TryRead(context, MaxBodyBytes);
+        if (!ok) return;
         byte[] reply;
         int status = StatusCodes.Status200OK;
         OnvifCall? call = null;

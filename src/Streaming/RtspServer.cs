@@ -102,7 +102,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     /// <summary>Why a track cannot be played now, or null.</summary>
     internal string? Unavailable(RtspTrack track)
     {
-        bool h264Camera = camera.Settings.Source != "testpattern" && camera.Settings.Format == "h264";
+        bool h264Camera = camera.Settings.DeliversH264;
         return track switch
         {
             RtspTrack.Jpeg when h264Camera => "the camera delivers H.264: play /h264",

@@ -50,17 +50,8 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
             await PlainText.Write(context, StatusCodes.Status415UnsupportedMediaType, "Content-Type must be application/json.");
             return;
         }
-        byte[]? body;
-        try
-        {
-            body = await RequestBody.Read(context.Request, MaxBodyBytes);
-        }
-        catch (BadHttpRequestException e)
-        {
-            // A truncated or malformed body: usually a client that went away mid-request.
-            context.Response.StatusCode = e.StatusCode;
-            return;
-        }
+        var (ok, body) = await RequestBody.TryRead(context, MaxBodyBytes);
+        if (!ok) return;
         byte[] reply = body == null
             ? ApiDispatcher.Error(default, ApiErrorCode.LimitExceeded, $"Request bodies are limited to {MaxBodyBytes} bytes.")
             : await dispatcher.Dispatch(body, new ApiCaller(allowed.User, null));

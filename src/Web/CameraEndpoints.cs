@@ -25,13 +25,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
 
     private async Task ServeStream(HttpContext context)
     {
-        if (await AuthGate.Check(auth, context) == null) return;
-        var settings = camera.Settings;
-        if (NoJpeg(settings) is { } reason)
-        {
-            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, reason);
-            return;
-        }
+        if (await Admit(context) is not { } settings) return;
         var interval = TimeSpan.Zero;
         if (context.Request.Query["fps"] is { Count: > 0 } fpsText)
         {
@@ -103,13 +97,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
 
     private async Task ServeSnapshot(HttpContext context)
     {
-        if (await AuthGate.Check(auth, context) == null) return;
-        var settings = camera.Settings;
-        if (NoJpeg(settings) is { } reason)
-        {
-            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, reason);
-            return;
-        }
+        if (await Admit(context) is not { } settings) return;
         var frame = await camera.Jpeg.Next(FreshFor(settings), TimeSpan.FromSeconds(settings.SnapshotTimeoutSeconds), context.RequestAborted);
         if (frame == null)
         {
@@ -136,7 +124,17 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         }
     }
 
-    private static string? NoJpeg(CameraSettings settings) => settings.Source != "testpattern" && settings.Format == "h264"
+    // Authentication, then whether there is a JPEG stream at all; null when a refusal was written.
+    private async Task<CameraSettings?> Admit(HttpContext context)
+    {
+        if (await AuthGate.Check(auth, context) == null) return null;
+        var settings = camera.Settings;
+        if (NoJpeg(settings) is not { } reason) return settings;
+        await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, reason);
+        return null;
+    }
+
+    private static string? NoJpeg(CameraSettings settings) => settings.DeliversH264
         ? "The camera delivers H.264, which is streamed over RTSP; MJPEG and snapshots need an MJPEG or raw camera format."
         : null;
 
