@@ -3,6 +3,7 @@ using Edge.Api;
 using Edge.Camera;
 using Edge.Hosting;
 using Edge.Onvif;
+using Edge.Onvif.Discovery;
 using Edge.Runtime;
 using Edge.State;
 using Edge.Streaming;
@@ -145,18 +146,28 @@ public static class Program
         {
             throw new ConfigException($"DataDir: cannot keep the device id in '{settings.DataDir}': {e.Message}", e);
         }
+        var network = new HostNetwork(loop, pool, loggers.CreateLogger<HostNetwork>());
+        var scopes = OnvifScopes.From(settings.Onvif);
+        bool discoverable = settings.Onvif.Enabled && settings.Onvif.Discovery;
+        var media = new MediaService(camera, rtsp);
         var onvif = new OnvifEndpoints(loop, auth,
         [
-            new DeviceService(loop.Time, auth, rtsp, app.Lifetime, deviceId, Version, loggers.CreateLogger<DeviceService>()),
-            new MediaService(camera, rtsp),
+            new DeviceService(loop.Time, auth, rtsp, media, app.Lifetime, deviceId, Version, network, scopes, discoverable, loggers.CreateLogger<DeviceService>()),
+            media,
         ]);
+        // Kestrel's addresses are known once it listens, before the services start.
+        var discovery = new DiscoveryService(loop, network, scopes, DeviceIdentity.EndpointAddress(deviceId), () => app.Urls,
+            settings.Onvif.DiscoveryPort, loggers.CreateLogger<DiscoveryService>());
         app.Map("/api", api.Api);
         app.Map("/login", api.Login);
         app.Map("/logout", api.Logout);
         app.MapGet("/healthz", health.Health);
         app.MapGet("/readyz", health.Ready);
-        app.MapPost(DeviceService.Path, onvif.Serve);
-        app.MapPost(MediaService.Path, onvif.Serve);
+        if (settings.Onvif.Enabled)
+        {
+            app.MapPost(DeviceService.Path, onvif.Serve);
+            app.MapPost(MediaService.Path, onvif.Serve);
+        }
         app.MapMethods("/stream.mjpg", ["GET"], cameraWeb.Stream);
         app.MapMethods("/snapshot.jpg", ["GET", "HEAD"], cameraWeb.Snapshot);
         // mjpg-streamer's addresses, which many NVRs and scripts still use.
@@ -174,10 +185,16 @@ public static class Program
             supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
             cameraStats.Start();
             if (settings.Rtsp.Enabled) supervisor.Add("rtsp", rtsp.Run);
+            if (settings.Onvif.Enabled)
+            {
+                network.Start();
+                if (discoverable) supervisor.Add("discovery", discovery.Run);
+            }
         }
         void Stopping()
         {
             cameraStats.Stop();
+            network.Dispose();
             camera.Jpeg.EndAll();
         }
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Edge.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Camera;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Edge.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Camera;

@@ -1,4 +1,5 @@
 using Edge.Camera;
+using Edge.Onvif;
 using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
@@ -21,6 +22,8 @@ public sealed class EdgeSettings
     public CameraSettings Camera { get; set; } = new();
 
     public RtspSettings Rtsp { get; set; } = new();
+
+    public OnvifSettings Onvif { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

@@ -1,4 +1,5 @@
 using Edge.Camera;
+using Edge.Onvif;
 using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
@@ -15,7 +16,7 @@ namespace Edge.Hosting;
 public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
-    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Logging", "urls", "Config" };
+    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Logging", "urls", "Config" };
 
     public static EdgeSettings Load(IConfiguration configuration)
     {
@@ -33,6 +34,7 @@ public static class SettingsLoader
             Runtime = Bind("Runtime", () => configuration.GetSection("Runtime").Get<RuntimeSettings>(Strict)) ?? new(),
             Camera = Bind("Camera", () => configuration.GetSection("Camera").Get<CameraSettings>(Strict)) ?? new(),
             Rtsp = Bind("Rtsp", () => configuration.GetSection("Rtsp").Get<RtspSettings>(Strict)) ?? new(),
+            Onvif = Bind("Onvif", () => configuration.GetSection("Onvif").Get<OnvifSettings>(Strict)) ?? new(),
         };
         Validate(settings);
         return settings;
@@ -61,6 +63,7 @@ public static class SettingsLoader
         Range("Runtime:QueueCapacity", s.Runtime.QueueCapacity, 1, 100_000);
         if (s.Camera.Validate() is { } camera) throw new ConfigException($"Camera:{camera}");
         if (s.Rtsp.Validate() is { } rtsp) throw new ConfigException($"Rtsp:{rtsp}");
+        if (s.Onvif.Validate() is { } onvif) throw new ConfigException($"Onvif:{onvif}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < s.Auth.Users.Count; i++)
         {

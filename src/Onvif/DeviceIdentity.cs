@@ -20,4 +20,17 @@ public static class DeviceIdentity
         AtomicFile.Write(path, Encoding.ASCII.GetBytes(created + "\n"));
         return created;
     }
+
+    /// <summary>
+    /// The WS-Discovery endpoint address of device <paramref name="id"/>: a name-based (version 5) UUID,
+    /// so it stays the same as long as <c>device.id</c> does.
+    /// </summary>
+    public static string EndpointAddress(string id)
+    {
+        Span<byte> uuid = stackalloc byte[20];
+        SHA1.HashData(Encoding.ASCII.GetBytes("edge-device:" + id), uuid);
+        uuid[6] = (byte)((uuid[6] & 0x0F) | 0x50);
+        uuid[8] = (byte)((uuid[8] & 0x3F) | 0x80);
+        return "urn:uuid:" + new Guid(uuid[..16], bigEndian: true).ToString("D");
+    }
 }

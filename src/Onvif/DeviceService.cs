@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Edge.Onvif.Xml;
 using Edge.Streaming;
@@ -13,7 +10,7 @@ namespace Edge.Onvif;
 
 /// <summary>
 /// The ONVIF device service (<c>tds</c>): identity, clock, capabilities and service addresses, network
-/// settings (read only, from the host's interfaces), users, and SystemReboot. Loop only.
+/// settings (read only, from the last <see cref="HostNetwork"/> snapshot), scopes, users, and SystemReboot. Loop only.
 /// </summary>
 public sealed class DeviceService : IOnvifService
 {
@@ -21,20 +18,30 @@ public sealed class DeviceService : IOnvifService
     private readonly TimeProvider _time;
     private readonly Authenticator _auth;
     private readonly RtspServer _rtsp;
+    private readonly MediaService _media;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly string _serial;
     private readonly string _version;
+    private readonly HostNetwork _network;
+    private readonly OnvifScopes _scopes;
+    private readonly bool _discoverable;
     private readonly ILogger _logger;
 
     /// <param name="serial">A stable id of this installation (<see cref="DeviceIdentity"/>).</param>
-    public DeviceService(TimeProvider time, Authenticator auth, RtspServer rtsp, IHostApplicationLifetime lifetime, string serial, string version, ILogger logger)
+    /// <param name="discoverable">Whether WS-Discovery runs (<c>GetDiscoveryMode</c>).</param>
+    public DeviceService(TimeProvider time, Authenticator auth, RtspServer rtsp, MediaService media, IHostApplicationLifetime lifetime, string serial, string version,
+        HostNetwork network, OnvifScopes scopes, bool discoverable, ILogger logger)
     {
         _time = time;
         _auth = auth;
         _rtsp = rtsp;
+        _media = media;
         _lifetime = lifetime;
         _serial = serial;
         _version = version;
+        _network = network;
+        _scopes = scopes;
+        _discoverable = discoverable;
         _logger = logger;
         Operations = new Dictionary<string, OnvifOperation>(StringComparer.Ordinal)
         {
@@ -56,7 +63,7 @@ public sealed class DeviceService : IOnvifService
                 w.WriteEndElement();
             })),
             ["GetNetworkDefaultGateway"] = new(GetNetworkDefaultGateway),
-            ["GetDiscoveryMode"] = new((_, w) => Respond(w, "GetDiscoveryModeResponse", () => w.Tds("DiscoveryMode", "Discoverable"))),
+            ["GetDiscoveryMode"] = new((_, w) => Respond(w, "GetDiscoveryModeResponse", () => w.Tds("DiscoveryMode", _discoverable ? "Discoverable" : "NonDiscoverable"))),
             ["GetUsers"] = new(GetUsers),
             ["SystemReboot"] = new(SystemReboot),
         };
@@ -134,8 +141,8 @@ public sealed class DeviceService : IOnvifService
         w.Tt("DynDNS", false);
         w.WriteEndElement();
         w.StartTt("System");
-        w.Tt("DiscoveryResolve", false);
-        w.Tt("DiscoveryBye", false);
+        w.Tt("DiscoveryResolve", true);
+        w.Tt("DiscoveryBye", true);
         w.Tt("RemoteDiscovery", false);
         w.Tt("SystemBackup", false);
         w.Tt("SystemLogging", false);
@@ -161,7 +168,7 @@ public sealed class DeviceService : IOnvifService
     {
         bool capabilities = call.Request.Parameter("IncludeCapability") is "true" or "1";
         WriteService(w, OnvifNamespaces.Device, $"http://{call.Host}{Path}", capabilities ? () => WriteServiceCapabilities(w) : null);
-        WriteService(w, OnvifNamespaces.Media, $"http://{call.Host}{MediaService.Path}", capabilities ? () => MediaService.WriteServiceCapabilities(w) : null);
+        WriteService(w, OnvifNamespaces.Media, $"http://{call.Host}{MediaService.Path}", capabilities ? () => _media.WriteServiceCapabilities(w) : null);
     });
 
     private static void WriteService(XmlDocumentWriter w, string ns, string address, Action? capabilities)
@@ -197,8 +204,8 @@ public sealed class DeviceService : IOnvifService
         w.Attribute("TLS1.2", false);
         w.WriteEndElement();
         w.StartTds("System");
-        w.Attribute("DiscoveryResolve", false);
-        w.Attribute("DiscoveryBye", false);
+        w.Attribute("DiscoveryResolve", true);
+        w.Attribute("DiscoveryBye", true);
         w.Attribute("RemoteDiscovery", false);
         w.Attribute("SystemBackup", false);
         w.Attribute("SystemLogging", false);
@@ -207,12 +214,12 @@ public sealed class DeviceService : IOnvifService
         w.WriteEndElement();
     }
 
-    private static void GetScopes(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetScopesResponse", () =>
+    private void GetScopes(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetScopesResponse", () =>
     {
-        foreach (var scope in new[] { "onvif://www.onvif.org/type/video_encoder", "onvif://www.onvif.org/Profile/Streaming", "onvif://www.onvif.org/name/Edge", "onvif://www.onvif.org/hardware/Edge" })
+        foreach (var (scope, isFixed) in _scopes.For(_network.Current))
         {
             w.StartTds("Scopes");
-            w.Tt("ScopeDef", "Fixed");
+            w.Tt("ScopeDef", isFixed ? "Fixed" : "Configurable");
             w.Tt("ScopeItem", scope);
             w.WriteEndElement();
         }
@@ -226,29 +233,21 @@ public sealed class DeviceService : IOnvifService
         w.WriteEndElement();
     });
 
-    // Interfaces that are up and not loopback: what a client on the network can reach.
-    private static IEnumerable<NetworkInterface> Interfaces() => NetworkInterface.GetAllNetworkInterfaces()
-        .Where(i => i.NetworkInterfaceType != NetworkInterfaceType.Loopback && i.OperationalStatus != OperationalStatus.Down);
-
-    private static IEnumerable<UnicastIPAddressInformation> IPv4Addresses(NetworkInterface nic)
-        => nic.GetIPProperties().UnicastAddresses.Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork);
-
-    private static void GetNetworkInterfaces(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetNetworkInterfacesResponse", () =>
+    private void GetNetworkInterfaces(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetNetworkInterfacesResponse", () =>
     {
-        foreach (var nic in Interfaces())
+        foreach (var nic in _network.Current.Interfaces)
         {
             w.StartTds("NetworkInterfaces");
             w.Attribute("token", nic.Name);
             w.Tt("Enabled", true);
             w.StartTt("Info");
             w.Tt("Name", nic.Name);
-            w.Tt("HwAddress", string.Join(':', nic.GetPhysicalAddress().GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture))));
+            w.Tt("HwAddress", nic.Mac);
             w.WriteEndElement();
-            var addresses = IPv4Addresses(nic).ToList();
             w.StartTt("IPv4");
-            w.Tt("Enabled", addresses.Count > 0);
+            w.Tt("Enabled", nic.IPv4.Count > 0);
             w.StartTt("Config");
-            foreach (var address in addresses)
+            foreach (var address in nic.IPv4)
             {
                 w.StartTt("Manual");
                 w.Tt("Address", address.Address.ToString());
@@ -278,11 +277,11 @@ public sealed class DeviceService : IOnvifService
         w.WriteEndElement();
     }
 
-    private static void GetDns(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetDNSResponse", () =>
+    private void GetDns(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetDNSResponse", () =>
     {
         w.StartTds("DNSInformation");
         w.Tt("FromDHCP", false);
-        foreach (var server in Interfaces().SelectMany(i => i.GetIPProperties().DnsAddresses).Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct())
+        foreach (var server in _network.Current.Dns)
         {
             w.StartTt("DNSManual");
             w.Tt("Type", "IPv4");
@@ -292,10 +291,10 @@ public sealed class DeviceService : IOnvifService
         w.WriteEndElement();
     });
 
-    private static void GetNetworkDefaultGateway(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetNetworkDefaultGatewayResponse", () =>
+    private void GetNetworkDefaultGateway(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetNetworkDefaultGatewayResponse", () =>
     {
         w.StartTds("NetworkGateway");
-        foreach (var gateway in Interfaces().SelectMany(i => i.GetIPProperties().GatewayAddresses).Select(g => g.Address).Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct())
+        foreach (var gateway in _network.Current.Interfaces.SelectMany(i => i.Gateways).Distinct())
             w.Tt("IPv4Address", gateway.ToString());
         w.WriteEndElement();
     });

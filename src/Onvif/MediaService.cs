@@ -50,6 +50,9 @@ public sealed class MediaService : IOnvifService
             ["GetSnapshotUri"] = new((call, w) => Respond(w, "GetSnapshotUriResponse", () =>
             {
                 FindProfile(call);
+                // Clients such as Home Assistant then take stills from the stream instead.
+                if (_camera.Settings.DeliversH264)
+                    throw new SoapFault("s:Receiver", "The camera delivers H.264, which Edge passes through without decoding: no snapshots; take stills from the RTSP stream.", "ter:ActionNotSupported");
                 WriteMediaUri(w, $"http://{call.Host}/snapshot.jpg");
             })),
             ["GetGuaranteedNumberOfVideoEncoderInstances"] = new(GetGuaranteedNumberOfVideoEncoderInstances),
@@ -95,10 +98,10 @@ public sealed class MediaService : IOnvifService
     }
 
     /// <summary>The media service's capabilities (also part of the device service's GetServices).</summary>
-    public static void WriteServiceCapabilities(XmlDocumentWriter w)
+    public void WriteServiceCapabilities(XmlDocumentWriter w)
     {
         w.StartTrt("Capabilities");
-        w.Attribute("SnapshotUri", true);
+        w.Attribute("SnapshotUri", !_camera.Settings.DeliversH264);
         w.Attribute("Rotation", false);
         w.Attribute("VideoSourceMode", false);
         w.Attribute("OSD", false);

@@ -11,17 +11,26 @@ public static class SoapWriter
 {
     public const string ContentType = "application/soap+xml; charset=utf-8";
 
-    /// <summary>An envelope whose Body is what <paramref name="body"/> writes.</summary>
-    public static byte[] Envelope(Action<XmlDocumentWriter> body)
+    // The prefixes ONVIF service answers use; ter: because fault subcodes are QNames in text, which no element would declare.
+    private static readonly (string Prefix, string Uri)[] ServiceNamespaces =
+        [("tt", OnvifNamespaces.Schema), ("tds", OnvifNamespaces.Device), ("trt", OnvifNamespaces.Media), ("ter", OnvifNamespaces.Error)];
+
+    /// <summary>An ONVIF service envelope whose Body is what <paramref name="body"/> writes.</summary>
+    public static byte[] Envelope(Action<XmlDocumentWriter> body) => Envelope(ServiceNamespaces, null, body);
+
+    /// <summary>An envelope declaring <paramref name="namespaces"/> at its root, with a Header when <paramref name="header"/> is given.</summary>
+    public static byte[] Envelope(IEnumerable<(string Prefix, string Uri)> namespaces, Action<XmlDocumentWriter>? header, Action<XmlDocumentWriter> body)
     {
         var w = new XmlDocumentWriter();
         w.WriteStartDocument();
         w.WriteStartElement("s", "Envelope", OnvifNamespaces.Soap);
-        w.WriteNamespace("tt", OnvifNamespaces.Schema);
-        w.WriteNamespace("tds", OnvifNamespaces.Device);
-        w.WriteNamespace("trt", OnvifNamespaces.Media);
-        // Fault subcodes are QNames in ter: (text, so no element would declare it).
-        w.WriteNamespace("ter", OnvifNamespaces.Error);
+        foreach (var (prefix, uri) in namespaces) w.WriteNamespace(prefix, uri);
+        if (header != null)
+        {
+            w.WriteStartElement("s", "Header", OnvifNamespaces.Soap);
+            header(w);
+            w.WriteEndElement();
+        }
         w.WriteStartElement("s", "Body", OnvifNamespaces.Soap);
         body(w);
         w.WriteEndElement();

@@ -8,8 +8,7 @@ using Edge.Tests.Support;
 namespace Edge.Tests.Binary;
 
 /// <summary>
-/// The native AOT binary as users run it. ClassInitialize publishes it with publish.sh (which fails on
-/// any trim/AOT warning) unless EDGE_BINARY names an already published one.
+/// The native AOT binary as users run it (<see cref="PublishedBinary"/>).
 /// </summary>
 [TestClass]
 public sealed class PublishedBinaryTests
@@ -19,19 +18,7 @@ public sealed class PublishedBinaryTests
     [ClassInitialize]
     public static async Task Publish(TestContext _)
     {
-        string? given = Environment.GetEnvironmentVariable("EDGE_BINARY");
-        if (string.IsNullOrEmpty(given))
-        {
-            string root = AppContext.BaseDirectory;
-            while (!File.Exists(Path.Combine(root, "Edge.csproj"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
-            using var publish = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "publish.sh")]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var output = publish.StandardOutput.ReadToEndAsync();
-            var error = publish.StandardError.ReadToEndAsync();
-            await publish.WaitForExitAsync();
-            Assert.AreEqual(0, publish.ExitCode, $"publish.sh failed:\n{await output}\n{await error}");
-            given = Path.Combine(root, "publish", "linux-x64", "edge");
-        }
-        EdgeProcess.BinaryPath = given;
+        await PublishedBinary.Ensure();
         _dir = Directory.CreateTempSubdirectory("edge-binary-").FullName;
     }
 

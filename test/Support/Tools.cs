@@ -5,7 +5,8 @@ namespace Edge.Tests.Support;
 /// <summary>Runs real command-line tools (ffmpeg, ffprobe, gcc) and returns what they printed.</summary>
 public static class Tools
 {
-    public static async Task<(int ExitCode, string Output, string Error)> Run(string file, IEnumerable<string> arguments, TimeSpan? timeout = null)
+    /// <summary>How to start <paramref name="file"/>: every standard stream redirected, no shell.</summary>
+    public static ProcessStartInfo StartInfo(string file, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -15,7 +16,14 @@ public static class Tools
             UseShellExecute = false,
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        return start;
+    }
+
+    /// <param name="input">Written to the tool's standard input, which is then closed.</param>
+    public static async Task<(int ExitCode, string Output, string Error)> Run(string file, IEnumerable<string> arguments, TimeSpan? timeout = null, string? input = null)
+    {
+        using var process = Process.Start(StartInfo(file, arguments)) ?? throw new InvalidOperationException($"could not start {file}");
+        if (input != null) await process.StandardInput.WriteAsync(input);
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -10,18 +10,15 @@ public sealed class BrowserTests
     [TestMethod]
     public async Task TheUiLogsInShowsLiveStateSetsValuesAndLogsOutInChromium()
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Edge.csproj"))) root = Path.GetDirectoryName(root)!;
-        string script = Path.Combine(root, "test", "ui", "login-flow.mjs");
-        if (!File.Exists("/usr/bin/chromium") || !Directory.Exists(Path.Combine(root, "test", "ui", "node_modules", "playwright-core")))
-            Assert.Fail("Chromium or playwright-core is missing: run test/run.sh, which installs them.");
+        string script = Repository.NodeScript("ui", "login-flow.mjs", "playwright-core");
+        if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");
 
         await using var server = await EdgeServer.Start();
         var start = new ProcessStartInfo("node", [script, server.BaseUri.ToString(), EdgeServer.User, EdgeServer.Password])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.Combine(root, "test", "ui"),
+            WorkingDirectory = Path.GetDirectoryName(script),
         };
         using var browser = Process.Start(start)!;
         var errors = browser.StandardError.ReadToEndAsync();

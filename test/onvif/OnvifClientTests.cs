@@ -8,14 +8,7 @@ namespace Edge.Tests.Onvif;
 [TestClass]
 public sealed class OnvifClientTests
 {
-    private static string Script()
-    {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Edge.csproj"))) root = Path.GetDirectoryName(root)!;
-        if (!Directory.Exists(Path.Combine(root, "test", "onvif", "node_modules", "onvif")))
-            Assert.Fail("The npm package onvif is missing: run test/run.sh, which installs it.");
-        return Path.Combine(root, "test", "onvif", "client.mjs");
-    }
+    private static string Script() => Repository.NodeScript("onvif", "client.mjs", "onvif");
 
     private static Task<EdgeServer> Start() => EdgeServer.Start(EdgeServer.ConfigWithUsers(Soap.TestPatternCamera, devicePassword: true));
 

@@ -198,7 +198,7 @@ public sealed class OnvifSoapTests
     }
 
     [TestMethod]
-    public async Task AnH264CameraHasASecondProfileStreamedFromH264()
+    public async Task AnH264CameraHasASecondProfileStreamedFromH264AndSaysItHasNoSnapshots()
     {
         await using var server = await EdgeServer.Start(CameraFixtures.PipeConfig("h264", "-c:v libx264 -tune zerolatency -g 25 -f h264"));
         int rtspPort = await Edge.Tests.Streaming.RtspTests.Port(server);
@@ -207,6 +207,12 @@ public sealed class OnvifSoapTests
         StringAssert.Contains(profiles.Body, "<tt:Encoding>H264</tt:Encoding>");
         var uri = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media, "<ProfileToken>profile_h264</ProfileToken>")), "/onvif/media_service", server.Http);
         StringAssert.Contains(uri.Body, $"<tt:Uri>rtsp://127.0.0.1:{rtspPort}/h264</tt:Uri>");
+        // Not a URL that would answer 503: a fault, and capabilities that say so.
+        var snapshot = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetSnapshotUri", Soap.Media, "<ProfileToken>profile_h264</ProfileToken>")), "/onvif/media_service", server.Http);
+        Assert.AreEqual(HttpStatusCode.BadRequest, snapshot.Status);
+        StringAssert.Contains(snapshot.Body, "ter:ActionNotSupported");
+        var capabilities = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetServiceCapabilities", Soap.Media)), "/onvif/media_service", server.Http);
+        StringAssert.Contains(capabilities.Body, "SnapshotUri=\"false\"");
     }
 
     [TestMethod]

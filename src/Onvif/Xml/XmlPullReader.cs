@@ -84,6 +84,20 @@ public sealed class XmlPullReader
         return null;
     }
 
+    /// <summary>
+    /// The namespace <paramref name="prefix"/> is bound to where the reader stands (the empty prefix: the
+    /// default namespace); null when unbound. Resolves QNames written as text, like WS-Discovery's <c>Types</c>.
+    /// </summary>
+    public string? LookupNamespace(string prefix)
+    {
+        if (prefix == "xml") return XmlNames.XmlNamespace;
+        for (int i = _bindings.Count - 1; i >= 0; i--)
+        {
+            if (_bindings[i].Prefix == prefix) return _bindings[i].Uri.Length > 0 ? _bindings[i].Uri : null;
+        }
+        return null;
+    }
+
     /// <summary>Moves to the next element boundary or text; false at the end of a complete document.</summary>
     public bool Read()
     {
@@ -378,11 +392,7 @@ public sealed class XmlPullReader
     // The namespace of a prefix in scope; null for no default namespace; throws for an unbound prefix.
     private string? Resolve(string prefix, string name)
     {
-        if (prefix == "xml") return XmlNames.XmlNamespace;
-        for (int i = _bindings.Count - 1; i >= 0; i--)
-        {
-            if (_bindings[i].Prefix == prefix) return _bindings[i].Uri;
-        }
+        if (LookupNamespace(prefix) is { } uri) return uri;
         if (prefix.Length == 0) return null;
         throw Error($"Prefix '{prefix}' of {name} is not bound to a namespace.");
     }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Camera;
+namespace Edge.Runtime;
 
 /// <summary>
 /// A warning log that a chatty source (a failing camera, a process writing to stderr in a loop)

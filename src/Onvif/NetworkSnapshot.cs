@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Edge.Onvif;
+
+/// <summary>An IPv4 address of an interface and its prefix length.</summary>
+public readonly record struct InterfaceAddress(IPAddress Address, int PrefixLength);
+
+/// <summary>A network interface that is up and not loopback: what clients on the network can reach.</summary>
+/// <param name="Mac">Lower-case, colon-separated; empty when the interface has none.</param>
+public sealed record NetworkInterfaceInfo(string Name, int Index, string Mac, bool SupportsMulticast, IReadOnlyList<InterfaceAddress> IPv4, IReadOnlyList<IPAddress> Gateways);
+
+/// <summary>
+/// The host's interfaces, DNS servers and gateways at one moment (IPv4). Reading it touches
+/// <c>/proc</c>, <c>/sys</c> and <c>/etc/resolv.conf</c>: do that on the worker pool, then share it.
+/// </summary>
+public sealed class NetworkSnapshot
+{
+    private NetworkSnapshot(IReadOnlyList<NetworkInterfaceInfo> interfaces, IReadOnlyList<IPAddress> dns)
+    {
+        Interfaces = interfaces;
+        Dns = dns;
+        var text = new StringBuilder();
+        foreach (var nic in interfaces)
+        {
+            text.Append(nic.Name).Append('#').Append(nic.Index.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(nic.Mac);
+            foreach (var a in nic.IPv4) text.Append(' ').Append(a.Address).Append('/').Append(a.PrefixLength.ToString(CultureInfo.InvariantCulture));
+            foreach (var g in nic.Gateways) text.Append(" via ").Append(g);
+            text.Append("; ");
+        }
+        text.Append("dns");
+        foreach (var server in dns) text.Append(' ').Append(server);
+        Summary = text.ToString();
+    }
+
+    public static NetworkSnapshot Empty { get; } = new([], []);
+
+    public static NetworkSnapshot Create(IReadOnlyList<NetworkInterfaceInfo> interfaces, IReadOnlyList<IPAddress> dns) => new(interfaces, dns);
+
+    public IReadOnlyList<NetworkInterfaceInfo> Interfaces { get; }
+
+    public IReadOnlyList<IPAddress> Dns { get; }
+
+    /// <summary>Every interface, address, gateway and DNS server in one line: equal summaries, equal snapshots.</summary>
+    public string Summary { get; }
+
+    /// <summary>The interface that holds the default route, else the first with an address: whose MAC names the device.</summary>
+    public NetworkInterfaceInfo? Primary
+        => Interfaces.FirstOrDefault(i => i.Gateways.Count > 0 && i.IPv4.Count > 0) ?? Interfaces.FirstOrDefault(i => i.IPv4.Count > 0) ?? Interfaces.FirstOrDefault();
+
+    /// <summary>Reads the host's network now (blocking).</summary>
+    public static NetworkSnapshot Read()
+    {
+        var interfaces = new List<NetworkInterfaceInfo>();
+        var dns = new List<IPAddress>();
+        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        {
+            if (nic.NetworkInterfaceType == NetworkInterfaceType.Loopback || nic.OperationalStatus == OperationalStatus.Down) continue;
+            var properties = nic.GetIPProperties();
+            var addresses = properties.UnicastAddresses
+                .Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork)
+                .Select(a => new InterfaceAddress(a.Address, a.PrefixLength))
+                .ToArray();
+            var gateways = properties.GatewayAddresses.Select(g => g.Address).Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct().ToArray();
+            foreach (var server in properties.DnsAddresses)
+            {
+                if (server.AddressFamily == AddressFamily.InterNetwork && !dns.Contains(server)) dns.Add(server);
+            }
+            string mac = string.Join(':', nic.GetPhysicalAddress().GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+            interfaces.Add(new NetworkInterfaceInfo(nic.Name, Index(properties), mac, nic.SupportsMulticast, addresses, gateways));
+        }
+        return Create(interfaces, dns);
+    }
+
+    // The kernel's interface index, which multicast membership is set by.
+    private static int Index(IPInterfaceProperties properties)
+    {
+        try
+        {
+            return properties.GetIPv4Properties()?.Index ?? 0;
+        }
+        catch (NetworkInformationException)
+        {
+            return 0;
+        }
+    }
+}
