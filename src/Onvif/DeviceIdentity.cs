@@ -22,15 +22,17 @@ public static class DeviceIdentity
     }
 
     /// <summary>
-    /// The WS-Discovery endpoint address of device <paramref name="id"/>: a name-based (version 5) UUID,
-    /// so it stays the same as long as <c>device.id</c> does.
+    /// The WS-Discovery endpoint address of device <paramref name="id"/>: a version 8 (custom) UUID that
+    /// holds the id's random bits and the tag "edge", so it stays the same as long as <c>device.id</c>
+    /// does. No hash: that would load OpenSSL (4 MB of memory) at every start.
     /// </summary>
     public static string EndpointAddress(string id)
     {
-        Span<byte> uuid = stackalloc byte[20];
-        SHA1.HashData(Encoding.ASCII.GetBytes("edge-device:" + id), uuid);
-        uuid[6] = (byte)((uuid[6] & 0x0F) | 0x50);
+        Span<byte> uuid = stackalloc byte[16];
+        Convert.FromHexString(id, uuid[..8], out _, out _);
+        "edge-dev"u8.CopyTo(uuid[8..]);
+        uuid[6] = (byte)((uuid[6] & 0x0F) | 0x80);
         uuid[8] = (byte)((uuid[8] & 0x3F) | 0x80);
-        return "urn:uuid:" + new Guid(uuid[..16], bigEndian: true).ToString("D");
+        return "urn:uuid:" + new Guid(uuid, bigEndian: true).ToString("D");
     }
 }

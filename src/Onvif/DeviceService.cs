@@ -216,11 +216,11 @@ public sealed class DeviceService : IOnvifService
 
     private void GetScopes(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetScopesResponse", () =>
     {
-        foreach (var (scope, isFixed) in _scopes.For(_network.Current))
+        foreach (var scope in _scopes.For(_network.Current))
         {
             w.StartTds("Scopes");
-            w.Tt("ScopeDef", isFixed ? "Fixed" : "Configurable");
-            w.Tt("ScopeItem", scope);
+            w.Tt("ScopeDef", scope.Fixed ? "Fixed" : "Configurable");
+            w.Tt("ScopeItem", scope.Uri);
             w.WriteEndElement();
         }
     });

@@ -7,7 +7,8 @@ using System.Text;
 namespace Edge.Onvif;
 
 /// <summary>An IPv4 address of an interface and its prefix length.</summary>
-public readonly record struct InterfaceAddress(IPAddress Address, int PrefixLength);
+// A class, not a struct: LINQ and collections over a struct are compiled anew for it (100+ KB of native code).
+public sealed record InterfaceAddress(IPAddress Address, int PrefixLength);
 
 /// <summary>A network interface that is up and not loopback: what clients on the network can reach.</summary>
 /// <param name="Mac">Lower-case, colon-separated; empty when the interface has none.</param>
@@ -60,10 +61,11 @@ public sealed class NetworkSnapshot
         {
             if (nic.NetworkInterfaceType == NetworkInterfaceType.Loopback || nic.OperationalStatus == OperationalStatus.Down) continue;
             var properties = nic.GetIPProperties();
-            var addresses = properties.UnicastAddresses
-                .Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork)
-                .Select(a => new InterfaceAddress(a.Address, a.PrefixLength))
-                .ToArray();
+            var addresses = new List<InterfaceAddress>();
+            foreach (var unicast in properties.UnicastAddresses)
+            {
+                if (unicast.Address.AddressFamily == AddressFamily.InterNetwork) addresses.Add(new InterfaceAddress(unicast.Address, unicast.PrefixLength));
+            }
             var gateways = properties.GatewayAddresses.Select(g => g.Address).Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct().ToArray();
             foreach (var server in properties.DnsAddresses)
             {

@@ -2,6 +2,9 @@ using System.Net;
 
 namespace Edge.Onvif;
 
+/// <summary>A scope URI and whether it is fixed (the device's nature) rather than configurable.</summary>
+public sealed record OnvifScope(string Uri, bool Fixed);
+
 /// <summary>
 /// The device's ONVIF scopes, which discovery and <c>GetScopes</c> both report: what it is (a video
 /// encoder, Profile S), its name, hardware, location and MAC address. Values are URI-escaped.
@@ -16,18 +19,17 @@ public sealed class OnvifScopes(string name, string hardware, string location)
 
     public string Name => name;
 
-    /// <summary>Each scope and whether it is fixed (the device's nature) rather than configurable.</summary>
-    public IReadOnlyList<(string Scope, bool Fixed)> For(NetworkSnapshot network)
+    public IReadOnlyList<OnvifScope> For(NetworkSnapshot network)
     {
-        var scopes = new List<(string, bool)>
+        var scopes = new List<OnvifScope>
         {
-            (Prefix + "type/video_encoder", true),
-            (Prefix + "Profile/Streaming", true),
-            (Prefix + "hardware/" + Uri.EscapeDataString(hardware), true),
-            (Prefix + "name/" + Uri.EscapeDataString(name), false),
+            new(Prefix + "type/video_encoder", true),
+            new(Prefix + "Profile/Streaming", true),
+            new(Prefix + "hardware/" + Uri.EscapeDataString(hardware), true),
+            new(Prefix + "name/" + Uri.EscapeDataString(name), false),
         };
-        if (location.Length > 0) scopes.Add((Prefix + "location/" + Uri.EscapeDataString(location), false));
-        if (network.Primary is { Mac.Length: > 0 } primary) scopes.Add((Prefix + "mac/" + primary.Mac, true));
+        if (location.Length > 0) scopes.Add(new(Prefix + "location/" + Uri.EscapeDataString(location), false));
+        if (network.Primary is { Mac.Length: > 0 } primary) scopes.Add(new(Prefix + "mac/" + primary.Mac, true));
         return scopes;
     }
 

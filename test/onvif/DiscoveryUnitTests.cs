@@ -114,18 +114,17 @@ public sealed class DiscoveryUnitTests
     [TestMethod]
     public void TheMacScopeNamesTheInterfaceWithTheDefaultRoute()
     {
-        var scopes = new OnvifScopes("cam", "Board", "").For(Network()).Select(s => s.Scope).ToList();
+        var scopes = new OnvifScopes("cam", "Board", "").For(Network()).Select(s => s.Uri).ToList();
         CollectionAssert.Contains(scopes, "onvif://www.onvif.org/mac/02:00:00:00:00:01");
         CollectionAssert.Contains(scopes, "onvif://www.onvif.org/hardware/Board");
         Assert.IsFalse(scopes.Any(s => s.Contains("/location/")), "no location configured, no location scope");
     }
 
     [TestMethod]
-    public void TheEndpointAddressIsAVersion5UuidThatDependsOnlyOnTheDeviceId()
+    public void TheEndpointAddressIsAVersion8UuidMadeOfTheDeviceIdAlone()
     {
         string address = DeviceIdentity.EndpointAddress("0123456789abcdef");
-        Assert.AreEqual(address, DeviceIdentity.EndpointAddress("0123456789abcdef"));
+        Assert.AreEqual("urn:uuid:01234567-89ab-8def-a564-67652d646576", address);
         Assert.AreNotEqual(address, DeviceIdentity.EndpointAddress("0123456789abcdee"));
-        StringAssert.Matches(address, new System.Text.RegularExpressions.Regex("^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"));
     }
 }

@@ -182,7 +182,7 @@ public sealed class DiscoveryService(EventLoop loop, HostNetwork network, OnvifS
     private DiscoveryTarget Target(IPAddress? reachedAt, int reachedOn)
     {
         var snapshot = network.Current;
-        return new DiscoveryTarget(endpointAddress, scopes.For(snapshot).Select(s => s.Scope).ToList(), XAddrs.For(snapshot, listening(), reachedAt, reachedOn));
+        return new DiscoveryTarget(endpointAddress, scopes.For(snapshot).Select(s => s.Uri).ToList(), XAddrs.For(snapshot, listening(), reachedAt, reachedOn));
     }
 
     // 224.0.0.0/4.

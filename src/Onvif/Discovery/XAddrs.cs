@@ -15,35 +15,54 @@ public static class XAddrs
     /// <param name="reachedOn">The index of the interface a request came in on, or 0.</param>
     public static IReadOnlyList<string> For(NetworkSnapshot network, IEnumerable<string> listening, IPAddress? reachedAt = null, int reachedOn = 0)
     {
-        var listeners = listening.Select(Parse).OfType<(string Scheme, IPAddress? Bound, int Port)>().ToList();
+        var listeners = new List<Listener>();
+        foreach (var address in listening)
+        {
+            if (Listener.Parse(address) is { } listener) listeners.Add(listener);
+        }
         var candidates = new List<IPAddress>();
         if (reachedAt != null) candidates.Add(reachedAt);
-        foreach (var nic in network.Interfaces.OrderBy(i => i.Index == reachedOn && reachedOn != 0 ? 0 : 1))
-            candidates.AddRange(nic.IPv4.Select(a => a.Address));
-        var urls = new List<string>();
-        foreach (var address in candidates.Distinct())
+        foreach (var nic in network.Interfaces)
         {
-            foreach (var (scheme, bound, port) in listeners)
+            if (nic.Index == reachedOn && reachedOn != 0) AddAddresses(candidates, nic);
+        }
+        foreach (var nic in network.Interfaces) AddAddresses(candidates, nic);
+        var urls = new List<string>();
+        foreach (var address in candidates)
+        {
+            foreach (var listener in listeners)
             {
-                if (bound != null && !bound.Equals(address)) continue;
-                string url = string.Create(CultureInfo.InvariantCulture, $"{scheme}://{address}:{port}{DeviceService.Path}");
+                if (listener.Bound != null && !listener.Bound.Equals(address)) continue;
+                string url = string.Create(CultureInfo.InvariantCulture, $"{listener.Scheme}://{address}:{listener.Port}{DeviceService.Path}");
                 if (!urls.Contains(url)) urls.Add(url);
             }
         }
         return urls;
     }
 
-    // (scheme, the bound address or null for all, port); null for what Kestrel would not report.
-    private static (string, IPAddress?, int)? Parse(string address)
+    private static void AddAddresses(List<IPAddress> candidates, NetworkInterfaceInfo nic)
     {
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Port <= 0) return null;
-        string host = uri.Host.Trim('[', ']');
-        IPAddress? bound = host switch
+        foreach (var address in nic.IPv4)
         {
-            "localhost" => IPAddress.Loopback,
-            "*" or "+" or "0.0.0.0" or "::" => null,
-            _ => IPAddress.TryParse(host, out var ip) ? ip : null,
-        };
-        return (uri.Scheme, bound, uri.Port);
+            if (!candidates.Contains(address.Address)) candidates.Add(address.Address);
+        }
+    }
+
+    /// <param name="Bound">The address listened on, or null for all.</param>
+    private sealed record Listener(string Scheme, IPAddress? Bound, int Port)
+    {
+        // Null for what Kestrel would not report.
+        public static Listener? Parse(string address)
+        {
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Port <= 0) return null;
+            string host = uri.Host.Trim('[', ']');
+            IPAddress? bound = host switch
+            {
+                "localhost" => IPAddress.Loopback,
+                "*" or "+" or "0.0.0.0" or "::" => null,
+                _ => IPAddress.TryParse(host, out var ip) ? ip : null,
+            };
+            return new Listener(uri.Scheme, bound, uri.Port);
+        }
     }
 }
