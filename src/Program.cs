@@ -93,9 +93,17 @@ public static class Program
         var pool = new WorkerPool(settings.Runtime.Workers > 0 ? settings.Runtime.Workers : Environment.ProcessorCount, settings.Runtime.QueueCapacity);
         var supervisor = new Supervisor(loop, loggers.CreateLogger<Supervisor>());
         var state = new StateStore(loop);
+        var journal = new EventJournal(loop, pool, Path.Combine(settings.DataDir, "events"), settings.Journal, loggers.CreateLogger<EventJournal>());
         // Each service's status is state too: dashboards see restarts and failures live.
         supervisor.StatusChanged += info => state.Publish($"service.{info.Name}", info.Status.ToString().ToLowerInvariant(), StateJsonContext.Default.String);
+        // Restarts and failures stay on record after the state has moved on.
+        supervisor.StatusChanged += info =>
+        {
+            if (info.Status is ServiceStatus.Restarting or ServiceStatus.Failed)
+                _ = Record(journal.Append("service." + info.Status.ToString().ToLowerInvariant(), info, ApiJsonContext.Default.ServiceInfo));
+        };
         var dispatcher = new ApiDispatcher(loop, loggers.CreateLogger<ApiDispatcher>());
+        new EventMethods(journal).Register(dispatcher);
         new SystemMethods(loop, pool, supervisor, Version, loop.Time.GetUtcNow()).Register(dispatcher);
         new StateMethods(state).Register(dispatcher);
 
@@ -179,8 +187,16 @@ public static class Program
         });
         app.MapMethods("/{**path}", ["GET", "HEAD"], ui.Serve);
 
+        // Nobody awaits these appends; a failed one is logged by the journal, and must not be unobserved.
+        static async Task Record(Task<long> append)
+        {
+            try { await append; }
+            catch (Exception) { }
+        }
         void StartServices()
         {
+            _ = journal.Open();
+            _ = Record(journal.Append("edge.started", Version, ApiJsonContext.Default.String));
             // A camera may be unplugged for hours: keep trying, at most every 30 s.
             supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
             cameraStats.Start();
@@ -193,11 +209,12 @@ public static class Program
         }
         void Stopping()
         {
+            _ = Record(journal.Append("edge.stopping", Version, ApiJsonContext.Default.String));
             cameraStats.Stop();
             network.Dispose();
             camera.Jpeg.EndAll();
         }
 
-        return new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, StartServices, Stopping);
+        return new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, StartServices, Stopping, journal.Flush);
     }
 }

@@ -31,6 +31,7 @@ public sealed class EdgeHost : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CommandLine _commandLine;
     private readonly Action _startServices;
+    private readonly Func<Task> _drain;
     private readonly CancellationTokenSource _stopping = new();
     private readonly PosixSignalRegistration _sighup;
     private Task? _services;
@@ -38,9 +39,10 @@ public sealed class EdgeHost : IAsyncDisposable
 
     public EdgeHost(WebApplication app, EventLoop loop, WorkerPool pool, Supervisor supervisor, SessionHub hub, ApiDispatcher dispatcher,
         Authenticator auth, Func<EdgeSettings, AuthSettings> effectiveAuth, CommandLine commandLine, ILogger logger,
-        Action startServices, Action stopping)
+        Action startServices, Action stopping, Func<Task> drain)
     {
         _startServices = startServices;
+        _drain = drain;
         _commandLine = commandLine;
         _app = app;
         _loop = loop;
@@ -104,7 +106,7 @@ public sealed class EdgeHost : IAsyncDisposable
 
     /// <summary>
     /// Shuts down within 5 s: Kestrel gets 3 s (WebSockets get their 1001 and 2 s to answer), the
-    /// services, the pool and the loop half a second each.
+    /// services, the journal flush, the pool and the loop half a second each.
     /// </summary>
     public async Task StopAsync()
     {
@@ -113,6 +115,7 @@ public sealed class EdgeHost : IAsyncDisposable
         await _app.StopAsync();
         _stopping.Cancel();
         if (_services != null && !await Finished(_services)) _logger.LogWarning("Services did not stop within {Timeout}", StepTimeout);
+        if (!await Finished(_loop.InvokeAsync(_drain))) _logger.LogWarning("Journals were not flushed within {Timeout}", StepTimeout);
         _hub.Dispose();
         _pool.Dispose(StepTimeout);
         _loop.Dispose();

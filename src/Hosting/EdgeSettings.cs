@@ -1,5 +1,6 @@
 using Edge.Camera;
 using Edge.Onvif;
+using Edge.State;
 using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
@@ -24,6 +25,8 @@ public sealed class EdgeSettings
     public RtspSettings Rtsp { get; set; } = new();
 
     public OnvifSettings Onvif { get; set; } = new();
+
+    public JournalSettings Journal { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

@@ -13,7 +13,7 @@ public static partial class AtomicFile
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        string temporary = Path.Combine(directory, TemporaryPrefix(full) + $"{Environment.ProcessId}.tmp");
         try
         {
             using (var stream = new FileStream(temporary, new FileStreamOptions
@@ -36,8 +36,19 @@ public static partial class AtomicFile
         SyncDirectory(directory);
     }
 
-    // The rename is only durable once the directory entry is on disk too.
-    private static void SyncDirectory(string directory)
+    /// <summary>Deletes the temporary files that writes of <paramref name="path"/> left when the process was killed mid-write.</summary>
+    public static void DeleteLeftovers(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory)) return;
+        foreach (var leftover in Directory.EnumerateFiles(directory, TemporaryPrefix(full) + "*.tmp")) File.Delete(leftover);
+    }
+
+    private static string TemporaryPrefix(string full) => $".{Path.GetFileName(full)}.";
+
+    /// <summary>Makes renames and new entries in <paramref name="directory"/> durable (fsync of the directory).</summary>
+    internal static void SyncDirectory(string directory)
     {
         int fd = Open(directory, ORdOnly | ODirectory);
         if (fd < 0) return;

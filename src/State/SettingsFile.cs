@@ -11,11 +11,15 @@ public sealed class SettingsFile<T>(string path, JsonTypeInfo<T> type) where T :
 {
     public string Path { get; } = path;
 
-    /// <summary>The saved settings, or null when there are none; a file that cannot be read is reported through <paramref name="problem"/> and ignored.</summary>
+    /// <summary>
+    /// The saved settings, or null when there are none; a file that cannot be read is reported through
+    /// <paramref name="problem"/> and ignored. Temporary files left by a crash during a save are deleted.
+    /// </summary>
     public T? Load(Action<string> problem)
     {
         try
         {
+            AtomicFile.DeleteLeftovers(Path);
             return File.Exists(Path) ? JsonSerializer.Deserialize(File.ReadAllBytes(Path), type) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)

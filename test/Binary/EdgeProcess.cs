@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Text.RegularExpressions;
 using Edge.Tests.Support;
 
@@ -46,7 +47,19 @@ public sealed partial class EdgeProcess : IAsyncDisposable
         return (code, stdout, stderr);
     }
 
+    /// <summary>WebSocket /api with the credentials of <see cref="EdgeServer.User"/> (configure it with <see cref="EdgeServer.ConfigWithUsers"/>).</summary>
+    public async Task<ApiSocket> ConnectAsTestUser()
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", EdgeServer.BasicAuth(EdgeServer.User, EdgeServer.Password).ToString());
+        await socket.ConnectAsync(new Uri($"ws://{BaseUri.Authority}/api"), CancellationToken.None);
+        return new ApiSocket(socket);
+    }
+
     public Task Signal(string signal) => _process.Signal(signal);
+
+    /// <summary>SIGKILL, at once.</summary>
+    public void Kill() => _process.Kill();
 
     /// <summary>Waits for the process to exit; its exit code.</summary>
     public Task<int> WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);

@@ -34,21 +34,13 @@ public sealed class PublishedBinaryTests
 
     private static string DataDir() => Path.Combine(_dir, $"data-{Guid.NewGuid():N}");
 
-    private static async Task<ClientWebSocket> ConnectAsAdmin(Uri baseUri)
-    {
-        var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", EdgeServer.BasicAuth(EdgeServer.User, EdgeServer.Password).ToString());
-        await socket.ConnectAsync(new Uri($"ws://{baseUri.Authority}/api"), CancellationToken.None);
-        return socket;
-    }
-
     [TestMethod]
     public async Task TheBinaryServesHealthAndWebSocketPingAndExitsZeroOnSigtermClosingClientsWith1001()
     {
         await using var edge = await EdgeProcess.Start("--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir());
         using var http = new HttpClient { BaseAddress = edge.BaseUri };
         Assert.AreEqual("ok\n", await http.GetStringAsync("/healthz"));
-        using var api = new ApiSocket(await ConnectAsAdmin(edge.BaseUri));
+        using var api = await edge.ConnectAsTestUser();
         Assert.AreEqual("pong", (await api.Call("ping")).GetProperty("result").GetString());
 
         var stopwatch = Stopwatch.StartNew();

@@ -47,6 +47,9 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL, at once.</summary>
+    public void Kill() => _process.Kill();
+
     public async Task Signal(string signal)
     {
         using var kill = Process.Start("kill", [$"-{signal}", Pid.ToString()])!;
