@@ -6,7 +6,8 @@ public enum EdgeCommand { Run, Help, Version, CheckConfig, Passwd, BenchEncode }
 /// The command and the switches Edge handles itself; everything else (<c>--urls</c>,
 /// <c>--WebSocket:MaxClients 10</c>, …) is passed on to configuration.
 /// </summary>
-public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string[] ConfigArgs)
+/// <param name="PidFile">Where to write the process id while running (<c>--pidfile</c>), for sysvinit scripts.</param>
+public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string[] ConfigArgs, string? PidFile = null)
 {
     public const string DefaultConfigPath = "/etc/edge/edge.json";
 
@@ -14,6 +15,7 @@ public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string
     {
         var command = EdgeCommand.Run;
         string? configPath = Environment.GetEnvironmentVariable("EDGE_CONFIG");
+        string? pidFile = null;
         var rest = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -29,13 +31,17 @@ public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string
                     if (i + 1 >= args.Length) throw new ConfigException("--config needs a file path.");
                     configPath = args[++i];
                     break;
+                case "--pidfile":
+                    if (i + 1 >= args.Length) throw new ConfigException("--pidfile needs a file path.");
+                    pidFile = args[++i];
+                    break;
                 default:
                     if (arg.StartsWith("--config=", StringComparison.Ordinal)) configPath = arg["--config=".Length..];
                     else rest.Add(arg);
                     break;
             }
         }
-        return new CommandLine(command, configPath, [.. rest]);
+        return new CommandLine(command, configPath, [.. rest], pidFile);
     }
 
     public const string HelpText = """
@@ -52,9 +58,11 @@ public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string
           --config FILE        JSON configuration (default /etc/edge/edge.json when it exists; env EDGE_CONFIG)
           --data-dir DIR       where Edge keeps its data (default /var/lib/edge; created if missing)
           --urls URLS          where HTTP listens (default http://*:8080), e.g. http://127.0.0.1:9000
+          --pidfile FILE       write the process id to FILE while running (sysvinit); removed on exit
           --Section:Key VALUE  any configuration value, e.g. --WebSocket:MaxClients 100
 
         Configuration is read from the file, then EDGE_* environment variables (EDGE_Auth__Enabled=false),
         then the command line; later sources win. SIGHUP reloads it; SIGTERM or SIGINT stop Edge.
+        Started by systemd with Type=notify, Edge reports READY=1, STATUS, WATCHDOG=1 and STOPPING=1.
         """;
 }

@@ -32,6 +32,8 @@ public sealed class EdgeHost : IAsyncDisposable
     private readonly CommandLine _commandLine;
     private readonly Action _startServices;
     private readonly Func<Task> _drain;
+    private readonly SystemdNotifier _notifier;
+    private readonly PidFile? _pidFile;
     private readonly CancellationTokenSource _stopping = new();
     private readonly PosixSignalRegistration _sighup;
     private Task? _services;
@@ -39,8 +41,10 @@ public sealed class EdgeHost : IAsyncDisposable
 
     public EdgeHost(WebApplication app, EventLoop loop, WorkerPool pool, Supervisor supervisor, SessionHub hub, ApiDispatcher dispatcher,
         Authenticator auth, Func<EdgeSettings, AuthSettings> effectiveAuth, CommandLine commandLine, ILogger logger,
-        Action startServices, Action stopping, Func<Task> drain)
+        Action startServices, Action stopping, Func<Task> drain, SystemdNotifier notifier, PidFile? pidFile)
     {
+        _notifier = notifier;
+        _pidFile = pidFile;
         _startServices = startServices;
         _drain = drain;
         _commandLine = commandLine;
@@ -91,7 +95,11 @@ public sealed class EdgeHost : IAsyncDisposable
             return Task.CompletedTask;
         });
         _logger.LogInformation("Edge {Version} listening on {Urls}", Program.Version, string.Join(", ", Urls));
+        _pidFile?.Write();
+        _notifier.Ready(ServingStatus, _loop);
     }
+
+    private string ServingStatus => $"Serving on {string.Join(", ", Urls)}";
 
     /// <summary>Starts, waits for SIGTERM/SIGINT (or <see cref="StopAsync"/>), shuts down; the exit code.</summary>
     public async Task<int> RunAsync()
@@ -112,6 +120,7 @@ public sealed class EdgeHost : IAsyncDisposable
     {
         if (_stopped) return;
         _stopped = true;
+        _notifier.Stopping();
         await _app.StopAsync();
         _stopping.Cancel();
         if (_services != null && !await Finished(_services)) _logger.LogWarning("Services did not stop within {Timeout}", StepTimeout);
@@ -120,6 +129,7 @@ public sealed class EdgeHost : IAsyncDisposable
         _pool.Dispose(StepTimeout);
         _loop.Dispose();
         if (!await Finished(_loop.Completion)) _logger.LogWarning("The event loop did not drain within {Timeout}", StepTimeout);
+        _pidFile?.Remove();
         _logger.LogInformation("Edge stopped");
     }
 
@@ -146,6 +156,7 @@ public sealed class EdgeHost : IAsyncDisposable
     public async Task Reload()
     {
         _loop.VerifyAccess();
+        _notifier.Reloading();
         try
         {
             var (settings, auth) = await _pool.Submit(_ =>
@@ -167,12 +178,17 @@ public sealed class EdgeHost : IAsyncDisposable
             // Nobody awaits a reload (a signal starts it): log rather than lose the failure.
             _logger.LogError(e, "Configuration reload failed: {Message}", e.Message);
         }
+        finally
+        {
+            _notifier.Ready(ServingStatus, _loop);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
         _sighup.Dispose();
+        _notifier.Dispose();
         await _app.DisposeAsync();
         _stopping.Dispose();
     }

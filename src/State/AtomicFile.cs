@@ -5,11 +5,13 @@ namespace Edge.State;
 /// <summary>
 /// Replaces a file so that after a crash or power loss it holds either the old or the new content,
 /// never a mix: write a temporary file, fsync it, rename it over the target, fsync the directory.
-/// The file is readable by its owner only. Blocking: call it off the event loop.
+/// The file is readable by its owner only unless <c>mode</c> says otherwise. Blocking: call it off the event loop.
 /// </summary>
 public static partial class AtomicFile
 {
-    public static void Write(string path, ReadOnlySpan<byte> content)
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode = OwnerOnly)
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
@@ -20,7 +22,7 @@ public static partial class AtomicFile
             {
                 Mode = FileMode.Create,
                 Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                UnixCreateMode = mode,
             }))
             {
                 stream.Write(content);

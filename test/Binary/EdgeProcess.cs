@@ -26,16 +26,19 @@ public sealed partial class EdgeProcess : IAsyncDisposable
     public IReadOnlyCollection<string> Stderr => _process.Stderr;
 
     /// <summary>Starts the server on 127.0.0.1 with ephemeral ports and waits for its "listening on" line.</summary>
-    public static Task<EdgeProcess> Start(params string[] args)
+    public static Task<EdgeProcess> Start(params string[] args) => StartWithEnvironment(null, args);
+
+    /// <summary>As <see cref="Start"/>, with environment variables set for the server.</summary>
+    public static Task<EdgeProcess> StartWithEnvironment(IReadOnlyDictionary<string, string?>? environment, params string[] args)
         // RTSP and WS-Discovery on free ports too, so tests never collide on 8554 or 3702.
-        => StartWith(BinaryPath, ["--urls", "http://127.0.0.1:0", "--Rtsp:Port", "0", "--Onvif:DiscoveryPort", "0", .. args]);
+        => StartWith(BinaryPath, ["--urls", "http://127.0.0.1:0", "--Rtsp:Port", "0", "--Onvif:DiscoveryPort", "0", .. args], environment);
 
     /// <summary>Starts the server inside network namespace <paramref name="netns"/> with only <paramref name="args"/> (ports as configured).</summary>
-    public static Task<EdgeProcess> StartIn(string netns, params string[] args) => StartWith("ip", ["netns", "exec", netns, BinaryPath, .. args]);
+    public static Task<EdgeProcess> StartIn(string netns, params string[] args) => StartWith("ip", ["netns", "exec", netns, BinaryPath, .. args], null);
 
-    private static async Task<EdgeProcess> StartWith(string file, string[] args)
+    private static async Task<EdgeProcess> StartWith(string file, string[] args, IReadOnlyDictionary<string, string?>? environment)
     {
-        var process = ChildProcess.Start(file, args);
+        var process = ChildProcess.Start(file, args, environment);
         string line = await process.WaitForLine(l => ListeningLine().IsMatch(l), "edge's 'listening on' line");
         return new EdgeProcess(process, new Uri(ListeningLine().Match(line).Groups[1].Value));
     }

@@ -18,9 +18,16 @@ public sealed class ChildProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
-    public static ChildProcess Start(string file, IEnumerable<string> arguments)
+    /// <param name="environment">Variables to set (null: remove) for the child.</param>
+    public static ChildProcess Start(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        return new ChildProcess(Process.Start(Tools.StartInfo(file, arguments)) ?? throw new InvalidOperationException($"could not start {file}"));
+        var info = Tools.StartInfo(file, arguments);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value == null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
+        return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}"));
     }
 
     public int Pid => _process.Id;
