@@ -4,6 +4,7 @@ using Edge.State;
 using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
+using Edge.Web.Files;
 
 namespace Edge.Hosting;
 
@@ -27,6 +28,8 @@ public sealed class EdgeSettings
     public OnvifSettings Onvif { get; set; } = new();
 
     public JournalSettings Journal { get; set; } = new();
+
+    public FileSettings Files { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>
