@@ -10,6 +10,7 @@ using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
 using Edge.Web.Files;
+using Edge.Web.Tls;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Edge;
@@ -19,6 +20,8 @@ public static class Program
 {
     public static string Version { get; } =
         typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private static readonly TimeSpan CertificateCheckInterval = TimeSpan.FromSeconds(5);
 
     public static async Task<int> Main(string[] args)
     {
@@ -63,7 +66,8 @@ public static class Program
     /// <param name="time">The clock of every timer, back-off and rate limit (tests pass a manual one).</param>
     public static EdgeHost CreateHost(CommandLine commandLine, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = commandLine.ConfigArgs });
+        // No Args here: EdgeConfiguration adds the command line itself, after the file and the environment.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions());
         EdgeConfiguration.Build(builder.Configuration, commandLine);
         var settings = SettingsLoader.Load(builder.Configuration);
         EdgeConfiguration.PrepareDataDir(settings.DataDir);
@@ -77,9 +81,14 @@ public static class Program
         // What AddConsoleFormatter does, minus its reflection-bound options.
         builder.Services.AddSingleton<ConsoleFormatter, EdgeLogFormatter>();
         logging?.Invoke(builder.Logging);
-        if (builder.Configuration["urls"] == null) builder.WebHost.UseUrls("http://*:8080");
+        // Listeners are set in code (HTTP from urls, HTTPS beside it); Kestrel must not also bind urls itself.
+        string? urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        builder.Configuration[WebHostDefaults.ServerUrlsKey] = "";
+        CertificateStore? certificates = null;
         builder.WebHost.ConfigureKestrel(o =>
         {
+            // Handshakes only come once the composition below has made the certificate store.
+            Listeners.Configure(o, urls, settings.Https, () => certificates!);
             o.AddServerHeader = false;
             // Every connection costs memory on a 256 MB board; past this Kestrel refuses new ones.
             o.Limits.MaxConcurrentConnections = 2048;
@@ -149,6 +158,10 @@ public static class Program
         var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, loggers.CreateLogger<RtspServer>());
         rtsp.Listening += port => state.Publish("rtsp.port", port, StateJsonContext.Default.Int32);
         var cameraWeb = new CameraEndpoints(loop, camera, auth, loggers.CreateLogger<CameraEndpoints>());
+        certificates = new CertificateStore(settings.DataDir, settings.Https,
+            () => NetworkSnapshot.Read().Interfaces.SelectMany(i => i.IPv4).Select(a => a.Address), loop.Time, loggers.CreateLogger<CertificateStore>());
+        int? httpsPort = null;
+        var httpsPolicy = new HttpsPolicy(settings.Https, () => httpsPort ??= app.Urls.Select(u => new Uri(u)).First(u => u.Scheme == "https").Port);
         var fileStore = new FileStore(Path.Combine(settings.DataDir, "files"), settings.Files, pool);
         var files = new FileEndpoints(loop, auth, fileStore);
         EdgeHost? host = null;
@@ -171,6 +184,7 @@ public static class Program
         // Kestrel's addresses are known once it listens, before the services start.
         var discovery = new DiscoveryService(loop, network, scopes, DeviceIdentity.EndpointAddress(deviceId), () => app.Urls,
             settings.Onvif.DiscoveryPort, loggers.CreateLogger<DiscoveryService>());
+        app.Use(httpsPolicy.Apply);
         app.Map("/api", api.Api);
         app.Map("/login", api.Login);
         app.Map("/logout", api.Logout);
@@ -199,6 +213,7 @@ public static class Program
         });
         app.MapMethods("/{**path}", ["GET", "HEAD"], ui.Serve);
 
+        ITimer? certificateCheck = null;
         // Nobody awaits these appends; a failed one is logged by the journal, and must not be unobserved.
         static async Task Record(Task<long> append)
         {
@@ -218,6 +233,20 @@ public static class Program
             supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
             cameraStats.Start();
             if (settings.Rtsp.Enabled) supervisor.Add("rtsp", rtsp.Run);
+            if (settings.Https.Enabled)
+            {
+                _ = pool.Submit(_ =>
+                {
+                    certificates.EnsureCreated();
+                    return true;
+                }, PoolFullMode.Wait);
+                // Replaced certificate files are picked up without a SIGHUP.
+                certificateCheck = loop.CreateTimer(() => _ = pool.Submit(_ =>
+                {
+                    certificates.CheckForChanges();
+                    return true;
+                }, PoolFullMode.Reject), CertificateCheckInterval, CertificateCheckInterval);
+            }
             if (settings.Onvif.Enabled)
             {
                 network.Start();
@@ -226,13 +255,16 @@ public static class Program
         }
         void Stopping()
         {
+            certificateCheck?.Dispose();
             _ = Record(journal.Append("edge.stopping", Version, ApiJsonContext.Default.String));
             cameraStats.Stop();
             network.Dispose();
             camera.Jpeg.EndAll();
         }
 
-        return host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, StartServices, Stopping, journal.Flush,
+        host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, StartServices, Stopping, journal.Flush,
             SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>()), commandLine.PidFile is { } pidFile ? new PidFile(pidFile) : null);
+        host.Reloaded += reloaded => certificates.Apply(reloaded.Https);
+        return host;
     }
 }

@@ -81,6 +81,9 @@ public sealed class EdgeHost : IAsyncDisposable
     /// <summary>Lets tests add probe methods.</summary>
     internal ApiDispatcher Dispatcher => _dispatcher;
 
+    /// <summary>Raised on the loop after a reload applied new settings, for the parts that follow them.</summary>
+    public event Action<EdgeSettings>? Reloaded;
+
     /// <summary>The addresses Kestrel listens on (with real ports when 0 was asked for).</summary>
     public IReadOnlyList<Uri> Urls => [.. _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a.Replace("[::]", "localhost").Replace("0.0.0.0", "localhost")))];
 
@@ -94,8 +97,8 @@ public sealed class EdgeHost : IAsyncDisposable
             _services = _supervisor.Run(_stopping.Token);
             return Task.CompletedTask;
         });
-        _logger.LogInformation("Edge {Version} listening on {Urls}", Program.Version, string.Join(", ", Urls));
         _pidFile?.Write();
+        _logger.LogInformation("Edge {Version} listening on {Urls}", Program.Version, string.Join(", ", Urls));
         _notifier.Ready(ServingStatus, _loop);
     }
 
@@ -167,6 +170,7 @@ public sealed class EdgeHost : IAsyncDisposable
             ((IConfigurationRoot)_app.Configuration).Reload();
             _auth.Apply(auth);
             _hub.Apply(settings.WebSocket);
+            Reloaded?.Invoke(settings);
             _logger.LogInformation("Configuration reloaded");
         }
         catch (ConfigException e)

@@ -5,6 +5,7 @@ using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
 using Edge.Web.Files;
+using Edge.Web.Tls;
 
 namespace Edge.Hosting;
 
@@ -30,6 +31,8 @@ public sealed class EdgeSettings
     public JournalSettings Journal { get; set; } = new();
 
     public FileSettings Files { get; set; } = new();
+
+    public HttpsSettings Https { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

@@ -25,13 +25,15 @@ public sealed partial class EdgeProcess : IAsyncDisposable
 
     public IReadOnlyCollection<string> Stderr => _process.Stderr;
 
-    /// <summary>Starts the server on 127.0.0.1 with ephemeral ports and waits for its "listening on" line.</summary>
+    /// <summary>HTTP on 127.0.0.1, and RTSP, HTTPS and WS-Discovery, on free ports: tests never collide on 8080, 8554, 8443 or 3702.</summary>
+    public static readonly string[] EphemeralPorts = ["--urls", "http://127.0.0.1:0", "--Rtsp:Port", "0", "--Https:Port", "0", "--Onvif:DiscoveryPort", "0"];
+
+    /// <summary>Starts the server on <see cref="EphemeralPorts"/> and waits for its "listening on" line.</summary>
     public static Task<EdgeProcess> Start(params string[] args) => StartWithEnvironment(null, args);
 
     /// <summary>As <see cref="Start"/>, with environment variables set for the server.</summary>
     public static Task<EdgeProcess> StartWithEnvironment(IReadOnlyDictionary<string, string?>? environment, params string[] args)
-        // RTSP and WS-Discovery on free ports too, so tests never collide on 8554 or 3702.
-        => StartWith(BinaryPath, ["--urls", "http://127.0.0.1:0", "--Rtsp:Port", "0", "--Onvif:DiscoveryPort", "0", .. args], environment);
+        => StartWith(BinaryPath, [.. EphemeralPorts, .. args], environment);
 
     /// <summary>Starts the server inside network namespace <paramref name="netns"/> with only <paramref name="args"/> (ports as configured).</summary>
     public static Task<EdgeProcess> StartIn(string netns, params string[] args) => StartWith("ip", ["netns", "exec", netns, BinaryPath, .. args], null);

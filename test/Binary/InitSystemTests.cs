@@ -96,7 +96,7 @@ public sealed class InitSystemTests
         Assert.AreEqual($"{edge.Pid}\n", File.ReadAllText(pidFile));
         Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(pidFile));
 
-        var second = await EdgeProcess.Run(null, "--config", config, "--data-dir", DataDir(), "--urls", "http://127.0.0.1:0", "--Rtsp:Port", "0", "--Onvif:DiscoveryPort", "0", "--pidfile", pidFile);
+        var second = await EdgeProcess.Run(null, ["--config", config, "--data-dir", DataDir(), .. EdgeProcess.EphemeralPorts, "--pidfile", pidFile]);
         Assert.AreEqual(1, second.Code);
         StringAssert.Contains(second.Stderr, $"Edge already runs as process {edge.Pid}");
         Assert.AreEqual($"{edge.Pid}\n", File.ReadAllText(pidFile), "the running Edge keeps its pidfile");
@@ -127,7 +127,7 @@ public sealed class InitSystemTests
         string script = Path.Combine(Repository.Root, "docs", "init", "edge.sysv");
         string pidFile = Path.Combine(_dir, $"edge-{Guid.NewGuid():N}.pid"), log = Path.Combine(_dir, $"edge-{Guid.NewGuid():N}.log");
         int port = FreePort();
-        var environment = $"DAEMON={EdgeProcess.BinaryPath}\nPIDFILE={pidFile}\nLOGFILE={log}\nDAEMON_ARGS=--config {Config()} --data-dir {DataDir()} --urls http://127.0.0.1:{port} --Rtsp:Port 0 --Onvif:DiscoveryPort 0";
+        var environment = $"DAEMON={EdgeProcess.BinaryPath}\nPIDFILE={pidFile}\nLOGFILE={log}\nDAEMON_ARGS=--config {Config()} --data-dir {DataDir()} --urls http://127.0.0.1:{port} --Rtsp:Port 0 --Https:Port 0 --Onvif:DiscoveryPort 0";
         Task<(int ExitCode, string Output, string Error)> Run(string action)
             => Tools.Run("env", [.. environment.Split('\n'), "sh", script, action], TimeSpan.FromSeconds(30));
 

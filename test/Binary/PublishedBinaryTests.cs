@@ -105,7 +105,7 @@ public sealed class PublishedBinaryTests
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         int port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        var run = await EdgeProcess.Run(null, "--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir(), "--urls", $"http://127.0.0.1:{port}");
+        var run = await EdgeProcess.Run(null, "--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir(), "--urls", $"http://127.0.0.1:{port}", "--Https:Port", "0");
         Assert.AreEqual(1, run.Code);
         StringAssert.Contains(run.Stderr, "edge: cannot run:");
         StringAssert.Contains(run.Stderr, port.ToString());

@@ -1,0 +1,42 @@
+using System.Net;
+using Edge.Web.Tls;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace Edge.Web;
+
+/// <summary>
+/// Where Kestrel listens: each HTTP address of <c>urls</c> (default <c>http://*:8080</c>) and, with
+/// HTTPS on, the same hosts at <c>Https:Port</c>. Set in code, so HTTPS needs no configuration-bound
+/// Kestrel (3 MB of binary) and its certificate can come from <see cref="CertificateStore"/> per handshake.
+/// </summary>
+public static class Listeners
+{
+    public const string DefaultUrls = "http://*:8080";
+
+    /// <param name="certificates">The store, asked for at each handshake (Kestrel's options are built before the store exists).</param>
+    public static void Configure(KestrelServerOptions options, string? urls, HttpsSettings https, Func<CertificateStore> certificates)
+    {
+        var hosts = new List<string>();
+        foreach (var url in (urls ?? DefaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var address = BindingAddress.Parse(url);
+            Listen(options, address.Host, address.Port, null);
+            if (!hosts.Contains(address.Host)) hosts.Add(address.Host);
+        }
+        if (!https.Enabled) return;
+        var tls = new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => certificates().Select() };
+        foreach (var host in hosts) Listen(options, host, https.Port, listen => listen.UseHttps(tls));
+    }
+
+    private static void Listen(KestrelServerOptions options, string host, int port, Action<ListenOptions>? configure)
+    {
+        configure ??= _ => { };
+        if (host == "localhost") options.ListenLocalhost(port, configure);
+        else if (IPAddress.TryParse(host, out var address)) options.Listen(address, port, configure);
+        // "*", "+" and host names: every address, IPv4 and IPv6.
+        else options.ListenAnyIP(port, configure);
+    }
+}
