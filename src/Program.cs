@@ -1,6 +1,9 @@
 using System.Reflection;
 using Edge.Api;
 using Edge.Camera;
+using Edge.Gpio;
+using Edge.Gpio.Chardev;
+using Edge.Gpio.Memory;
 using Edge.Hosting;
 using Edge.Onvif;
 using Edge.Onvif.Discovery;
@@ -132,6 +135,16 @@ public static class Program
         };
         new CameraMethods(camera, pool, cameraFile).Register(dispatcher);
 
+        // GPIO pins with the snapshot action save pictures in DATA_DIR/files.
+        var snapshots = new SnapshotFiles(loop, pool, camera, Path.Combine(settings.DataDir, "files"), loggers.CreateLogger<SnapshotFiles>());
+        IGpioDriver gpioDriver = settings.Gpio.Driver == "memory" ? new MemoryGpioDriver() : new ChardevGpioDriver();
+        var gpio = new GpioService(loop, pool, state, gpioDriver, settings.Gpio,
+            new Dictionary<string, GpioActionHandler> { ["snapshot"] = (_, ct) => snapshots.Save(ct) }, loggers.CreateLogger<GpioService>());
+        var gpioEvents = loggers.CreateLogger("Edge.Gpio.Events");
+        gpio.Edge += edge => gpioEvents.LogInformation("GPIO {Pin}: {Edge} edge", edge.Pin, edge.Edge);
+        state.AddWriter(GpioService.StatePrefix, gpio.WriteState);
+        new GpioMethods(gpio).Register(dispatcher);
+
         var hub = new SessionHub(loop, dispatcher, state, settings.WebSocket, loggers.CreateLogger<SessionHub>());
 
         var api = new ApiEndpoints(loop, dispatcher, hub, auth);
@@ -185,6 +198,7 @@ public static class Program
             supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
             cameraStats.Start();
             if (settings.Rtsp.Enabled) supervisor.Add("rtsp", rtsp.Run);
+            if (gpio.HasPins) supervisor.Add("gpio", gpio.Run);
             if (settings.Onvif.Enabled)
             {
                 network.Start();
@@ -198,6 +212,6 @@ public static class Program
             camera.Jpeg.EndAll();
         }
 
-        return new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, StartServices, Stopping);
+        return new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, StartServices, Stopping) { Gpio = gpio };
     }
 }

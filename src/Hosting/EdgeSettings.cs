@@ -1,4 +1,5 @@
 using Edge.Camera;
+using Edge.Gpio;
 using Edge.Onvif;
 using Edge.Streaming;
 using Edge.Web;
@@ -24,6 +25,8 @@ public sealed class EdgeSettings
     public RtspSettings Rtsp { get; set; } = new();
 
     public OnvifSettings Onvif { get; set; } = new();
+
+    public GpioSettings Gpio { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

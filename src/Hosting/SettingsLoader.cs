@@ -1,4 +1,5 @@
 using Edge.Camera;
+using Edge.Gpio;
 using Edge.Onvif;
 using Edge.Streaming;
 using Edge.Web;
@@ -16,7 +17,7 @@ namespace Edge.Hosting;
 public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
-    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Logging", "urls", "Config" };
+    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Gpio", "Logging", "urls", "Config" };
 
     public static EdgeSettings Load(IConfiguration configuration)
     {
@@ -35,6 +36,7 @@ public static class SettingsLoader
             Camera = Bind("Camera", () => configuration.GetSection("Camera").Get<CameraSettings>(Strict)) ?? new(),
             Rtsp = Bind("Rtsp", () => configuration.GetSection("Rtsp").Get<RtspSettings>(Strict)) ?? new(),
             Onvif = Bind("Onvif", () => configuration.GetSection("Onvif").Get<OnvifSettings>(Strict)) ?? new(),
+            Gpio = Bind("Gpio", () => configuration.GetSection("Gpio").Get<GpioSettings>(Strict)) ?? new(),
         };
         Validate(settings);
         return settings;
@@ -64,6 +66,7 @@ public static class SettingsLoader
         if (s.Camera.Validate() is { } camera) throw new ConfigException($"Camera:{camera}");
         if (s.Rtsp.Validate() is { } rtsp) throw new ConfigException($"Rtsp:{rtsp}");
         if (s.Onvif.Validate() is { } onvif) throw new ConfigException($"Onvif:{onvif}");
+        if (s.Gpio.Validate() is { } gpio) throw new ConfigException($"Gpio:{gpio}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < s.Auth.Users.Count; i++)
         {
