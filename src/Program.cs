@@ -1,6 +1,9 @@
 using System.Reflection;
 using Edge.Api;
 using Edge.Camera;
+using Edge.Gpio;
+using Edge.Gpio.Chardev;
+using Edge.Gpio.Memory;
 using Edge.Hosting;
 using Edge.Onvif;
 using Edge.Onvif.Discovery;
@@ -150,6 +153,20 @@ public static class Program
         };
         new CameraMethods(camera, pool, cameraFile).Register(dispatcher);
 
+        // GPIO pins with the snapshot action save pictures in DATA_DIR/files.
+        var snapshots = new SnapshotFiles(loop, pool, camera, Path.Combine(settings.DataDir, "files"), loggers.CreateLogger<SnapshotFiles>());
+        IGpioDriver gpioDriver = settings.Gpio.Driver == "memory" ? new MemoryGpioDriver() : new ChardevGpioDriver();
+        var gpio = new GpioService(loop, pool, state, gpioDriver, settings.Gpio,
+            new Dictionary<string, GpioActionHandler> { ["snapshot"] = (_, ct) => snapshots.Save(ct) }, loggers.CreateLogger<GpioService>());
+        var gpioEvents = loggers.CreateLogger("Edge.Gpio.Events");
+        gpio.Edge += edge =>
+        {
+            gpioEvents.LogInformation("GPIO {Pin}: {Edge} edge", edge.Pin, edge.Edge);
+            _ = Record(journal.Append("gpio.edge", edge, GpioJsonContext.Default.GpioEdgeEvent));
+        };
+        state.AddWriter(GpioService.StatePrefix, gpio.WriteState);
+        new GpioMethods(gpio).Register(dispatcher);
+
         var hub = new SessionHub(loop, dispatcher, state, settings.WebSocket, loggers.CreateLogger<SessionHub>());
 
         var api = new ApiEndpoints(loop, dispatcher, hub, auth);
@@ -247,6 +264,7 @@ public static class Program
                     return true;
                 }, PoolFullMode.Reject), CertificateCheckInterval, CertificateCheckInterval);
             }
+            if (gpio.HasPins) supervisor.Add("gpio", gpio.Run);
             if (settings.Onvif.Enabled)
             {
                 network.Start();
@@ -263,7 +281,7 @@ public static class Program
         }
 
         host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, StartServices, Stopping, journal.Flush,
-            SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>()), commandLine.PidFile is { } pidFile ? new PidFile(pidFile) : null);
+            SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>()), commandLine.PidFile is { } pidFile ? new PidFile(pidFile) : null) { Gpio = gpio };
         host.Reloaded += reloaded => certificates.Apply(reloaded.Https);
         return host;
     }

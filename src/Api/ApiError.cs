@@ -1,3 +1,5 @@
+using Edge.State;
+
 namespace Edge.Api;
 
 /// <summary>Error codes of the JSON envelope (JSON-RPC 2.0 numbering, plus Edge's own below -32000).</summary>
@@ -11,6 +13,7 @@ public static class ApiErrorCode
     public const int Forbidden = -32001;
     public const int LimitExceeded = -32002;
     public const int Unsupported = -32003;
+    public const int Unavailable = -32004;
 }
 
 /// <summary>Thrown by a handler to answer with an error reply; the connection stays open.</summary>
@@ -19,4 +22,13 @@ public sealed class ApiException(int code, string message) : Exception(message)
     public int Code { get; } = code;
 
     public static ApiException InvalidParams(string message) => new(ApiErrorCode.InvalidParams, message);
+
+    /// <summary>The reply for a refused state write, whichever method made it.</summary>
+    public static ApiException From(StateException refusal) => new(refusal.Error switch
+    {
+        StateError.NotWritable => ApiErrorCode.Forbidden,
+        StateError.InvalidKey or StateError.InvalidValue => ApiErrorCode.InvalidParams,
+        StateError.Unavailable => ApiErrorCode.Unavailable,
+        _ => ApiErrorCode.LimitExceeded,
+    }, refusal.Message);
 }

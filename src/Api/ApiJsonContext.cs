@@ -11,4 +11,6 @@ namespace Edge.Api;
 [JsonSerializable(typeof(IReadOnlyList<ServiceInfo>))]
 [JsonSerializable(typeof(Edge.Camera.CameraSettings))]
 [JsonSerializable(typeof(CameraList))]
+[JsonSerializable(typeof(Edge.Gpio.GpioChipList))]
+[JsonSerializable(typeof(GpioSetResult))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

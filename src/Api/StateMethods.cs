@@ -32,22 +32,17 @@ public sealed class StateMethods(StateStore store)
         });
     }
 
-    private ValueTask<ApiResult> Set(ApiCall call)
+    private async ValueTask<ApiResult> Set(ApiCall call)
     {
         string key = call.RequireString("key");
         JsonElement value = call.RequireParam("value");
         try
         {
-            store.SetFromClient(key, value);
+            await store.SetFromClient(key, value);
         }
         catch (StateException e)
         {
-            throw new ApiException(e.Error switch
-            {
-                StateError.NotWritable => ApiErrorCode.Forbidden,
-                StateError.InvalidKey => ApiErrorCode.InvalidParams,
-                _ => ApiErrorCode.LimitExceeded,
-            }, e.Message);
+            throw ApiException.From(e);
         }
         store.TryGet(key, out var stored);
         return ApiResult.Of(new StateSetResult(key, stored.Version), ApiJsonContext.Default.StateSetResult);

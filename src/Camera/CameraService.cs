@@ -74,6 +74,13 @@ public sealed class CameraService
     /// <summary>Encode times since the last call (the stats tick swaps in a fresh histogram).</summary>
     internal LatencyHistogram TakeEncodeTimes() => Interlocked.Exchange(ref _encodeTimes, new LatencyHistogram());
 
+    /// <summary>
+    /// A current JPEG picture (the latest if it is fresh, else the next one, waiting up to
+    /// <see cref="CameraSettings.SnapshotTimeoutSeconds"/>); null when none came. The caller owns a reference.
+    /// </summary>
+    public Task<Frame?> Snapshot(CancellationToken cancellationToken)
+        => Jpeg.Next(Settings.FreshFor(), TimeSpan.FromSeconds(Settings.SnapshotTimeoutSeconds), cancellationToken);
+
     /// <summary>Switches to <paramref name="settings"/> (already validated): the running source stops and a new one starts.</summary>
     public void Apply(CameraSettings settings)
     {
@@ -156,10 +163,8 @@ public sealed class CameraService
         }
     }
 
-    private Task StartCapture(IFrameSource source, CaptureOutput output, CancellationToken cancellationToken)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+    private static Task StartCapture(IFrameSource source, CaptureOutput output, CancellationToken cancellationToken) =>
+        DedicatedThread.Run("edge-capture", () =>
         {
             try
             {
@@ -170,15 +175,7 @@ public sealed class CameraService
             {
                 output.Complete(e);
             }
-            finally
-            {
-                done.SetResult();
-            }
-        })
-        { Name = "edge-capture", IsBackground = true };
-        thread.Start();
-        return done.Task;
-    }
+        });
 
     private async Task Pipeline(CaptureOutput output, CameraSettings settings, CancellationToken cancellationToken)
     {

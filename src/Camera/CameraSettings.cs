@@ -73,6 +73,9 @@ public sealed class CameraSettings
     /// <summary>The camera delivers H.264 (for RTSP /h264): no JPEG stream, no snapshots.</summary>
     public bool DeliversH264 => Source != "testpattern" && Format == "h264";
 
+    /// <summary>How old a frame may be and still count as current: two frame intervals (a method, so JSON leaves it out).</summary>
+    public TimeSpan FreshFor() => TimeSpan.FromSeconds(2.0 / Fps) + TimeSpan.FromMilliseconds(50);
+
     /// <summary>The planar layout Edge encodes from (NV12 and I420 sources are 4:2:0 already).</summary>
     public PixelFormat Layout => Subsampling == "422" && Format is not ("nv12" or "i420") ? PixelFormat.I422 : PixelFormat.I420;
 }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Edge.Runtime;
 using Edge.Api;
+using Edge.Gpio;
 using Edge.Web;
 using Edge.Web.Auth;
 using Edge.Web.WebSockets;
@@ -83,6 +84,9 @@ public sealed class EdgeHost : IAsyncDisposable
 
     /// <summary>Raised on the loop after a reload applied new settings, for the parts that follow them.</summary>
     public event Action<EdgeSettings>? Reloaded;
+
+    /// <summary>Lets tests drive the in-memory GPIO driver and watch GPIO events.</summary>
+    internal GpioService? Gpio { get; init; }
 
     /// <summary>The addresses Kestrel listens on (with real ports when 0 was asked for).</summary>
     public IReadOnlyList<Uri> Urls => [.. _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a.Replace("[::]", "localhost").Replace("0.0.0.0", "localhost")))];

@@ -1,4 +1,5 @@
 using Edge.Camera;
+using Edge.Gpio;
 using Edge.Onvif;
 using Edge.State;
 using Edge.Streaming;
@@ -33,6 +34,8 @@ public sealed class EdgeSettings
     public FileSettings Files { get; set; } = new();
 
     public HttpsSettings Https { get; set; } = new();
+
+    public GpioSettings Gpio { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

@@ -1,4 +1,5 @@
 using Edge.Camera;
+using Edge.Gpio;
 using Edge.Onvif;
 using Edge.State;
 using Edge.Streaming;
@@ -19,7 +20,7 @@ namespace Edge.Hosting;
 public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
-    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Files", "Https", "Logging", "urls", "Config" };
+    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Logging", "urls", "Config" };
 
     public static EdgeSettings Load(IConfiguration configuration)
     {
@@ -41,6 +42,7 @@ public static class SettingsLoader
             Journal = Bind("Journal", () => configuration.GetSection("Journal").Get<JournalSettings>(Strict)) ?? new(),
             Files = Bind("Files", () => configuration.GetSection("Files").Get<FileSettings>(Strict)) ?? new(),
             Https = Bind("Https", () => configuration.GetSection("Https").Get<HttpsSettings>(Strict)) ?? new(),
+            Gpio = Bind("Gpio", () => configuration.GetSection("Gpio").Get<GpioSettings>(Strict)) ?? new(),
         };
         Validate(settings);
         return settings;
@@ -73,6 +75,7 @@ public static class SettingsLoader
         if (s.Journal.Validate() is { } journal) throw new ConfigException($"Journal:{journal}");
         if (s.Files.Validate() is { } files) throw new ConfigException($"Files:{files}");
         if (s.Https.Validate() is { } https) throw new ConfigException($"Https:{https}");
+        if (s.Gpio.Validate() is { } gpio) throw new ConfigException($"Gpio:{gpio}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < s.Auth.Users.Count; i++)
         {

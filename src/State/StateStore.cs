@@ -5,6 +5,12 @@ using Edge.Runtime;
 namespace Edge.State;
 
 /// <summary>
+/// Applies a client's write to a key that a part owns (a GPIO output): checks the value, makes it so,
+/// then publishes it; throws <see cref="StateException"/> to refuse, leaving everything as it was.
+/// </summary>
+public delegate ValueTask StateWriter(string key, JsonElement value);
+
+/// <summary>
 /// Named JSON values that parts publish (<c>camera.fps</c>, <c>system.cpu</c>, ...) and clients read,
 /// subscribe to and, where writable, set. Lives on the event loop: every member must be called there.
 /// </summary>
@@ -18,6 +24,7 @@ public sealed class StateStore
 
     private readonly EventLoop _loop;
     private readonly Dictionary<string, StateEntry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StateWriter> _writers = new(StringComparer.Ordinal);
     private int _userKeys;
 
     public StateStore(EventLoop loop) => _loop = loop;
@@ -44,11 +51,26 @@ public sealed class StateStore
     public void Publish<T>(string key, T value, JsonTypeInfo<T> type, bool writable = false)
         => Store(key, JsonSerializer.SerializeToUtf8Bytes(value, type), writable);
 
-    /// <summary>Sets a value on behalf of a client, enforcing who may write what.</summary>
-    public void SetFromClient(string key, JsonElement value)
+    /// <summary>
+    /// Lets clients set the keys under <paramref name="prefix"/> (such as <c>gpio.</c>) through
+    /// <paramref name="writer"/>. Called while composing, before the loop serves clients.
+    /// </summary>
+    public void AddWriter(string prefix, StateWriter writer)
+    {
+        if (!prefix.EndsWith('.') || prefix == UserPrefix) throw new ArgumentException($"A writer owns a prefix ending in '.' other than '{UserPrefix}' (got '{prefix}').", nameof(prefix));
+        _writers.Add(prefix, writer);
+    }
+
+    /// <summary>
+    /// Sets a value on behalf of a client, enforcing who may write what: keys under a writer's
+    /// prefix go to that writer, <c>user.*</c> keys are stored, anything else must be writable.
+    /// </summary>
+    public ValueTask SetFromClient(string key, JsonElement value)
     {
         _loop.VerifyAccess();
         ValidateKey(key);
+        foreach (var (prefix, writer) in _writers)
+            if (key.StartsWith(prefix, StringComparison.Ordinal)) return writer(key, value);
         bool isUser = key.StartsWith(UserPrefix, StringComparison.Ordinal);
         bool exists = _entries.TryGetValue(key, out var current);
         if (!isUser && !(exists && current!.Writable))
@@ -62,6 +84,7 @@ public sealed class StateStore
                 throw new StateException(StateError.TooMany, $"At most {MaxUserKeys} '{UserPrefix}' keys can exist.");
         }
         Store(key, json, writable: true);
+        return ValueTask.CompletedTask;
     }
 
     private void Store(string key, byte[] json, bool writable)

@@ -54,7 +54,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         var closed = context.RequestAborted;
         using var viewer = camera.Jpeg.AddViewer(interval);
         // A fresh picture at once; an old one (the camera was idle or is failing) would mislead.
-        if (camera.Jpeg.Latest is { } latest && loop.Time.GetElapsedTime(latest.Timestamp) <= FreshFor(settings)) viewer.Offer(latest);
+        if (camera.Jpeg.Latest is { } latest && loop.Time.GetElapsedTime(latest.Timestamp) <= settings.FreshFor()) viewer.Offer(latest);
         using var deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, loop.Time);
         using var writeCancel = CancellationTokenSource.CreateLinkedTokenSource(closed, deadline.Token);
         var timeout = TimeSpan.FromSeconds(settings.ViewerTimeoutSeconds);
@@ -98,7 +98,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
     private async Task ServeSnapshot(HttpContext context)
     {
         if (await Admit(context) is not { } settings) return;
-        var frame = await camera.Jpeg.Next(FreshFor(settings), TimeSpan.FromSeconds(settings.SnapshotTimeoutSeconds), context.RequestAborted);
+        var frame = await camera.Snapshot(context.RequestAborted);
         if (frame == null)
         {
             if (context.RequestAborted.IsCancellationRequested) return;
@@ -137,9 +137,6 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
     private static string? NoJpeg(CameraSettings settings) => settings.DeliversH264
         ? "The camera delivers H.264, which is streamed over RTSP; MJPEG and snapshots need an MJPEG or raw camera format."
         : null;
-
-    // A frame at most two frame intervals old counts as current.
-    private static TimeSpan FreshFor(CameraSettings settings) => TimeSpan.FromSeconds(2.0 / settings.Fps) + TimeSpan.FromMilliseconds(50);
 
     private DateTimeOffset CapturedAt(Frame frame) => loop.Time.GetUtcNow() - loop.Time.GetElapsedTime(frame.Timestamp);
 }

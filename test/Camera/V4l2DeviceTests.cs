@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Edge.Camera.V4l2;
+using Edge.Native;
 
 namespace Edge.Tests.Camera;
 
@@ -26,7 +27,7 @@ public sealed class V4l2DeviceTests
         var error = Assert.Throws<V4l2Exception>(() => V4l2Device.Open("/dev/null"));
         StringAssert.StartsWith(error.Message, "/dev/null: not a V4L2 device");
         StringAssert.Contains(error.Message, "ENOTTY");
-        Assert.AreEqual(V4l2Native.ENOTTY, error.Errno);
+        Assert.AreEqual(Libc.ENOTTY, error.Errno);
     }
 
     [TestMethod]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Edge.Camera.V4l2;
+using Edge.Native;
 
 namespace Edge.Tests.Camera;
 
@@ -9,10 +10,10 @@ public sealed class V4l2NativeTests
     [TestMethod]
     public void PollReportsReadinessAtOnceAndZeroAfterTheTimeout()
     {
-        int fd = V4l2Native.Open("/dev/null", V4l2Native.O_RDWR | V4l2Native.O_CLOEXEC);
+        int fd = V4l2Native.Open("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC);
         try
         {
-            Assert.AreEqual(V4l2Native.POLLIN, V4l2Native.Poll("/dev/null", fd, V4l2Native.POLLIN, 5000)); // always readable
+            Assert.AreEqual(Libc.POLLIN, V4l2Native.Poll("/dev/null", fd, Libc.POLLIN, 5000)); // always readable
 
             var waited = Stopwatch.StartNew();
             Assert.AreEqual(0, V4l2Native.Poll("/dev/null", fd, events: 0, timeoutMs: 50)); // nothing asked, nothing happens
@@ -20,7 +21,7 @@ public sealed class V4l2NativeTests
         }
         finally
         {
-            V4l2Native.Close(fd);
+            Libc.Close(fd);
         }
     }
 }

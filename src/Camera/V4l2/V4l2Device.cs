@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Edge.Native;
 using static Edge.Camera.V4l2.V4l2Ioctl;
 using static Edge.Camera.V4l2.V4l2Native;
+using static Edge.Native.Libc;
 
 namespace Edge.Camera.V4l2;
 
@@ -57,11 +59,11 @@ public sealed unsafe class V4l2Device : IDisposable
         {
             Close(fd);
             throw errno == ENOTTY
-                ? new V4l2Exception($"{path}: not a V4L2 device: VIDIOC_QUERYCAP failed: {V4l2Exception.Describe(errno)}", errno)
+                ? new V4l2Exception($"{path}: not a V4L2 device: VIDIOC_QUERYCAP failed: {Errno.Describe(errno)}", errno)
                 : V4l2Exception.FromErrno(path, "VIDIOC_QUERYCAP", errno);
         }
         uint capabilities = (capability.capabilities & V4L2_CAP_DEVICE_CAPS) != 0 ? capability.device_caps : capability.capabilities;
-        return new V4l2Device(path, fd, Text(capability.driver, 16), Text(capability.card, 32), Text(capability.bus_info, 32), capabilities);
+        return new V4l2Device(path, fd, CString.Read(capability.driver, 16), CString.Read(capability.card, 32), CString.Read(capability.bus_info, 32), capabilities);
     }
 
     /// <summary>
@@ -114,7 +116,7 @@ public sealed unsafe class V4l2Device : IDisposable
             if (!Enumerate(VIDIOC_ENUM_FMT, "VIDIOC_ENUM_FMT", &description)) return formats;
             var (sizes, range) = EnumerateSizes(description.pixelformat);
             bool compressed = (description.flags & V4L2_FMT_FLAG_COMPRESSED) != 0;
-            formats.Add(new V4l2FormatInfo(description.pixelformat, Text(description.description, 32), compressed, sizes, range));
+            formats.Add(new V4l2FormatInfo(description.pixelformat, CString.Read(description.description, 32), compressed, sizes, range));
         }
     }
 
@@ -282,7 +284,7 @@ public sealed unsafe class V4l2Device : IDisposable
             if ((revents & (POLLERR | POLLHUP | POLLNVAL)) == 0) return false;
             throw new V4l2Exception($"{Path}: the device stopped delivering frames (poll reported an error)");
         }
-        if (errno == ENODEV) throw new V4l2Exception($"{Path}: device disconnected: VIDIOC_DQBUF failed: {V4l2Exception.Describe(errno)}", errno);
+        if (errno == ENODEV) throw new V4l2Exception($"{Path}: device disconnected: VIDIOC_DQBUF failed: {Errno.Describe(errno)}", errno);
         if (errno != 0) throw V4l2Exception.FromErrno(Path, "VIDIOC_DQBUF", errno);
         if (filled.index >= _buffers.Length) throw new V4l2Exception($"{Path}: the driver returned buffer {filled.index} of {_buffers.Length}");
 
@@ -369,13 +371,6 @@ public sealed unsafe class V4l2Device : IDisposable
     {
         if (text.Length != 4 || !Ascii.IsValid(text)) throw new ArgumentException($"a fourcc is four ASCII characters, not \"{text}\"", nameof(text));
         return text[0] | (uint)text[1] << 8 | (uint)text[2] << 16 | (uint)text[3] << 24;
-    }
-
-    private static string Text(byte* characters, int capacity)
-    {
-        var bytes = new ReadOnlySpan<byte>(characters, capacity);
-        int end = bytes.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
     }
 
     private readonly struct Mapping(byte* address, int length)

@@ -1,21 +1,18 @@
+using Edge.Native;
+
 namespace Edge.Camera.V4l2;
 
 /// <summary>
-/// Request numbers and constants of <c>&lt;linux/videodev2.h&gt;</c>, under the kernel's names.
-/// Requests are built like the kernel's _IOR/_IOW/_IOWR macros from the struct sizes, so a
-/// wrong struct mirror shows up as a wrong request (and the driver answers ENOTTY).
+/// Request numbers and constants of <c>&lt;linux/videodev2.h&gt;</c>, under the kernel's names;
+/// requests are built from the struct mirrors' sizes (<see cref="IoctlNumber"/>).
 /// </summary>
 internal static unsafe class V4l2Ioctl
 {
-    // asm-generic/ioctl.h, used by x86_64 and arm64: dir in bits 30-31, size in 16-29, type in 8-15, nr in 0-7.
-    private const uint IocWrite = 1;
-    private const uint IocRead = 2;
     private const uint Type = 'V';
 
-    private static nuint Ioc(uint direction, uint nr, int size) => (nuint)(direction << 30 | (uint)size << 16 | Type << 8 | nr);
-    private static nuint Ior(uint nr, int size) => Ioc(IocRead, nr, size);
-    private static nuint Iow(uint nr, int size) => Ioc(IocWrite, nr, size);
-    private static nuint Iowr(uint nr, int size) => Ioc(IocRead | IocWrite, nr, size);
+    private static nuint Ior(uint nr, int size) => IoctlNumber.Ior(Type, nr, size);
+    private static nuint Iow(uint nr, int size) => IoctlNumber.Iow(Type, nr, size);
+    private static nuint Iowr(uint nr, int size) => IoctlNumber.Iowr(Type, nr, size);
 
     public static readonly nuint VIDIOC_QUERYCAP = Ior(0, sizeof(v4l2_capability));
     public static readonly nuint VIDIOC_ENUM_FMT = Iowr(2, sizeof(v4l2_fmtdesc));

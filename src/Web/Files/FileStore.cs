@@ -33,11 +33,14 @@ public sealed class FileStore(string directory, FileSettings settings, WorkerPoo
 
     public string PathOf(string name) => Path.Combine(Directory, name);
 
-    /// <summary>Deletes the temporary files of uploads cut short by a crash (blocking: call on the pool or at start).</summary>
+    /// <summary>
+    /// Deletes temporary files that a crash cut short: uploads' and atomic writes' (snapshots). Names
+    /// that start with '.' are never stored files. Blocking: call on the pool or at start.
+    /// </summary>
     public void DeleteLeftovers()
     {
         if (!System.IO.Directory.Exists(Directory)) return;
-        foreach (var leftover in System.IO.Directory.EnumerateFiles(Directory, TemporaryPrefix + "*")) File.Delete(leftover);
+        foreach (var leftover in System.IO.Directory.EnumerateFiles(Directory, ".*")) File.Delete(leftover);
     }
 
     public Task<List<StoredFile>> List() => pool.Submit(_ =>

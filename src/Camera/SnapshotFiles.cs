@@ -1,0 +1,59 @@
+using System.Globalization;
+using Edge.Runtime;
+using Edge.State;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Camera;
+
+/// <summary>
+/// Saves the camera's current picture as <c>snapshot-&lt;UTC time&gt;.jpg</c> in a folder (the data
+/// directory's <c>files/</c>): the frame is waited for like <c>/snapshot.jpg</c>'s, and written
+/// atomically on the worker pool (fsync never runs on the loop). One save at a time. Loop only.
+/// </summary>
+public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService camera, string directory, ILogger logger)
+{
+    private bool _saving;
+
+    /// <summary>Saves one picture and returns its path; throws <see cref="CameraException"/> when there is none to save or a save is running.</summary>
+    public async Task<string> Save(CancellationToken cancellationToken)
+    {
+        loop.VerifyAccess();
+        if (camera.Settings.DeliversH264) throw new CameraException("the camera delivers H.264; snapshots need an MJPEG or raw camera format");
+        if (_saving) throw new CameraException("another snapshot is being saved");
+        _saving = true;
+        try
+        {
+            var frame = await camera.Snapshot(cancellationToken);
+            if (frame == null)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new CameraException($"no frame from the camera within {camera.Settings.SnapshotTimeoutSeconds} s");
+            }
+            try
+            {
+                string name = "snapshot-" + loop.Time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
+                string path = await pool.Submit(_ => Write(name, frame), PoolFullMode.Wait, cancellationToken);
+                logger.LogInformation("Saved snapshot {Path}", path);
+                return path;
+            }
+            finally
+            {
+                frame.Release();
+            }
+        }
+        finally
+        {
+            _saving = false;
+        }
+    }
+
+    // On a worker: a name not taken yet (saves within one millisecond get -2, -3…), then temp, fsync, rename.
+    private string Write(string name, Frame frame)
+    {
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, name + ".jpg");
+        for (int n = 2; File.Exists(path); n++) path = Path.Combine(directory, $"{name}-{n}.jpg");
+        AtomicFile.Write(path, frame.Data);
+        return path;
+    }
+}

@@ -1,0 +1,79 @@
+namespace Edge.Gpio;
+
+/// <summary>One configured pin while Edge runs: its settings, and its line, value and edges while open. Loop only.</summary>
+internal sealed class GpioPin(GpioPinSettings settings, GpioActionHandler? action)
+{
+    private long _windowStart;
+    private int _eventsInWindow;
+
+    public GpioPinSettings Settings { get; } = settings;
+
+    public string Name => Settings.Name;
+
+    /// <summary>The state key of its value: <c>gpio.</c> and the name.</summary>
+    public string Key { get; } = GpioService.StatePrefix + settings.Name;
+
+    public bool IsOutput => Settings.IsOutput;
+
+    public GpioActionHandler? Action { get; } = action;
+
+    /// <summary>The requested line; null while the pin is absent.</summary>
+    public IGpioLine? Line { get; private set; }
+
+    /// <summary>An open input's edges from the reader thread.</summary>
+    public GpioEdgeBuffer? Edges { get; private set; }
+
+    /// <summary>Why the pin is absent (null while open or before the first try).</summary>
+    public string? Error { get; set; }
+
+    /// <summary>The last value read or written; an output reopened after a failure starts from it.</summary>
+    public int Value { get; set; } = settings.Initial ?? 0;
+
+    /// <summary>The newest write; writes run one after another, so the line ends on the last one asked for.</summary>
+    public Task Writes { get; set; } = Task.CompletedTask;
+
+    /// <summary>Its action is still running; an event meanwhile does not start another.</summary>
+    public bool ActionRunning { get; set; }
+
+    /// <summary>Counts an event against <paramref name="perSecond"/>; false when the pin had that many this second.</summary>
+    public bool TakeEventSlot(TimeProvider time, int perSecond)
+    {
+        long now = time.GetTimestamp();
+        if (_eventsInWindow == 0 || time.GetElapsedTime(_windowStart, now) >= TimeSpan.FromSeconds(1))
+        {
+            _windowStart = now;
+            _eventsInWindow = 0;
+        }
+        if (_eventsInWindow == perSecond) return false;
+        _eventsInWindow++;
+        return true;
+    }
+
+    public GpioLineConfig LineConfig() => Settings.ToLineConfig(Value);
+
+    public void Attach(IGpioLine line, GpioEdgeBuffer? edges)
+    {
+        Line = line;
+        Edges = edges;
+        Error = null;
+    }
+
+    /// <summary>Takes the line away (to close it); new writes are refused with <paramref name="why"/>.</summary>
+    public IGpioLine? Detach(string why)
+    {
+        var line = Line;
+        Line = null;
+        Edges = null;
+        Error = why;
+        return line;
+    }
+
+    /// <summary>Whether an edge is an event (journal, action) and not only a new value.</summary>
+    public bool Reports(bool rising) => Settings.EdgeKind switch
+    {
+        GpioEdge.Both => true,
+        GpioEdge.Rising => rising,
+        GpioEdge.Falling => !rising,
+        _ => false,
+    };
+}

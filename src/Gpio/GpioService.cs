@@ -1,0 +1,311 @@
+using System.Text.Json;
+using Edge.Runtime;
+using Edge.State;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Gpio;
+
+/// <summary>
+/// The named pins of the <c>Gpio</c> section as state. Each pin's value is <c>gpio.&lt;name&gt;</c>;
+/// outputs are set through <see cref="Write"/> (<c>gpio.set</c> and <c>state.set</c>); an input's edges
+/// update its value and, for the edges its settings name, raise <see cref="Edge"/> and run its action.
+/// <see cref="Run"/> is the supervised service <c>gpio</c>: it opens the pins (one that cannot be opened
+/// is absent, retried every 30 s, and never stops the others), reads edges on a thread of its own
+/// and closes the lines when it ends. Line calls run on the worker pool. Loop only.
+/// </summary>
+public sealed class GpioService
+{
+    public const string StatePrefix = "gpio.";
+
+    /// <summary><c>gpio.status</c> describes the pins, so no pin may have this name.</summary>
+    public const string StatusName = "status";
+
+    /// <summary>Events beyond this many per pin and second are dropped and counted (a bouncing or noisy line).</summary>
+    public const int MaxEventsPerSecond = 10;
+
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(30);
+
+    private readonly EventLoop _loop;
+    private readonly WorkerPool _pool;
+    private readonly StateStore _state;
+    private readonly ILogger _logger;
+    private readonly RateLimitedLog _warnings;
+    private readonly List<GpioPin> _pins = [];
+    private readonly List<GpioEdgeEvent> _batch = [];
+    private TaskGroup? _actions;
+    private int _drainPosted;
+    private long _droppedEdges, _droppedEvents;
+
+    public GpioService(EventLoop loop, WorkerPool pool, StateStore state, IGpioDriver driver, GpioSettings settings,
+        IReadOnlyDictionary<string, GpioActionHandler> actions, ILogger logger)
+    {
+        _loop = loop;
+        _pool = pool;
+        _state = state;
+        _logger = logger;
+        _warnings = new RateLimitedLog(logger, loop.Time, perMinute: 10);
+        Driver = driver;
+        foreach (var pin in settings.Pins)
+        {
+            GpioActionHandler? action = null;
+            if (pin.ActionName != "none" && !actions.TryGetValue(pin.ActionName, out action))
+                throw new ArgumentException($"No handler for the GPIO action '{pin.ActionName}'.", nameof(actions));
+            _pins.Add(new GpioPin(pin, action));
+        }
+    }
+
+    public IGpioDriver Driver { get; }
+
+    /// <summary>Pins are configured, so the service has something to run.</summary>
+    public bool HasPins => _pins.Count > 0;
+
+    /// <summary>Raised on the loop for each event: an edge of an input whose <c>Edge</c> setting names it.</summary>
+    public event Action<GpioEdgeEvent>? Edge;
+
+    /// <summary>The driver's chips and their lines (<c>gpio.chips</c>), read on the worker pool.</summary>
+    public async Task<GpioChipList> ListChips() => new(Driver.Name, await _pool.Submit(_ => Driver.ListChips(), PoolFullMode.Wait));
+
+    /// <summary>
+    /// Sets an output to 0 or 1; completes once the line has the value and its state key says so.
+    /// Throws <see cref="StateException"/> for an unknown pin, an input, a value other than 0 or 1, or
+    /// a line that is absent or fails; nothing changes then.
+    /// </summary>
+    public async Task Write(string name, JsonElement value)
+    {
+        _loop.VerifyAccess();
+        var pin = _pins.Find(p => p.Name == name) ?? throw new StateException(StateError.InvalidKey, $"No GPIO pin is named '{name}' ({PinNames()}).");
+        if (!pin.IsOutput) throw new StateException(StateError.NotWritable, $"GPIO pin '{name}' is an input; only outputs can be set.");
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int level) || level is not (0 or 1))
+            throw new StateException(StateError.InvalidValue, $"GPIO pin '{name}' takes 0 or 1 (got {Describe(value)}).");
+        if (pin.Line is not { } line) throw new StateException(StateError.Unavailable, $"GPIO pin '{name}' is not available: {pin.Error ?? "not opened yet"}.");
+        var write = WriteAfter(pin.Writes, pin, line, level);
+        pin.Writes = write;
+        await write;
+    }
+
+    /// <summary>The <see cref="StateWriter"/> of the <c>gpio.</c> keys: <c>state.set</c> of an output.</summary>
+    public ValueTask WriteState(string key, JsonElement value) => new(Write(key[StatePrefix.Length..], value));
+
+    /// <summary>The supervised service: runs until <paramref name="cancellationToken"/> fires; throws when reading edges fails.</summary>
+    public async Task Run(CancellationToken cancellationToken)
+    {
+        _loop.VerifyAccess();
+        var actions = new TaskGroup(TaskGroupPolicy.IgnoreErrors, _logger, cancellationToken);
+        _actions = actions;
+        try
+        {
+            await OpenAbsent();
+            _logger.LogInformation("GPIO ({Driver}): {Open} of {Count} pins open", Driver.Name, _pins.FindAll(pin => pin.Line != null).Count, _pins.Count);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await using var round = new TaskGroup(TaskGroupPolicy.FailFast, _logger, cancellationToken);
+                var inputs = _pins.FindAll(pin => pin.Edges != null);
+                if (inputs.Count > 0) round.Spawn(token => ReadEdges(inputs, token), "gpio edges");
+                // An input that opens later needs a reader that watches it too: the next round's.
+                round.Spawn(async token =>
+                {
+                    await RetryAbsent(token);
+                    round.Cancel();
+                }, "gpio retry");
+                await round.WhenAll();
+            }
+        }
+        finally
+        {
+            _actions = null;
+            await actions.DisposeAsync();
+            await CloseAll();
+        }
+    }
+
+    // Writes run one after another, so the line ends on the value asked for last.
+    private async Task WriteAfter(Task previous, GpioPin pin, IGpioLine line, int level)
+    {
+        try { await previous; }
+        catch (Exception) { } // that write's caller got its error
+        try
+        {
+            await _pool.Submit(_ =>
+            {
+                line.Write(level);
+                return true;
+            }, PoolFullMode.Wait);
+        }
+        catch (GpioException e)
+        {
+            throw new StateException(StateError.Unavailable, $"GPIO pin '{pin.Name}': {e.Message}.");
+        }
+        SetValue(pin, level);
+    }
+
+    // Every RetryInterval, tries the absent pins again; returns once an input opened.
+    private async Task RetryAbsent(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _loop.Delay(_pins.Exists(pin => pin.Line == null) ? RetryInterval : Timeout.InfiniteTimeSpan, cancellationToken);
+            if (await OpenAbsent()) return;
+        }
+    }
+
+    // Opens the absent pins on the pool (a request and a first read may sleep); true when an input opened.
+    private async Task<bool> OpenAbsent()
+    {
+        var absent = _pins.FindAll(pin => pin.Line == null);
+        if (absent.Count == 0) return false;
+        var configs = absent.ConvertAll(pin => pin.LineConfig());
+        var opened = await _pool.Submit(_ => configs.ConvertAll(Open), PoolFullMode.Wait);
+        bool input = false;
+        var problems = new List<string>();
+        for (int i = 0; i < absent.Count; i++)
+        {
+            var pin = absent[i];
+            var result = opened[i];
+            if (result.Line is { } line)
+            {
+                if (pin.Error != null) _logger.LogInformation("GPIO pin {Pin} ({Line}) is open", pin.Name, configs[i].Describe());
+                pin.Attach(line, pin.IsOutput ? null : new GpioEdgeBuffer(pin.Name, _loop.Time));
+                SetValue(pin, result.Value);
+                input |= !pin.IsOutput;
+            }
+            else if (result.Error != pin.Error)
+            {
+                pin.Error = result.Error;
+                problems.Add($"{pin.Name}: {result.Error}");
+            }
+        }
+        // Once per change, not once per retry.
+        if (problems.Count > 0)
+            _logger.LogWarning("GPIO pins absent (the others work; retried every {Seconds} s): {Problems}", RetryInterval.TotalSeconds, string.Join("; ", problems));
+        PublishStatus();
+        return input;
+    }
+
+    private OpenedLine Open(GpioLineConfig config)
+    {
+        IGpioLine? line = null;
+        try
+        {
+            line = Driver.Open(config);
+            return new OpenedLine(line, line.Read(), null);
+        }
+        catch (GpioException e)
+        {
+            line?.Dispose();
+            return new OpenedLine(null, 0, e.Message);
+        }
+    }
+
+    private Task ReadEdges(List<GpioPin> inputs, CancellationToken cancellationToken)
+    {
+        var lines = inputs.ConvertAll(pin => pin.Line!);
+        var buffers = inputs.ConvertAll(pin => pin.Edges!);
+        return DedicatedThread.Run("edge-gpio", () => Driver.WatchEdges(lines, (index, rising, lineSeqno) =>
+        {
+            buffers[index].Add(rising, lineSeqno);
+            // At most one drain waits in the loop's queue, however fast edges come.
+            if (Interlocked.Exchange(ref _drainPosted, 1) == 0) _loop.TryPost(static s => ((GpioService)s!).Drain(), this);
+        }, cancellationToken));
+    }
+
+    private void Drain()
+    {
+        // Cleared before taking, so an edge added meanwhile posts the next drain.
+        Interlocked.Exchange(ref _drainPosted, 0);
+        long droppedEdges = _droppedEdges, droppedEvents = _droppedEvents;
+        foreach (var pin in _pins)
+        {
+            if (pin.Edges is not { } edges) continue;
+            _batch.Clear();
+            long lost = edges.Take(_batch);
+            foreach (var edge in _batch) OnEdge(pin, edge);
+            if (lost == 0) continue;
+            _droppedEdges += lost;
+            _warnings.Warn("GPIO edges dropped (more came than could wait): {Pin}", $"{pin.Name}: {lost}");
+        }
+        if (_droppedEdges != droppedEdges || _droppedEvents != droppedEvents) PublishStatus();
+    }
+
+    private void OnEdge(GpioPin pin, GpioEdgeEvent edge)
+    {
+        SetValue(pin, edge.Value);
+        if (!pin.Reports(edge.Value == 1)) return;
+        if (!pin.TakeEventSlot(_loop.Time, MaxEventsPerSecond))
+        {
+            _droppedEvents++;
+            _warnings.Warn("GPIO events dropped, over the limit per second: {Pin}", pin.Name);
+            return;
+        }
+        try
+        {
+            Edge?.Invoke(edge);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "GPIO event handler failed: {Message}", e.Message);
+        }
+        if (pin.Action is not { } action || _actions is not { } group) return;
+        if (pin.ActionRunning)
+        {
+            _warnings.Warn("GPIO action skipped: {Pin} had an event while its last action still ran", pin.Name);
+            return;
+        }
+        pin.ActionRunning = true;
+        group.Spawn(token => RunAction(pin, action, edge, token), $"gpio {pin.Name} {pin.Settings.ActionName}");
+    }
+
+    private async Task RunAction(GpioPin pin, GpioActionHandler action, GpioEdgeEvent edge, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await action(edge, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _warnings.Warn("GPIO action failed: {Problem}", $"{pin.Name} {pin.Settings.ActionName}: {e.Message}");
+        }
+        finally
+        {
+            pin.ActionRunning = false;
+        }
+    }
+
+    // Writes in flight finish first: they hold the line.
+    private async Task CloseAll()
+    {
+        var lines = new List<IGpioLine>();
+        foreach (var pin in _pins)
+            if (pin.Detach("the GPIO service is not running") is { } line) lines.Add(line);
+        foreach (var pin in _pins)
+        {
+            try { await pin.Writes; }
+            catch (Exception) { } // its caller got the error
+        }
+        PublishStatus();
+        if (lines.Count == 0) return;
+        await _pool.Submit(_ =>
+        {
+            foreach (var line in lines) line.Dispose();
+            return true;
+        }, PoolFullMode.Wait);
+    }
+
+    private void SetValue(GpioPin pin, int value)
+    {
+        pin.Value = value;
+        _state.Publish(pin.Key, value, StateJsonContext.Default.Int32);
+    }
+
+    private void PublishStatus()
+    {
+        var pins = _pins.ConvertAll(pin => new GpioPinStatus(pin.Name, pin.Settings.Chip, pin.Settings.Line, pin.Settings.Direction, pin.Line != null, pin.Error));
+        _state.Publish(StatePrefix + StatusName, new GpioStatus(Driver.Name, pins, _droppedEdges, _droppedEvents), GpioJsonContext.Default.GpioStatus);
+    }
+
+    private string PinNames() => _pins.Count == 0 ? "no pins are configured" : $"pins: {string.Join(", ", _pins.ConvertAll(pin => pin.Name))}";
+
+    private static string Describe(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number ? value.GetRawText() : value.ValueKind.ToString().ToLowerInvariant();
+
+    private sealed record OpenedLine(IGpioLine? Line, int Value, string? Error);
+}

@@ -1,0 +1,99 @@
+using System.Runtime.InteropServices;
+
+namespace Edge.Native;
+
+/// <summary>
+/// The libc calls of Edge's device drivers (V4L2, GPIO). Each is retried when a signal interrupts
+/// it and returns the errno (0 for success) instead of throwing, so every driver words its own errors.
+/// </summary>
+internal static unsafe partial class Libc
+{
+    // Same values on x86_64 and arm64 (O_DIRECTORY would differ, these do not).
+    public const int O_RDWR = 2;
+    public const int O_NONBLOCK = 0x800;
+    public const int O_CLOEXEC = 0x80000;
+    public const short POLLIN = 0x001;
+    public const short POLLERR = 0x008;
+    public const short POLLHUP = 0x010;
+    public const short POLLNVAL = 0x020;
+
+    // asm-generic/errno-base.h, shared by x86_64 and arm64.
+    public const int ENOENT = 2;
+    public const int EINTR = 4;
+    public const int EBADF = 9;
+    public const int EAGAIN = 11;
+    public const int EBUSY = 16;
+    public const int ENODEV = 19;
+    public const int EINVAL = 22;
+    public const int ENOTTY = 25;
+
+    /// <summary>Opens a file; 0 and the descriptor, or the errno.</summary>
+    public static int TryOpen(string path, int flags, out int fd)
+    {
+        while (true)
+        {
+            fd = OpenRaw(path, flags);
+            if (fd >= 0) return 0;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR) return errno;
+        }
+    }
+
+    /// <summary>Runs an ioctl. Returns 0 or the errno.</summary>
+    public static int TryIoctl(int fd, nuint request, void* argument)
+    {
+        while (true)
+        {
+            if (IoctlRaw(fd, request, argument) == 0) return 0;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR) return errno;
+        }
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> (negative: forever) for the descriptors, resuming
+    /// after signals with the time left. Returns 0 or the errno; <paramref name="ready"/> is 0 on timeout.
+    /// </summary>
+    public static int TryPoll(pollfd* fds, int count, int timeoutMs, out int ready)
+    {
+        long deadline = Environment.TickCount64 + timeoutMs;
+        while (true)
+        {
+            ready = PollRaw(fds, (nuint)count, timeoutMs);
+            if (ready >= 0) return 0;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR) return errno;
+            if (timeoutMs > 0) timeoutMs = (int)Math.Max(0, deadline - Environment.TickCount64);
+        }
+    }
+
+    /// <summary>Reads up to <paramref name="count"/> bytes. Returns 0 or the errno; <paramref name="read"/> is 0 at end of file.</summary>
+    public static int TryRead(int fd, void* buffer, int count, out int read)
+    {
+        while (true)
+        {
+            nint result = ReadRaw(fd, buffer, (nuint)count);
+            read = (int)result;
+            if (result >= 0) return 0;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR) return errno;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenRaw(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    // ioctl is variadic in C; on x86_64 and Linux arm64 a pointer passed through "..." travels
+    // in the same register as a fixed argument, so a fixed three-argument import is correct.
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int IoctlRaw(int fd, nuint request, void* argument);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int PollRaw(pollfd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static partial nint ReadRaw(int fd, void* buffer, nuint count);
+}
