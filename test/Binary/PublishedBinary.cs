@@ -4,7 +4,7 @@ namespace Edge.Tests.Binary;
 
 /// <summary>
 /// The native AOT binary, published once per test run with publish.sh (which fails on any trim/AOT
-/// warning) unless EDGE_BINARY names an already published one; sets <see cref="EdgeProcess.BinaryPath"/>.
+/// warning) unless TEST_EDGE_BINARY names an already published one (not EDGE_*: Edge would read that as configuration); sets <see cref="EdgeProcess.BinaryPath"/>.
 /// </summary>
 public static class PublishedBinary
 {
@@ -14,7 +14,7 @@ public static class PublishedBinary
 
     private static async Task Publish()
     {
-        string? given = Environment.GetEnvironmentVariable("EDGE_BINARY");
+        string? given = Environment.GetEnvironmentVariable("TEST_EDGE_BINARY");
         if (string.IsNullOrEmpty(given))
         {
             var publish = await Tools.Run("bash", [Path.Combine(Repository.Root, "publish.sh")], TimeSpan.FromMinutes(10));
