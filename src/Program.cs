@@ -2,6 +2,7 @@ using System.Reflection;
 using Edge.Api;
 using Edge.Camera;
 using Edge.Hosting;
+using Edge.Monitoring;
 using Edge.Onvif;
 using Edge.Onvif.Discovery;
 using Edge.Runtime;
@@ -77,9 +78,11 @@ public static class Program
         builder.Services.AddSingleton<ConsoleFormatter, EdgeLogFormatter>();
         logging?.Invoke(builder.Logging);
         if (builder.Configuration["urls"] == null) builder.WebHost.UseUrls("http://*:8080");
+        var httpConnections = new HttpConnectionCounter();
         builder.WebHost.ConfigureKestrel(o =>
         {
             o.AddServerHeader = false;
+            o.ConfigureEndpointDefaults(listen => listen.Use(httpConnections.Wrap));
             // Every connection costs memory on a 256 MB board; past this Kestrel refuses new ones.
             o.Limits.MaxConcurrentConnections = 2048;
         });
@@ -106,6 +109,8 @@ public static class Program
         new EventMethods(journal).Register(dispatcher);
         new SystemMethods(loop, pool, supervisor, Version, loop.Time.GetUtcNow()).Register(dispatcher);
         new StateMethods(state).Register(dispatcher);
+        var monitor = new SystemMonitor(loop, pool, state, new SystemSampler("/", Environment.SystemPageSize), settings.Monitoring, settings.DataDir);
+        new MonitoringMethods(monitor).Register(dispatcher);
 
         AuthSettings EffectiveAuth(EdgeSettings s)
         {
@@ -148,6 +153,8 @@ public static class Program
         var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, loggers.CreateLogger<RtspServer>());
         rtsp.Listening += port => state.Publish("rtsp.port", port, StateJsonContext.Default.Int32);
         var cameraWeb = new CameraEndpoints(loop, camera, auth, loggers.CreateLogger<CameraEndpoints>());
+        var metrics = new MetricsEndpoint(loop, auth,
+            new EdgeMetrics(Version, loop, pool, supervisor, dispatcher, httpConnections, hub, cameraWeb, rtsp, camera, monitor), settings.Monitoring);
         string deviceId;
         try { deviceId = DeviceIdentity.LoadOrCreate(settings.DataDir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -171,6 +178,7 @@ public static class Program
         app.Map("/logout", api.Logout);
         app.MapGet("/healthz", health.Health);
         app.MapGet("/readyz", health.Ready);
+        app.MapGet("/metrics", metrics.Serve);
         if (settings.Onvif.Enabled)
         {
             app.MapPost(DeviceService.Path, onvif.Serve);
@@ -200,6 +208,7 @@ public static class Program
             // A camera may be unplugged for hours: keep trying, at most every 30 s.
             supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
             cameraStats.Start();
+            monitor.Start();
             if (settings.Rtsp.Enabled) supervisor.Add("rtsp", rtsp.Run);
             if (settings.Onvif.Enabled)
             {
@@ -211,6 +220,7 @@ public static class Program
         {
             _ = Record(journal.Append("edge.stopping", Version, ApiJsonContext.Default.String));
             cameraStats.Stop();
+            monitor.Stop();
             network.Dispose();
             camera.Jpeg.EndAll();
         }

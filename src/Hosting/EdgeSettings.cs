@@ -1,4 +1,5 @@
 using Edge.Camera;
+using Edge.Monitoring;
 using Edge.Onvif;
 using Edge.State;
 using Edge.Streaming;
@@ -27,6 +28,8 @@ public sealed class EdgeSettings
     public OnvifSettings Onvif { get; set; } = new();
 
     public JournalSettings Journal { get; set; } = new();
+
+    public MonitoringSettings Monitoring { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

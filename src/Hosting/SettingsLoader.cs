@@ -1,4 +1,5 @@
 using Edge.Camera;
+using Edge.Monitoring;
 using Edge.Onvif;
 using Edge.State;
 using Edge.Streaming;
@@ -17,7 +18,7 @@ namespace Edge.Hosting;
 public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
-    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Logging", "urls", "Config" };
+    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Monitoring", "Logging", "urls", "Config" };
 
     public static EdgeSettings Load(IConfiguration configuration)
     {
@@ -37,6 +38,7 @@ public static class SettingsLoader
             Rtsp = Bind("Rtsp", () => configuration.GetSection("Rtsp").Get<RtspSettings>(Strict)) ?? new(),
             Onvif = Bind("Onvif", () => configuration.GetSection("Onvif").Get<OnvifSettings>(Strict)) ?? new(),
             Journal = Bind("Journal", () => configuration.GetSection("Journal").Get<JournalSettings>(Strict)) ?? new(),
+            Monitoring = Bind("Monitoring", () => configuration.GetSection("Monitoring").Get<MonitoringSettings>(Strict)) ?? new(),
         };
         Validate(settings);
         return settings;
@@ -67,6 +69,7 @@ public static class SettingsLoader
         if (s.Rtsp.Validate() is { } rtsp) throw new ConfigException($"Rtsp:{rtsp}");
         if (s.Onvif.Validate() is { } onvif) throw new ConfigException($"Onvif:{onvif}");
         if (s.Journal.Validate() is { } journal) throw new ConfigException($"Journal:{journal}");
+        if (s.Monitoring.Validate() is { } monitoring) throw new ConfigException($"Monitoring:{monitoring}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < s.Auth.Users.Count; i++)
         {

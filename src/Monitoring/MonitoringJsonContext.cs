@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace Edge.Monitoring;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(CpuUsage))]
+[JsonSerializable(typeof(LoadAverage))]
+[JsonSerializable(typeof(MemoryUsage))]
+[JsonSerializable(typeof(Temperature[]))]
+[JsonSerializable(typeof(DiskUsage))]
+[JsonSerializable(typeof(InterfaceRate[]))]
+[JsonSerializable(typeof(double?))]
+public sealed partial class MonitoringJsonContext : JsonSerializerContext;
