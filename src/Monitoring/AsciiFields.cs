@@ -27,7 +27,7 @@ public static class AsciiFields
         return true;
     }
 
-    /// <summary>Cuts the next field (separated by spaces or tabs) off the front of <paramref name="line"/>; false when none is left.</summary>
+    /// <summary>Cuts the next field (separated by white space) off the front of <paramref name="line"/>; false when none is left.</summary>
     public static bool NextField(ref ReadOnlySpan<byte> line, out ReadOnlySpan<byte> field)
     {
         int start = 0;
@@ -53,5 +53,5 @@ public static class AsciiFields
         return NextField(ref line, out var field) && Utf8Parser.TryParse(field, out value, out int used) && used == field.Length;
     }
 
-    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r';
+    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
 }
