@@ -72,7 +72,7 @@ public sealed class EdgeMetrics(
         foreach (var service in services) w.Sample("edge_service_up", "service", service.Name, service.Status == ServiceStatus.Running ? 1 : 0);
 
         w.Gauge("process_resident_memory_bytes", "Resident memory of the Edge process.", monitor.ReadProcessRss() ?? double.NaN);
-        w.Gauge("edge_gc_heap_bytes", "Size of the managed heap after the last garbage collection.", GC.GetGCMemoryInfo().HeapSizeBytes);
+        w.Gauge("edge_gc_heap_bytes", "Bytes on the managed heap now, garbage not yet collected included.", GC.GetTotalMemory(false));
         w.Counter("edge_gc_allocated_bytes_total", "Bytes allocated on the managed heap.", GC.GetTotalAllocatedBytes());
         w.Family("edge_gc_collections_total", "counter", "Garbage collections by generation.");
         w.Sample("edge_gc_collections_total", "generation", "0", GC.CollectionCount(0));

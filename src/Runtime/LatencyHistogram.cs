@@ -99,7 +99,7 @@ public sealed class LatencyHistogram
         if (index < SubCount) return index;
         int exponent = index / SubCount + SubBits - 1;
         int sub = index % SubCount;
-        return ((SubCount + sub + 1) << (exponent - SubBits)) - 1;
+        return ((long)(SubCount + sub + 1) << (exponent - SubBits)) - 1;
     }
 
     private static TimeSpan NanosToTimeSpan(long nanos) => TimeSpan.FromTicks(nanos / 100);
