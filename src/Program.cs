@@ -10,6 +10,7 @@ using Edge.State;
 using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
+using Edge.Web.Files;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Edge;
@@ -155,6 +156,10 @@ public static class Program
         var cameraWeb = new CameraEndpoints(loop, camera, auth, loggers.CreateLogger<CameraEndpoints>());
         var metrics = new MetricsEndpoint(loop, auth,
             new EdgeMetrics(Version, loop, pool, supervisor, dispatcher, httpConnections, hub, cameraWeb, rtsp, camera, monitor), settings.Monitoring);
+        var fileStore = new FileStore(Path.Combine(settings.DataDir, "files"), settings.Files, pool);
+        var files = new FileEndpoints(loop, auth, fileStore);
+        EdgeHost? host = null;
+        var config = new ConfigEndpoints(loop, pool, auth, commandLine, () => host!.Reload());
         string deviceId;
         try { deviceId = DeviceIdentity.LoadOrCreate(settings.DataDir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -184,6 +189,13 @@ public static class Program
             app.MapPost(DeviceService.Path, onvif.Serve);
             app.MapPost(MediaService.Path, onvif.Serve);
         }
+        app.MapGet("/files", files.List);
+        app.MapPost("/files", files.Post);
+        app.MapMethods("/files/{name}", ["GET", "HEAD"], files.Get);
+        app.MapPut("/files/{name}", files.Put);
+        app.MapDelete("/files/{name}", files.Delete);
+        app.MapGet("/config", config.Get);
+        app.MapPut("/config", config.Put);
         app.MapMethods("/stream.mjpg", ["GET"], cameraWeb.Stream);
         app.MapMethods("/snapshot.jpg", ["GET", "HEAD"], cameraWeb.Snapshot);
         // mjpg-streamer's addresses, which many NVRs and scripts still use.
@@ -204,6 +216,11 @@ public static class Program
         void StartServices()
         {
             _ = journal.Open();
+            _ = pool.Submit(_ =>
+            {
+                fileStore.DeleteLeftovers();
+                return true;
+            }, PoolFullMode.Wait);
             _ = Record(journal.Append("edge.started", Version, ApiJsonContext.Default.String));
             // A camera may be unplugged for hours: keep trying, at most every 30 s.
             supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
@@ -225,7 +242,7 @@ public static class Program
             camera.Jpeg.EndAll();
         }
 
-        return new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, StartServices, Stopping, journal.Flush,
+        return host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, StartServices, Stopping, journal.Flush,
             SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>()), commandLine.PidFile is { } pidFile ? new PidFile(pidFile) : null);
     }
 }

@@ -10,11 +10,12 @@ public static class EdgeConfiguration
         ["--data-dir"] = "DataDir",
     };
 
-    public static IConfigurationManager Build(IConfigurationManager configuration, CommandLine commandLine)
+    /// <param name="replacement">JSON to read instead of the configuration file (a configuration checked before it is saved).</param>
+    public static IConfigurationManager Build(IConfigurationManager configuration, CommandLine commandLine, byte[]? replacement = null)
     {
         configuration.Sources.Clear();
         string? path = commandLine.ConfigPath;
-        if (path != null && !File.Exists(path)) throw new ConfigException($"the configuration file '{path}' does not exist.");
+        if (replacement == null && path != null && !File.Exists(path)) throw new ConfigException($"the configuration file '{path}' does not exist.");
         path ??= File.Exists(CommandLine.DefaultConfigPath) ? CommandLine.DefaultConfigPath : null;
         try
         {
@@ -24,7 +25,8 @@ public static class EdgeConfiguration
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft"] = "Warning",
             });
-            if (path != null) configuration.AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false);
+            if (replacement != null) configuration.AddJsonStream(new MemoryStream(replacement));
+            else if (path != null) configuration.AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false);
             configuration.AddEnvironmentVariables("EDGE_");
             configuration.AddCommandLine(commandLine.ConfigArgs, SwitchMappings);
         }
@@ -34,6 +36,9 @@ public static class EdgeConfiguration
         }
         return configuration;
     }
+
+    /// <summary>The file <c>PUT /config</c> writes: the one given, else the default path (existing or not).</summary>
+    public static string FilePath(CommandLine commandLine) => Path.GetFullPath(commandLine.ConfigPath ?? CommandLine.DefaultConfigPath);
 
     /// <summary>Creates the data directory when missing.</summary>
     public static void PrepareDataDir(string dataDir)

@@ -5,6 +5,7 @@ using Edge.State;
 using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
+using Edge.Web.Files;
 
 namespace Edge.Hosting;
 
@@ -28,6 +29,8 @@ public sealed class EdgeSettings
     public OnvifSettings Onvif { get; set; } = new();
 
     public JournalSettings Journal { get; set; } = new();
+
+    public FileSettings Files { get; set; } = new();
 
     public MonitoringSettings Monitoring { get; set; } = new();
 }

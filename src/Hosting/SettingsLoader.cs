@@ -5,6 +5,7 @@ using Edge.State;
 using Edge.Streaming;
 using Edge.Web;
 using Edge.Web.Auth;
+using Edge.Web.Files;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,7 @@ namespace Edge.Hosting;
 public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
-    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Monitoring", "Logging", "urls", "Config" };
+    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Files", "Monitoring", "Logging", "urls", "Config" };
 
     public static EdgeSettings Load(IConfiguration configuration)
     {
@@ -38,6 +39,7 @@ public static class SettingsLoader
             Rtsp = Bind("Rtsp", () => configuration.GetSection("Rtsp").Get<RtspSettings>(Strict)) ?? new(),
             Onvif = Bind("Onvif", () => configuration.GetSection("Onvif").Get<OnvifSettings>(Strict)) ?? new(),
             Journal = Bind("Journal", () => configuration.GetSection("Journal").Get<JournalSettings>(Strict)) ?? new(),
+            Files = Bind("Files", () => configuration.GetSection("Files").Get<FileSettings>(Strict)) ?? new(),
             Monitoring = Bind("Monitoring", () => configuration.GetSection("Monitoring").Get<MonitoringSettings>(Strict)) ?? new(),
         };
         Validate(settings);
@@ -69,6 +71,7 @@ public static class SettingsLoader
         if (s.Rtsp.Validate() is { } rtsp) throw new ConfigException($"Rtsp:{rtsp}");
         if (s.Onvif.Validate() is { } onvif) throw new ConfigException($"Onvif:{onvif}");
         if (s.Journal.Validate() is { } journal) throw new ConfigException($"Journal:{journal}");
+        if (s.Files.Validate() is { } files) throw new ConfigException($"Files:{files}");
         if (s.Monitoring.Validate() is { } monitoring) throw new ConfigException($"Monitoring:{monitoring}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < s.Auth.Users.Count; i++)

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Edge.Hosting;
+using Edge.Runtime;
+using Edge.State;
+using Edge.Web.Auth;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+
+namespace Edge.Web;
+
+/// <summary>
+/// Configuration export and import. <c>GET /config</c> returns the configuration file (<c>{}</c> when
+/// there is none). <c>PUT /config</c> checks the new JSON exactly as a start would (with the same
+/// environment and command line), keeps the current file as <c>edge.json.previous</c>, replaces it
+/// atomically, and applies it like SIGHUP (users, auth, WebSocket limits, log levels; the rest at the
+/// next start). An invalid configuration gets 400 with the reason and changes nothing.
+/// </summary>
+public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, CommandLine commandLine, Func<Task> apply)
+{
+    public const int MaxBytes = 1 << 20;
+
+    public string FilePath { get; } = EdgeConfiguration.FilePath(commandLine);
+
+    public string PreviousPath => FilePath + ".previous";
+
+    public Task Get(HttpContext context) => loop.InvokeAsync(async () =>
+    {
+        if (await AuthGate.Check(auth, context) == null) return;
+        string path = FilePath;
+        byte[] content = await pool.Submit(_ => File.Exists(path) ? File.ReadAllBytes(path) : "{}"u8.ToArray(), PoolFullMode.Wait);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.Body.WriteAsync(content);
+    });
+
+    public Task Put(HttpContext context) => loop.InvokeAsync(async () =>
+    {
+        if (!AuthGate.IsSameOrigin(context))
+        {
+            await PlainText.Write(context, StatusCodes.Status403Forbidden, "Cross-site requests may not change the configuration.");
+            return;
+        }
+        if (await AuthGate.Check(auth, context) == null) return;
+        var (ok, body) = await RequestBody.TryRead(context, MaxBytes);
+        if (!ok) return;
+        if (body == null)
+        {
+            await PlainText.Write(context, StatusCodes.Status413PayloadTooLarge, $"A configuration is at most {MaxBytes} bytes.");
+            return;
+        }
+        string? problem = await pool.Submit(_ => Replace(body), PoolFullMode.Wait);
+        if (problem != null)
+        {
+            await PlainText.Write(context, StatusCodes.Status400BadRequest, $"Configuration not saved: {problem}");
+            return;
+        }
+        await apply();
+        await PlainText.Write(context, StatusCodes.Status200OK, $"Saved to {FilePath} (the previous one is {PreviousPath}) and applied; sections other than Auth, WebSocket and Logging apply at the next start.");
+    });
+
+    // Checks, keeps the previous file, replaces; why not, or null. Blocking: runs on the pool.
+    private string? Replace(byte[] body)
+    {
+        try
+        {
+            using (var document = JsonDocument.Parse(body))
+            {
+                if (document.RootElement.ValueKind != JsonValueKind.Object) return "the configuration must be a JSON object.";
+            }
+            SettingsLoader.Load(EdgeConfiguration.Build(new ConfigurationManager(), commandLine, body));
+        }
+        catch (JsonException e)
+        {
+            return $"not valid JSON: {e.Message}";
+        }
+        catch (ConfigException e)
+        {
+            return e.Message;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        if (File.Exists(FilePath)) AtomicFile.Write(PreviousPath, File.ReadAllBytes(FilePath));
+        AtomicFile.Write(FilePath, body);
+        return null;
+    }
+}
