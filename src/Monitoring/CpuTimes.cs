@@ -52,7 +52,7 @@ public sealed class CpuTimes
 
     /// <summary>
     /// Percent busy between <paramref name="earlier"/> and this reading, for slot 0 (all cores) or core
-    /// slot − 1; null when either reading lacks it or no time passed between them.
+    /// slot − 1; null when either reading lacks it (an offline core) or no time passed between them.
     /// </summary>
     public double? UsagePercent(CpuTimes earlier, int slot)
     {

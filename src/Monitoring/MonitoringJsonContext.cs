@@ -9,5 +9,4 @@ namespace Edge.Monitoring;
 [JsonSerializable(typeof(Temperature[]))]
 [JsonSerializable(typeof(DiskUsage))]
 [JsonSerializable(typeof(InterfaceRate[]))]
-[JsonSerializable(typeof(double?))]
 public sealed partial class MonitoringJsonContext : JsonSerializerContext;

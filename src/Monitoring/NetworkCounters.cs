@@ -70,7 +70,13 @@ public sealed class NetworkInterfaceCounters(string name)
     /// <summary>Bytes per second sent between the two readings; null after the first reading or a counter reset.</summary>
     public double? TxRate(double seconds) => Rate(TxBytes, _previousTx, seconds);
 
-    internal bool Is(ReadOnlySpan<byte> name) => System.Text.Ascii.Equals(name, Name);
+    internal bool Is(ReadOnlySpan<byte> name)
+    {
+        if (name.Length != Name.Length) return false;
+        for (int i = 0; i < name.Length; i++)
+            if (name[i] != Name[i]) return false;
+        return true;
+    }
 
     internal void Update(long rx, long tx)
     {

@@ -70,7 +70,7 @@ public sealed class SystemMonitor
         _state.Publish("system.load", sample.Load, MonitoringJsonContext.Default.LoadAverage);
         _state.Publish("system.memory", sample.Memory, MonitoringJsonContext.Default.MemoryUsage);
         _state.Publish("system.temperatures", sample.Temperatures, MonitoringJsonContext.Default.TemperatureArray);
-        _state.Publish("system.uptime", sample.UptimeSeconds, MonitoringJsonContext.Default.NullableDouble);
+        if (sample.UptimeSeconds is { } uptime) _state.Publish("system.uptime", uptime, StateJsonContext.Default.Double);
         _state.Publish("system.network", sample.Network, MonitoringJsonContext.Default.InterfaceRateArray);
         History.Add(_loop.Time.GetUtcNow(), sample);
         if (!_diskPending) _ = ReadDisk();

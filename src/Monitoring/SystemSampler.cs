@@ -57,9 +57,9 @@ public sealed class SystemSampler
     private static CpuUsage? Usage(CpuTimes now, CpuTimes before)
     {
         if (now.UsagePercent(before, 0) is not { } total) return null;
-        var cores = new double?[now.Cores];
+        var cores = new double[now.Cores];
         for (int core = 0; core < cores.Length; core++)
-            cores[core] = Round(now.UsagePercent(before, core + 1), 1);
+            cores[core] = Math.Round(now.UsagePercent(before, core + 1) ?? 0, 1);
         return new CpuUsage(Math.Round(total, 1), cores);
     }
 
@@ -72,10 +72,10 @@ public sealed class SystemSampler
         for (int i = 0; i < rates.Length; i++)
         {
             var counters = interfaces[i];
-            rates[i] = new InterfaceRate(counters.Name, counters.RxBytes, counters.TxBytes, Round(counters.RxRate(seconds), 0), Round(counters.TxRate(seconds), 0));
+            rates[i] = new InterfaceRate(counters.Name, counters.RxBytes, counters.TxBytes, Whole(counters.RxRate(seconds)), Whole(counters.TxRate(seconds)));
         }
         return rates;
     }
 
-    private static double? Round(double? value, int digits) => value is { } v ? Math.Round(v, digits) : null;
+    private static long? Whole(double? value) => value is { } v ? (long)Math.Round(v) : null;
 }

@@ -1,9 +1,11 @@
 namespace Edge.Monitoring;
 
-// The values of the system.* state keys. Classes, not structs: see "Memory and size" in ARCHITECTURE.md.
+// The values of the system.* state keys. Classes, not structs, and no nullable doubles: each new
+// value type in a serialized shape compiles the serializer's generic code anew (see "Memory and
+// size" in ARCHITECTURE.md).
 
-/// <summary><c>system.cpu</c>: percent busy over the last interval, in all and per core (null for a core that was offline).</summary>
-public sealed record CpuUsage(double Total, double?[] Cores);
+/// <summary><c>system.cpu</c>: percent busy over the last interval, in all and per core (0 for a core that was offline).</summary>
+public sealed record CpuUsage(double Total, IReadOnlyList<double> Cores);
 
 /// <summary><c>system.memory</c>: the machine's total and available memory and Edge's resident set; a value that cannot be read is left out.</summary>
 public sealed record MemoryUsage(long? TotalBytes, long? AvailableBytes, long? ProcessRssBytes);
@@ -15,4 +17,4 @@ public sealed record Temperature(string Zone, string? Type, double Celsius);
 public sealed record DiskUsage(string Path, long TotalBytes, long AvailableBytes);
 
 /// <summary>One entry of <c>system.network</c>: an interface's byte counters and their rates over the last interval (left out after the first sample).</summary>
-public sealed record InterfaceRate(string Name, long RxBytes, long TxBytes, double? RxBytesPerSecond, double? TxBytesPerSecond);
+public sealed record InterfaceRate(string Name, long RxBytes, long TxBytes, long? RxBytesPerSecond, long? TxBytesPerSecond);

@@ -23,10 +23,10 @@ public sealed class SystemSamplerTests
             Samples.CopyOver("pi-later", root);
             var second = sampler.Take(1);
             Assert.AreEqual(43.8, second.Cpu!.Total);
-            CollectionAssert.AreEqual(new double?[] { 50, 25, 0, 100 }, second.Cpu.Cores);
+            CollectionAssert.AreEqual(new double[] { 50, 25, 0, 100 }, second.Cpu.Cores.ToArray());
             var eth0 = second.Network!.Single(i => i.Name == "eth0");
-            Assert.AreEqual(125_000, eth0.RxBytesPerSecond);
-            Assert.AreEqual(250_000, eth0.TxBytesPerSecond);
+            Assert.AreEqual(125_000L, eth0.RxBytesPerSecond);
+            Assert.AreEqual(250_000L, eth0.TxBytesPerSecond);
             Assert.AreEqual(53.1, second.Temperatures.Single().Celsius);
         }
         finally
