@@ -83,7 +83,7 @@ public sealed class ApiDispatcher
             }
             finally
             {
-                registered.Latency.RecordTicks(Stopwatch.GetTimestamp() - start);
+                registered.Record(Stopwatch.GetTimestamp() - start);
             }
         }
     }

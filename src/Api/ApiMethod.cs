@@ -9,6 +9,12 @@ public sealed class ApiMethod(string name, ApiHandler handler)
 
     internal ApiHandler Handler { get; } = handler;
 
-    /// <summary>Every call since start, errors included: from dispatch until the reply envelope is built.</summary>
-    public LatencyHistogram Latency { get; } = new();
+    /// <summary>
+    /// Every call since start, errors included: from dispatch until the reply envelope is built. Null
+    /// until the first call: a histogram is 5 KB, and most methods are never called on a given board.
+    /// </summary>
+    public LatencyHistogram? Latency { get; private set; }
+
+    /// <summary>Records one call. Loop only (the dispatcher's).</summary>
+    internal void Record(long ticks) => (Latency ??= new LatencyHistogram()).RecordTicks(ticks);
 }

@@ -77,10 +77,11 @@ public sealed class PrometheusWriter(IBufferWriter<byte> output)
         Write("\n");
     }
 
-    /// <summary>A histogram's samples (seconds) from <paramref name="histogram"/>, with one label or none.</summary>
-    public void Histogram(string name, LatencyHistogram histogram, string? label = null, string? labelValue = null)
+    /// <summary>A histogram's samples (seconds) from <paramref name="histogram"/> (all zero when null), with one label or none.</summary>
+    public void Histogram(string name, LatencyHistogram? histogram, string? label = null, string? labelValue = null)
     {
-        long count = histogram.CumulativeCounts(BoundNanos, _cumulative);
+        _cumulative.AsSpan().Clear();
+        long count = histogram?.CumulativeCounts(BoundNanos, _cumulative) ?? 0;
         for (int i = 0; i <= BoundLabels.Length; i++)
         {
             Write(name);
@@ -96,7 +97,7 @@ public sealed class PrometheusWriter(IBufferWriter<byte> output)
             Number(i < BoundLabels.Length ? _cumulative[i] : count);
             Write("\n");
         }
-        Line(name, "_sum", label, labelValue, histogram.SumNanos / 1e9);
+        Line(name, "_sum", label, labelValue, (histogram?.SumNanos ?? 0) / 1e9);
         Line(name, "_count", label, labelValue, count);
     }
 

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Text.Json;
 using Edge.Runtime;
 using Edge.State;
 
@@ -21,6 +23,9 @@ public sealed class SystemMonitor
     private readonly SystemSampler _sampler;
     private readonly string _dataDir;
     private readonly TimeSpan _interval;
+    // One buffer and writer for every value published: nothing is allocated when a value is unchanged.
+    private readonly ArrayBufferWriter<byte> _json = new(1024);
+    private readonly Utf8JsonWriter _writer;
     private ITimer? _timer;
     private long _lastSample;
     private bool _diskPending;
@@ -34,6 +39,7 @@ public sealed class SystemMonitor
         _dataDir = dataDir;
         _interval = TimeSpan.FromSeconds(settings.IntervalSeconds);
         History = new SystemHistory(settings.IntervalSeconds, HistorySpan);
+        _writer = new Utf8JsonWriter(_json);
     }
 
     public SystemHistory History { get; }
@@ -66,15 +72,49 @@ public sealed class SystemMonitor
         double seconds = _loop.Time.GetElapsedTime(_lastSample, now).TotalSeconds;
         _lastSample = now;
         var sample = _sampler.Take(seconds);
-        _state.Publish("system.cpu", sample.Cpu, MonitoringJsonContext.Default.CpuUsage);
-        _state.Publish("system.load", sample.Load, MonitoringJsonContext.Default.LoadAverage);
-        _state.Publish("system.memory", sample.Memory, MonitoringJsonContext.Default.MemoryUsage);
-        _state.Publish("system.temperatures", sample.Temperatures, MonitoringJsonContext.Default.TemperatureArray);
+        Publish("system.cpu", sample.Cpu);
+        Publish("system.load", sample.Load);
+        Publish("system.memory", sample.Memory);
+        Publish("system.temperatures", sample.Temperatures);
         if (sample.UptimeSeconds is { } uptime) _state.Publish("system.uptime", uptime, StateJsonContext.Default.Double);
-        _state.Publish("system.network", sample.Network, MonitoringJsonContext.Default.InterfaceRateArray);
+        Publish("system.network", sample.Network);
         History.Add(_loop.Time.GetUtcNow(), sample);
         if (!_diskPending) _ = ReadDisk();
         SampleTimes.RecordTicks(Stopwatch.GetTimestamp() - started);
+    }
+
+    private void Publish(string key, IJsonWritable? value)
+    {
+        var writer = Begin();
+        if (value == null) writer.WriteNullValue();
+        else value.WriteTo(writer);
+        End(key);
+    }
+
+    private void Publish(string key, IJsonWritable[]? values)
+    {
+        var writer = Begin();
+        if (values == null) writer.WriteNullValue();
+        else
+        {
+            writer.WriteStartArray();
+            foreach (var value in values) value.WriteTo(writer);
+            writer.WriteEndArray();
+        }
+        End(key);
+    }
+
+    private Utf8JsonWriter Begin()
+    {
+        _json.ResetWrittenCount();
+        _writer.Reset();
+        return _writer;
+    }
+
+    private void End(string key)
+    {
+        _writer.Flush();
+        _state.PublishJson(key, _json.WrittenSpan);
     }
 
     private async Task ReadDisk()
@@ -84,7 +124,7 @@ public sealed class SystemMonitor
         {
             string directory = _dataDir;
             var disk = await _pool.Submit(_ => DiskSpace.Read(directory), PoolFullMode.Reject);
-            _state.Publish("system.disk", disk, MonitoringJsonContext.Default.DiskUsage);
+            Publish("system.disk", disk);
         }
         catch (Exception e) when (e is PoolFullException or ObjectDisposedException)
         {

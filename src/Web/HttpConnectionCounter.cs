@@ -13,16 +13,13 @@ public sealed class HttpConnectionCounter
     /// <summary>Connections open now. Safe to read from any thread.</summary>
     public int Open => Volatile.Read(ref _open);
 
-    public ConnectionDelegate Wrap(ConnectionDelegate next) => async connection =>
+    public ConnectionDelegate Wrap(ConnectionDelegate next) => connection =>
     {
         Interlocked.Increment(ref _open);
-        try
-        {
-            await next(connection);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _open);
-        }
+        // A continuation rather than an async lambda: native AOT compiles every async state machine
+        // separately, and this one would only count down.
+        var served = next(connection);
+        served.ContinueWith(static (_, counter) => Interlocked.Decrement(ref ((HttpConnectionCounter)counter!)._open), this, TaskScheduler.Default);
+        return served;
     };
 }

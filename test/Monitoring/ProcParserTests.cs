@@ -51,7 +51,7 @@ public sealed class ProcParserTests
     [TestMethod]
     public void LoadAverageMemoryAndResidentSetParse()
     {
-        Assert.AreEqual(new LoadAverage(0.52, 0.58, 0.59), LoadAverage.Parse(Samples.Read("pi", "proc/loadavg")));
+        Assert.AreEqual("""{"one":0.52,"five":0.58,"fifteen":0.59}""", Json.Of(LoadAverage.Parse(Samples.Read("pi", "proc/loadavg"))));
         Assert.IsNotNull(LoadAverage.Parse(Samples.Read("vm", "proc/loadavg")));
         Assert.IsNull(LoadAverage.Parse("garbage\n"u8));
 
@@ -95,7 +95,7 @@ public sealed class ProcParserTests
         var pi = new ThermalZones(Samples.Root("pi"));
         Assert.AreEqual(1, pi.Count, "cooling_device0 is not a zone");
         var reading = pi.Read(new KernelFiles(Samples.Root("pi"))).Single();
-        Assert.AreEqual(new Temperature("thermal_zone0", "cpu-thermal", 52.5), reading);
+        Assert.AreEqual("""{"zone":"thermal_zone0","type":"cpu-thermal","celsius":52.5}""", Json.Of(reading));
 
         var vm = new ThermalZones(Samples.Root("vm"));
         Assert.AreEqual(0, vm.Count);

@@ -15,10 +15,10 @@ public sealed class SystemSamplerTests
             var first = sampler.Take(1);
             Assert.IsNull(first.Cpu, "one reading of /proc/stat tells no usage");
             Assert.IsTrue(first.Network!.All(i => i.RxBytesPerSecond == null && i.TxBytesPerSecond == null));
-            Assert.AreEqual(new LoadAverage(0.52, 0.58, 0.59), first.Load);
-            Assert.AreEqual(new MemoryUsage(3884376L * 1024, 3350720L * 1024, 5632L * Samples.PageSize), first.Memory);
+            Assert.AreEqual("""{"one":0.52,"five":0.58,"fifteen":0.59}""", Json.Of(first.Load));
+            Assert.AreEqual($$"""{"totalBytes":{{3884376L * 1024}},"availableBytes":{{3350720L * 1024}},"processRssBytes":{{5632L * Samples.PageSize}}}""", Json.Of(first.Memory));
             Assert.AreEqual(86400.25, first.UptimeSeconds);
-            Assert.AreEqual(new Temperature("thermal_zone0", "cpu-thermal", 52.5), first.Temperatures.Single());
+            Assert.AreEqual("""{"zone":"thermal_zone0","type":"cpu-thermal","celsius":52.5}""", Json.Of(first.Temperatures.Single()));
 
             Samples.CopyOver("pi-later", root);
             var second = sampler.Take(1);
@@ -43,7 +43,7 @@ public sealed class SystemSamplerTests
         var sample = sampler.Take(1);
         Assert.IsNull(sample.Cpu);
         Assert.IsNull(sample.Load);
-        Assert.AreEqual(new MemoryUsage(null, null, null), sample.Memory);
+        Assert.AreEqual("{}", Json.Of(sample.Memory), "what cannot be read is left out");
         Assert.AreEqual(0, sample.Temperatures.Length);
         Assert.IsNull(sample.UptimeSeconds);
         Assert.IsNull(sample.Network);
