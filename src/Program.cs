@@ -5,6 +5,7 @@ using Edge.Gpio;
 using Edge.Gpio.Chardev;
 using Edge.Gpio.Memory;
 using Edge.Hosting;
+using Edge.Monitoring;
 using Edge.Onvif;
 using Edge.Onvif.Discovery;
 using Edge.Runtime;
@@ -88,8 +89,11 @@ public static class Program
         string? urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
         builder.Configuration[WebHostDefaults.ServerUrlsKey] = "";
         CertificateStore? certificates = null;
+        var httpConnections = new HttpConnectionCounter();
         builder.WebHost.ConfigureKestrel(o =>
         {
+            // Before the endpoints: defaults apply to endpoints made after them.
+            o.ConfigureEndpointDefaults(listen => listen.Use(httpConnections.Wrap));
             // Handshakes only come once the composition below has made the certificate store.
             Listeners.Configure(o, urls, settings.Https, () => certificates!);
             o.AddServerHeader = false;
@@ -119,6 +123,8 @@ public static class Program
         new EventMethods(journal).Register(dispatcher);
         new SystemMethods(loop, pool, supervisor, Version, loop.Time.GetUtcNow()).Register(dispatcher);
         new StateMethods(state).Register(dispatcher);
+        var monitor = new SystemMonitor(loop, pool, state, new SystemSampler("/", Environment.SystemPageSize), settings.Monitoring, settings.DataDir);
+        new MonitoringMethods(monitor).Register(dispatcher);
 
         AuthSettings EffectiveAuth(EdgeSettings s)
         {
@@ -179,6 +185,8 @@ public static class Program
             () => NetworkSnapshot.Read().Interfaces.SelectMany(i => i.IPv4).Select(a => a.Address), loop.Time, loggers.CreateLogger<CertificateStore>());
         int? httpsPort = null;
         var httpsPolicy = new HttpsPolicy(settings.Https, () => httpsPort ??= app.Urls.Select(u => new Uri(u)).First(u => u.Scheme == "https").Port);
+        var metrics = new MetricsEndpoint(loop, auth,
+            new EdgeMetrics(Version, loop, pool, supervisor, dispatcher, httpConnections, hub, cameraWeb, rtsp, camera, monitor), settings.Monitoring);
         var fileStore = new FileStore(Path.Combine(settings.DataDir, "files"), settings.Files, pool);
         var files = new FileEndpoints(loop, auth, fileStore);
         EdgeHost? host = null;
@@ -207,6 +215,7 @@ public static class Program
         app.Map("/logout", api.Logout);
         app.MapGet("/healthz", health.Health);
         app.MapGet("/readyz", health.Ready);
+        app.MapGet("/metrics", metrics.Serve);
         if (settings.Onvif.Enabled)
         {
             app.MapPost(DeviceService.Path, onvif.Serve);
@@ -249,6 +258,7 @@ public static class Program
             // A camera may be unplugged for hours: keep trying, at most every 30 s.
             supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
             cameraStats.Start();
+            monitor.Start();
             if (settings.Rtsp.Enabled) supervisor.Add("rtsp", rtsp.Run);
             if (settings.Https.Enabled)
             {
@@ -276,6 +286,7 @@ public static class Program
             certificateCheck?.Dispose();
             _ = Record(journal.Append("edge.stopping", Version, ApiJsonContext.Default.String));
             cameraStats.Stop();
+            monitor.Stop();
             network.Dispose();
             camera.Jpeg.EndAll();
         }

@@ -9,13 +9,14 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests use: Chromium for the browser test (driven by playwright-core, no browser
 # download), ffmpeg/ffprobe as camera and viewer, libturbojpeg for the encoder under the JIT, gcc and
 # the kernel headers for the V4L2 struct-layout check, iproute2 for the network namespaces,
-# systemd-analyze to verify the unit file.
+# systemd-analyze to verify the unit file, promtool (Debian's prometheus) to check /metrics.
 need=()
 [[ -x /usr/bin/chromium ]] || need+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 for pkg in libturbojpeg0 linux-libc-dev; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 if ((${#need[@]})); then
   sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text.Json;
 using Edge.Runtime;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,8 @@ public delegate ValueTask<ApiResult> ApiHandler(ApiCall call);
 public sealed class ApiDispatcher
 {
     private const int MaxDepth = 32;
-    private readonly Dictionary<string, ApiHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ApiMethod> _methods = new(StringComparer.Ordinal);
+    private readonly List<ApiMethod> _registered = [];
     private readonly EventLoop _loop;
     private readonly ILogger _logger;
 
@@ -25,7 +27,15 @@ public sealed class ApiDispatcher
         _logger = logger;
     }
 
-    public void Register(string method, ApiHandler handler) => _handlers.Add(method, handler);
+    public void Register(string method, ApiHandler handler)
+    {
+        var registered = new ApiMethod(method, handler);
+        _methods.Add(method, registered);
+        _registered.Add(registered);
+    }
+
+    /// <summary>Every registered method with its latency, in registration order (for <c>/metrics</c>).</summary>
+    public IReadOnlyList<ApiMethod> Methods => _registered;
 
     /// <summary>Answers one request (UTF-8 JSON) with a reply envelope (UTF-8 JSON). Never throws for bad input.</summary>
     public async ValueTask<byte[]> Dispatch(ReadOnlyMemory<byte> request, ApiCaller caller)
@@ -54,11 +64,12 @@ public sealed class ApiDispatcher
             root.TryGetProperty("params", out var parameters);
             if (parameters.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.Object))
                 return Error(id, ApiErrorCode.InvalidParams, "\"params\" must be an object.");
-            if (!_handlers.TryGetValue(method, out var handler))
+            if (!_methods.TryGetValue(method, out var registered))
                 return Error(id, ApiErrorCode.MethodNotFound, $"Unknown method '{method}'.");
+            long start = Stopwatch.GetTimestamp();
             try
             {
-                var result = await handler(new ApiCall(method, parameters, caller));
+                var result = await registered.Handler(new ApiCall(method, parameters, caller));
                 return Reply(id, result);
             }
             catch (ApiException e)
@@ -69,6 +80,10 @@ public sealed class ApiDispatcher
             {
                 _logger.LogError(e, "API method {Method} failed: {Message}", method, e.Message);
                 return Error(id, ApiErrorCode.InternalError, $"Internal error in '{method}'.");
+            }
+            finally
+            {
+                registered.Record(Stopwatch.GetTimestamp() - start);
             }
         }
     }

@@ -59,15 +59,23 @@ public sealed class CameraService
     /// <summary>Why the last source failed, until one runs again.</summary>
     public string? LastError { get; private set; }
 
-    internal long Captured { get; private set; }
+    /// <summary>Frames taken from sources since start (all counters here only grow).</summary>
+    public long Captured { get; private set; }
 
-    internal long Encoded { get; private set; }
+    /// <summary>Raw frames encoded to JPEG by Edge.</summary>
+    public long Encoded { get; private set; }
 
-    internal long EncodeDrops { get; private set; }
+    /// <summary>Raw frames skipped because every worker was busy encoding, or whose encoding failed.</summary>
+    public long EncodeDrops { get; private set; }
 
-    internal long CaptureDrops => _dropsBefore + (_output?.Dropped ?? 0);
+    /// <summary>Frames the capture channel dropped because the pipeline was behind.</summary>
+    public long CaptureDrops => _dropsBefore + (_output?.Dropped ?? 0);
 
-    internal long Invalid => _invalidBefore + (_output?.Invalid ?? 0);
+    /// <summary>Broken frames the source rejected.</summary>
+    public long Invalid => _invalidBefore + (_output?.Invalid ?? 0);
+
+    /// <summary>Every encode time since start (for <c>/metrics</c>); recorded on the workers.</summary>
+    public LatencyHistogram EncodeTimes { get; } = new();
 
     private long _dropsBefore, _invalidBefore;
 
@@ -245,11 +253,14 @@ public sealed class CameraService
         try
         {
             var times = _encodeTimes;
+            var sinceStart = EncodeTimes;
             var jpeg = await _pool.Submit(_ =>
             {
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 var result = JpegEncoder.ForThisThread.Encode(raw, quality);
-                times.RecordTicks(System.Diagnostics.Stopwatch.GetTimestamp() - start);
+                long took = System.Diagnostics.Stopwatch.GetTimestamp() - start;
+                times.RecordTicks(took);
+                sinceStart.RecordTicks(took);
                 return result;
             }, PoolFullMode.Reject);
             Encoded++;

@@ -1,5 +1,6 @@
 using Edge.Camera;
 using Edge.Gpio;
+using Edge.Monitoring;
 using Edge.Onvif;
 using Edge.State;
 using Edge.Streaming;
@@ -36,6 +37,8 @@ public sealed class EdgeSettings
     public HttpsSettings Https { get; set; } = new();
 
     public GpioSettings Gpio { get; set; } = new();
+
+    public MonitoringSettings Monitoring { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

@@ -1,5 +1,6 @@
 using Edge.Camera;
 using Edge.Gpio;
+using Edge.Monitoring;
 using Edge.Onvif;
 using Edge.State;
 using Edge.Streaming;
@@ -20,7 +21,7 @@ namespace Edge.Hosting;
 public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
-    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Logging", "urls", "Config" };
+    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Logging", "urls", "Config" };
 
     public static EdgeSettings Load(IConfiguration configuration)
     {
@@ -43,6 +44,7 @@ public static class SettingsLoader
             Files = Bind("Files", () => configuration.GetSection("Files").Get<FileSettings>(Strict)) ?? new(),
             Https = Bind("Https", () => configuration.GetSection("Https").Get<HttpsSettings>(Strict)) ?? new(),
             Gpio = Bind("Gpio", () => configuration.GetSection("Gpio").Get<GpioSettings>(Strict)) ?? new(),
+            Monitoring = Bind("Monitoring", () => configuration.GetSection("Monitoring").Get<MonitoringSettings>(Strict)) ?? new(),
         };
         Validate(settings);
         return settings;
@@ -76,6 +78,7 @@ public static class SettingsLoader
         if (s.Files.Validate() is { } files) throw new ConfigException($"Files:{files}");
         if (s.Https.Validate() is { } https) throw new ConfigException($"Https:{https}");
         if (s.Gpio.Validate() is { } gpio) throw new ConfigException($"Gpio:{gpio}");
+        if (s.Monitoring.Validate() is { } monitoring) throw new ConfigException($"Monitoring:{monitoring}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < s.Auth.Users.Count; i++)
         {

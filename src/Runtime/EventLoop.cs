@@ -111,6 +111,9 @@ public sealed class EventLoop : IDisposable
     public ITimer CreateTimer(Action callback, TimeSpan dueTime, TimeSpan period)
         => _time.CreateTimer(static s => { var (loop, cb) = ((EventLoop, Action))s!; loop.TryPost(static a => ((Action)a!).Invoke(), cb); }, (this, callback), dueTime, period);
 
+    /// <summary>Post-to-run lag of every item since start (for <c>/metrics</c>); only the loop records into it.</summary>
+    public LatencyHistogram Lag => _lag;
+
     /// <summary>Current counters. Safe to call from any thread.</summary>
     public EventLoopMetrics GetMetrics() => new(
         QueueDepth: Volatile.Read(ref _queued),

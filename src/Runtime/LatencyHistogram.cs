@@ -14,6 +14,7 @@ public sealed class LatencyHistogram
     private const int MaxExponent = 44;
     private readonly long[] _counts = new long[(MaxExponent - SubBits + 2) * SubCount];
     private long _total;
+    private long _sumNanos;
     private long _maxNanos;
 
     /// <summary>Records one duration given in <see cref="Stopwatch"/> ticks.</summary>
@@ -24,6 +25,7 @@ public sealed class LatencyHistogram
         if (nanos < 0) nanos = 0;
         Interlocked.Increment(ref _counts[IndexOf(nanos)]);
         Interlocked.Increment(ref _total);
+        Interlocked.Add(ref _sumNanos, nanos);
         long max = Volatile.Read(ref _maxNanos);
         while (nanos > max)
         {
@@ -36,6 +38,34 @@ public sealed class LatencyHistogram
     public long Count => Volatile.Read(ref _total);
 
     public TimeSpan Max => NanosToTimeSpan(Volatile.Read(ref _maxNanos));
+
+    /// <summary>All recorded durations added up, in nanoseconds.</summary>
+    public long SumNanos => Volatile.Read(ref _sumNanos);
+
+    /// <summary>
+    /// Cumulative counts for fixed upper bounds (ascending, nanoseconds), as a Prometheus histogram
+    /// wants them: <paramref name="counts"/>[i] is the number of values in buckets that lie wholly at
+    /// or below <paramref name="boundsNanos"/>[i] (a value is counted at the next bound up when its
+    /// bucket straddles one, an error within the bucket width of ~6 %). Returns the total, read in the
+    /// same pass, so no bound ever counts more than the total.
+    /// </summary>
+    public long CumulativeCounts(ReadOnlySpan<long> boundsNanos, Span<long> counts)
+    {
+        counts[..boundsNanos.Length].Clear();
+        long total = 0;
+        int bound = 0;
+        for (int i = 0; i < _counts.Length; i++)
+        {
+            long count = Volatile.Read(ref _counts[i]);
+            if (count == 0) continue;
+            total += count;
+            long upper = UpperBoundOf(i);
+            while (bound < boundsNanos.Length && boundsNanos[bound] < upper) bound++;
+            if (bound < boundsNanos.Length) counts[bound] += count;
+        }
+        for (int i = 1; i < boundsNanos.Length; i++) counts[i] += counts[i - 1];
+        return total;
+    }
 
     /// <summary>The upper bound of the bucket holding the given quantile (0..1); zero when empty.</summary>
     public TimeSpan Percentile(double quantile)
@@ -69,7 +99,7 @@ public sealed class LatencyHistogram
         if (index < SubCount) return index;
         int exponent = index / SubCount + SubBits - 1;
         int sub = index % SubCount;
-        return ((SubCount + sub + 1) << (exponent - SubBits)) - 1;
+        return ((long)(SubCount + sub + 1) << (exponent - SubBits)) - 1;
     }
 
     private static TimeSpan NanosToTimeSpan(long nanos) => TimeSpan.FromTicks(nanos / 100);

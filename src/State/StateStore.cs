@@ -51,6 +51,14 @@ public sealed class StateStore
     public void Publish<T>(string key, T value, JsonTypeInfo<T> type, bool writable = false)
         => Store(key, JsonSerializer.SerializeToUtf8Bytes(value, type), writable);
 
+    /// <summary>Sets a read-only value from JSON its owner wrote itself (valid UTF-8 JSON); copied only when it changed.</summary>
+    public void PublishJson(string key, ReadOnlySpan<byte> json)
+    {
+        _loop.VerifyAccess();
+        if (_entries.TryGetValue(key, out var current) && !current.Writable && current.Json.AsSpan().SequenceEqual(json)) return;
+        Store(key, json.ToArray(), writable: false);
+    }
+
     /// <summary>
     /// Lets clients set the keys under <paramref name="prefix"/> (such as <c>gpio.</c>) through
     /// <paramref name="writer"/>. Called while composing, before the loop serves clients.

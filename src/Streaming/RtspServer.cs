@@ -43,6 +43,9 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
 
     public int SessionCount => _sessions.Count;
 
+    /// <summary>Frames sent to sessions since start, counted once per session.</summary>
+    public long FramesSent => _framesSent;
+
     /// <summary>Raised with the port once the server listens.</summary>
     public event Action<int>? Listening;
 

@@ -19,6 +19,9 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
     // (memory on a small board, and seconds of delay for a slow viewer). Linux doubles this value.
     private const int ViewerSendBufferBytes = 256 * 1024;
 
+    /// <summary>MJPEG streams being served now (RTSP sessions watch the same frames but are not counted here). Loop only.</summary>
+    public int OpenStreams { get; private set; }
+
     public Task Stream(HttpContext context) => loop.InvokeAsync(() => ServeStream(context));
 
     public Task Snapshot(HttpContext context) => loop.InvokeAsync(() => ServeSnapshot(context));
@@ -58,6 +61,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         using var deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, loop.Time);
         using var writeCancel = CancellationTokenSource.CreateLinkedTokenSource(closed, deadline.Token);
         var timeout = TimeSpan.FromSeconds(settings.ViewerTimeoutSeconds);
+        OpenStreams++;
         try
         {
             await response.StartAsync(closed);
@@ -92,6 +96,10 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         catch (OperationCanceledException) when (closed.IsCancellationRequested)
         {
             // The viewer went away.
+        }
+        finally
+        {
+            OpenStreams--;
         }
     }
 

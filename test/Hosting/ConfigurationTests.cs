@@ -49,6 +49,8 @@ public sealed class ConfigurationTests
     [DataRow("""{"WebSockets":{"MaxClients":5}}""", "WebSockets")]
     [DataRow("""{"Logging":{"LogLevel":{"Default":"Verbose"}}}""", "Logging:LogLevel:Default")]
     [DataRow("""{"urls":"ftp://0.0.0.0:21"}""", "urls")]
+    [DataRow("""{"Monitoring":{"IntervalSeconds":0}}""", "Monitoring:IntervalSeconds")]
+    [DataRow("""{"Monitoring":{"Interval":5}}""", "Interval")]
     [DataRow("""{"Auth":{"Users":[{"Name":"a","PasswordHash":"$pbkdf2-sha256$i=2000000000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"}]}}""", "Auth:Users:0:PasswordHash")]
     public async Task InvalidConfigurationExitsWithCode2AndNamesTheKey(string json, string key)
     {

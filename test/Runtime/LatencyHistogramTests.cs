@@ -33,4 +33,27 @@ public sealed class LatencyHistogramTests
         Parallel.For(0, 4, _ => { for (int i = 0; i < 100_000; i++) histogram.RecordNanos(i); });
         Assert.AreEqual(400_000, histogram.Count);
     }
+
+    [TestMethod]
+    public void DurationsOfSecondsReportTheirOwnBucket()
+    {
+        var histogram = new LatencyHistogram();
+        histogram.RecordNanos(20_000_000_000);
+        histogram.RecordNanos(30_000_000_000);
+        // Bucket bounds past 2^31 ns once overflowed 32-bit arithmetic.
+        Assert.AreEqual(20.0, histogram.Percentile(0.5).TotalSeconds, 20.0 * 0.07);
+    }
+
+    [TestMethod]
+    public void CumulativeCountsNeverExceedTheTotalAndCountAStraddlingBucketAtTheNextBound()
+    {
+        var histogram = new LatencyHistogram();
+        foreach (long nanos in new long[] { 5, 900, 1000, 1030, 5000, 2_000_000_000 }) histogram.RecordNanos(nanos);
+        var counts = new long[3];
+        long total = histogram.CumulativeCounts([1000, 10_000, 1_000_000], counts);
+        Assert.AreEqual(6, total);
+        // 1000 ns shares its bucket (992…1023) with larger values, so it is counted at the next bound.
+        CollectionAssert.AreEqual(new long[] { 2, 5, 5 }, counts);
+        Assert.AreEqual(2_000_007_935, histogram.SumNanos);
+    }
 }

@@ -1,0 +1,20 @@
+using Edge.Runtime;
+
+namespace Edge.Api;
+
+/// <summary>A registered API method: its handler and how long its calls took.</summary>
+public sealed class ApiMethod(string name, ApiHandler handler)
+{
+    public string Name { get; } = name;
+
+    internal ApiHandler Handler { get; } = handler;
+
+    /// <summary>
+    /// Every call since start, errors included: from dispatch until the reply envelope is built. Null
+    /// until the first call: a histogram is 5 KB, and most methods are never called on a given board.
+    /// </summary>
+    public LatencyHistogram? Latency { get; private set; }
+
+    /// <summary>Records one call. Loop only (the dispatcher's).</summary>
+    internal void Record(long ticks) => (Latency ??= new LatencyHistogram()).RecordTicks(ticks);
+}

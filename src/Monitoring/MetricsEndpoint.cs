@@ -1,0 +1,24 @@
+using Edge.Runtime;
+using Edge.Web.Auth;
+using Microsoft.AspNetCore.Http;
+
+namespace Edge.Monitoring;
+
+/// <summary>
+/// <c>GET /metrics</c> for Prometheus. Asks for the API's authentication (HTTP Basic; Prometheus's
+/// <c>basic_auth</c>) unless <see cref="MonitoringSettings.MetricsRequireAuth"/> is false.
+/// </summary>
+public sealed class MetricsEndpoint(EventLoop loop, Authenticator auth, EdgeMetrics metrics, MonitoringSettings settings)
+{
+    public Task Serve(HttpContext context) => loop.InvokeAsync(() => ServeOnLoop(context));
+
+    private async Task ServeOnLoop(HttpContext context)
+    {
+        if (settings.MetricsRequireAuth && await AuthGate.Check(auth, context) == null) return;
+        var response = context.Response;
+        response.ContentType = PrometheusWriter.ContentType;
+        response.Headers.CacheControl = "no-store";
+        metrics.WriteTo(new PrometheusWriter(response.BodyWriter));
+        await response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+}
