@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Edge.Runtime;
 using Edge.State;
 
 namespace Edge.Api;
@@ -31,7 +32,7 @@ public sealed class EventMethods(EventJournal journal)
     private async ValueTask<ApiResult> Add(ApiCall call)
     {
         string kind = call.RequireString("kind");
-        if (!kind.StartsWith("user.", StringComparison.Ordinal) || kind.Length is < 6 or > 64 || !kind.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        if (!kind.StartsWith("user.", StringComparison.Ordinal) || kind.Length is < 6 or > 64 || !Chars.All(kind, c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
             throw ApiException.InvalidParams("params.kind must be 'user.' and 1 to 59 letters, digits, '.', '_' or '-'.");
         var data = call.TryGetParam("data", out var d) ? d : NoData;
         if (data.GetRawText().Length > MaxUserDataBytes) throw new ApiException(ApiErrorCode.LimitExceeded, $"params.data is over {MaxUserDataBytes} bytes of JSON.");

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Edge.Runtime;
 using Edge.State;
 
 namespace Edge.Onvif;
@@ -15,7 +16,7 @@ public static class DeviceIdentity
     public static string LoadOrCreate(string dataDir)
     {
         string path = Path.Combine(dataDir, FileName);
-        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: 16 } id && id.All(Uri.IsHexDigit)) return id;
+        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: 16 } id && Chars.All(id, Uri.IsHexDigit)) return id;
         string created = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         AtomicFile.Write(path, Encoding.ASCII.GetBytes(created + "\n"));
         return created;

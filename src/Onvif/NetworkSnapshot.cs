@@ -71,10 +71,21 @@ public sealed class NetworkSnapshot
             {
                 if (server.AddressFamily == AddressFamily.InterNetwork && !dns.Contains(server)) dns.Add(server);
             }
-            string mac = string.Join(':', nic.GetPhysicalAddress().GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
-            interfaces.Add(new NetworkInterfaceInfo(nic.Name, Index(properties), mac, nic.SupportsMulticast, addresses, gateways));
+            interfaces.Add(new NetworkInterfaceInfo(nic.Name, Index(properties), Mac(nic.GetPhysicalAddress().GetAddressBytes()), nic.SupportsMulticast, addresses, gateways));
         }
         return Create(interfaces, dns);
+    }
+
+    // aa:bb:cc:dd:ee:ff
+    private static string Mac(byte[] bytes)
+    {
+        var mac = new StringBuilder(bytes.Length * 3);
+        foreach (byte b in bytes)
+        {
+            if (mac.Length > 0) mac.Append(':');
+            mac.Append(b.ToString("x2", CultureInfo.InvariantCulture));
+        }
+        return mac.ToString();
     }
 
     // The kernel's interface index, which multicast membership is set by.

@@ -1,4 +1,5 @@
 using System.Net;
+using Edge.Runtime;
 
 namespace Edge.Onvif;
 
@@ -41,7 +42,7 @@ public sealed class OnvifScopes(string name, string hardware, string location)
             try
             {
                 string model = File.ReadAllText(path).Trim('\0', ' ', '\n');
-                if (model.Length is > 0 and <= 64 && !model.Any(char.IsControl)) return model;
+                if (model.Length is > 0 and <= 64 && !Chars.Any(model, char.IsControl)) return model;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }

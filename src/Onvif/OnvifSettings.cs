@@ -1,3 +1,5 @@
+using Edge.Runtime;
+
 namespace Edge.Onvif;
 
 /// <summary>The <c>Onvif</c> section.</summary>
@@ -20,8 +22,8 @@ public sealed class OnvifSettings
 
     public string? Validate()
     {
-        if (Name.Length > 64 || Name.Any(char.IsControl)) return "Name must be at most 64 characters without control characters";
-        if (Location.Length > 64 || Location.Any(char.IsControl)) return "Location must be at most 64 characters without control characters";
+        if (Name.Length > 64 || Chars.Any(Name, char.IsControl)) return "Name must be at most 64 characters without control characters";
+        if (Location.Length > 64 || Chars.Any(Location, char.IsControl)) return "Location must be at most 64 characters without control characters";
         if (DiscoveryPort is < 0 or > 65535) return $"DiscoveryPort must be between 0 and 65535 (got {DiscoveryPort})";
         return null;
     }

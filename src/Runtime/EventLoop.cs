@@ -199,4 +199,4 @@ public sealed class EventLoop : IDisposable
 }
 
 /// <summary>A snapshot of <see cref="EventLoop"/> counters.</summary>
-public readonly record struct EventLoopMetrics(long QueueDepth, long ItemsRun, long Failures, LatencySummary Lag, double BusyRatio);
+public sealed record EventLoopMetrics(long QueueDepth, long ItemsRun, long Failures, LatencySummary Lag, double BusyRatio);

@@ -106,4 +106,4 @@ public sealed class LatencyHistogram
 }
 
 /// <summary>Count and percentiles of a <see cref="LatencyHistogram"/>, in milliseconds.</summary>
-public readonly record struct LatencySummary(long Count, double P50Ms, double P99Ms, double MaxMs);
+public sealed record LatencySummary(long Count, double P50Ms, double P99Ms, double MaxMs);

@@ -154,7 +154,7 @@ public sealed class WorkerPool : IDisposable
 }
 
 /// <summary>A snapshot of <see cref="WorkerPool"/> counters.</summary>
-public readonly record struct WorkerPoolMetrics(int Workers, int Capacity, int Queued, int Running, long Completed, long Failed, long Canceled, long Rejected, long Dropped, LatencySummary RunTime);
+public sealed record WorkerPoolMetrics(int Workers, int Capacity, int Queued, int Running, long Completed, long Failed, long Canceled, long Rejected, long Dropped, LatencySummary RunTime);
 
 /// <summary>The pool's queue was full and the caller asked to be rejected.</summary>
 public sealed class PoolFullException(int capacity) : Exception($"The worker pool queue is full ({capacity} items).");

@@ -170,7 +170,9 @@ public sealed class RtspConnection
                 await Respond(cseq, 503, "Service Unavailable", [("Retry-After", Math.Max(1, Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString())], null);
                 return false;
             default:
-                await Respond(cseq, 401, "Unauthorized", [.. _server.Auth.Challenges(stale).Select(c => ("WWW-Authenticate", c))], null);
+                var challenges = new List<(string, string)>();
+                foreach (var challenge in _server.Auth.Challenges(stale)) challenges.Add(("WWW-Authenticate", challenge));
+                await Respond(cseq, 401, "Unauthorized", [.. challenges], null);
                 return false;
         }
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Edge.Runtime;
 
 namespace Edge.Streaming;
 
@@ -45,7 +46,7 @@ public static class RtspParser
         catch (DecoderFallbackException) { return Fail("the request head is not UTF-8 text", out problem); }
         var lines = text.Split("\r\n");
         var parts = lines[0].Split(' ');
-        if (parts.Length != 3 || !parts[2].StartsWith("RTSP/1.", StringComparison.Ordinal) || parts[0].Length == 0 || !parts[0].All(c => char.IsAsciiLetterUpper(c) || c == '_'))
+        if (parts.Length != 3 || !parts[2].StartsWith("RTSP/1.", StringComparison.Ordinal) || parts[0].Length == 0 || !Chars.All(parts[0], c => char.IsAsciiLetterUpper(c) || c == '_'))
             return Fail($"not an RTSP request line: '{Truncate(lines[0])}'", out problem);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         for (int i = 1; i < lines.Length; i++)

@@ -116,7 +116,8 @@ edge_config="$work/edge.json"
 echo '{"Auth":{"Enabled":false},"WebSocket":{"MaxClients":1000}}' >"$edge_config"
 edge_args() { # PORT [extra config args]
   local port="$1"; shift
-  echo "--urls http://127.0.0.1:$port --data-dir $work/data --config $edge_config $*"
+  # HTTPS, RTSP and WS-Discovery on free ports: two Edges run side by side in the wrk step.
+  echo "--urls http://127.0.0.1:$port --Https:Port 0 --Rtsp:Port 0 --Onvif:DiscoveryPort 0 --data-dir $work/data --config $edge_config $*"
 }
 start_edge() { # NAME PORT [extra args]; sets $started_pid. stdout (per-request info logs) goes to /dev/null.
   local name="$1" port="$2"; shift 2

@@ -177,6 +177,8 @@ public sealed class DiscoveryTests
         var (server, client) = await Start();
         await using var _ = server;
         using var __ = client;
+        // The mac scope comes with the first read of the host's network, a moment after start.
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Network: ")), "the network is read");
         await client.Send(DiscoveryClient.Probe(DiscoveryClient.NewMessageId()));
         var announced = DiscoveryClient.Text((await client.Receive())!, "Scopes").Split(' ').Order().ToList();
         var response = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetScopes", Soap.Device), Soap.TextToken(EdgeServer.User, EdgeServer.Password)), "/onvif/device_service");

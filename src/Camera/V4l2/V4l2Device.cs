@@ -91,12 +91,17 @@ public sealed unsafe class V4l2Device : IDisposable
     public static IReadOnlyList<string> FindDevices() => SortDeviceNodes(Directory.EnumerateFiles("/dev", "video*"));
 
     /// <summary>Keeps the paths named "video" and a number, ordered by that number.</summary>
-    internal static IReadOnlyList<string> SortDeviceNodes(IEnumerable<string> paths) =>
-        paths.Select(path => (Path: path, Number: NodeNumber(path)))
-            .Where(node => node.Number >= 0)
-            .OrderBy(node => node.Number)
-            .Select(node => node.Path)
-            .ToList();
+    internal static IReadOnlyList<string> SortDeviceNodes(IEnumerable<string> paths)
+    {
+        // A plain sort, not LINQ over (path, number) tuples: native AOT would compile its iterators anew for the tuple.
+        var nodes = new List<string>();
+        foreach (var path in paths)
+        {
+            if (NodeNumber(path) >= 0) nodes.Add(path);
+        }
+        nodes.Sort((a, b) => NodeNumber(a).CompareTo(NodeNumber(b)));
+        return nodes;
+    }
 
     private static int NodeNumber(string path)
     {
@@ -160,20 +165,45 @@ public sealed unsafe class V4l2Device : IDisposable
             fps.AddRange(RatesWithin(range.Value));
             break;
         }
-        return new V4l2FrameSize((int)width, (int)height, fps.Where(rate => rate > 0).Distinct().OrderDescending().ToList(), range);
+        return new V4l2FrameSize((int)width, (int)height, FastestFirst(fps), range);
+    }
+
+    // Positive rates, each once, fastest first. Loops, not LINQ: native AOT compiles LINQ anew for double.
+    private static List<double> FastestFirst(List<double> rates)
+    {
+        var result = new List<double>();
+        foreach (double rate in rates)
+        {
+            if (rate > 0 && !result.Contains(rate)) result.Add(rate);
+        }
+        result.Sort((a, b) => b.CompareTo(a));
+        return result;
     }
 
     /// <summary>The common sizes a stepwise or continuous range can produce.</summary>
-    internal static IEnumerable<(int Width, int Height)> SizesWithin(V4l2SizeRange range) =>
-        CommonSizes.Where(size => Fits(size.Width, range.MinWidth, range.MaxWidth, range.StepWidth)
-            && Fits(size.Height, range.MinHeight, range.MaxHeight, range.StepHeight));
+    internal static List<(int Width, int Height)> SizesWithin(V4l2SizeRange range)
+    {
+        var sizes = new List<(int Width, int Height)>();
+        foreach (var size in CommonSizes)
+        {
+            if (Fits(size.Width, range.MinWidth, range.MaxWidth, range.StepWidth) && Fits(size.Height, range.MinHeight, range.MaxHeight, range.StepHeight)) sizes.Add(size);
+        }
+        return sizes;
+    }
 
     private static bool Fits(int value, int min, int max, int step) =>
         value >= min && value <= max && (value - min) % Math.Max(step, 1) == 0;
 
     /// <summary>The range's maximum and the common rates below it.</summary>
-    internal static IEnumerable<double> RatesWithin(V4l2FpsRange range) =>
-        CommonFps.Where(rate => rate >= range.Min && rate < range.Max).Prepend(range.Max);
+    internal static List<double> RatesWithin(V4l2FpsRange range)
+    {
+        var rates = new List<double> { range.Max };
+        foreach (double rate in CommonFps)
+        {
+            if (rate >= range.Min && rate < range.Max) rates.Add(rate);
+        }
+        return rates;
+    }
 
     internal static double Fps(v4l2_fract interval) =>
         interval.numerator == 0 ? 0 : Math.Round((double)interval.denominator / interval.numerator, 2);

@@ -53,7 +53,11 @@ public sealed class Authenticator
         Enabled = settings.Enabled;
         var users = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var user in settings.Users) users[user.Name] = user.PasswordHash;
-        var unchanged = users.Where(u => _users.TryGetValue(u.Key, out var old) && old == u.Value).Select(u => u.Key);
+        var unchanged = new List<string>();
+        foreach (var (name, hash) in users)
+        {
+            if (_users.TryGetValue(name, out var old) && old == hash) unchanged.Add(name);
+        }
         _tokens.RetainUsers(unchanged);
         _users = users;
         _digests = settings.Users.Where(u => !string.IsNullOrEmpty(u.DigestHash)).ToDictionary(u => u.Name, u => u.DigestHash!, StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Edge.Runtime;
 
 namespace Edge.Web.Auth;
 
@@ -21,7 +22,7 @@ public sealed class DigestAuth(TimeProvider time)
     /// <summary>The <c>DigestHash</c> of a user.</summary>
     public static string Hash(string user, string password) => Prefix + Md5($"{user}:{Realm}:{password}");
 
-    public static bool IsValid(string hash) => hash.Length == Prefix.Length + 32 && hash.StartsWith(Prefix, StringComparison.Ordinal) && hash[Prefix.Length..].All(char.IsAsciiHexDigitLower);
+    public static bool IsValid(string hash) => hash.Length == Prefix.Length + 32 && hash.StartsWith(Prefix, StringComparison.Ordinal) && Chars.All(hash.AsSpan(Prefix.Length), char.IsAsciiHexDigitLower);
 
     /// <summary>A WWW-Authenticate value with a fresh nonce; <paramref name="stale"/> tells the client to retry with it.</summary>
     public string Challenge(bool stale = false) => $"Digest realm=\"{Realm}\", nonce=\"{Nonce(time.GetUtcNow().ToUnixTimeSeconds())}\", algorithm=MD5{(stale ? ", stale=TRUE" : "")}";

@@ -1,4 +1,5 @@
 using System.Text;
+using Edge.Runtime;
 
 namespace Edge.Web.Files;
 
@@ -19,7 +20,7 @@ public static class StoredFileName
         {
             if (char.IsControl(c) || c is '/' or '\\') return "A file name may not hold '/', '\\' or control characters.";
         }
-        if (name.Any(char.IsSurrogate) && !IsWellFormed(name)) return "A file name must be valid Unicode.";
+        if (Chars.Any(name, char.IsSurrogate) && !IsWellFormed(name)) return "A file name must be valid Unicode.";
         return null;
     }
 
