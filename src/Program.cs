@@ -246,14 +246,16 @@ public static class Program
             try { await append; }
             catch (Exception) { }
         }
+        // Chores on the pool that nobody awaits: a failure is logged, not lost (a full pool just skips one).
+        async Task Logged(Task work, string what)
+        {
+            try { await work; }
+            catch (Exception e) when (e is not (OperationCanceledException or PoolFullException)) { log.LogWarning("{What}: {Message}", what, e.Message); }
+        }
         void StartServices()
         {
             _ = journal.Open();
-            _ = pool.Submit(_ =>
-            {
-                fileStore.DeleteLeftovers();
-                return true;
-            }, PoolFullMode.Wait);
+            _ = Logged(pool.Submit(_ => fileStore.DeleteLeftovers(), PoolFullMode.Wait), "Cannot delete leftover temporary files");
             _ = Record(journal.Append("edge.started", Version, ApiJsonContext.Default.String));
             // A camera may be unplugged for hours: keep trying, at most every 30 s.
             supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
@@ -262,17 +264,10 @@ public static class Program
             if (settings.Rtsp.Enabled) supervisor.Add("rtsp", rtsp.Run);
             if (settings.Https.Enabled)
             {
-                _ = pool.Submit(_ =>
-                {
-                    certificates.EnsureCreated();
-                    return true;
-                }, PoolFullMode.Wait);
+                _ = Logged(pool.Submit(_ => certificates.EnsureCreated(), PoolFullMode.Wait), "Cannot make the HTTPS certificate");
                 // Replaced certificate files are picked up without a SIGHUP.
-                certificateCheck = loop.CreateTimer(() => _ = pool.Submit(_ =>
-                {
-                    certificates.CheckForChanges();
-                    return true;
-                }, PoolFullMode.Reject), CertificateCheckInterval, CertificateCheckInterval);
+                certificateCheck = loop.CreateTimer(() => _ = Logged(pool.Submit(_ => certificates.CheckForChanges(), PoolFullMode.Reject), "Cannot check the HTTPS certificate files"),
+                    CertificateCheckInterval, CertificateCheckInterval);
             }
             if (gpio.HasPins) supervisor.Add("gpio", gpio.Run);
             if (settings.Onvif.Enabled)

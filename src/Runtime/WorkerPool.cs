@@ -51,6 +51,14 @@ public sealed class WorkerPool : IDisposable
 
     public int Capacity { get; }
 
+    /// <summary>As <see cref="Submit{T}"/>, for work without a result.</summary>
+    public Task Submit(Action<CancellationToken> work, PoolFullMode whenFull, CancellationToken cancellationToken = default)
+        => Submit(token =>
+        {
+            work(token);
+            return true;
+        }, whenFull, cancellationToken);
+
     /// <summary>
     /// Queues <paramref name="work"/> for a worker. The task completes with its result (continuations run
     /// asynchronously, never on the worker); canceled if <paramref name="cancellationToken"/> fires while
