@@ -111,6 +111,8 @@ public static class Program
         var supervisor = new Supervisor(loop, loggers.CreateLogger<Supervisor>());
         var state = new StateStore(loop);
         var journal = new EventJournal(loop, pool, Path.Combine(settings.DataDir, "events"), settings.Journal, loggers.CreateLogger<EventJournal>());
+        // The UI follows the journal through this number and pages in what it has not seen.
+        journal.Written += seq => state.Publish("events.last", seq, StateJsonContext.Default.Int64);
         // Each service's status is state too: dashboards see restarts and failures live.
         supervisor.StatusChanged += info => state.Publish($"service.{info.Name}", info.Status.ToString().ToLowerInvariant(), StateJsonContext.Default.String);
         // Restarts and failures stay on record after the state has moved on.
@@ -163,7 +165,7 @@ public static class Program
         var snapshots = new SnapshotFiles(loop, pool, camera, Path.Combine(settings.DataDir, "files"), loggers.CreateLogger<SnapshotFiles>());
         IGpioDriver gpioDriver = settings.Gpio.Driver == "memory" ? new MemoryGpioDriver() : new ChardevGpioDriver();
         var gpio = new GpioService(loop, pool, state, gpioDriver, settings.Gpio,
-            new Dictionary<string, GpioActionHandler> { ["snapshot"] = (_, ct) => snapshots.Save(ct) }, loggers.CreateLogger<GpioService>());
+            new Dictionary<string, GpioActionHandler> { ["snapshot"] = SaveSnapshot }, loggers.CreateLogger<GpioService>());
         var gpioEvents = loggers.CreateLogger("Edge.Gpio.Events");
         gpio.Edge += edge =>
         {
@@ -240,6 +242,12 @@ public static class Program
         app.MapMethods("/{**path}", ["GET", "HEAD"], ui.Serve);
 
         ITimer? certificateCheck = null;
+        // The journal names the file, so the UI's event list links to it.
+        async Task SaveSnapshot(GpioEdgeEvent edge, CancellationToken cancellationToken)
+        {
+            string path = await snapshots.Save(cancellationToken);
+            _ = Record(journal.Append("camera.snapshot", new SavedSnapshot(Path.GetFileName(path), edge.Pin), CameraJsonContext.Default.SavedSnapshot));
+        }
         // Nobody awaits these appends; a failed one is logged by the journal, and must not be unobserved.
         static async Task Record(Task<long> append)
         {

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, real-server tests on 127.0.0.1, and tests of the published
 # native binary (publish.sh runs inside them, installing missing build packages), the camera with
-# ffmpeg as source and client, the web UI in Chromium, and ONVIF with the npm 'onvif' client (WS-Discovery
+# ffmpeg as source and client, the web UI in Chromium and Firefox, and ONVIF with the npm 'onvif' client (WS-Discovery
 # on a virtual LAN of two network namespaces, which needs root and iproute2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use: Chromium for the browser test (driven by playwright-core, no browser
-# download), ffmpeg/ffprobe as camera and viewer, libturbojpeg for the encoder under the JIT, gcc and
+# Debian packages the tests use: Chromium and Firefox ESR for the browser tests (Chromium driven by
+# playwright-core, Firefox over WebDriver BiDi; no browser download), ffmpeg/ffprobe as camera and viewer, libturbojpeg for the encoder under the JIT, gcc and
 # the kernel headers for the V4L2 struct-layout check, iproute2 for the network namespaces,
 # systemd-analyze to verify the unit file, promtool (Debian's prometheus) to check /metrics.
 need=()
 [[ -x /usr/bin/chromium ]] || need+=(chromium)
+[[ -x /usr/bin/firefox-esr ]] || need+=(firefox-esr)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)

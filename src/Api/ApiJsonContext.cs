@@ -3,7 +3,7 @@ using Edge.Runtime;
 
 namespace Edge.Api;
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true, GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(SystemInfo))]
 [JsonSerializable(typeof(StateSetResult))]

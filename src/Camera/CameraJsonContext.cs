@@ -7,5 +7,7 @@ namespace Edge.Camera;
 [JsonSerializable(typeof(CameraDrops))]
 [JsonSerializable(typeof(CameraEncodeTimes))]
 [JsonSerializable(typeof(CameraStatus))]
+[JsonSerializable(typeof(CameraVideo))]
+[JsonSerializable(typeof(SavedSnapshot))]
 [JsonSerializable(typeof(CameraSettings))]
 public sealed partial class CameraJsonContext : JsonSerializerContext;

@@ -16,13 +16,22 @@ public sealed record CameraEncodeTimes(double P50Ms, double P99Ms);
 public sealed record CameraStatus(string Source, string State, string? Description, string? Error);
 
 /// <summary>
+/// What viewers get: <see cref="Signal"/> is <c>ok</c> (frames arrive), <c>none</c> (watched, but no
+/// frame for 2 s), <c>idle</c> (nobody watches, so nothing is captured) or <c>down</c> (the source is
+/// not running); the size is the last JPEG's, 0 before the first.
+/// </summary>
+public sealed record CameraVideo(string Signal, int Width, int Height);
+
+/// <summary>
 /// Publishes the camera's numbers as state once a second (<c>camera.fps</c>, <c>camera.viewers</c>,
-/// <c>camera.drops</c>, <c>camera.encode_ms</c>) and its status when it changes (<c>camera.status</c>).
+/// <c>camera.drops</c>, <c>camera.encode_ms</c>, <c>camera.video</c>) and its status when it changes (<c>camera.status</c>).
 /// Loop only.
 /// </summary>
 public sealed class CameraStats(EventLoop loop, CameraService camera, StateStore state)
 {
-    private long _captured, _encoded, _delivered, _lastTick;
+    private static readonly TimeSpan NoSignalAfter = TimeSpan.FromSeconds(2);
+    private long _captured, _encoded, _delivered, _lastTick, _lastFrame;
+    private int _width, _height;
     private ServiceStatus _service = ServiceStatus.Starting;
     private ITimer? _timer;
 
@@ -30,7 +39,7 @@ public sealed class CameraStats(EventLoop loop, CameraService camera, StateStore
     {
         loop.VerifyAccess();
         camera.StatusChanged += PublishStatus;
-        _lastTick = loop.Time.GetTimestamp();
+        _lastTick = _lastFrame = loop.Time.GetTimestamp();
         PublishStatus();
         Tick();
         _timer = loop.CreateTimer(Tick, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -51,11 +60,29 @@ public sealed class CameraStats(EventLoop loop, CameraService camera, StateStore
         state.Publish("camera.status", new CameraStatus(s.Source, _service.ToString().ToLowerInvariant(), camera.Description, camera.LastError), CameraJsonContext.Default.CameraStatus);
     }
 
+    private void PublishVideo(long now)
+    {
+        bool watched = camera.Jpeg.HasDemand || camera.H264.HasDemand;
+        // Capture starts with demand: the wait for a first frame counts from then, not from the last frame before.
+        if (camera.Captured != _captured || !watched) _lastFrame = now;
+        if (camera.Jpeg.Latest is { Width: > 0 } frame)
+        {
+            _width = frame.Width;
+            _height = frame.Height;
+        }
+        string signal = _service != ServiceStatus.Running ? "down"
+            : !watched ? "idle"
+            : loop.Time.GetElapsedTime(_lastFrame, now) >= NoSignalAfter ? "none"
+            : "ok";
+        state.Publish("camera.video", new CameraVideo(signal, _width, _height), CameraJsonContext.Default.CameraVideo);
+    }
+
     private void Tick()
     {
         long now = loop.Time.GetTimestamp();
         double seconds = Math.Max(loop.Time.GetElapsedTime(_lastTick, now).TotalSeconds, 1e-3);
         _lastTick = now;
+        PublishVideo(now);
         double Rate(long current, ref long last)
         {
             double rate = Math.Round((current - last) / seconds, 1);

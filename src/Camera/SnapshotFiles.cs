@@ -5,6 +5,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Edge.Camera;
 
+/// <summary>A picture saved in <c>files/</c>, as the journal's <c>camera.snapshot</c> event records it.</summary>
+/// <param name="File">The name under <c>/files/</c>.</param>
+/// <param name="Pin">The GPIO pin whose event asked for it.</param>
+public sealed record SavedSnapshot(string File, string Pin);
+
 /// <summary>
 /// Saves the camera's current picture as <c>snapshot-&lt;UTC time&gt;.jpg</c> in a folder (the data
 /// directory's <c>files/</c>): the frame is waited for like <c>/snapshot.jpg</c>'s, and written

@@ -16,11 +16,14 @@ public sealed class EdgeLogFormatter() : ConsoleFormatter(FormatterName)
     private static readonly bool Prefix = Console.IsOutputRedirected || Console.IsErrorRedirected;
     private static readonly bool Timestamps = Environment.GetEnvironmentVariable("JOURNAL_STREAM") == null;
 
-    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
+    // Generic over every logged state type: kept to one call, so AOT copies a few bytes per type, not the whole body.
+    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter) =>
+        WriteLine(logEntry.LogLevel, logEntry.Category, logEntry.Formatter(logEntry.State, logEntry.Exception), logEntry.Exception, textWriter);
+
+    private static void WriteLine(LogLevel level, string category, string message, Exception? exception, TextWriter textWriter)
     {
-        string message = logEntry.Formatter(logEntry.State, logEntry.Exception);
-        if (string.IsNullOrEmpty(message) && logEntry.Exception == null) return;
-        string prefix = Prefix ? $"<{Priority(logEntry.LogLevel)}>" : "";
+        if (string.IsNullOrEmpty(message) && exception == null) return;
+        string prefix = Prefix ? $"<{Priority(level)}>" : "";
         if (Timestamps)
         {
             textWriter.Write(prefix);
@@ -28,17 +31,16 @@ public sealed class EdgeLogFormatter() : ConsoleFormatter(FormatterName)
             prefix = "";
         }
         textWriter.Write(prefix);
-        textWriter.Write(Label(logEntry.LogLevel));
+        textWriter.Write(Label(level));
         textWriter.Write(' ');
-        string category = logEntry.Category;
         textWriter.Write(category.StartsWith("Edge.", StringComparison.Ordinal) ? category[(category.LastIndexOf('.') + 1)..] : category);
         textWriter.Write(": ");
         textWriter.Write(message.ReplaceLineEndings(" "));
         textWriter.Write('\n');
-        if (logEntry.Exception != null)
+        if (exception != null)
         {
-            string continuation = Prefix ? $"<{Priority(logEntry.LogLevel)}>    " : "    ";
-            foreach (var line in logEntry.Exception.ToString().Split('\n'))
+            string continuation = Prefix ? $"<{Priority(level)}>    " : "    ";
+            foreach (var line in exception.ToString().Split('\n'))
             {
                 textWriter.Write(continuation);
                 textWriter.Write(line.TrimEnd('\r'));

@@ -19,6 +19,7 @@ public sealed class SystemHistory
         JsonEncodedText.Encode("temperatureCelsius"),
         JsonEncodedText.Encode("rxBytesPerSecond"),
         JsonEncodedText.Encode("txBytesPerSecond"),
+        JsonEncodedText.Encode("diskAvailableBytes"),
     ];
 
     private readonly long[] _times;
@@ -40,8 +41,8 @@ public sealed class SystemHistory
 
     public int Count { get; private set; }
 
-    /// <summary>Adds one point: the highest temperature of all zones, the traffic of all interfaces.</summary>
-    public void Add(DateTimeOffset time, SystemSample sample)
+    /// <summary>Adds one point: the highest temperature of all zones, the traffic of all interfaces, the data directory's free space (read apart, so the last one known).</summary>
+    public void Add(DateTimeOffset time, SystemSample sample, long? diskAvailableBytes)
     {
         _times[_next] = time.ToUnixTimeMilliseconds();
         double maxCelsius = double.NaN, rx = double.NaN, tx = double.NaN;
@@ -63,6 +64,7 @@ public sealed class SystemHistory
         _values[4][_next] = maxCelsius;
         _values[5][_next] = rx;
         _values[6][_next] = tx;
+        _values[7][_next] = diskAvailableBytes ?? double.NaN;
         _next = (_next + 1) % Capacity;
         if (Count < Capacity) Count++;
     }

@@ -29,6 +29,7 @@ public sealed class SystemMonitor
     private ITimer? _timer;
     private long _lastSample;
     private bool _diskPending;
+    private DiskUsage? _disk;
 
     public SystemMonitor(EventLoop loop, WorkerPool pool, StateStore state, SystemSampler sampler, MonitoringSettings settings, string dataDir)
     {
@@ -78,7 +79,7 @@ public sealed class SystemMonitor
         Publish("system.temperatures", sample.Temperatures);
         if (sample.UptimeSeconds is { } uptime) _state.Publish("system.uptime", uptime, StateJsonContext.Default.Double);
         Publish("system.network", sample.Network);
-        History.Add(_loop.Time.GetUtcNow(), sample);
+        History.Add(_loop.Time.GetUtcNow(), sample, _disk?.AvailableBytes);
         if (!_diskPending) _ = ReadDisk();
         SampleTimes.RecordTicks(Stopwatch.GetTimestamp() - started);
     }
@@ -124,6 +125,7 @@ public sealed class SystemMonitor
         {
             string directory = _dataDir;
             var disk = await _pool.Submit(_ => DiskSpace.Read(directory), PoolFullMode.Reject);
+            _disk = disk;
             Publish("system.disk", disk);
         }
         catch (Exception e) when (e is PoolFullException or ObjectDisposedException)

@@ -33,6 +33,9 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
 
     private sealed record Pending(DateTimeOffset Time, string Kind, byte[] Data, TaskCompletionSource<long> Done);
 
+    /// <summary>Raised on the loop when appended events are on disk, with the newest one's sequence number.</summary>
+    public event Action<long>? Written;
+
     /// <summary>Opens the journal (cutting a damaged tail) on the pool; appends made before it finishes wait for it.</summary>
     public Task Open() => Exclusive(() =>
     {
@@ -70,6 +73,7 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
                 {
                     long first = await Exclusive(() => Write(batch));
                     for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(first + i);
+                    Written?.Invoke(first + batch.Count - 1);
                 }
                 catch (Exception e)
                 {

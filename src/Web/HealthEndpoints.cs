@@ -25,7 +25,8 @@ public sealed class HealthEndpoints(EventLoop loop, Supervisor supervisor)
         var notRunning = supervisor.GetStatus().Where(s => s.Status != ServiceStatus.Running).ToList();
         context.Response.StatusCode = notRunning.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, new Readiness(notRunning.Count == 0, notRunning), WebJsonContext.Default.Readiness);
+        // Whole, not streamed: the context has fast-path serializers only, which streaming cannot use.
+        await context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new Readiness(notRunning.Count == 0, notRunning), WebJsonContext.Default.Readiness));
     });
 }
 

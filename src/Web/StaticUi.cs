@@ -1,16 +1,19 @@
 using System.Reflection;
-using System.Security.Cryptography;
+using Edge.State;
 using Microsoft.AspNetCore.Http;
 
 namespace Edge.Web;
 
 /// <summary>
-/// The web UI's files, embedded in the binary under <c>ui/</c>. Each is read and hashed on its first
-/// request (not at start-up) and then served from memory with a strong ETag.
+/// The web UI's files, embedded in the binary under <c>ui/</c> by <c>src/Web/UiAssets.targets</c>: each as
+/// is, <c>.gz</c> and <c>.br</c>. The client gets the smallest coding it accepts, with an ETag per coding.
+/// Names with a content hash (<c>app.0123456789.js</c>) are cached for a year; <c>index.html</c>, which
+/// names them, is revalidated on every load.
 /// </summary>
 public sealed class StaticUi
 {
     private const string ResourcePrefix = "ui/";
+    private const string Immutable = "public, max-age=31536000, immutable";
     private readonly Assembly _assembly = typeof(StaticUi).Assembly;
     private readonly Dictionary<string, UiFile?> _files = new(StringComparer.Ordinal);
     private readonly object _gate = new();
@@ -27,18 +30,30 @@ public sealed class StaticUi
             response.StatusCode = StatusCodes.Status404NotFound;
             return Task.CompletedTask;
         }
-        response.Headers.ETag = file.ETag;
-        // Revalidate every time: file names carry no version, and a 304 costs a few bytes.
-        response.Headers.CacheControl = "no-cache";
+        string accept = context.Request.Headers.AcceptEncoding.ToString();
+        var (content, coding) = AcceptEncoding.Allows(accept, "br") ? (file.Brotli, "br")
+            : AcceptEncoding.Allows(accept, "gzip") ? (file.Gzip, "gzip")
+            : (file.Identity, null);
+        string etag = coding == null ? file.ETag : file.ETag.Insert(file.ETag.Length - 1, "-" + coding);
+        response.Headers.ETag = etag;
+        response.Headers.Vary = "Accept-Encoding";
+        response.Headers.CacheControl = file.Hashed ? Immutable : "no-cache";
         response.Headers.XContentTypeOptions = "nosniff";
-        if (context.Request.Headers.IfNoneMatch.Contains(file.ETag))
+        if (name == "index.html")
+        {
+            // The page loads only from Edge: a script slipped in elsewhere could not phone out.
+            response.Headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+            response.Headers["Referrer-Policy"] = "no-referrer";
+        }
+        if (context.Request.Headers.IfNoneMatch.Contains(etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return Task.CompletedTask;
         }
         response.ContentType = file.ContentType;
-        response.ContentLength = file.Content.Length;
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(file.Content).AsTask();
+        if (coding != null) response.Headers.ContentEncoding = coding;
+        response.ContentLength = content.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(content).AsTask();
     }
 
     // Static files are not application state: a lock here keeps them off the loop entirely.
@@ -49,19 +64,25 @@ public sealed class StaticUi
             if (_files.TryGetValue(name, out var cached)) return cached;
             UiFile? file = null;
             // Only names the build embedded can match, so "../" and friends find nothing.
-            using (var stream = _assembly.GetManifestResourceStream(ResourcePrefix + name))
+            if (!name.EndsWith(".gz", StringComparison.Ordinal) && !name.EndsWith(".br", StringComparison.Ordinal)
+                && Read(name) is { } identity && Read(name + ".gz") is { } gzip && Read(name + ".br") is { } brotli)
             {
-                if (stream != null)
-                {
-                    var content = new byte[stream.Length];
-                    stream.ReadExactly(content);
-                    string etag = "\"" + Convert.ToHexString(SHA256.HashData(content), 0, 8).ToLowerInvariant() + "\"";
-                    file = new UiFile(content, etag, ContentTypeOf(name));
-                }
+                // CRC-32C, not SHA: nothing on a page load should load OpenSSL.
+                string etag = "\"" + Crc32C.Compute(identity).ToString("x8") + "\"";
+                file = new UiFile(identity, gzip, brotli, etag, ContentTypeOf(name), name != "index.html");
             }
             if (_files.Count < 256) _files[name] = file;
             return file;
         }
+    }
+
+    private byte[]? Read(string name)
+    {
+        using var stream = _assembly.GetManifestResourceStream(ResourcePrefix + name);
+        if (stream == null) return null;
+        var content = new byte[stream.Length];
+        stream.ReadExactly(content);
+        return content;
     }
 
     private static string ContentTypeOf(string name) => Path.GetExtension(name) switch
@@ -72,9 +93,8 @@ public sealed class StaticUi
         ".svg" => "image/svg+xml",
         ".png" => "image/png",
         ".ico" => "image/x-icon",
-        ".json" => "application/json",
         _ => "application/octet-stream",
     };
 
-    private sealed record UiFile(byte[] Content, string ETag, string ContentType);
+    private sealed record UiFile(byte[] Identity, byte[] Gzip, byte[] Brotli, string ETag, string ContentType, bool Hashed);
 }

@@ -108,9 +108,10 @@ public sealed class CameraApiTests
         using var viewer = await CameraFixtures.OpenStream(server);
         Assert.IsNotNull(await viewer.Next());
         var seen = new Dictionary<string, JsonElement>();
-        string[] keys = ["camera.status", "camera.fps", "camera.viewers", "camera.drops", "camera.encode_ms"];
+        string[] keys = ["camera.status", "camera.fps", "camera.viewers", "camera.drops", "camera.encode_ms", "camera.video"];
         var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (DateTime.UtcNow < deadline && !(keys.All(seen.ContainsKey) && seen["camera.fps"].GetProperty("delivered").GetDouble() > 0))
+        while (DateTime.UtcNow < deadline && !(keys.All(seen.ContainsKey) && seen["camera.fps"].GetProperty("delivered").GetDouble() > 0
+            && seen["camera.video"].GetProperty("width").GetInt32() > 0))
         {
             var push = await socket.Receive();
             if (push.TryGetProperty("state", out var key)) seen[key.GetString()!] = push.GetProperty("value");
@@ -120,6 +121,38 @@ public sealed class CameraApiTests
         Assert.IsGreaterThan(0.0, seen["camera.fps"].GetProperty("encoded").GetDouble());
         Assert.IsGreaterThan(0.0, seen["camera.encode_ms"].GetProperty("p99Ms").GetDouble());
         Assert.AreEqual("running", seen["camera.status"].GetProperty("state").GetString());
+        Assert.AreEqual("ok", seen["camera.video"].GetProperty("signal").GetString());
+        Assert.AreEqual(CameraFixtures.Width, seen["camera.video"].GetProperty("width").GetInt32());
+        Assert.AreEqual(CameraFixtures.Height, seen["camera.video"].GetProperty("height").GetInt32());
+    }
+
+    [TestMethod]
+    public async Task CameraVideoSaysIdleWithoutViewersAndNoneWhenWatchedButNoFrameCameFor2Seconds()
+    {
+        var clock = new ManualClock();
+        string config = EdgeServer.ConfigWithUsers("""
+            "Camera":{"Source":"pipe","Format":"mjpeg","Command":"exec sleep 600"},
+            """);
+        await using var server = await EdgeServer.Start(config, clock);
+        async Task<string?> Signal() => (await CameraFixtures.State(server, "camera.video")).GetProperty("signal").GetString();
+        await Eventually.True(async () => (await CameraFixtures.State(server, "camera.status")).GetProperty("state").GetString() == "running", "the camera runs");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.True(async () => await Signal() == "idle", "idle without viewers");
+
+        // The stream's headers wait for a first frame: the viewer is not awaited.
+        using var leave = new CancellationTokenSource();
+        var viewer = server.Http.GetAsync("/stream.mjpg", HttpCompletionOption.ResponseHeadersRead, leave.Token);
+        await Eventually.True(async () =>
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            return (await CameraFixtures.State(server, "camera.viewers")).GetInt32() == 1;
+        }, "the viewer counts");
+        Assert.AreEqual("ok", await Signal(), "the first frame may take up to 2 s");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.True(async () => await Signal() == "none", "no signal after 2 s without a frame");
+        Assert.AreEqual(0, (await CameraFixtures.State(server, "camera.video")).GetProperty("width").GetInt32());
+        leave.Cancel();
+        await Assert.ThrowsAsync<TaskCanceledException>(() => viewer);
     }
 
     private static async Task AssertSnapshotSize(EdgeServer server, int width, int height)

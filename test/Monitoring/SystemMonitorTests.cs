@@ -92,6 +92,9 @@ public sealed class SystemMonitorTests
         Assert.AreEqual("[null,43.8]", history.GetProperty("cpuPercent").GetRawText());
         Assert.AreEqual("[52.5,53.1]", history.GetProperty("temperatureCelsius").GetRawText());
         Assert.AreEqual("[null,250000]", history.GetProperty("txBytesPerSecond").GetRawText());
+        var disk = history.GetProperty("diskAvailableBytes");
+        Assert.AreEqual(JsonValueKind.Null, disk[0].ValueKind, "statvfs had not answered at the first sample");
+        Assert.IsGreaterThan(0L, disk[1].GetInt64(), "the last free space read is in the next point");
         Assert.AreEqual(1000, history.GetProperty("time")[1].GetInt64() - history.GetProperty("time")[0].GetInt64());
     }
 

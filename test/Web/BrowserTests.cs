@@ -1,21 +1,61 @@
 using System.Diagnostics;
+using Edge.Tests.Gpio;
 using Edge.Tests.Support;
 
 namespace Edge.Tests.Web;
 
-/// <summary>The web UI in a real browser (Debian's Chromium driven by playwright-core; test/run.sh installs both).</summary>
+/// <summary>
+/// The web UI in a real browser (Debian's Chromium driven by playwright-core; test/run.sh installs both):
+/// test/ui/ui-flow.mjs plays a desktop and a phone user; this side moves GPIO inputs when asked and checks
+/// the server's state behind what the pages showed, then answers "go". Screenshots land in the test output's ui-screenshots/.
+/// </summary>
 [TestClass]
 public sealed class BrowserTests
 {
-    [TestMethod]
-    public async Task TheUiLogsInShowsLiveStateSetsValuesAndLogsOutInChromium()
-    {
-        string script = Repository.NodeScript("ui", "login-flow.mjs", "playwright-core");
-        if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");
+    public const int Door = 5;
 
-        await using var server = await EdgeServer.Start();
-        var start = new ProcessStartInfo("node", [script, server.BaseUri.ToString(), EdgeServer.User, EdgeServer.Password])
+    // One MJPEG viewer: the second browser must fall back to polling snapshots.
+    private static string Config => EdgeServer.ConfigWithUsers("""
+        "Camera":{"Source":"testpattern","Width":160,"Height":120,"Fps":10,"MaxViewers":1},
+        "Gpio":{"Driver":"memory","Pins":[
+          {"name":"ir_cut","line":17,"direction":"output","initial":0},
+          {"name":"button","line":27,"direction":"input","edge":"falling","action":"snapshot"},
+          {"name":"door","line":5,"direction":"input","edge":"both"}]},
+        """);
+
+    [TestMethod]
+    public async Task LoginLiveViewCameraGpioEventsFilesAndLogoutWorkInChromiumOnDesktopAndPhone()
+    {
+        if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");
+        await using var server = await EdgeServer.Start(Config);
+        var output = await RunPages(server, "ui-flow.mjs", []);
+        CollectionAssert.Contains(output, "ok");
+        Assert.IsTrue(File.Exists(Path.Combine(Screenshots, "desktop.png")) && File.Exists(Path.Combine(Screenshots, "phone.png")));
+        var events = (await server.Call("events.list", new { kind = "camera.snapshot" })).GetProperty("result").GetProperty("events");
+        Assert.AreEqual(1, events.GetArrayLength(), "one falling edge, one snapshot");
+        Assert.IsTrue(File.Exists(Path.Combine(server.DataDir, "files", events[0].GetProperty("data").GetProperty("file").GetString()!)));
+    }
+
+    [TestMethod]
+    public async Task TheUiWorksInFirefoxAtPhoneWidth()
+    {
+        if (!File.Exists("/usr/bin/firefox-esr")) Assert.Fail("Firefox ESR is missing: run test/run.sh, which installs it.");
+        await using var server = await EdgeServer.Start(Config);
+        var output = await RunPages(server, "firefox-flow.mjs", ["--experimental-websocket", "--no-warnings"]);
+        CollectionAssert.Contains(output, "ok");
+        Assert.IsTrue(File.Exists(Path.Combine(Screenshots, "firefox-phone.png")));
+    }
+
+    private static string Screenshots => Path.Combine(AppContext.BaseDirectory, "ui-screenshots");
+
+    // Runs a page script; does what its lines ask, checks the server behind what the pages showed, answers "go".
+    private static async Task<List<string>> RunPages(EdgeServer server, string scriptName, string[] nodeOptions)
+    {
+        string script = Repository.NodeScript("ui", scriptName, "playwright-core");
+        var memory = GpioFixtures.Memory(server);
+        var start = new ProcessStartInfo("node", [.. nodeOptions, script, server.BaseUri.ToString(), EdgeServer.User, EdgeServer.Password, Screenshots])
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(script),
@@ -23,15 +63,35 @@ public sealed class BrowserTests
         using var browser = Process.Start(start)!;
         var errors = browser.StandardError.ReadToEndAsync();
         var output = new List<string>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         while (await browser.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
             output.Add(line);
-            // A change made elsewhere must show up in the open page without a reload.
-            if (line == "READY") await server.Call("state.set", new { key = "user.remote", value = "pushed" });
+            string[] words = line.Split(' ');
+            switch (words[0])
+            {
+                case "FPS":
+                    var settings = (await server.Call("camera.get")).GetProperty("result");
+                    Assert.AreEqual(int.Parse(words[1]), settings.GetProperty("fps").GetInt32(), "the fps set in the page is the server's");
+                    break;
+                case "RELAY":
+                    Assert.AreEqual(1, (await GpioFixtures.StateOf(server, "gpio.ir_cut"))!.Value.GetInt32());
+                    Assert.AreEqual(1, memory.Level(GpioFixtures.Chip, GpioFixtures.IrCut), "the line itself was driven");
+                    break;
+                case "BUTTON":
+                    // The door shows as a light; a falling edge of the button saves a snapshot.
+                    int level = int.Parse(words[1]);
+                    memory.SetLevel(GpioFixtures.Chip, Door, level);
+                    memory.SetLevel(GpioFixtures.Chip, GpioFixtures.Button, level);
+                    break;
+                default:
+                    continue;
+            }
+            await browser.StandardInput.WriteLineAsync("go");
+            await browser.StandardInput.FlushAsync();
         }
         await browser.WaitForExitAsync(timeout.Token);
         Assert.AreEqual(0, browser.ExitCode, $"{string.Join("\n", output)}\n{await errors}");
-        CollectionAssert.Contains(output, "ok");
+        return output;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Edge.Runtime;
 using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
@@ -23,7 +24,7 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
         if (await AuthGate.Check(auth, context) == null) return;
         var files = await store.List();
         context.Response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(context.Response.Body, files, FilesJsonContext.Default.ListStoredFile);
+        await WriteJson(context, files, FilesJsonContext.Default.ListStoredFile);
     });
 
     public Task Get(HttpContext context) => loop.InvokeAsync(async () =>
@@ -50,7 +51,7 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
         context.Response.StatusCode = created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
         context.Response.Headers.ETag = file.ETag;
         context.Response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(context.Response.Body, file, FilesJsonContext.Default.StoredFile);
+        await WriteJson(context, file, FilesJsonContext.Default.StoredFile);
     });
 
     public Task Post(HttpContext context) => loop.InvokeAsync(async () =>
@@ -99,7 +100,7 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
         }
         context.Response.StatusCode = StatusCodes.Status201Created;
         context.Response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(context.Response.Body, stored, FilesJsonContext.Default.ListStoredFile);
+        await WriteJson(context, stored, FilesJsonContext.Default.ListStoredFile);
     });
 
     public Task Delete(HttpContext context) => loop.InvokeAsync(async () =>
@@ -122,6 +123,10 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
         return true;
     }
+
+    // Serialized whole first: the context has fast-path serializers only, which streaming cannot use.
+    private static Task WriteJson<T>(HttpContext context, T value, JsonTypeInfo<T> type)
+        => context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(value, type)).AsTask();
 
     private static async Task<string?> Name(HttpContext context)
     {

@@ -11,7 +11,7 @@ public sealed record StoredFile(string Name, long Size, DateTimeOffset Modified,
 /// <summary>How a save ended.</summary>
 public enum SaveOutcome { Created, Replaced, TooLarge, NoSpace }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(StoredFile))]
 [JsonSerializable(typeof(List<StoredFile>))]
 internal sealed partial class FilesJsonContext : JsonSerializerContext;

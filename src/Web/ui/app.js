@@ -1,96 +1,82 @@
-// The shell UI: log in, open WebSocket /api, show every state value live.
-'use strict';
-const $ = (id) => document.getElementById(id);
-// Marks our requests so a 401 carries no Basic challenge (no browser password pop-up).
-const ui = { 'X-Requested-With': 'edge-ui' };
-let socket = null;
-let retryMs = 500;
-let nextId = 1;
-const pending = new Map();
-
-function show(which) {
-  $('login').hidden = which !== 'login';
-  $('live').hidden = which !== 'live';
-  $('logout').hidden = which !== 'live';
-}
-
-function status(text) { $('status').textContent = text; }
+// The page: login and logout, the connection's status, and the panels, each in its own module.
+import { headers, call, connect, disconnect, onStatus, setAccessCheck, watch } from './api.js';
+import { $, el } from './dom.js';
+import * as live from './live.js';
+import * as camera from './camera.js';
+import * as gpio from './gpio.js';
+import * as system from './system.js';
+import * as events from './events.js';
+import * as files from './files.js';
 
 function basic(user, password) {
   const bytes = new TextEncoder().encode(`${user}:${password}`);
   return 'Basic ' + btoa(String.fromCharCode(...bytes));
 }
 
-async function start() {
+// True when the session cookie (or disabled auth) lets us in.
+async function loggedIn() {
   const reply = await fetch('/api', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...ui },
+    headers: { 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify({ id: 0, method: 'ping' }),
   });
-  if (reply.status === 401) { status('not logged in'); show('login'); return; }
-  connect();
+  return reply.status !== 401;
 }
 
-function call(method, params) {
-  const id = nextId++;
-  socket.send(JSON.stringify({ id, method, params }));
-  return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
-}
-
-function connect() {
-  show('live');
-  status('connecting…');
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  socket = new WebSocket(`${scheme}://${location.host}/api`);
-  socket.onopen = () => {
-    retryMs = 500;
-    status('live');
-    call('state.subscribe', { prefixes: [''] });
-  };
-  socket.onmessage = (event) => {
-    const message = JSON.parse(event.data);
-    if ('state' in message) { render(message.state, message.value); return; }
-    const waiter = pending.get(message.id);
-    if (!waiter) return;
-    pending.delete(message.id);
-    if (message.error) waiter.reject(new Error(message.error.message)); else waiter.resolve(message.result);
-  };
-  socket.onclose = (event) => {
-    for (const waiter of pending.values()) waiter.reject(new Error('connection closed'));
-    pending.clear();
-    if ($('live').hidden) return;
-    status(event.code === 1001 ? 'server restarting…' : 'disconnected, retrying…');
-    setTimeout(start, retryMs);
-    retryMs = Math.min(retryMs * 2, 10000);
-  };
-}
-
-function render(key, value) {
-  const id = 'state-' + key;
-  let row = document.getElementById(id);
-  if (!row) {
-    row = document.createElement('tr');
-    row.id = id;
-    row.append(document.createElement('td'), document.createElement('td'));
-    row.cells[0].textContent = key;
-    const rows = [...$('state').rows];
-    const after = rows.find((r) => r.cells[0].textContent > key);
-    $('state').insertBefore(row, after || null);
+function show(signedIn) {
+  $('login').hidden = signedIn;
+  $('app').hidden = !signedIn;
+  $('logout').hidden = !signedIn;
+  if (signedIn) {
+    connect();
+    live.start();
+    files.refresh();
+  } else {
+    disconnect();
+    live.stop();
+    $('user').focus();
   }
-  row.cells[1].textContent = JSON.stringify(value);
 }
+
+onStatus((state, detail) => {
+  $('status').textContent = { connecting: 'connecting…', connected: 'live', retrying: `${detail}, retrying…`, closed: 'logged out' }[state];
+  $('status').className = 'status ' + state;
+  if (state === 'connected') { camera.load(); system.load(); events.load(); }
+});
+
+setAccessCheck(async () => {
+  if (await loggedIn()) return true;
+  show(false);
+  $('status').textContent = 'session ended, log in again';
+  return false;
+});
 
 $('login').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('login-error').textContent = '';
-  const reply = await fetch('/login', {
-    method: 'POST',
-    headers: { Authorization: basic($('user').value, $('password').value), ...ui },
-  });
-  if (reply.ok) { $('password').value = ''; connect(); return; }
+  const reply = await fetch('/login', { method: 'POST', headers: { Authorization: basic($('user').value, $('password').value), ...headers } });
+  if (reply.ok) { $('password').value = ''; show(true); return; }
   $('login-error').textContent = reply.status === 429
     ? `Too many failed attempts; wait ${reply.headers.get('Retry-After') || 'a few'} s.`
     : reply.status === 401 ? 'Wrong user or password.' : `Login failed (${reply.status}).`;
+});
+
+$('logout').addEventListener('click', async () => {
+  show(false);
+  await fetch('/logout', { method: 'POST', headers });
+  $('status').textContent = 'logged out';
+});
+
+// Every state value, for whoever wants to see or set the raw ones.
+watch('', (key, value) => {
+  const id = 'state-' + key;
+  let row = document.getElementById(id);
+  if (!row) {
+    row = el('tr', { id }, el('td', {}, key), el('td'));
+    const after = [...$('state').rows].find((r) => r.cells[0].textContent > key);
+    $('state').insertBefore(row, after || null);
+  }
+  row.cells[1].textContent = JSON.stringify(value);
 });
 
 $('set').addEventListener('submit', async (event) => {
@@ -101,11 +87,4 @@ $('set').addEventListener('submit', async (event) => {
   try { await call('state.set', { key: $('set-key').value, value }); } catch (error) { $('set-error').textContent = error.message; }
 });
 
-$('logout').addEventListener('click', async () => {
-  show('login');
-  await fetch('/logout', { method: 'POST', headers: ui });
-  if (socket) socket.close();
-  status('logged out');
-});
-
-start().catch((error) => status('error: ' + error.message));
+loggedIn().then(show, () => { $('status').textContent = 'Edge does not answer; reload to try again.'; });

@@ -1,0 +1,110 @@
+// The web UI in Debian's Firefox ESR at phone width, driven over WebDriver BiDi directly (Playwright's
+// Firefox needs its own patched build). Logs in, sees the live picture and every panel fill, flips a GPIO
+// switch, checks the page fits 360 px and loads nothing from elsewhere, saves a screenshot, logs out.
+// Usage: node --experimental-websocket firefox-flow.mjs BASE_URL USER PASSWORD SCREENSHOT_DIR
+// Prints "RELAY 1" when the switch shows on, waits for "go" on stdin; prints "ok" at the end.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const [base, user, password, shots] = process.argv.slice(2);
+const origin = new URL(base).origin;
+const check = (condition, message) => { if (!condition) throw new Error(message); };
+mkdirSync(shots, { recursive: true });
+const replies = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+
+const profile = mkdtempSync(join(tmpdir(), 'edge-firefox-'));
+const firefox = spawn(process.env.FIREFOX ?? '/usr/bin/firefox-esr',
+  ['--headless', '--no-remote', '--profile', profile, '--remote-debugging-port', '0', 'about:blank'],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+const endpoint = await new Promise((resolve, reject) => {
+  let text = '';
+  const timer = setTimeout(() => reject(new Error('Firefox did not start its WebDriver BiDi server: ' + text)), 30000);
+  firefox.stderr.on('data', (chunk) => {
+    text += chunk;
+    const match = /WebDriver BiDi listening on (ws:\/\/\S+)/.exec(text);
+    if (match) { clearTimeout(timer); resolve(match[1]); }
+  });
+  firefox.on('exit', (code) => reject(new Error(`Firefox exited with ${code}: ${text}`)));
+});
+
+const socket = new WebSocket(endpoint + '/session');
+await new Promise((resolve, reject) => { socket.onopen = resolve; socket.onerror = () => reject(new Error('no BiDi session socket')); });
+let nextId = 1;
+const pending = new Map();
+const outside = [];
+socket.onmessage = (event) => {
+  const message = JSON.parse(event.data);
+  if (message.id && pending.has(message.id)) {
+    const { resolve, reject } = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.type === 'error') reject(new Error(`${message.error}: ${message.message}`)); else resolve(message.result);
+  } else if (message.method === 'network.beforeRequestSent') {
+    const url = message.params.request.url;
+    if (!url.startsWith('blob:') && !url.startsWith('data:') && !url.startsWith('about:') && new URL(url).origin !== origin
+      && new URL(url).origin !== origin.replace(/^http/, 'ws')) outside.push(url);
+  } else if (message.method === 'log.entryAdded' && message.params.level === 'error' && message.params.type === 'javascript') {
+    outside.push('page error: ' + message.params.text);
+  }
+};
+const send = (method, params = {}) => new Promise((resolve, reject) => {
+  const id = nextId++;
+  pending.set(id, { resolve, reject });
+  socket.send(JSON.stringify({ id, method, params }));
+});
+
+let context;
+async function evaluate(expression) {
+  const reply = await send('script.evaluate', { expression, target: { context }, awaitPromise: true, resultOwnership: 'none' });
+  if (reply.type === 'exception') throw new Error(`${expression}: ${reply.exceptionDetails.text}`);
+  return reply.result.value;
+}
+async function until(expression, what, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await evaluate(expression) === true) return Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`Firefox: ${what} (${expression})`);
+}
+
+try {
+  await send('session.new', { capabilities: {} });
+  await send('session.subscribe', { events: ['network.beforeRequestSent', 'log.entryAdded'] });
+  context = (await send('browsingContext.getTree')).contexts[0].context;
+  await send('browsingContext.setViewport', { context, viewport: { width: 360, height: 740 } });
+  await send('browsingContext.navigate', { context, url: base, wait: 'complete' });
+
+  await until("!document.getElementById('login').hidden", 'the login form shows');
+  await evaluate(`document.getElementById('user').value = ${JSON.stringify(user)};
+    document.getElementById('password').value = ${JSON.stringify(password)};
+    document.querySelector('#login button[type=submit]').click(); true`);
+  await until("document.getElementById('status').textContent === 'live'", 'the page connects');
+  await until("document.getElementById('video').naturalWidth > 0", 'the live picture shows');
+  await until("document.getElementById('resolution').textContent === '160×120'", 'the size shows');
+  await until("document.getElementById('cam-fps').value !== ''", 'the camera panel fills');
+  await until("(document.getElementById('g-cpu-v').getAttribute('d') || '').includes('L')", 'the CPU graph draws');
+  await until("[...document.querySelectorAll('#event-list li')].some((li) => li.textContent.includes('edge.started'))", 'the events list fills');
+
+  await evaluate("document.getElementById('pin-ir_cut').click(); true");
+  await until("document.getElementById('pin-ir_cut').getAttribute('aria-checked') === 'true'", 'the switch turns on');
+  console.log('RELAY 1');
+  check((await replies.next()).value === 'go', 'the caller checked the relay');
+
+  const [scrollWidth, innerWidth] = await evaluate('[document.documentElement.scrollWidth, innerWidth]').then((v) => v.map((n) => n.value));
+  check(scrollWidth <= innerWidth, `the page is ${scrollWidth} px wide for ${innerWidth}`);
+  const shot = await send('browsingContext.captureScreenshot', { context, origin: 'document' });
+  writeFileSync(join(shots, 'firefox-phone.png'), Buffer.from(shot.data, 'base64'));
+
+  await evaluate("document.getElementById('logout').click(); true");
+  await until("!document.getElementById('login').hidden", 'logout shows the login');
+  check(outside.length === 0, 'requests outside the origin or page errors: ' + outside.join(', '));
+  console.log('ok');
+} finally {
+  try { await send('browser.close'); } catch { /* Firefox may already be gone */ }
+  firefox.kill();
+  rmSync(profile, { recursive: true, force: true });
+  process.stdin.destroy();
+}
