@@ -129,12 +129,12 @@ public sealed class InitSystemTests
         int port = FreePort();
         var environment = $"DAEMON={EdgeProcess.BinaryPath}\nPIDFILE={pidFile}\nLOGFILE={log}\nDAEMON_ARGS=--config {Config()} --data-dir {DataDir()} --urls http://127.0.0.1:{port} --Rtsp:Port 0 --Https:Port 0 --Onvif:DiscoveryPort 0";
         Task<(int ExitCode, string Output, string Error)> Run(string action)
-            => Tools.Run("env", [.. environment.Split('\n'), "sh", script, action], TimeSpan.FromSeconds(30));
+            => Tools.Run("env", [.. environment.Split('\n'), "sh", script, action], TimeSpan.FromSeconds(45));
 
         try
         {
             var start = await Run("start");
-            Assert.AreEqual(0, start.ExitCode, start.Error + start.Output);
+            Assert.AreEqual(0, start.ExitCode, start.Error + start.Output + (File.Exists(log) ? "\nEdge's log:\n" + File.ReadAllText(log) : ""));
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             Assert.AreEqual(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode, "started means serving");
             var status = await Run("status");

@@ -46,13 +46,23 @@ public sealed class BrowserTests
         Assert.IsTrue(File.Exists(Path.Combine(Screenshots, "firefox-phone.png")));
     }
 
+    [TestMethod]
+    public async Task WithACameraThatSendsNothingThePageLoadsAtOnceAndSaysNoSignal()
+    {
+        if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
+            "Camera":{"Source":"pipe","Format":"mjpeg","Command":"exec sleep 600"},
+            """));
+        var output = await RunPages(server, "no-signal.mjs", []);
+        CollectionAssert.Contains(output, "ok");
+    }
+
     private static string Screenshots => Path.Combine(AppContext.BaseDirectory, "ui-screenshots");
 
     // Runs a page script; does what its lines ask, checks the server behind what the pages showed, answers "go".
     private static async Task<List<string>> RunPages(EdgeServer server, string scriptName, string[] nodeOptions)
     {
         string script = Repository.NodeScript("ui", scriptName, "playwright-core");
-        var memory = GpioFixtures.Memory(server);
         var start = new ProcessStartInfo("node", [.. nodeOptions, script, server.BaseUri.ToString(), EdgeServer.User, EdgeServer.Password, Screenshots])
         {
             RedirectStandardInput = true,
@@ -76,13 +86,17 @@ public sealed class BrowserTests
                     break;
                 case "RELAY":
                     Assert.AreEqual(1, (await GpioFixtures.StateOf(server, "gpio.ir_cut"))!.Value.GetInt32());
-                    Assert.AreEqual(1, memory.Level(GpioFixtures.Chip, GpioFixtures.IrCut), "the line itself was driven");
+                    Assert.AreEqual(1, GpioFixtures.Memory(server).Level(GpioFixtures.Chip, GpioFixtures.IrCut), "the line itself was driven");
+                    break;
+                case "SET":
+                    var set = await server.Call("gpio.set", new { name = words[1], value = int.Parse(words[2]) });
+                    Assert.IsTrue(set.TryGetProperty("result", out _), set.ToString());
                     break;
                 case "BUTTON":
                     // The door shows as a light; a falling edge of the button saves a snapshot.
                     int level = int.Parse(words[1]);
-                    memory.SetLevel(GpioFixtures.Chip, Door, level);
-                    memory.SetLevel(GpioFixtures.Chip, GpioFixtures.Button, level);
+                    GpioFixtures.Memory(server).SetLevel(GpioFixtures.Chip, Door, level);
+                    GpioFixtures.Memory(server).SetLevel(GpioFixtures.Chip, GpioFixtures.Button, level);
                     break;
                 default:
                     continue;

@@ -81,6 +81,16 @@ try {
   await desk.fill('#password', 'wrong');
   await desk.click('#login button[type=submit]');
   await desk.locator('#login-error', { hasText: 'Wrong user or password.' }).waitFor();
+  // Every WebSocket of the desktop page passes through here, so the test can cut it and refuse retries.
+  const attempts = [];
+  let refuse = 0;
+  let api = null;
+  await desk.routeWebSocket(/\/api$/, (socket) => {
+    attempts.push(Date.now());
+    if (refuse > 0) { refuse--; socket.close({ code: 1011, reason: 'refused by the test' }); return; }
+    api = socket;
+    socket.connectToServer();
+  });
   await logIn(desk);
 
   await pictureMoves(desk, 'desktop (MJPEG stream)');
@@ -115,6 +125,22 @@ try {
   await phone.focus('#pin-ir_cut');
   await phone.keyboard.press('Space');
   await desk.locator('#pin-ir_cut[aria-checked="false"]').waitFor({ timeout: 1000 });
+
+  // The connection drops and the next two tries are cut at once: the page waits longer each time,
+  // subscribes again, and shows a change made while it was away.
+  refuse = 2;
+  const before = attempts.length;
+  api.close({ code: 1006, reason: 'cut by the test' });
+  await desk.locator('#status', { hasText: 'retrying' }).waitFor();
+  await ask('SET ir_cut 1');
+  await desk.locator('#status', { hasText: 'live' }).waitFor();
+  await desk.locator('#pin-ir_cut[aria-checked="true"]').waitFor();
+  const tries = attempts.slice(before);
+  check(tries.length === 3, `${tries.length} reconnection attempts`);
+  const gaps = [tries[1] - tries[0], tries[2] - tries[1]];
+  check(gaps[0] >= 300 && gaps[1] > gaps[0], `the gaps between tries grow: ${gaps.join(' ms, ')} ms`);
+  await desk.click('#pin-ir_cut');
+  await desk.locator('#pin-ir_cut[aria-checked="false"]').waitFor();
 
   // Inputs: the door opens (its light goes on) and closes with the button, whose falling edge saves a
   // snapshot; the event links to the file.

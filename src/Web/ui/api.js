@@ -47,9 +47,8 @@ export function connect() {
   const ws = new WebSocket(`${scheme}://${location.host}/api`);
   socket = ws;
   ws.onopen = () => {
-    retryMs = 500;
-    status('connected');
-    call('state.subscribe', { prefixes: [''] }).catch(() => {});
+    // The back-off restarts only once the server has answered: one that accepts and drops is retried slowly.
+    call('state.subscribe', { prefixes: [''] }).then(() => { retryMs = 500; status('connected'); }, () => {});
   };
   ws.onmessage = (event) => {
     const message = JSON.parse(event.data);

@@ -38,10 +38,17 @@ function show(signedIn) {
   }
 }
 
+let dropped = false;
 onStatus((state, detail) => {
   $('status').textContent = { connecting: 'connecting…', connected: 'live', retrying: `${detail}, retrying…`, closed: 'logged out' }[state];
   $('status').className = 'status ' + state;
-  if (state === 'connected') { camera.load(); system.load(); events.load(); }
+  if (state === 'retrying') dropped = true;
+  if (state !== 'connected') return;
+  camera.load();
+  system.load();
+  events.load();
+  // After a drop (a restart, say) the picture's connection may have died with it.
+  if (dropped) { dropped = false; live.start(); files.refresh(); }
 });
 
 setAccessCheck(async () => {
