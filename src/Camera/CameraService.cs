@@ -118,6 +118,10 @@ public sealed class CameraService
                 await Pipeline(output, settings, restart.Token);
                 if (!restart.IsCancellationRequested) throw new CameraException("the camera stopped delivering frames");
             }
+            catch (OperationCanceledException) when (restart.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // New settings (Apply): not a failure; the next source starts below, at once.
+            }
             // The capture thread's exception arrives as itself: WaitToReadAsync rethrows what the channel was completed with.
             catch (Exception e) when (e is not OperationCanceledException || !restart.IsCancellationRequested)
             {

@@ -40,6 +40,10 @@ public sealed class CameraApiTests
                 Assert.AreEqual(160, reply.GetProperty("result").GetProperty("width").GetInt32(), reply.ToString());
                 await AssertSnapshotSize(server, 160, 120);
                 Assert.IsTrue(File.Exists(Path.Combine(dataDir, "camera.json")));
+                // New settings restart the source at once; the service itself did not fail.
+                var camera = (await server.Call("system.info")).GetProperty("result").GetProperty("services").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "camera");
+                Assert.AreEqual(0, camera.GetProperty("restarts").GetInt32(), camera.ToString());
+                Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("Service camera failed")), string.Join("\n", server.Log.Lines));
             }
             await using var restarted = await EdgeServer.Start(config, null, "--data-dir", dataDir);
             var settings = (await restarted.Call("camera.get")).GetProperty("result");
