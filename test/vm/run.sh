@@ -3,8 +3,9 @@
 # VM. Builds an initramfs (busybox, edge and the glibc files it needs, v4l2-ctl, vivid and virtio-net
 # with their dependencies from the installed kernel package), boots it with user-mode networking and
 # Edge's port forwarded to 127.0.0.1, then checks from the host: camera.list, snapshots and streams for
-# YUYV and NV12 at two sizes each, camera.set at run time, and recovery from injected faults (a fatal
-# streaming error; a disconnect followed by reloading the module) with a viewer that stays connected.
+# YUYV and NV12 at two sizes each, camera.set (format, size, fps) at run time, and recovery from
+# injected faults (a fatal streaming error; a disconnect followed by reloading the module) with a
+# viewer that stays connected.
 #
 # Usage: test/vm/run.sh [path/to/edge]   (default publish/linux-x64/edge)
 # Needs: qemu-system-x86_64, a kernel with modules (linux-image-amd64), busybox-static, v4l-utils,
@@ -201,10 +202,23 @@ for format in yuyv nv12; do
     fi
   done
 done
-if [[ $(api system.info | json "d['result']['startedAt']") == "$edge_started" ]]; then
-  pass "four camera.set changes ran in one Edge process"
+# The frame rate too: vivid's webcam offers 10 fps at 640×480; Edge's capture rate follows.
+capture_fps() { api state.get '{"keys":["camera.fps"]}' | json "d['result']['camera.fps']['capture']"; }
+api camera.set '{"format":"yuyv","width":640,"height":480,"fps":10}' >/dev/null
+# Read while a viewer watches (capture runs only then), after the restart has settled.
+curl -sN --max-time 8 "$base/stream.mjpg" -o /dev/null &
+sleep 6
+rate=$(capture_fps)
+wait $! || true
+if python3 -c "import sys; sys.exit(0 if 8 <= float('$rate') <= 12 else 1)"; then
+  pass "camera.set fps 10: the capture runs at $rate fps"
 else
-  fail "four camera.set changes ran in one Edge process"
+  fail "camera.set fps 10: the capture runs at about 10 fps" "$rate fps"
+fi
+if [[ $(api system.info | json "d['result']['startedAt']") == "$edge_started" ]]; then
+  pass "five camera.set changes ran in one Edge process"
+else
+  fail "five camera.set changes ran in one Edge process"
 fi
 
 # 3. Faults while a viewer stays connected: it must get frames again each time.
