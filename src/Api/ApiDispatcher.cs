@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Unicode;
 using Edge.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -41,6 +42,8 @@ public sealed class ApiDispatcher
     public async ValueTask<byte[]> Dispatch(ReadOnlyMemory<byte> request, ApiCaller caller)
     {
         _loop.VerifyAccess();
+        // JsonDocument checks UTF-8 inside strings only when they are read: check it all first.
+        if (!Utf8.IsValid(request.Span)) return Error(default, ApiErrorCode.ParseError, "Malformed JSON: the request is not valid UTF-8.");
         JsonDocument document;
         try
         {

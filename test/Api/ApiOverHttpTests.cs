@@ -44,6 +44,18 @@ public sealed class ApiOverHttpTests
     }
 
     [TestMethod]
+    public async Task InvalidUtf8InsideAStringIsAParseErrorNotAServerError()
+    {
+        // JsonDocument accepts these bytes until the string is read; found by WireFuzzTests.
+        byte[] body = [.. "{\"id\":1,\"method\":\"pi"u8, 0xD8, 0xD8, .. "ng\"}"u8];
+        using var response = await _server.Http.PostAsync("/api", new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } });
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+        var reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.AreEqual(ApiErrorCode.ParseError, Replies.ErrorCode(reply));
+        StringAssert.Contains(reply.GetProperty("error").GetProperty("message").GetString(), "not valid UTF-8");
+    }
+
+    [TestMethod]
     public async Task RequestsThatAreNotEnvelopesGetInvalidRequest()
     {
         foreach (var body in new[] { "[1,2]", "42", """{"id":1}""", """{"id":1,"method":7}""", """{"id":{"a":1},"method":"ping"}""" })

@@ -127,6 +127,13 @@ public sealed class FileTests
         Assert.AreEqual(HttpStatusCode.BadRequest, (await server.Http.PostAsync("/files", broken)).StatusCode);
         Assert.IsFalse(File.Exists(Path.Combine(FilesDir(server), "a.bin")));
         Assert.AreEqual(HttpStatusCode.UnsupportedMediaType, (await server.Http.PostAsync("/files", new ByteArrayContent([1]))).StatusCode);
+
+        // A part that is skipped (no usable Content-Disposition) and then no closing boundary: found by WireFuzzTests.
+        var unterminated = new ByteArrayContent(Encoding.ASCII.GetBytes("--xyz\r\nContent-Disposition: form-data; name=\"f\"; filename\u001f=\"b.bin\"\r\n\r\nbytes and no end"));
+        unterminated.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=xyz");
+        using var refused = await server.Http.PostAsync("/files", unterminated);
+        Assert.AreEqual(HttpStatusCode.BadRequest, refused.StatusCode);
+        StringAssert.Contains(await refused.Content.ReadAsStringAsync(), "ended early");
     }
 
     [TestMethod]

@@ -68,7 +68,7 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
         int parts = 0;
         try
         {
-            while (await reader.ReadNextSectionAsync(context.RequestAborted) is { } section)
+            while (await NextSection(reader, context.RequestAborted) is { } section)
             {
                 if (++parts > MaxParts)
                 {
@@ -122,6 +122,19 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
         // Uploads are limited by Files:MaxFileBytes per file, not by Kestrel's 30 MB request limit.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
         return true;
+    }
+
+    // The reader drains the previous part first: a body that ends without its closing boundary ends there.
+    private static async Task<MultipartSection?> NextSection(MultipartReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidDataException($"The upload ended early: {e.Message}", e);
+        }
     }
 
     // Serialized whole first: the context has fast-path serializers only, which streaming cannot use.
