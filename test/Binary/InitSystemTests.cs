@@ -127,14 +127,22 @@ public sealed class InitSystemTests
         string script = Path.Combine(Repository.Root, "docs", "init", "edge.sysv");
         string pidFile = Path.Combine(_dir, $"edge-{Guid.NewGuid():N}.pid"), log = Path.Combine(_dir, $"edge-{Guid.NewGuid():N}.log");
         int port = FreePort();
-        var environment = $"DAEMON={EdgeProcess.BinaryPath}\nPIDFILE={pidFile}\nLOGFILE={log}\nDAEMON_ARGS=--config {Config()} --data-dir {DataDir()} --urls http://127.0.0.1:{port} --Rtsp:Port 0 --Https:Port 0 --Onvif:DiscoveryPort 0";
+        string dataDir = DataDir();
+        var environment = $"DAEMON={EdgeProcess.BinaryPath}\nPIDFILE={pidFile}\nLOGFILE={log}\nDAEMON_ARGS=--config {Config()} --data-dir {dataDir} --urls http://127.0.0.1:{port} --Rtsp:Port 0 --Https:Port 0 --Onvif:DiscoveryPort 0";
         Task<(int ExitCode, string Output, string Error)> Run(string action)
             => Tools.Run("env", [.. environment.Split('\n'), "sh", script, action], TimeSpan.FromSeconds(45));
 
         try
         {
             var start = await Run("start");
-            Assert.AreEqual(0, start.ExitCode, start.Error + start.Output + (File.Exists(log) ? "\nEdge's log:\n" + File.ReadAllText(log) : ""));
+            if (start.ExitCode != 0)
+            {
+                // What became of the daemon: its pidfile, its log, the process and where it waits.
+                var processes = await Tools.Run("ps", ["-eo", "pid,ppid,stat,wchan:32,etime,args"]);
+                string made = Directory.Exists(dataDir) ? string.Join(", ", Directory.EnumerateFileSystemEntries(dataDir, "*", SearchOption.AllDirectories)) : "no data directory";
+                Assert.Fail($"{start.Error}{start.Output}\npidfile: {(File.Exists(pidFile) ? File.ReadAllText(pidFile) : "none")}\ndata: {made}\nEdge's log:\n{(File.Exists(log) ? File.ReadAllText(log) : "none")}\n"
+                    + string.Join("\n", processes.Output.Split('\n').Where(l => l.Contains(pidFile) || l.Contains("start-stop") || l.Contains("PID"))));
+            }
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             Assert.AreEqual(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode, "started means serving");
             var status = await Run("status");
