@@ -71,7 +71,10 @@ public static class Program
     public static EdgeHost CreateHost(CommandLine commandLine, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null)
     {
         // No Args here: EdgeConfiguration adds the command line itself, after the file and the environment.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions());
+        // The host's default appsettings.json must not be watched: under an init system the working
+        // directory is "/", and watching it put an inotify watch on every directory of the board
+        // (40,000 here) before the first log line, which could take longer than a start may.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         EdgeConfiguration.Build(builder.Configuration, commandLine);
         var settings = SettingsLoader.Load(builder.Configuration);
         EdgeConfiguration.PrepareDataDir(settings.DataDir);

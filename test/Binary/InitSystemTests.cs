@@ -145,6 +145,12 @@ public sealed class InitSystemTests
             }
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             Assert.AreEqual(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode, "started means serving");
+            // start-stop-daemon runs it in "/": nothing may watch that tree (it once put an inotify watch
+            // on every directory of the machine before Edge's first log line).
+            string pid = File.ReadAllText(pidFile).Trim();
+            int watches = Directory.EnumerateFileSystemEntries($"/proc/{pid}/fdinfo")
+                .Sum(info => File.ReadLines(info).Count(line => line.StartsWith("inotify wd:", StringComparison.Ordinal)));
+            Assert.AreEqual(0, watches, "inotify watches");
             var status = await Run("status");
             Assert.AreEqual(0, status.ExitCode, status.Output);
             StringAssert.Contains(status.Output, "edge is running");
