@@ -114,7 +114,7 @@ public static class Program
         var supervisor = new Supervisor(loop, loggers.CreateLogger<Supervisor>());
         var state = new StateStore(loop);
         var journal = new EventJournal(loop, pool, Path.Combine(settings.DataDir, "events"), settings.Journal, loggers.CreateLogger<EventJournal>());
-        // The UI follows the journal through this number and pages in what it has not seen.
+        // The UI follows the journal through this number: when it grows, it asks for the newest events.
         journal.Written += seq => state.Publish("events.last", seq, StateJsonContext.Default.Int64);
         // Each service's status is state too: dashboards see restarts and failures live.
         supervisor.StatusChanged += info => state.Publish($"service.{info.Name}", info.Status.ToString().ToLowerInvariant(), StateJsonContext.Default.String);

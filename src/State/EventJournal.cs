@@ -69,17 +69,19 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
             {
                 var batch = _pending;
                 _pending = [];
+                long first;
                 try
                 {
-                    long first = await Exclusive(() => Write(batch));
-                    for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(first + i);
-                    Written?.Invoke(first + batch.Count - 1);
+                    first = await Exclusive(() => Write(batch));
                 }
                 catch (Exception e)
                 {
                     logger.LogError("The event journal could not write {Count} events: {Message}", batch.Count, e.Message);
                     foreach (var item in batch) item.Done.SetException(e);
+                    continue;
                 }
+                for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(first + i);
+                Written?.Invoke(first + batch.Count - 1);
             }
         }
         finally
