@@ -10,6 +10,9 @@ internal sealed class BusyWindow
     private readonly long[] _second = new long[Slots];
     private readonly long[] _busyTicks = new long[Slots];
 
+    // -1: no second yet (0 is a real one, the machine's first after boot).
+    public BusyWindow() => Array.Fill(_second, -1L);
+
     public void Add(long now, long busyTicks)
     {
         long second = now / Stopwatch.Frequency;
@@ -27,7 +30,8 @@ internal sealed class BusyWindow
     {
         long current = now / Stopwatch.Frequency;
         long busy = 0;
-        for (long s = current - Span; s < current; s++)
+        // A machine up for less than the span has no earlier seconds (Stopwatch counts from boot).
+        for (long s = Math.Max(0, current - Span); s < current; s++)
         {
             int slot = (int)(s % Slots);
             if (Volatile.Read(ref _second[slot]) == s) busy += Volatile.Read(ref _busyTicks[slot]);

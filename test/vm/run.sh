@@ -151,7 +151,16 @@ api() { # METHOD [PARAMS-JSON]
   curl -fsS --max-time 60 "$base/api" -H 'Content-Type: application/json' \
     -d "{\"id\":1,\"method\":\"$1\",\"params\":${2:-null}}"
 }
-json() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
+json() { # EXPRESSION over d, the reply read from stdin; a reply without it is printed to stderr
+  python3 -c "
+import json, sys
+raw = sys.stdin.read()
+try:
+    d = json.loads(raw)
+    print($1)
+except Exception as e:
+    sys.exit(f'vm: {e!r} in reply {raw[:500]}')"
+}
 until_true() { # SECONDS COMMAND...: retries once a second
   local deadline=$(($(date +%s) + $1)); shift
   until "$@" >/dev/null 2>&1; do (($(date +%s) < deadline)) || return 1; sleep 1; done
