@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Edge.Runtime;
 using Microsoft.AspNetCore.Http;
 
@@ -24,9 +23,7 @@ public sealed class HealthEndpoints(EventLoop loop, Supervisor supervisor)
     {
         var notRunning = supervisor.GetStatus().Where(s => s.Status != ServiceStatus.Running).ToList();
         context.Response.StatusCode = notRunning.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
-        context.Response.ContentType = "application/json";
-        // Whole, not streamed: the context has fast-path serializers only, which streaming cannot use.
-        await context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new Readiness(notRunning.Count == 0, notRunning), WebJsonContext.Default.Readiness));
+        await JsonReply.Write(context, new Readiness(notRunning.Count == 0, notRunning), WebJsonContext.Default.Readiness);
     });
 }
 

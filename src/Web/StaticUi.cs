@@ -31,11 +31,8 @@ public sealed class StaticUi
             return Task.CompletedTask;
         }
         string accept = context.Request.Headers.AcceptEncoding.ToString();
-        var (content, coding) = AcceptEncoding.Allows(accept, "br") ? (file.Brotli, "br")
-            : AcceptEncoding.Allows(accept, "gzip") ? (file.Gzip, "gzip")
-            : (file.Identity, null);
-        string etag = coding == null ? file.ETag : file.ETag.Insert(file.ETag.Length - 1, "-" + coding);
-        response.Headers.ETag = etag;
+        var body = AcceptEncoding.Allows(accept, "br") ? file.Brotli : AcceptEncoding.Allows(accept, "gzip") ? file.Gzip : file.Identity;
+        response.Headers.ETag = body.ETag;
         response.Headers.Vary = "Accept-Encoding";
         response.Headers.CacheControl = file.Hashed ? Immutable : "no-cache";
         response.Headers.XContentTypeOptions = "nosniff";
@@ -45,15 +42,15 @@ public sealed class StaticUi
             response.Headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
             response.Headers["Referrer-Policy"] = "no-referrer";
         }
-        if (context.Request.Headers.IfNoneMatch.Contains(etag))
+        if (context.Request.Headers.IfNoneMatch.Contains(body.ETag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return Task.CompletedTask;
         }
         response.ContentType = file.ContentType;
-        if (coding != null) response.Headers.ContentEncoding = coding;
-        response.ContentLength = content.Length;
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(content).AsTask();
+        if (body.Coding != null) response.Headers.ContentEncoding = body.Coding;
+        response.ContentLength = body.Content.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body.Content).AsTask();
     }
 
     // Static files are not application state: a lock here keeps them off the loop entirely.
@@ -67,9 +64,10 @@ public sealed class StaticUi
             if (!name.EndsWith(".gz", StringComparison.Ordinal) && !name.EndsWith(".br", StringComparison.Ordinal)
                 && Read(name) is { } identity && Read(name + ".gz") is { } gzip && Read(name + ".br") is { } brotli)
             {
-                // CRC-32C, not SHA: nothing on a page load should load OpenSSL.
-                string etag = "\"" + Crc32C.Compute(identity).ToString("x8") + "\"";
-                file = new UiFile(identity, gzip, brotli, etag, ContentTypeOf(name), name != "index.html");
+                // CRC-32C, not SHA: nothing on a page load should load OpenSSL. Each coding is its own representation.
+                string tag = Crc32C.Compute(identity).ToString("x8");
+                file = new UiFile(new UiBody(identity, $"\"{tag}\"", null), new UiBody(gzip, $"\"{tag}-gzip\"", "gzip"),
+                    new UiBody(brotli, $"\"{tag}-br\"", "br"), ContentTypeOf(name), name != "index.html");
             }
             if (_files.Count < 256) _files[name] = file;
             return file;
@@ -96,5 +94,7 @@ public sealed class StaticUi
         _ => "application/octet-stream",
     };
 
-    private sealed record UiFile(byte[] Identity, byte[] Gzip, byte[] Brotli, string ETag, string ContentType, bool Hashed);
+    private sealed record UiBody(byte[] Content, string ETag, string? Coding);
+
+    private sealed record UiFile(UiBody Identity, UiBody Gzip, UiBody Brotli, string ContentType, bool Hashed);
 }

@@ -21,6 +21,16 @@ public sealed partial class EdgeProcess : IAsyncDisposable
 
     public Uri BaseUri { get; }
 
+    /// <summary>The HTTPS endpoint from the "listening on" line.</summary>
+    public Uri HttpsUri
+    {
+        get
+        {
+            string line = Stdout.First(l => l.Contains("listening on http"));
+            return new Uri(line[line.IndexOf("https://", StringComparison.Ordinal)..].Split(',', ' ')[0]);
+        }
+    }
+
     public IReadOnlyCollection<string> Stdout => _process.Stdout;
 
     public IReadOnlyCollection<string> Stderr => _process.Stderr;

@@ -58,8 +58,7 @@ public sealed class HostileClientsBinaryTests
     public async Task GarbageOnTheHttpsPortIsDroppedAndHttpsStillHandshakes()
     {
         await using var edge = await Start();
-        string listening = edge.Stdout.First(l => l.Contains("listening on http"));
-        var https = new Uri(listening[listening.IndexOf("https://", StringComparison.Ordinal)..].Split(',', ' ')[0]);
+        var https = edge.HttpsUri;
         var random = new Random(20261202);
         for (int i = 0; i < 20; i++)
         {

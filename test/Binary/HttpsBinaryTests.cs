@@ -31,11 +31,7 @@ public sealed class HttpsBinaryTests
         return path;
     }
 
-    private static string HttpsUrl(EdgeProcess edge)
-    {
-        string line = edge.Stdout.First(l => l.Contains("listening on http"));
-        return line[line.IndexOf("https://", StringComparison.Ordinal)..].Split(',', ' ')[0].TrimEnd('/') + "/healthz";
-    }
+    private static string HttpsUrl(EdgeProcess edge) => new Uri(edge.HttpsUri, "/healthz").ToString();
 
     [TestMethod]
     public async Task TheSelfSignedCertificateServesCurl()

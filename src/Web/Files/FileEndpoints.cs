@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Edge.Runtime;
 using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
@@ -23,8 +21,7 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
     {
         if (await AuthGate.Check(auth, context) == null) return;
         var files = await store.List();
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await WriteJson(context, files, FilesJsonContext.Default.ListStoredFile);
+        await JsonReply.Write(context, files, FilesJsonContext.Default.ListStoredFile);
     });
 
     public Task Get(HttpContext context) => loop.InvokeAsync(async () =>
@@ -50,8 +47,7 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
         if (file == null) return;
         context.Response.StatusCode = created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
         context.Response.Headers.ETag = file.ETag;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await WriteJson(context, file, FilesJsonContext.Default.StoredFile);
+        await JsonReply.Write(context, file, FilesJsonContext.Default.StoredFile);
     });
 
     public Task Post(HttpContext context) => loop.InvokeAsync(async () =>
@@ -99,8 +95,7 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
             return;
         }
         context.Response.StatusCode = StatusCodes.Status201Created;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await WriteJson(context, stored, FilesJsonContext.Default.ListStoredFile);
+        await JsonReply.Write(context, stored, FilesJsonContext.Default.ListStoredFile);
     });
 
     public Task Delete(HttpContext context) => loop.InvokeAsync(async () =>
@@ -136,10 +131,6 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
             throw new InvalidDataException($"The upload ended early: {e.Message}", e);
         }
     }
-
-    // Serialized whole first: the context has fast-path serializers only, which streaming cannot use.
-    private static Task WriteJson<T>(HttpContext context, T value, JsonTypeInfo<T> type)
-        => context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(value, type)).AsTask();
 
     private static async Task<string?> Name(HttpContext context)
     {

@@ -1,0 +1,19 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+
+namespace Edge.Web;
+
+/// <summary>JSON answers of the plain HTTP endpoints (/files, /readyz).</summary>
+public static class JsonReply
+{
+    /// <summary>
+    /// Writes <paramref name="value"/> as the body. Serialized whole first: Edge's write-only JSON
+    /// contexts have fast-path serializers only, which streaming serialization cannot use.
+    /// </summary>
+    public static Task Write<T>(HttpContext context, T value, JsonTypeInfo<T> type)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(value, type)).AsTask();
+    }
+}
