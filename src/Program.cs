@@ -100,8 +100,9 @@ public static class Program
             // Handshakes only come once the composition below has made the certificate store.
             Listeners.Configure(o, urls, settings.Https, () => certificates!);
             o.AddServerHeader = false;
-            // Every connection costs memory on a 256 MB board; past this Kestrel refuses new ones.
-            o.Limits.MaxConcurrentConnections = 2048;
+            o.Limits.MaxConcurrentConnections = settings.Http.MaxConnections;
+            o.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(settings.Http.HeadersTimeoutSeconds);
+            o.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(settings.Http.KeepAliveTimeoutSeconds);
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
 

@@ -20,6 +20,8 @@ public sealed class EdgeSettings
 
     public AuthSettings Auth { get; set; } = new();
 
+    public HttpSettings Http { get; set; } = new();
+
     public WebSocketSettings WebSocket { get; set; } = new();
 
     public RuntimeSettings Runtime { get; set; } = new();

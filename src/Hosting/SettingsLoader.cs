@@ -21,7 +21,7 @@ namespace Edge.Hosting;
 public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
-    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Logging", "urls", "Config" };
+    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "Http", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Logging", "urls", "Config" };
 
     public static EdgeSettings Load(IConfiguration configuration)
     {
@@ -35,6 +35,7 @@ public static class SettingsLoader
             DataDir = configuration["DataDir"] is { Length: > 0 } dir ? dir : EdgeSettings.DefaultDataDir,
             // One explicit call per section: the binder generator does not see through generic helpers.
             Auth = Bind("Auth", () => configuration.GetSection("Auth").Get<AuthSettings>(Strict)) ?? new(),
+            Http = Bind("Http", () => configuration.GetSection("Http").Get<HttpSettings>(Strict)) ?? new(),
             WebSocket = Bind("WebSocket", () => configuration.GetSection("WebSocket").Get<WebSocketSettings>(Strict)) ?? new(),
             Runtime = Bind("Runtime", () => configuration.GetSection("Runtime").Get<RuntimeSettings>(Strict)) ?? new(),
             Camera = Bind("Camera", () => configuration.GetSection("Camera").Get<CameraSettings>(Strict)) ?? new(),
@@ -69,6 +70,7 @@ public static class SettingsLoader
         Range("WebSocket:MaxClients", s.WebSocket.MaxClients, 1, 100_000);
         Range("WebSocket:SendTimeoutSeconds", s.WebSocket.SendTimeoutSeconds, 1, 3600);
         Range("WebSocket:MaxMessageBytes", s.WebSocket.MaxMessageBytes, 1024, 16 << 20);
+        if (s.Http.Validate() is { } http) throw new ConfigException($"Http:{http}");
         Range("Runtime:Workers", s.Runtime.Workers, 0, 256);
         Range("Runtime:QueueCapacity", s.Runtime.QueueCapacity, 1, 100_000);
         if (s.Camera.Validate() is { } camera) throw new ConfigException($"Camera:{camera}");

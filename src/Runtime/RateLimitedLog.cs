@@ -13,7 +13,19 @@ public sealed class RateLimitedLog(ILogger logger, TimeProvider time, int perMin
     private long _windowStart = long.MinValue;
     private int _written, _suppressed;
 
+#pragma warning disable CA2254 // the format is one of the callers' constants
     public void Warn(string format, string argument)
+    {
+        if (Admit()) logger.LogWarning(format, argument);
+    }
+
+    public void Warn(string format, string first, string second)
+    {
+        if (Admit()) logger.LogWarning(format, first, second);
+    }
+#pragma warning restore CA2254
+
+    private bool Admit()
     {
         int suppressed;
         lock (_lock)
@@ -29,13 +41,11 @@ public sealed class RateLimitedLog(ILogger logger, TimeProvider time, int perMin
             if (_written >= perMinute)
             {
                 _suppressed++;
-                return;
+                return false;
             }
             _written++;
         }
         if (suppressed > 0) logger.LogWarning("{Count} similar messages were left out in the last minute", suppressed);
-#pragma warning disable CA2254 // the format is one of the callers' constants
-        logger.LogWarning(format, argument);
-#pragma warning restore CA2254
+        return true;
     }
 }

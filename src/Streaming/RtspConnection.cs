@@ -26,6 +26,8 @@ public sealed class RtspConnection
     private Task _sendTail = Task.CompletedTask;
     private RtspSession? _session;
     private bool _closed;
+    // When the last whole request (or interleaved packet) arrived, and since when part of one waits (0: none).
+    private long _lastRequestAt, _partialSince;
 
     internal RtspConnection(RtspServer server, Socket socket, ILogger logger)
     {
@@ -35,6 +37,7 @@ public sealed class RtspConnection
         socket.NoDelay = true;
         socket.SendBufferSize = SendBufferBytes;
         RemoteAddress = (socket.RemoteEndPoint as IPEndPoint)?.Address;
+        _lastRequestAt = server.Time.GetTimestamp();
     }
 
     public IPAddress? RemoteAddress { get; }
@@ -80,10 +83,13 @@ public sealed class RtspConnection
                         await Refuse(problem!);
                         break;
                     }
+                    _lastRequestAt = _server.Time.GetTimestamp();
                     if (parse == RtspParse.Interleaved) Touch();
                     else await Handle(request!);
                     Consume(buffer, ref length, (int)consumed);
                 }
+                if (length == 0 && skip == 0) _partialSince = 0;
+                else if (_partialSince == 0) _partialSince = _server.Time.GetTimestamp();
             }
         }
         catch (OperationCanceledException) { }
@@ -105,9 +111,21 @@ public sealed class RtspConnection
         if (_session != null) _session.LastActivity = _server.Time.GetTimestamp();
     }
 
+    /// <summary>Closes a connection whose request trickles in (slowloris), or one that holds no session and stays silent.</summary>
+    internal void CheckTimeouts(long now, TimeSpan requestTimeout)
+    {
+        if (_partialSince != 0 && _server.Time.GetElapsedTime(_partialSince, now) > requestTimeout)
+            _server.Refused(this, $"a request did not arrive whole within {requestTimeout.TotalSeconds:0} s");
+        else if (_session == null && _server.Time.GetElapsedTime(_lastRequestAt, now) > requestTimeout)
+            _server.Refused(this, $"no request within {requestTimeout.TotalSeconds:0} s and no session");
+        else
+            return;
+        Close(null);
+    }
+
     private async Task Refuse(string problem)
     {
-        _logger.LogWarning("RTSP client {Address} sent a bad request: {Problem}", RemoteAddress, problem);
+        _server.Refused(this, "a bad request: " + problem);
         await Respond(null, 400, "Bad Request", [], null);
         Close(null);
     }

@@ -29,6 +29,8 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     private string? _lastProblem;
     private LatencyHistogram _latency = new();
     private long _framesSent, _framesCounted, _lastStats;
+    // Scanners send garbage by the thousand: refusals are logged at most 10 times a minute.
+    private readonly RateLimitedLog _refusals = new(logger, loop.Time, perMinute: 10);
 
     public RtspSettings Settings { get; } = settings;
 
@@ -72,13 +74,19 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
         logger.LogInformation("RTSP listening on port {Port} (rtsp://HOST:{Port}/stream; UDP RTP/RTCP from ports {Rtp}/{Rtcp})", Port, Port, UdpPorts.Rtp, UdpPorts.Rtcp);
         using var reports = loop.CreateTimer(Tick, ReportInterval, ReportInterval);
         _lastStats = loop.Time.GetTimestamp();
-        using var stats = loop.CreateTimer(PublishStats, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        using var everySecond = loop.CreateTimer(EverySecond, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         var rtcpReader = ReadRtcp(rtcp, cancellationToken);
         try
         {
             while (true)
             {
                 var client = await listener.AcceptAsync(cancellationToken);
+                if (_connections.Count >= Settings.MaxConnections)
+                {
+                    _refusals.Warn("RTSP connection from {Address} closed: MaxConnections reached", (client.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "?");
+                    client.Dispose();
+                    continue;
+                }
                 var connection = new RtspConnection(this, client, logger);
                 _connections.Add(connection);
                 _ = connection.Run(cancellationToken);
@@ -124,6 +132,9 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
         _sessions.Add(id, session);
         return session;
     }
+
+    internal void Refused(RtspConnection connection, string why)
+        => _refusals.Warn("RTSP connection from {Address} closed: {Why}", connection.RemoteAddress?.ToString() ?? "?", why);
 
     internal void RemoveSession(RtspSession session) => _sessions.Remove(session.Id);
 
@@ -182,11 +193,13 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
         _latency.RecordNanos((long)loop.Time.GetElapsedTime(capturedAt).TotalNanoseconds);
     }
 
-    // Once a second: rtsp.sessions, rtsp.fps (frames sent to all sessions), rtsp.latency_ms (capture to
+    // Once a second: connections that trickle or idle are closed; rtsp.sessions, rtsp.fps (frames sent to all sessions), rtsp.latency_ms (capture to
     // the end of the frame's send, over the last second).
-    private void PublishStats()
+    private void EverySecond()
     {
         long now = loop.Time.GetTimestamp();
+        var requestTimeout = TimeSpan.FromSeconds(Settings.RequestTimeoutSeconds);
+        foreach (var connection in _connections.ToArray()) connection.CheckTimeouts(now, requestTimeout);
         double seconds = Math.Max(loop.Time.GetElapsedTime(_lastStats, now).TotalSeconds, 1e-3);
         _lastStats = now;
         state.Publish("rtsp.sessions", _sessions.Count, StateJsonContext.Default.Int32);

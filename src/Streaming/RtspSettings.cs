@@ -14,6 +14,12 @@ public sealed class RtspSettings
     /// <summary>A session that sends no request (or, over UDP, no RTCP) for this long is ended.</summary>
     public int SessionTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>TCP connections at once, with or without a session; past this new ones are closed at once.</summary>
+    public int MaxConnections { get; set; } = 64;
+
+    /// <summary>A request must arrive whole within this once its first byte has (slowloris), and a connection without a session may stay silent no longer.</summary>
+    public int RequestTimeoutSeconds { get; set; } = 10;
+
     /// <summary>Largest RTP packet (header included) sent over UDP or TCP.</summary>
     public int MaxPacketBytes { get; set; } = 1400;
 
@@ -21,6 +27,8 @@ public sealed class RtspSettings
     {
         if (Port is < 0 or > 65535) return $"Port must be between 0 and 65535 (got {Port})";
         if (MaxSessions is < 1 or > 1000) return $"MaxSessions must be between 1 and 1000 (got {MaxSessions})";
+        if (MaxConnections < MaxSessions || MaxConnections > 10_000) return $"MaxConnections must be between MaxSessions ({MaxSessions}) and 10000 (got {MaxConnections})";
+        if (RequestTimeoutSeconds is < 1 or > 600) return $"RequestTimeoutSeconds must be between 1 and 600 (got {RequestTimeoutSeconds})";
         if (SessionTimeoutSeconds is < 5 or > 3600) return $"SessionTimeoutSeconds must be between 5 and 3600 (got {SessionTimeoutSeconds})";
         if (MaxPacketBytes is < 400 or > 65000) return $"MaxPacketBytes must be between 400 and 65000 (got {MaxPacketBytes})";
         return null;

@@ -51,6 +51,8 @@ public sealed class ConfigurationTests
     [DataRow("""{"urls":"ftp://0.0.0.0:21"}""", "urls")]
     [DataRow("""{"Monitoring":{"IntervalSeconds":0}}""", "Monitoring:IntervalSeconds")]
     [DataRow("""{"Monitoring":{"Interval":5}}""", "Interval")]
+    [DataRow("""{"Http":{"HeadersTimeoutSeconds":0}}""", "Http:HeadersTimeoutSeconds")]
+    [DataRow("""{"Rtsp":{"MaxSessions":20,"MaxConnections":10}}""", "Rtsp:MaxConnections")]
     [DataRow("""{"Auth":{"Users":[{"Name":"a","PasswordHash":"$pbkdf2-sha256$i=2000000000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"}]}}""", "Auth:Users:0:PasswordHash")]
     public async Task InvalidConfigurationExitsWithCode2AndNamesTheKey(string json, string key)
     {

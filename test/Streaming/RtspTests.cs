@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Edge.Tests.Camera;
 using Edge.Tests.Support;
@@ -184,6 +185,60 @@ public sealed class RtspTests
         }
         var packets = await player.ReadPackets(20);
         Assert.AreEqual(20, packets.Count, "the playing session kept receiving");
+    }
+
+    [TestMethod]
+    public async Task ATrickledRequestAndASilentConnectionAreClosedAfterTheRequestTimeoutButASessionStays()
+    {
+        var clock = new ManualClock();
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
+            "Camera":{"Width":320,"Height":240},"Rtsp":{"RequestTimeoutSeconds":10},
+            """), clock);
+        int port = await Port(server);
+        string url = $"rtsp://127.0.0.1:{port}/stream";
+        using var silent = await RtspClient.Connect(port);
+        using var trickling = await RtspClient.Connect(port);
+        using var answered = await RtspClient.Connect(port);
+        using var player = await RtspClient.Connect(port);
+        await trickling.SendRaw(Encoding.ASCII.GetBytes($"OPTIONS {url} RTSP/1.0\r\nCSe"));
+        Assert.AreEqual(200, (await answered.Request("OPTIONS", url)).Status);
+        Assert.AreEqual(200, (await player.Request("SETUP", url + "/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status);
+
+        // The server reads on its own threads: give it the bytes' arrival before time moves.
+        await Task.Delay(200);
+        clock.Advance(TimeSpan.FromSeconds(9));
+        await Task.Delay(200);
+        Assert.IsFalse(await trickling.ClosedByServer(200), "closed before the timeout");
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.IsTrue(await silent.ClosedByServer(), "a connection that never sent a request");
+        Assert.IsTrue(await trickling.ClosedByServer(), "a request that did not arrive whole");
+        Assert.IsTrue(await answered.ClosedByServer(), "a connection without a session that went silent");
+        Assert.AreEqual(200, (await player.Request("OPTIONS", url)).Status, "a connection with a session stays open");
+        Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("did not arrive whole within 10 s")), "the cause is logged");
+    }
+
+    [TestMethod]
+    public async Task ConnectionsBeyondMaxConnectionsAreClosedAtOnceAndTheSlotComesBack()
+    {
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
+            "Camera":{"Width":320,"Height":240},"Rtsp":{"MaxSessions":1,"MaxConnections":2},
+            """));
+        int port = await Port(server);
+        string url = $"rtsp://127.0.0.1:{port}/stream";
+        using var first = await RtspClient.Connect(port);
+        Assert.AreEqual(200, (await first.Request("OPTIONS", url)).Status);
+        using var second = await RtspClient.Connect(port);
+        Assert.AreEqual(200, (await second.Request("OPTIONS", url)).Status);
+        using var third = await RtspClient.Connect(port);
+        Assert.IsTrue(await third.ClosedByServer(), "the third connection is closed");
+        first.Dispose();
+        await Eventually.True(async () =>
+        {
+            using var again = await RtspClient.Connect(port);
+            try { return (await again.Request("OPTIONS", url)).Status == 200; }
+            catch (Exception e) when (e is SocketException or IOException or InvalidOperationException or OperationCanceledException) { return false; }
+        }, "a connection once the first left", 5000);
+        Assert.AreEqual(200, (await second.Request("OPTIONS", url)).Status, "the open connection is unaffected");
     }
 
     [TestMethod]

@@ -9,6 +9,7 @@ public sealed class RawWebSocket : IDisposable
 {
     private readonly TcpClient _tcp;
     private readonly NetworkStream _stream;
+    private byte[] _early = [];
 
     private RawWebSocket(TcpClient tcp)
     {
@@ -27,12 +28,22 @@ public sealed class RawWebSocket : IDisposable
         string request = $"GET /api HTTP/1.1\r\nHost: {baseUri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
                          $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: {version}\r\nAuthorization: Basic {auth}\r\n{extraHeaders}\r\n";
         await socket._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        // Read in blocks, asynchronously: a byte-at-a-time blocking read costs the test's own threads more
+        // than the server's answer, and that would show in latencies measured beside it.
         var response = new StringBuilder();
-        while (!response.ToString().EndsWith("\r\n\r\n"))
+        var block = new byte[1024];
+        using var timeout = new CancellationTokenSource(5000);
+        while (true)
         {
-            int b = socket._stream.ReadByte();
-            if (b < 0) break;
-            response.Append((char)b);
+            int read = await socket._stream.ReadAsync(block, timeout.Token);
+            if (read == 0) break;
+            response.Append(Encoding.Latin1.GetString(block, 0, read));
+            int end = response.ToString().IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (end < 0) continue;
+            // Whatever followed the handshake belongs to the first frames.
+            socket._early = Encoding.Latin1.GetBytes(response.ToString(end + 4, response.Length - end - 4));
+            response.Length = end + 4;
+            break;
         }
         return (socket, response.ToString());
     }
@@ -54,6 +65,9 @@ public sealed class RawWebSocket : IDisposable
         for (int i = 0; i < payload.Length; i++) frame.Add(mask ? (byte)(payload[i] ^ key[i & 3]) : payload[i]);
         return _stream.WriteAsync(frame.ToArray()).AsTask();
     }
+
+    /// <summary>Sends bytes as they are, for frames <see cref="SendFrame"/> cannot make.</summary>
+    public Task SendRaw(byte[] bytes) => _stream.WriteAsync(bytes).AsTask();
 
     public Task SendText(string text, bool fin = true, bool continuation = false)
         => SendFrame((byte)((fin ? 0x80 : 0) | (continuation ? 0x0 : 0x1)), Encoding.UTF8.GetBytes(text));
@@ -82,8 +96,11 @@ public sealed class RawWebSocket : IDisposable
     private async Task<byte[]> ReadExactly(int count)
     {
         var buffer = new byte[count];
+        int early = Math.Min(count, _early.Length);
+        _early.AsSpan(0, early).CopyTo(buffer);
+        _early = _early[early..];
         using var timeout = new CancellationTokenSource(5000);
-        await _stream.ReadExactlyAsync(buffer, timeout.Token);
+        await _stream.ReadExactlyAsync(buffer.AsMemory(early), timeout.Token);
         return buffer;
     }
 
