@@ -92,13 +92,12 @@ public static class Program
         string? urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
         builder.Configuration[WebHostDefaults.ServerUrlsKey] = "";
         CertificateStore? certificates = null;
-        var httpConnections = new HttpConnectionCounter();
+        var connections = new ConnectionTable();
+        var httpConnections = new HttpConnectionCounter(connections);
         builder.WebHost.ConfigureKestrel(o =>
         {
-            // Before the endpoints: defaults apply to endpoints made after them.
-            o.ConfigureEndpointDefaults(listen => listen.Use(httpConnections.Wrap));
             // Handshakes only come once the composition below has made the certificate store.
-            Listeners.Configure(o, urls, settings.Https, () => certificates!);
+            Listeners.Configure(o, urls, settings.Https, () => certificates!, httpConnections);
             o.AddServerHeader = false;
             o.Limits.MaxConcurrentConnections = settings.Http.MaxConnections;
             o.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(settings.Http.HeadersTimeoutSeconds);
@@ -130,7 +129,8 @@ public static class Program
         new SystemMethods(loop, pool, supervisor, Version, loop.Time.GetUtcNow()).Register(dispatcher);
         new StateMethods(state).Register(dispatcher);
         var monitor = new SystemMonitor(loop, pool, state, new SystemSampler("/", Environment.SystemPageSize), settings.Monitoring, settings.DataDir);
-        new MonitoringMethods(monitor).Register(dispatcher);
+        var inspector = new RuntimeInspector(loop, pool, supervisor, connections, loop.Time.GetUtcNow());
+        new MonitoringMethods(monitor, inspector).Register(dispatcher);
 
         AuthSettings EffectiveAuth(EdgeSettings s)
         {
@@ -179,20 +179,21 @@ public static class Program
         state.AddWriter(GpioService.StatePrefix, gpio.WriteState);
         new GpioMethods(gpio).Register(dispatcher);
 
-        var hub = new SessionHub(loop, dispatcher, state, settings.WebSocket, loggers.CreateLogger<SessionHub>());
+        var hub = new SessionHub(loop, dispatcher, state, settings.WebSocket, connections, loggers.CreateLogger<SessionHub>());
 
         var api = new ApiEndpoints(loop, dispatcher, hub, auth);
         var health = new HealthEndpoints(loop, supervisor);
         var ui = new StaticUi();
-        var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, loggers.CreateLogger<RtspServer>());
+        var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, connections, loggers.CreateLogger<RtspServer>());
         rtsp.Listening += port => state.Publish("rtsp.port", port, StateJsonContext.Default.Int32);
-        var cameraWeb = new CameraEndpoints(loop, camera, auth, loggers.CreateLogger<CameraEndpoints>());
+        var cameraWeb = new CameraEndpoints(loop, camera, auth, connections, loggers.CreateLogger<CameraEndpoints>());
         certificates = new CertificateStore(settings.DataDir, settings.Https,
             () => NetworkSnapshot.Read().Interfaces.SelectMany(i => i.IPv4).Select(a => a.Address), loop.Time, loggers.CreateLogger<CertificateStore>());
         int? httpsPort = null;
         var httpsPolicy = new HttpsPolicy(settings.Https, () => httpsPort ??= app.Urls.Select(u => new Uri(u)).First(u => u.Scheme == "https").Port);
         var metrics = new MetricsEndpoint(loop, auth,
             new EdgeMetrics(Version, loop, pool, supervisor, dispatcher, httpConnections, hub, cameraWeb, rtsp, camera, monitor), settings.Monitoring);
+        var runtime = new RuntimeEndpoint(loop, auth, inspector);
         var fileStore = new FileStore(Path.Combine(settings.DataDir, "files"), settings.Files, pool);
         var files = new FileEndpoints(loop, auth, fileStore);
         EdgeHost? host = null;
@@ -222,6 +223,7 @@ public static class Program
         app.MapGet("/healthz", health.Health);
         app.MapGet("/readyz", health.Ready);
         app.MapGet("/metrics", metrics.Serve);
+        app.MapGet("/debug/runtime", runtime.Serve);
         if (settings.Onvif.Enabled)
         {
             app.MapPost(DeviceService.Path, onvif.Serve);

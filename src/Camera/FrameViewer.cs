@@ -24,6 +24,9 @@ public sealed class FrameViewer : IDisposable
         _minInterval = minInterval;
     }
 
+    /// <summary>True while a frame waits for this viewer to take it.</summary>
+    public bool HasPending => _pending != null;
+
     /// <summary>Frames this viewer never got because it was still busy with an older one.</summary>
     public long Skipped { get; private set; }
 

@@ -90,7 +90,7 @@ public sealed class GpioService
     public async Task Run(CancellationToken cancellationToken)
     {
         _loop.VerifyAccess();
-        var actions = new TaskGroup(TaskGroupPolicy.IgnoreErrors, _logger, cancellationToken);
+        var actions = new TaskGroup(TaskGroupPolicy.IgnoreErrors, _logger, cancellationToken, "gpio actions", _loop.TaskGroups);
         _actions = actions;
         try
         {
@@ -98,7 +98,7 @@ public sealed class GpioService
             _logger.LogInformation("GPIO ({Driver}): {Open} of {Count} pins open", Driver.Name, _pins.FindAll(pin => pin.Line != null).Count, _pins.Count);
             while (!cancellationToken.IsCancellationRequested)
             {
-                await using var round = new TaskGroup(TaskGroupPolicy.FailFast, _logger, cancellationToken);
+                await using var round = new TaskGroup(TaskGroupPolicy.FailFast, _logger, cancellationToken, "gpio round", _loop.TaskGroups);
                 var inputs = _pins.FindAll(pin => pin.Edges != null);
                 if (inputs.Count > 0) round.Spawn(token => ReadEdges(inputs, token), "gpio edges");
                 // An input that opens later needs a reader that watches it too: the next round's.

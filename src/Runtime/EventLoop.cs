@@ -24,6 +24,7 @@ public sealed class EventLoop : IDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly LatencyHistogram _lag = new();
     private readonly BusyWindow _busy = new();
+    private readonly WorkKinds _kinds = new();
     private long _itemsRun;
     // The single-reader channel cannot count its items, so the loop counts them itself.
     private long _queued;
@@ -114,13 +115,28 @@ public sealed class EventLoop : IDisposable
     /// <summary>Post-to-run lag of every item since start (for <c>/metrics</c>); only the loop records into it.</summary>
     public LatencyHistogram Lag => _lag;
 
+    /// <summary>Task groups whose children run on this loop, for the runtime inspector.</summary>
+    public TaskGroupRegistry TaskGroups { get; } = new();
+
     /// <summary>Current counters. Safe to call from any thread.</summary>
-    public EventLoopMetrics GetMetrics() => new(
-        QueueDepth: Volatile.Read(ref _queued),
-        ItemsRun: Volatile.Read(ref _itemsRun),
-        Failures: Volatile.Read(ref _failures),
-        Lag: _lag.Summary(),
-        BusyRatio: _busy.Ratio(Stopwatch.GetTimestamp()));
+    public EventLoopMetrics GetMetrics()
+    {
+        long now = Stopwatch.GetTimestamp();
+        return new(
+            QueueDepth: Volatile.Read(ref _queued),
+            ItemsRun: Volatile.Read(ref _itemsRun),
+            Failures: Volatile.Read(ref _failures),
+            Lag: _lag.Summary(),
+            BusyRatio: _busy.Ratio(now),
+            ItemsPerSecond: _busy.ItemsPerSecond(now));
+    }
+
+    /// <summary>The kinds of work that took the most loop time since start, as JSON (see <see cref="WorkKinds.WriteBusiest"/>). Loop only.</summary>
+    public void WriteBusiestWork(System.Text.Json.Utf8JsonWriter w, int count)
+    {
+        VerifyAccess();
+        _kinds.WriteBusiest(w, count);
+    }
 
     /// <summary>Stops taking work; what is queued still runs, then the thread exits.</summary>
     public void Dispose() => _queue.Writer.TryComplete();
@@ -170,6 +186,7 @@ public sealed class EventLoop : IDisposable
         }
         long end = Stopwatch.GetTimestamp();
         _busy.Add(end, end - start);
+        _kinds.Record(WorkKinds.KindOf(item.Callback, item.State), end - start);
         Interlocked.Increment(ref _itemsRun);
     }
 
@@ -199,4 +216,4 @@ public sealed class EventLoop : IDisposable
 }
 
 /// <summary>A snapshot of <see cref="EventLoop"/> counters.</summary>
-public sealed record EventLoopMetrics(long QueueDepth, long ItemsRun, long Failures, LatencySummary Lag, double BusyRatio);
+public sealed record EventLoopMetrics(long QueueDepth, long ItemsRun, long Failures, LatencySummary Lag, double BusyRatio, double ItemsPerSecond);

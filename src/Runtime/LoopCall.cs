@@ -1,9 +1,17 @@
 namespace Edge.Runtime;
 
+/// <summary>Work whose kind, for <see cref="WorkKinds"/>, is that of the function it runs.</summary>
+internal interface IKindOfWork
+{
+    Type Kind { get; }
+}
+
 // Starts a function on the loop and mirrors its outcome into a task whose continuations run
 // asynchronously, so whoever awaits it is resumed on the thread pool rather than on the loop.
-internal sealed class LoopCall(Func<Task> func) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+internal sealed class LoopCall(Func<Task> func) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), IKindOfWork
 {
+    public Type Kind => func.Target?.GetType() ?? typeof(LoopCall);
+
     public void Start()
     {
         Task inner;
@@ -21,8 +29,10 @@ internal sealed class LoopCall(Func<Task> func) : TaskCompletionSource(TaskCreat
     }
 }
 
-internal sealed class LoopCall<T>(Func<Task<T>> func) : TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously)
+internal sealed class LoopCall<T>(Func<Task<T>> func) : TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously), IKindOfWork
 {
+    public Type Kind => func.Target?.GetType() ?? typeof(LoopCall<T>);
+
     public void Start()
     {
         Task<T> inner;

@@ -7,6 +7,9 @@ internal abstract class PoolItem
     // 0 = waiting for room, 1 = queued, 2 = running or finished, 3 = canceled or dropped
     protected int _state;
 
+    /// <summary>When it was submitted (<see cref="System.Diagnostics.Stopwatch"/> ticks): its wait counts from here.</summary>
+    public long SubmittedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public void Queued() => Interlocked.CompareExchange(ref _state, 1, 0);
 
     /// <summary>Claims the item for a worker; false when it was canceled or dropped first.</summary>

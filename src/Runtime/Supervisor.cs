@@ -52,7 +52,7 @@ public sealed class Supervisor
     {
         _loop.VerifyAccess();
         if (_group != null) throw new InvalidOperationException("The supervisor is already running.");
-        _group = new TaskGroup(TaskGroupPolicy.IgnoreErrors, _logger, cancellationToken);
+        _group = new TaskGroup(TaskGroupPolicy.IgnoreErrors, _logger, cancellationToken, "supervisor", _loop.TaskGroups);
         foreach (var service in _services) _group.Spawn(ct => Supervise(service, ct), service.Name);
         return WaitThenSeal(_group, cancellationToken);
     }

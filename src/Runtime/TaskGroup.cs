@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Runtime;
@@ -25,15 +27,23 @@ public sealed class TaskGroup : IAsyncDisposable
     private readonly TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
     private readonly List<Exception> _errors = [];
+    private readonly List<Child> _children = [];
+    private readonly string _name;
+    private readonly TaskGroupRegistry? _registry;
     // One extra count held until WhenAll seals the group, so it cannot end while still open.
     private int _pending = 1;
     private bool _sealed;
 
-    public TaskGroup(TaskGroupPolicy policy, ILogger? logger = null, CancellationToken parent = default)
+    /// <param name="name">How the runtime inspector shows the group.</param>
+    /// <param name="registry">Where the inspector finds the group while it lives.</param>
+    public TaskGroup(TaskGroupPolicy policy, ILogger? logger = null, CancellationToken parent = default, string? name = null, TaskGroupRegistry? registry = null)
     {
         _policy = policy;
         _logger = logger;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(parent);
+        _name = name ?? "(unnamed)";
+        _registry = registry;
+        registry?.Add(this);
     }
 
     /// <summary>Cancelled when the group is cancelled, its parent is, or (FailFast) a child failed.</summary>
@@ -50,9 +60,41 @@ public sealed class TaskGroup : IAsyncDisposable
         Task task;
         try { task = child(_cancellation.Token); }
         catch (Exception e) { task = Task.FromException(e); }
-        if (task.IsCompleted) OnChildDone(task, name);
-        else task.ContinueWith(static (t, s) => { var (group, n) = ((TaskGroup, string?))s!; group.OnChildDone(t, n); },
-            (this, name), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (task.IsCompleted)
+        {
+            OnChildDone(task, name);
+            return;
+        }
+        var entry = new Child(name ?? "(unnamed)", Stopwatch.GetTimestamp());
+        lock (_gate) _children.Add(entry);
+        task.ContinueWith(static (t, s) =>
+        {
+            var (group, child) = ((TaskGroup, Child))s!;
+            lock (group._gate) group._children.Remove(child);
+            group.OnChildDone(t, child.Name);
+        }, (this, entry), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>The group and its live children as JSON {name, policy, cancelled, children: [{name, ageSeconds}]}, for the runtime inspector. Thread-safe.</summary>
+    public void WriteTo(Utf8JsonWriter w)
+    {
+        long now = Stopwatch.GetTimestamp();
+        Child[] children;
+        lock (_gate) children = [.. _children];
+        w.WriteStartObject();
+        w.WriteString("name", _name);
+        w.WriteString("policy", _policy.ToString());
+        w.WriteBoolean("cancelled", _cancellation.IsCancellationRequested);
+        w.WriteStartArray("children");
+        foreach (var child in children)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", child.Name);
+            w.WriteNumber("ageSeconds", Math.Round(Stopwatch.GetElapsedTime(child.StartedAt, now).TotalSeconds, 1));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 
     public void Cancel()
@@ -112,10 +154,17 @@ public sealed class TaskGroup : IAsyncDisposable
     private void Release()
     {
         if (Interlocked.Decrement(ref _pending) != 0) return;
+        _registry?.Remove(this);
         Exception[] errors;
         lock (_gate) errors = [.. _errors];
         if (errors.Length == 0) _allDone.TrySetResult();
         else if (_policy == TaskGroupPolicy.FailFast) _allDone.TrySetException(errors[0]);
         else _allDone.TrySetException(new AggregateException("Tasks in the group failed.", errors));
+    }
+
+    private sealed class Child(string name, long startedAt)
+    {
+        public string Name { get; } = name;
+        public long StartedAt { get; } = startedAt;
     }
 }

@@ -23,6 +23,7 @@ public sealed class WorkerPool : IDisposable
     private readonly Channel<PoolItem> _queue;
     private readonly Thread[] _threads;
     private readonly LatencyHistogram _runTime = new();
+    private readonly LatencyHistogram _waitTime = new();
     private int _running;
     private volatile bool _disposed;
     private long _completed, _rejected, _dropped, _canceled, _failed;
@@ -114,7 +115,8 @@ public sealed class WorkerPool : IDisposable
         Canceled: Volatile.Read(ref _canceled),
         Rejected: Volatile.Read(ref _rejected),
         Dropped: Volatile.Read(ref _dropped),
-        RunTime: _runTime.Summary());
+        RunTime: _runTime.Summary(),
+        WaitTime: _waitTime.Summary());
 
     /// <summary>Takes no more work; queued items still run, then the threads exit.</summary>
     public void Dispose() => Dispose(TimeSpan.FromSeconds(2));
@@ -149,6 +151,7 @@ public sealed class WorkerPool : IDisposable
         }
         Interlocked.Increment(ref _running);
         long start = Stopwatch.GetTimestamp();
+        _waitTime.RecordTicks(start - item.SubmittedAt);
         var outcome = item.Run();
         _runTime.RecordTicks(Stopwatch.GetTimestamp() - start);
         Interlocked.Decrement(ref _running);
@@ -162,7 +165,8 @@ public sealed class WorkerPool : IDisposable
 }
 
 /// <summary>A snapshot of <see cref="WorkerPool"/> counters.</summary>
-public sealed record WorkerPoolMetrics(int Workers, int Capacity, int Queued, int Running, long Completed, long Failed, long Canceled, long Rejected, long Dropped, LatencySummary RunTime);
+/// <param name="WaitTime">From submission to a worker starting the item.</param>
+public sealed record WorkerPoolMetrics(int Workers, int Capacity, int Queued, int Running, long Completed, long Failed, long Canceled, long Rejected, long Dropped, LatencySummary RunTime, LatencySummary WaitTime);
 
 /// <summary>The pool's queue was full and the caller asked to be rejected.</summary>
 public sealed class PoolFullException(int capacity) : Exception($"The worker pool queue is full ({capacity} items).");

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Edge.Runtime;
 using Edge.Web.Auth;
 using Microsoft.Extensions.Logging;
 
@@ -28,8 +29,9 @@ public sealed class RtspConnection
     private bool _closed;
     // When the last whole request (or interleaved packet) arrived, and since when part of one waits (0: none).
     private long _lastRequestAt, _partialSince;
+    private int _queuedSends;
 
-    internal RtspConnection(RtspServer server, Socket socket, ILogger logger)
+    internal RtspConnection(RtspServer server, Socket socket, string id, ILogger logger)
     {
         _server = server;
         _socket = socket;
@@ -38,7 +40,13 @@ public sealed class RtspConnection
         socket.SendBufferSize = SendBufferBytes;
         RemoteAddress = (socket.RemoteEndPoint as IPEndPoint)?.Address;
         _lastRequestAt = server.Time.GetTimestamp();
+        Entry = server.Connections.Open(id, "rtsp", socket.RemoteEndPoint);
+        Entry.Pending = () => _queuedSends;
+        Entry.Detail = () => _session == null ? "no session" : $"session {_session.Id}, {_session.Track}, {(_session.Transport.Tcp ? "TCP" : "UDP")}";
     }
+
+    /// <summary>This connection in the runtime inspector's table; RTP sent over UDP for its session counts here too.</summary>
+    internal ConnectionEntry Entry { get; }
 
     public IPAddress? RemoteAddress { get; }
 
@@ -54,6 +62,7 @@ public sealed class RtspConnection
             {
                 int read = await _socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, stop.Token);
                 if (read == 0) break;
+                Entry.AddIn(read);
                 length += read;
                 if (skip > 0)
                 {
@@ -300,6 +309,7 @@ public sealed class RtspConnection
     /// <summary>Writes after everything queued before it; a write that takes over 10 s closes the connection.</summary>
     public Task Send(IList<ArraySegment<byte>> segments)
     {
+        _queuedSends++;
         var previous = _sendTail;
         var send = SendAfter(previous, segments);
         _sendTail = send;
@@ -308,11 +318,18 @@ public sealed class RtspConnection
 
     private async Task SendAfter(Task previous, IList<ArraySegment<byte>> segments)
     {
-        try { await previous; }
-        catch (Exception) { } // that write's caller saw its failure
-        if (_closed) throw new ObjectDisposedException(nameof(RtspConnection));
-        using var watchdog = _server.Loop.CreateTimer(() => Close("a write took longer than 10 s"), SendTimeout, Timeout.InfiniteTimeSpan);
-        await _socket.SendAsync(segments, SocketFlags.None);
+        try
+        {
+            try { await previous; }
+            catch (Exception) { } // that write's caller saw its failure
+            if (_closed) throw new ObjectDisposedException(nameof(RtspConnection));
+            using var watchdog = _server.Loop.CreateTimer(() => Close("a write took longer than 10 s"), SendTimeout, Timeout.InfiniteTimeSpan);
+            Entry.AddOut(await _socket.SendAsync(segments, SocketFlags.None));
+        }
+        finally
+        {
+            _queuedSends--;
+        }
     }
 
     /// <summary>An interleaved RTCP packet on <paramref name="channel"/>.</summary>
@@ -347,6 +364,7 @@ public sealed class RtspConnection
         try { _socket.Shutdown(SocketShutdown.Both); }
         catch (SocketException) { }
         _socket.Dispose();
+        Entry.Dispose();
         _server.Forget(this);
     }
 }

@@ -14,7 +14,7 @@ namespace Edge.Streaming;
 /// on the RTSP connection or over UDP from one pair of server ports. A frame is cut into packets once,
 /// whatever the number of sessions. Runs under the supervisor; loop only.
 /// </summary>
-public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticator auth, StateStore state, RtspSettings settings, ILogger logger)
+public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticator auth, StateStore state, RtspSettings settings, ConnectionTable connections, ILogger logger)
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DescribeWait = TimeSpan.FromSeconds(5);
@@ -28,13 +28,15 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     private string? _h264Parameters;
     private string? _lastProblem;
     private LatencyHistogram _latency = new();
-    private long _framesSent, _framesCounted, _lastStats;
+    private long _framesSent, _framesCounted, _lastStats, _accepted;
     // Scanners send garbage by the thousand: refusals are logged at most 10 times a minute.
     private readonly RateLimitedLog _refusals = new(logger, loop.Time, perMinute: 10);
 
     public RtspSettings Settings { get; } = settings;
 
     internal EventLoop Loop => loop;
+
+    internal ConnectionTable Connections => connections;
 
     public TimeProvider Time => loop.Time;
 
@@ -87,7 +89,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
                     client.Dispose();
                     continue;
                 }
-                var connection = new RtspConnection(this, client, logger);
+                var connection = new RtspConnection(this, client, "rtsp-" + ++_accepted, logger);
                 _connections.Add(connection);
                 _ = connection.Run(cancellationToken);
             }

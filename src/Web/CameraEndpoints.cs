@@ -13,7 +13,7 @@ namespace Edge.Web;
 /// <c>GET /stream.mjpg</c> and <c>GET /snapshot.jpg</c> (plus mjpg-streamer's <c>/?action=stream</c>
 /// and <c>/?action=snapshot</c>), under the API's authentication. Each handler runs on the loop.
 /// </summary>
-public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authenticator auth, ILogger logger)
+public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authenticator auth, ConnectionTable connections, ILogger logger)
 {
     // The kernel would otherwise grow a stalled viewer's send buffer to megabytes of old frames
     // (memory on a small board, and seconds of delay for a slow viewer). Linux doubles this value.
@@ -56,6 +56,13 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         if (context.Features.Get<IHttpMinResponseDataRateFeature>() is { } rate) rate.MinDataRate = null;
         var closed = context.RequestAborted;
         using var viewer = camera.Jpeg.AddViewer(interval);
+        long sent = 0;
+        if (connections.Find(context.Connection.Id) is { } entry)
+        {
+            entry.Kind = "mjpeg";
+            entry.Pending = () => viewer.HasPending ? 1 : 0;
+            entry.Detail = () => $"{sent} frames sent, {viewer.Skipped} skipped";
+        }
         // A fresh picture at once; an old one (the camera was idle or is failing) would mislead.
         if (camera.Jpeg.Latest is { } latest && loop.Time.GetElapsedTime(latest.Timestamp) <= settings.FreshFor()) viewer.Offer(latest);
         using var deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, loop.Time);
@@ -83,6 +90,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
                 if (flushed.IsCanceled) throw new OperationCanceledException(writeCancel.Token);
                 if (flushed.IsCompleted) break;
                 camera.Jpeg.Delivered++;
+                sent++;
             }
         }
         // Kestrel aborts the connection when a flush is canceled, so RequestAborted may fire too: the

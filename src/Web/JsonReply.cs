@@ -16,4 +16,13 @@ public static class JsonReply
         context.Response.ContentType = "application/json; charset=utf-8";
         return context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(value, type)).AsTask();
     }
+
+    /// <summary>Writes what <paramref name="write"/> makes with a JSON writer as the body, in one piece.</summary>
+    public static Task Write(HttpContext context, Action<Utf8JsonWriter> write)
+    {
+        var body = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(body)) write(writer);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.Body.WriteAsync(body.WrittenMemory).AsTask();
+    }
 }

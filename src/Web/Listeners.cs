@@ -17,23 +17,27 @@ public static class Listeners
     public const string DefaultUrls = "http://*:8080";
 
     /// <param name="certificates">The store, asked for at each handshake (Kestrel's options are built before the store exists).</param>
-    public static void Configure(KestrelServerOptions options, string? urls, HttpsSettings https, Func<CertificateStore> certificates)
+    /// <param name="connections">Counts and lists every connection, on the outside of TLS.</param>
+    public static void Configure(KestrelServerOptions options, string? urls, HttpsSettings https, Func<CertificateStore> certificates, HttpConnectionCounter connections)
     {
         var hosts = new List<string>();
         foreach (var url in (urls ?? DefaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var address = BindingAddress.Parse(url);
-            Listen(options, address.Host, address.Port, null);
+            Listen(options, address.Host, address.Port, listen => listen.Use(connections.Wrap("http")));
             if (!hosts.Contains(address.Host)) hosts.Add(address.Host);
         }
         if (!https.Enabled) return;
         var tls = new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => certificates().Select() };
-        foreach (var host in hosts) Listen(options, host, https.Port, listen => listen.UseHttps(tls));
+        foreach (var host in hosts) Listen(options, host, https.Port, listen =>
+        {
+            listen.Use(connections.Wrap("https"));
+            listen.UseHttps(tls);
+        });
     }
 
-    private static void Listen(KestrelServerOptions options, string host, int port, Action<ListenOptions>? configure)
+    private static void Listen(KestrelServerOptions options, string host, int port, Action<ListenOptions> configure)
     {
-        configure ??= _ => { };
         if (host == "localhost") options.ListenLocalhost(port, configure);
         else if (IPAddress.TryParse(host, out var address)) options.Listen(address, port, configure);
         // "*", "+" and host names: every address, IPv4 and IPv6.

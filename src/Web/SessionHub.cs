@@ -28,9 +28,12 @@ public sealed class SessionHub : IDisposable
     private ITimer? _watchdog;
     private bool _closing;
 
-    public SessionHub(EventLoop loop, ApiDispatcher dispatcher, StateStore state, WebSocketSettings settings, ILogger logger)
+    private readonly ConnectionTable _connections;
+
+    public SessionHub(EventLoop loop, ApiDispatcher dispatcher, StateStore state, WebSocketSettings settings, ConnectionTable connections, ILogger logger)
     {
         _loop = loop;
+        _connections = connections;
         _dispatcher = dispatcher;
         _state = state;
         _settings = settings;
@@ -74,6 +77,12 @@ public sealed class SessionHub : IDisposable
             var stream = await WebSocketHandshake.Accept(context);
             var session = new WebSocketSession(context, stream, _loop, _dispatcher, _state, user, _settings.MaxMessageBytes, _logger);
             _sessions = [.. _sessions, session];
+            if (_connections.Find(context.Connection.Id) is { } entry)
+            {
+                entry.Kind = "websocket";
+                entry.Pending = () => session.Pending;
+                entry.Detail = () => user == null ? "anonymous" : "user " + user;
+            }
             // Shutdown began while the handshake was being answered.
             if (_closing) session.Close(WebSocketFrames.GoingAway, "Server shutting down");
             try

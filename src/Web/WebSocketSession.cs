@@ -64,6 +64,9 @@ public sealed class WebSocketSession : IApiSession
     /// <summary>When the write in progress started (<see cref="TimeProvider.GetTimestamp"/>), or 0 while none is.</summary>
     public long SendStartedAt { get; private set; }
 
+    /// <summary>Replies and state pushes waiting to be sent.</summary>
+    public int Pending => _replies.Count + _pushOrder.Count;
+
     /// <summary>When the client last sent anything (a pong counts).</summary>
     public long LastReceivedAt { get; private set; }
 

@@ -172,6 +172,20 @@ try {
   await row.locator('button', { hasText: 'Delete' }).click();
   await row.waitFor({ state: 'detached' });
 
+  // The runtime inspector, opened on both: the loop's lag and busiest work, the supervisor's
+  // children, and the connections (this page's WebSocket and picture among them) fill in.
+  for (const p of [desk, phone]) {
+    await p.click('#runtime summary');
+    await p.locator('#rt-connections tr', { hasText: 'websocket' }).first().waitFor();
+    await p.locator('#rt-groups li', { hasText: 'supervisor' }).waitFor();
+    await p.locator('#rt-busiest tr', { hasText: '(async)' }).first().waitFor();
+    await p.locator('#rt-process', { hasText: 'threads' }).waitFor();
+    check(await p.locator('#rt-lag li').count() === 14, 'the lag histogram has its 14 buckets');
+  }
+  // Both pages' WebSockets are in the one server-wide table.
+  await desk.waitForFunction(() => [...document.querySelectorAll('#rt-connections tr')].filter((r) => r.textContent.includes('websocket')).length >= 2);
+  await desk.locator('#runtime').screenshot({ path: join(shots, 'runtime.png') });
+
   // With every panel filled, nothing on the phone is wider than its screen.
   const wide = await phone.evaluate(() => [...document.querySelectorAll('body *')]
     .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5 && !e.closest('.scroll'))

@@ -7,6 +7,7 @@ import * as gpio from './gpio.js';
 import * as system from './system.js';
 import * as events from './events.js';
 import * as files from './files.js';
+import './runtime.js';
 
 function basic(user, password) {
   const bytes = new TextEncoder().encode(`${user}:${password}`);

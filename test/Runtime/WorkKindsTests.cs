@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Edge.Runtime;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Edge.Tests.Runtime;
+
+[TestClass]
+public sealed class WorkKindsTests
+{
+    private static async Task ResumesTwice()
+    {
+        await Task.Yield();
+        await Task.Yield();
+    }
+
+    [TestMethod]
+    public async Task TheLoopNamesAsyncMethodsLambdasAndObjectsItRan()
+    {
+        using var loop = new EventLoop(NullLogger.Instance);
+        await loop.InvokeAsync(() => ResumesTwice());
+        var counter = new Counter();
+        loop.Post(counter.Increment);
+        var kinds = await loop.InvokeAsync(() => Task.FromResult(Json(w => loop.WriteBusiestWork(w, 50))));
+        var names = kinds.Select(k => k.GetProperty("name").GetString()!).ToList();
+        CollectionAssert.Contains(names, "WorkKindsTests.ResumesTwice (async)", string.Join(", ", names));
+        CollectionAssert.Contains(names, "WorkKindsTests (lambda)", string.Join(", ", names));
+        CollectionAssert.Contains(names, "WorkKindsTests.Counter", string.Join(", ", names));
+        Assert.AreEqual(2, kinds.Single(k => k.GetProperty("name").GetString() == "WorkKindsTests.ResumesTwice (async)").GetProperty("count").GetInt64(), "two resumptions");
+        Assert.AreEqual(1, counter.Value);
+    }
+
+    [TestMethod]
+    public void TheBusiestComeFirstAndTheListIsCut()
+    {
+        var kinds = new WorkKinds();
+        kinds.Record(typeof(string), 10);
+        kinds.Record(typeof(int), 30);
+        kinds.Record(typeof(long), 20);
+        kinds.Record(typeof(string), 1);
+        var busiest = Json(w => kinds.WriteBusiest(w, 2));
+        Assert.AreEqual("Int32, Int64", string.Join(", ", busiest.Select(k => k.GetProperty("name").GetString())));
+        Assert.AreEqual(1, busiest[0].GetProperty("count").GetInt64());
+    }
+
+    private static List<JsonElement> Json(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer)) write(writer);
+        return JsonDocument.Parse(buffer.WrittenMemory).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
+    private sealed class Counter
+    {
+        public int Value { get; private set; }
+
+        public void Increment() => Value++;
+    }
+}
