@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
+using Edge.Native;
 using System.Text.Json;
 
 namespace Edge.Runtime;
@@ -44,11 +46,11 @@ public sealed class ConnectionTable
     }
 }
 
-/// <summary>One open connection. Byte counts are safe to add from any thread.</summary>
+/// <summary>One open connection. Its bytes are the kernel's counts for its TCP socket, read when a report asks.</summary>
 public sealed class ConnectionEntry : IDisposable
 {
     private readonly ConnectionTable _table;
-    private long _bytesIn, _bytesOut;
+    private long _datagramBytes;
 
     internal ConnectionEntry(ConnectionTable table, string id, string kind, string peer)
     {
@@ -68,15 +70,17 @@ public sealed class ConnectionEntry : IDisposable
     /// <summary>What the connection is now: http, https, websocket, mjpeg, rtsp.</summary>
     public string Kind { get; set; }
 
+    /// <summary>The TCP socket whose byte counts the entry reports; null when the transport has none.</summary>
+    public Socket? Socket { get; set; }
+
     /// <summary>Frames or messages waiting to be sent, asked on the loop; null when the connection keeps no queue.</summary>
     public Func<int>? Pending { get; set; }
 
     /// <summary>A few words on what it does (the user, the session), asked on the loop.</summary>
     public Func<string>? Detail { get; set; }
 
-    public void AddIn(long bytes) => Interlocked.Add(ref _bytesIn, bytes);
-
-    public void AddOut(long bytes) => Interlocked.Add(ref _bytesOut, bytes);
+    /// <summary>Bytes sent for this connection outside its socket (RTP over UDP). Any thread.</summary>
+    public void AddDatagramBytes(long bytes) => Interlocked.Add(ref _datagramBytes, bytes);
 
     public void Dispose() => _table.Close(this);
 
@@ -87,8 +91,16 @@ public sealed class ConnectionEntry : IDisposable
         w.WriteString("kind", Kind);
         w.WriteString("peer", Peer);
         w.WriteNumber("ageSeconds", Math.Round(Stopwatch.GetElapsedTime(OpenedAt, now).TotalSeconds, 1));
-        w.WriteNumber("bytesIn", Volatile.Read(ref _bytesIn));
-        w.WriteNumber("bytesOut", Volatile.Read(ref _bytesOut));
+        if (Socket is { } socket && TcpInfo.TryRead(socket, out long acked, out long received))
+        {
+            w.WriteNumber("bytesIn", received);
+            w.WriteNumber("bytesOut", acked + Volatile.Read(ref _datagramBytes));
+        }
+        else
+        {
+            w.WriteNull("bytesIn");
+            w.WriteNull("bytesOut");
+        }
         if (Pending is { } pending) w.WriteNumber("pending", pending());
         else w.WriteNull("pending");
         if (Detail is { } detail) w.WriteString("detail", detail());

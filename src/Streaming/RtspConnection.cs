@@ -41,11 +41,12 @@ public sealed class RtspConnection
         RemoteAddress = (socket.RemoteEndPoint as IPEndPoint)?.Address;
         _lastRequestAt = server.Time.GetTimestamp();
         Entry = server.Connections.Open(id, "rtsp", socket.RemoteEndPoint);
+        Entry.Socket = socket;
         Entry.Pending = () => _queuedSends;
         Entry.Detail = () => _session == null ? "no session" : $"session {_session.Id}, {_session.Track}, {(_session.Transport.Tcp ? "TCP" : "UDP")}";
     }
 
-    /// <summary>This connection in the runtime inspector's table; RTP sent over UDP for its session counts here too.</summary>
+    /// <summary>This connection in the runtime inspector's table; RTP sent over UDP for its session is added to its bytes.</summary>
     internal ConnectionEntry Entry { get; }
 
     public IPAddress? RemoteAddress { get; }
@@ -62,7 +63,6 @@ public sealed class RtspConnection
             {
                 int read = await _socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, stop.Token);
                 if (read == 0) break;
-                Entry.AddIn(read);
                 length += read;
                 if (skip > 0)
                 {
@@ -324,7 +324,7 @@ public sealed class RtspConnection
             catch (Exception) { } // that write's caller saw its failure
             if (_closed) throw new ObjectDisposedException(nameof(RtspConnection));
             using var watchdog = _server.Loop.CreateTimer(() => Close("a write took longer than 10 s"), SendTimeout, Timeout.InfiniteTimeSpan);
-            Entry.AddOut(await _socket.SendAsync(segments, SocketFlags.None));
+            await _socket.SendAsync(segments, SocketFlags.None);
         }
         finally
         {

@@ -171,7 +171,7 @@ public sealed class RtspSession : IDisposable
             fragments.Headers.AsSpan(fragment.HeaderOffset, fragment.HeaderLength).CopyTo(packet[RtpHeader.Size..]);
             data.Slice(fragment.DataOffset, fragment.DataLength).CopyTo(packet[(RtpHeader.Size + fragment.HeaderLength)..]);
             _server.SendRtp(packet, RtpTarget);
-            _connection.Entry.AddOut(length);
+            _connection.Entry.AddDatagramBytes(length);
             _packets++;
             _octets += (uint)(length - RtpHeader.Size);
         }

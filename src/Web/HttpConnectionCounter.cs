@@ -1,12 +1,13 @@
 using Edge.Runtime;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace Edge.Web;
 
 /// <summary>
 /// Counts the TCP connections open on Kestrel's listeners (WebSocket and MJPEG clients included) and
-/// enters each in the <see cref="ConnectionTable"/> with its bytes on the wire, as a connection
-/// middleware on every endpoint: <c>listenOptions.Use(counter.Wrap("http"))</c>.
+/// enters each in the <see cref="ConnectionTable"/> with its socket, as a connection middleware on
+/// every endpoint: <c>listenOptions.Use(counter.Wrap("http"))</c>.
 /// </summary>
 public sealed class HttpConnectionCounter(ConnectionTable table)
 {
@@ -15,12 +16,12 @@ public sealed class HttpConnectionCounter(ConnectionTable table)
     /// <summary>Connections open now. Safe to read from any thread.</summary>
     public int Open => Volatile.Read(ref _open);
 
-    /// <param name="kind">"http" or "https"; a middleware placed before TLS counts the encrypted bytes.</param>
+    /// <param name="kind">"http" or "https".</param>
     public Func<ConnectionDelegate, ConnectionDelegate> Wrap(string kind) => next => connection =>
     {
         Interlocked.Increment(ref _open);
         var entry = table.Open(connection.ConnectionId, kind, connection.RemoteEndPoint);
-        connection.Transport = new CountingTransport(connection.Transport, entry);
+        entry.Socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
         // A continuation rather than an async lambda: native AOT compiles every async state machine
         // separately, and this one would only count down.
         var served = next(connection);

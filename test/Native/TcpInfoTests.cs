@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Sockets;
+using Edge.Native;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Native;
+
+[TestClass]
+public sealed class TcpInfoTests
+{
+    [TestMethod]
+    public void TheOffsetsAndConstantsMatchTheKernelHeaderCompiledByGcc()
+    {
+        CLayout.AssertMatchesHeaders(["netinet/in.h", "linux/tcp.h"], [],
+        [
+            (nameof(TcpInfo.IPPROTO_TCP), TcpInfo.IPPROTO_TCP),
+            (nameof(TcpInfo.TCP_INFO), TcpInfo.TCP_INFO),
+            ("offsetof(struct tcp_info, tcpi_bytes_acked)", TcpInfo.BytesAckedOffset),
+            ("sizeof(((struct tcp_info *)0)->tcpi_bytes_acked)", 8),
+            ("offsetof(struct tcp_info, tcpi_bytes_received)", TcpInfo.BytesReceivedOffset),
+            ("sizeof(((struct tcp_info *)0)->tcpi_bytes_received)", 8),
+        ]);
+    }
+
+    [TestMethod]
+    public async Task TheKernelCountsWhatASocketSentAndReceived()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
+        using var server = await listener.AcceptSocketAsync();
+        await client.SendAsync(new byte[10_000]);
+        var buffer = new byte[20_000];
+        int received = 0;
+        while (received < 10_000) received += await server.ReceiveAsync(buffer.AsMemory(received));
+        await server.SendAsync(new byte[300]);
+        while (received < 10_300) received += await client.ReceiveAsync(buffer.AsMemory(received - 10_000));
+
+        long acked = 0;
+        await Eventually.True(() => TcpInfo.TryRead(client, out acked, out _) && acked >= 10_000, "the peer acknowledged all 10,000 bytes");
+        Assert.AreEqual(10_000, acked, "data bytes only, not the SYN");
+        Assert.IsTrue(TcpInfo.TryRead(client, out _, out long clientIn));
+        Assert.AreEqual(300, clientIn);
+        Assert.IsTrue(TcpInfo.TryRead(server, out _, out long serverIn));
+        Assert.AreEqual(10_000, serverIn);
+        client.Dispose();
+        Assert.IsFalse(TcpInfo.TryRead(client, out _, out _), "a disposed socket has no counts");
+    }
+}
