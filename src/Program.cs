@@ -113,7 +113,8 @@ public static class Program
         var pool = new WorkerPool(settings.Runtime.Workers > 0 ? settings.Runtime.Workers : Environment.ProcessorCount, settings.Runtime.QueueCapacity);
         var supervisor = new Supervisor(loop, loggers.CreateLogger<Supervisor>());
         var state = new StateStore(loop);
-        var journal = new EventJournal(loop, pool, Path.Combine(settings.DataDir, "events"), settings.Journal, loggers.CreateLogger<EventJournal>());
+        var storage = new StorageHealth(loop.Time, loggers.CreateLogger<StorageHealth>());
+        var journal = new EventJournal(loop, pool, Path.Combine(settings.DataDir, "events"), settings.Journal, storage, loggers.CreateLogger<EventJournal>());
         // The UI follows the journal through this number: when it grows, it asks for the newest events.
         journal.Written += seq => state.Publish("events.last", seq, StateJsonContext.Default.Int64);
         // Each service's status is state too: dashboards see restarts and failures live.
@@ -163,10 +164,10 @@ public static class Program
         {
             if (info.Name == "camera") cameraStats.SetServiceStatus(info.Status);
         };
-        new CameraMethods(camera, pool, cameraFile).Register(dispatcher);
+        new CameraMethods(camera, pool, cameraFile, storage).Register(dispatcher);
 
         // GPIO pins with the snapshot action save pictures in DATA_DIR/files.
-        var snapshots = new SnapshotFiles(loop, pool, camera, Path.Combine(settings.DataDir, "files"), loggers.CreateLogger<SnapshotFiles>());
+        var snapshots = new SnapshotFiles(loop, pool, camera, Path.Combine(settings.DataDir, "files"), storage, loggers.CreateLogger<SnapshotFiles>());
         IGpioDriver gpioDriver = settings.Gpio.Driver == "memory" ? new MemoryGpioDriver() : new ChardevGpioDriver();
         var gpio = new GpioService(loop, pool, state, gpioDriver, settings.Gpio,
             new Dictionary<string, GpioActionHandler> { ["snapshot"] = SaveSnapshot }, loggers.CreateLogger<GpioService>());
@@ -182,7 +183,7 @@ public static class Program
         var hub = new SessionHub(loop, dispatcher, state, settings.WebSocket, connections, loggers.CreateLogger<SessionHub>());
 
         var api = new ApiEndpoints(loop, dispatcher, hub, auth);
-        var health = new HealthEndpoints(loop, supervisor);
+        var health = new HealthEndpoints(loop, supervisor, storage);
         var ui = new StaticUi();
         var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, connections, loggers.CreateLogger<RtspServer>());
         rtsp.Listening += port => state.Publish("rtsp.port", port, StateJsonContext.Default.Int32);
@@ -192,10 +193,10 @@ public static class Program
         int? httpsPort = null;
         var httpsPolicy = new HttpsPolicy(settings.Https, () => httpsPort ??= app.Urls.Select(u => new Uri(u)).First(u => u.Scheme == "https").Port);
         var metrics = new MetricsEndpoint(loop, auth,
-            new EdgeMetrics(Version, loop, pool, supervisor, dispatcher, httpConnections, hub, cameraWeb, rtsp, camera, monitor), settings.Monitoring);
+            new EdgeMetrics(Version, loop, pool, supervisor, dispatcher, httpConnections, hub, cameraWeb, rtsp, camera, monitor, storage), settings.Monitoring);
         var runtime = new RuntimeEndpoint(loop, auth, inspector);
         var fileStore = new FileStore(Path.Combine(settings.DataDir, "files"), settings.Files, pool);
-        var files = new FileEndpoints(loop, auth, fileStore);
+        var files = new FileEndpoints(loop, auth, fileStore, storage);
         EdgeHost? host = null;
         var config = new ConfigEndpoints(loop, pool, auth, commandLine, () => host!.Reload());
         string deviceId;

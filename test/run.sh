@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests use: Chromium and Firefox ESR for the browser tests (Chromium driven by
 # playwright-core, Firefox over WebDriver BiDi; no browser download), ffmpeg/ffprobe as camera and viewer, libturbojpeg for the encoder under the JIT, gcc and
 # the kernel headers for the V4L2 struct-layout check, iproute2 for the network namespaces,
-# systemd-analyze to verify the unit file, promtool (Debian's prometheus) to check /metrics.
+# systemd-analyze to verify the unit file, promtool (Debian's prometheus) to check /metrics, e2fsprogs
+# for the small ext4 file system the storage-fault test fills and breaks.
 need=()
 [[ -x /usr/bin/chromium ]] || need+=(chromium)
 [[ -x /usr/bin/firefox-esr ]] || need+=(firefox-esr)
@@ -18,6 +19,7 @@ command -v gcc >/dev/null 2>&1 || need+=(gcc)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
 for pkg in libturbojpeg0 linux-libc-dev; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 if ((${#need[@]})); then
   sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)

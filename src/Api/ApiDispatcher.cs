@@ -1,3 +1,4 @@
+using Edge.State;
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
@@ -79,8 +80,14 @@ public sealed class ApiDispatcher
             {
                 return Error(id, e.Code, e.Message);
             }
+            catch (StorageException e)
+            {
+                // Logged once per cause by StorageHealth, not once per call.
+                return Error(id, ApiErrorCode.Unavailable, e.Message);
+            }
             catch (Exception e)
             {
+                registered.Failures++;
                 _logger.LogError(e, "API method {Method} failed: {Message}", method, e.Message);
                 return Error(id, ApiErrorCode.InternalError, $"Internal error in '{method}'.");
             }

@@ -15,6 +15,9 @@ public sealed class ApiMethod(string name, ApiHandler handler)
     /// </summary>
     public LatencyHistogram? Latency { get; private set; }
 
+    /// <summary>Calls whose handler threw something unexpected (answered "Internal error") since start.</summary>
+    public long Failures { get; internal set; }
+
     /// <summary>Records one call. Loop only (the dispatcher's).</summary>
     internal void Record(long ticks) => (Latency ??= new LatencyHistogram()).RecordTicks(ticks);
 }

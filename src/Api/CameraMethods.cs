@@ -7,8 +7,11 @@ using Edge.State;
 namespace Edge.Api;
 
 /// <summary><c>camera.list</c>, <c>camera.get</c>, <c>camera.set</c>.</summary>
-public sealed class CameraMethods(CameraService camera, WorkerPool pool, SettingsFile<CameraSettings> saved)
+public sealed class CameraMethods(CameraService camera, WorkerPool pool, SettingsFile<CameraSettings> saved, StorageHealth storage)
 {
+    /// <summary>How the camera settings file is named in <see cref="StorageHealth"/>.</summary>
+    public const string StorageWriter = "camera settings";
+
     // Changes are saved and applied one after another, so the file and the camera end on the same one.
     private Task _lastChange = Task.CompletedTask;
 
@@ -66,11 +69,20 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
     {
         try { await previous; }
         catch (Exception) { } // that change's caller got its error
-        await pool.Submit(_ =>
+        try
         {
-            saved.Save(next);
-            return true;
-        }, PoolFullMode.Wait);
+            await pool.Submit(_ =>
+            {
+                saved.Save(next);
+                return true;
+            }, PoolFullMode.Wait);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            storage.Failed(StorageWriter, e);
+            throw new StorageException($"Cannot save the camera settings: {e.Message}", e);
+        }
+        storage.Succeeded(StorageWriter);
         camera.Apply(next);
     }
 

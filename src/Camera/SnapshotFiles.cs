@@ -15,8 +15,11 @@ public sealed record SavedSnapshot(string File, string Pin);
 /// directory's <c>files/</c>): the frame is waited for like <c>/snapshot.jpg</c>'s, and written
 /// atomically on the worker pool (fsync never runs on the loop). One save at a time. Loop only.
 /// </summary>
-public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService camera, string directory, ILogger logger)
+public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService camera, string directory, StorageHealth storage, ILogger logger)
 {
+    /// <summary>How snapshots are named in <see cref="StorageHealth"/>.</summary>
+    public const string StorageWriter = "snapshots";
+
     private bool _saving;
 
     /// <summary>Saves one picture and returns its path; throws <see cref="CameraException"/> when there is none to save or a save is running.</summary>
@@ -37,7 +40,14 @@ public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService
             try
             {
                 string name = "snapshot-" + loop.Time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
-                string path = await pool.Submit(_ => Write(name, frame), PoolFullMode.Wait, cancellationToken);
+                string path;
+                try { path = await pool.Submit(_ => Write(name, frame), PoolFullMode.Wait, cancellationToken); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    storage.Failed(StorageWriter, e);
+                    throw new StorageException($"Cannot save the snapshot: {e.Message}", e);
+                }
+                storage.Succeeded(StorageWriter);
                 logger.LogInformation("Saved snapshot {Path}", path);
                 return path;
             }

@@ -85,6 +85,9 @@ public sealed class EdgeHost : IAsyncDisposable
     /// <summary>Raised on the loop after a reload applied new settings, for the parts that follow them.</summary>
     public event Action<EdgeSettings>? Reloaded;
 
+    /// <summary>Lets fault-injection tests give the workers a job that throws.</summary>
+    internal WorkerPool Pool => _pool;
+
     /// <summary>Lets tests drive the in-memory GPIO driver and watch GPIO events.</summary>
     internal GpioService? Gpio { get; init; }
 

@@ -1,6 +1,7 @@
 using Edge.Api;
 using Edge.Camera;
 using Edge.Runtime;
+using Edge.State;
 using Edge.Streaming;
 using Edge.Web;
 
@@ -22,7 +23,8 @@ public sealed class EdgeMetrics(
     CameraEndpoints mjpeg,
     RtspServer rtsp,
     CameraService camera,
-    SystemMonitor monitor)
+    SystemMonitor monitor,
+    StorageHealth storage)
 {
     public void WriteTo(PrometheusWriter w)
     {
@@ -48,10 +50,14 @@ public sealed class EdgeMetrics(
         w.Gauge("edge_worker_pool_running", "Work items running on workers.", poolMetrics.Running);
         w.Counter("edge_worker_pool_rejected_total", "Work items refused because the queue was full.", poolMetrics.Rejected);
         w.Counter("edge_worker_pool_dropped_total", "Queued work items evicted by newer ones.", poolMetrics.Dropped);
+        w.Counter("edge_worker_pool_failed_total", "Work items that threw.", poolMetrics.Failed);
 
         w.Family("edge_api_request_duration_seconds", "histogram", "Time to answer an API call, by method.");
         foreach (var method in dispatcher.Methods)
             w.Histogram("edge_api_request_duration_seconds", method.Latency, "method", method.Name);
+        w.Family("edge_api_failures_total", "counter", "API calls whose handler failed unexpectedly (answered \"Internal error\"), by method.");
+        foreach (var method in dispatcher.Methods)
+            w.Sample("edge_api_failures_total", "method", method.Name, method.Failures);
 
         w.Counter("edge_frames_captured_total", "Frames taken from the camera.", camera.Captured);
         w.Counter("edge_frames_encoded_total", "Raw frames encoded to JPEG by Edge.", camera.Encoded);
@@ -66,6 +72,11 @@ public sealed class EdgeMetrics(
         w.Histogram("edge_encode_duration_seconds", "Time to encode one raw frame to JPEG.", camera.EncodeTimes);
 
         var services = supervisor.GetStatus();
+        w.Family("edge_storage_write_failures_total", "counter", "Failed writes to the data directory since start, by writer (only writers that ever failed).");
+        foreach (var (writer, failures) in storage.Failures) w.Sample("edge_storage_write_failures_total", "writer", writer, failures);
+        var failing = storage.Problems;
+        w.Family("edge_storage_failing", "gauge", "1 for each writer whose last write to the data directory failed.");
+        foreach (var problem in failing) w.Sample("edge_storage_failing", "writer", problem.Writer, 1);
         w.Family("edge_service_restarts_total", "counter", "Restarts of each supervised service.");
         foreach (var service in services) w.Sample("edge_service_restarts_total", "service", service.Name, service.Restarts);
         w.Family("edge_service_up", "gauge", "1 while a supervised service runs.");

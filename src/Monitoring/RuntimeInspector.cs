@@ -70,16 +70,7 @@ public sealed class RuntimeInspector(EventLoop loop, WorkerPool pool, Supervisor
     private void WriteServices(Utf8JsonWriter w)
     {
         w.WriteStartArray("services");
-        foreach (var service in supervisor.GetStatus())
-        {
-            w.WriteStartObject();
-            w.WriteString("name", service.Name);
-            w.WriteString("status", service.Status.ToString());
-            w.WriteNumber("restarts", service.Restarts);
-            w.WriteString("lastError", service.LastError);
-            w.WriteString("since", service.Since);
-            w.WriteEndObject();
-        }
+        foreach (var service in supervisor.GetStatus()) service.WriteTo(w);
         w.WriteEndArray();
     }
 

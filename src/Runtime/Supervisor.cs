@@ -13,7 +13,20 @@ public sealed record RestartPolicy(int MaxRestarts, TimeSpan Window, TimeSpan In
 }
 
 /// <summary>What the supervisor knows about one service.</summary>
-public sealed record ServiceInfo(string Name, ServiceStatus Status, int Restarts, string? LastError, DateTimeOffset Since);
+public sealed record ServiceInfo(string Name, ServiceStatus Status, int Restarts, string? LastError, DateTimeOffset Since)
+{
+    /// <summary>As a JSON object {name, status, restarts, lastError, since}, for the answers written by hand.</summary>
+    public void WriteTo(System.Text.Json.Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", Name);
+        w.WriteString("status", Status.ToString());
+        w.WriteNumber("restarts", Restarts);
+        w.WriteString("lastError", LastError);
+        w.WriteString("since", Since);
+        w.WriteEndObject();
+    }
+}
 
 /// <summary>
 /// Runs named long-lived services on the event loop with one-for-one restarts: a service that throws

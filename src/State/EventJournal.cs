@@ -17,8 +17,11 @@ public sealed class JournalFullException(int capacity) : Exception($"The event j
 /// corrupt tail is cut off and reported. Files rotate by size. Called on the loop; the file work runs
 /// on the worker pool, one step at a time in order.
 /// </summary>
-public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directory, JournalSettings settings, ILogger logger)
+public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directory, JournalSettings settings, StorageHealth storage, ILogger logger)
 {
+    /// <summary>How the journal is named in <see cref="StorageHealth"/>.</summary>
+    public const string StorageWriter = "event journal";
+
     /// <summary>Events that may wait for the disk; beyond that appends fail.</summary>
     public const int MaxPending = 4096;
     private const string FileName = "journal";
@@ -76,10 +79,13 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
                 }
                 catch (Exception e)
                 {
-                    logger.LogError("The event journal could not write {Count} events: {Message}", batch.Count, e.Message);
-                    foreach (var item in batch) item.Done.SetException(e);
+                    // Logged by the storage health once per cause: a full card fails every batch.
+                    storage.Failed(StorageWriter, e);
+                    var refusal = new StorageException($"The event was not written: {e.Message}", e);
+                    foreach (var item in batch) item.Done.SetException(refusal);
                     continue;
                 }
+                storage.Succeeded(StorageWriter);
                 for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(first + i);
                 Written?.Invoke(first + batch.Count - 1);
             }
@@ -121,6 +127,8 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
             Access = FileAccess.Write,
             Share = FileShare.Read,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            // Batches are written whole; a buffer would keep a failed batch's bytes and write them later.
+            BufferSize = 0,
         });
         if (intact < content.Length)
         {
@@ -202,14 +210,22 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
         }
         catch
         {
-            // A half-written batch must not stay in front of later records: cut it, or reopen next time.
+            // A half-written batch must not stay in front of later records: cut it, or reopen (which cuts a torn tail) next time.
             try { _stream!.SetLength(_size); }
-            catch (IOException) { _stream!.Dispose(); _stream = null; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Close(); }
             throw;
         }
         _size += buffer.WrittenCount;
         _lastSeq += records;
         buffer.ResetWrittenCount();
+    }
+
+    // Drops the file handle whatever state it is in; the next write reopens the file and recovers it.
+    private void Close()
+    {
+        try { _stream?.Dispose(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        _stream = null;
     }
 
     private void Rotate()

@@ -1,10 +1,11 @@
+using Edge.State;
 using Edge.Runtime;
 using Microsoft.AspNetCore.Http;
 
 namespace Edge.Web;
 
-/// <summary><c>/healthz</c> (the process and its event loop answer) and <c>/readyz</c> (every supervised service runs).</summary>
-public sealed class HealthEndpoints(EventLoop loop, Supervisor supervisor)
+/// <summary><c>/healthz</c> (the process and its event loop answer) and <c>/readyz</c> (every supervised service runs and the data directory takes writes).</summary>
+public sealed class HealthEndpoints(EventLoop loop, Supervisor supervisor, StorageHealth storage)
 {
     private static readonly TimeSpan LoopTimeout = TimeSpan.FromSeconds(2);
 
@@ -19,13 +20,36 @@ public sealed class HealthEndpoints(EventLoop loop, Supervisor supervisor)
         await context.Response.WriteAsync(alive ? "ok\n" : "event loop not responding\n");
     }
 
+    /// <summary>
+    /// 200 or 503 with {ready, notRunning: [service…], storage: [{writer, error, since}]}. Written by hand:
+    /// a generated serializer for these shapes cost more binary than this method.
+    /// </summary>
     public Task Ready(HttpContext context) => loop.InvokeAsync(async () =>
     {
-        var notRunning = supervisor.GetStatus().Where(s => s.Status != ServiceStatus.Running).ToList();
-        context.Response.StatusCode = notRunning.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
-        await JsonReply.Write(context, new Readiness(notRunning.Count == 0, notRunning), WebJsonContext.Default.Readiness);
+        var services = supervisor.GetStatus();
+        var problems = storage.Problems;
+        bool ready = problems.Count == 0;
+        foreach (var service in services) ready &= service.Status == ServiceStatus.Running;
+        context.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        await JsonReply.Write(context, w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("ready", ready);
+            w.WriteStartArray("notRunning");
+            foreach (var service in services)
+                if (service.Status != ServiceStatus.Running) service.WriteTo(w);
+            w.WriteEndArray();
+            w.WriteStartArray("storage");
+            foreach (var problem in problems)
+            {
+                w.WriteStartObject();
+                w.WriteString("writer", problem.Writer);
+                w.WriteString("error", problem.Error);
+                w.WriteString("since", problem.Since);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
     });
 }
-
-/// <summary>The body of <c>/readyz</c>: ready, or the services that are not running.</summary>
-public sealed record Readiness(bool Ready, IReadOnlyList<ServiceInfo> NotRunning);

@@ -32,7 +32,7 @@ public sealed class JournalTests
     }
 
     private EventJournal Journal(int maxFileBytes = 1 << 20, int files = 4)
-        => new(_loop, _pool, _dir, new JournalSettings { MaxFileBytes = maxFileBytes, Files = files }, _log.CreateLogger("journal"));
+        => new(_loop, _pool, _dir, new JournalSettings { MaxFileBytes = maxFileBytes, Files = files }, new StorageHealth(TimeProvider.System, _log), _log.CreateLogger("journal"));
 
     private Task<T> OnLoop<T>(Func<Task<T>> work) => _loop.InvokeAsync(work);
 

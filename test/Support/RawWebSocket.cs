@@ -104,5 +104,12 @@ public sealed class RawWebSocket : IDisposable
         return buffer;
     }
 
+    /// <summary>Vanishes: closes the socket with a TCP reset, as a client whose process dies or whose network drops does.</summary>
+    public void Reset()
+    {
+        _tcp.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        _tcp.Close();
+    }
+
     public void Dispose() => _tcp.Dispose();
 }

@@ -1,3 +1,4 @@
+using Edge.State;
 using Edge.Runtime;
 using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
@@ -13,8 +14,11 @@ namespace Edge.Web.Files;
 /// <c>DELETE /files/{name}</c> removes one. All need a login; changes from a browser must come from
 /// this site (Origin). Each request hops onto the loop; file work runs as <see cref="FileStore"/> says.
 /// </summary>
-public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore store)
+public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore store, StorageHealth storage)
 {
+    /// <summary>How uploads are named in <see cref="StorageHealth"/>.</summary>
+    public const string StorageWriter = "uploaded files";
+
     public const int MaxParts = 16;
 
     public Task List(HttpContext context) => loop.InvokeAsync(async () =>
@@ -158,15 +162,24 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
         {
             return (false, null);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only or failing file system: nothing was stored, and the cause is logged once.
+            storage.Failed(StorageWriter, e);
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Cannot store the file: {e.Message}");
+            return (false, null);
+        }
         switch (outcome)
         {
             case SaveOutcome.TooLarge:
                 await PlainText.Write(context, StatusCodes.Status413PayloadTooLarge, $"Files are limited to {store.Settings.MaxFileBytes} bytes.");
                 return (false, null);
             case SaveOutcome.NoSpace:
+                storage.Failed(StorageWriter, new IOException($"not enough free space (Edge keeps {store.Settings.ReserveBytes} bytes free)"));
                 await PlainText.Write(context, StatusCodes.Status507InsufficientStorage, $"Not enough free space (Edge keeps {store.Settings.ReserveBytes} bytes free).");
                 return (false, null);
             default:
+                storage.Succeeded(StorageWriter);
                 return (outcome == SaveOutcome.Created, file);
         }
     }

@@ -1,0 +1,4 @@
+namespace Edge.State;
+
+/// <summary>A write to the data directory failed (a full or read-only file system); what the client is told, already logged by <see cref="StorageHealth"/>.</summary>
+public sealed class StorageException(string message, Exception inner) : Exception(message, inner);
