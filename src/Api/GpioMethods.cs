@@ -1,15 +1,38 @@
+using System.Text.Json;
 using Edge.Gpio;
+using Edge.Gpio.Memory;
 using Edge.State;
 
 namespace Edge.Api;
 
-/// <summary><c>gpio.chips</c> and <c>gpio.set</c>.</summary>
+/// <summary><c>gpio.chips</c>, <c>gpio.set</c>, and with the in-memory driver <c>gpio.simulate</c>.</summary>
 public sealed class GpioMethods(GpioService gpio)
 {
     public void Register(ApiDispatcher dispatcher)
     {
         dispatcher.Register("gpio.chips", Chips);
         dispatcher.Register("gpio.set", Set);
+        // A button or sensor for a machine without GPIO: try a configuration and its actions.
+        if (gpio.Driver is MemoryGpioDriver memory) dispatcher.Register("gpio.simulate", call => Simulate(memory, call));
+    }
+
+    // {chip (default gpiochip0), line, level}: drives the simulated line as the outside world would.
+    private static ValueTask<ApiResult> Simulate(MemoryGpioDriver memory, ApiCall call)
+    {
+        string chip = call.TryGetParam("chip", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "gpiochip0";
+        if (call.RequireParam("line") is not { ValueKind: JsonValueKind.Number } lineValue || !lineValue.TryGetInt32(out int line))
+            throw ApiException.InvalidParams("params.line must be a line number.");
+        if (call.RequireParam("level") is not { ValueKind: JsonValueKind.Number } levelValue || !levelValue.TryGetInt32(out int level) || level is not (0 or 1))
+            throw ApiException.InvalidParams("params.level must be 0 or 1.");
+        try
+        {
+            memory.SetLevel(chip, line, level);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            throw ApiException.InvalidParams(e.Message);
+        }
+        return ApiResult.Null;
     }
 
     private async ValueTask<ApiResult> Chips(ApiCall call) => ApiResult.Of(await gpio.ListChips(), ApiJsonContext.Default.GpioChipList);

@@ -41,6 +41,19 @@ public sealed class GpioInputTests
     }
 
     [TestMethod]
+    public async Task GpioSimulateDrivesTheInMemoryLineLikeAButtonAndRefusesWhatNoWireCouldDo()
+    {
+        await using var server = await EdgeServer.Start(Config());
+        await WaitForState(server, "gpio.button", 1);
+        Assert.IsTrue((await server.Call("gpio.simulate", new { line = Button, level = 0 })).TryGetProperty("result", out _));
+        await WaitForState(server, "gpio.button", 0);
+        await Eventually.True(async () => (await server.Call("events.list", new { kind = "gpio.edge" })).GetProperty("result").GetProperty("events").GetArrayLength() > 0,
+            "the edge is journaled");
+        foreach (var bad in new object[] { new { line = 999, level = 1 }, new { line = Button, level = 7 }, new { chip = "gpiochip9", line = 1, level = 1 } })
+            Assert.AreEqual(-32602, (await server.Call("gpio.simulate", bad)).GetProperty("error").GetProperty("code").GetInt32(), bad.ToString());
+    }
+
+    [TestMethod]
     public async Task ActiveLowInvertsValuesAndEdges()
     {
         await using var server = await EdgeServer.Start(Config("""
