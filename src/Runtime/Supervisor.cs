@@ -7,7 +7,10 @@ public enum ServiceStatus { Starting, Running, Restarting, Failed, Stopped }
 
 /// <summary>When and how often a failed service is started again.</summary>
 /// <param name="MaxRestarts">Restarts allowed within <paramref name="Window"/> before the service is marked failed.</param>
-public sealed record RestartPolicy(int MaxRestarts, TimeSpan Window, TimeSpan InitialBackoff, TimeSpan MaxBackoff)
+/// <param name="StableAfter">A run at least this long counts as healthy: its failure restarts after
+/// <paramref name="InitialBackoff"/> again (default 10 s). Without it a camera whose process is killed every
+/// 20 s would wait 30 s per restart after a few rounds, down more than up.</param>
+public sealed record RestartPolicy(int MaxRestarts, TimeSpan Window, TimeSpan InitialBackoff, TimeSpan MaxBackoff, TimeSpan? StableAfter = null)
 {
     public static RestartPolicy Default { get; } = new(5, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
 }
@@ -32,7 +35,8 @@ public sealed record ServiceInfo(string Name, ServiceStatus Status, int Restarts
 /// Runs named long-lived services on the event loop with one-for-one restarts: a service that throws
 /// is started again after an exponential back-off, unless it already failed
 /// <see cref="RestartPolicy.MaxRestarts"/> times within the window, in which case it is left failed.
-/// A service that returns has finished and is marked stopped.
+/// A service that returns has finished and is marked stopped. The back-off starts over after a run that
+/// lasted <see cref="RestartPolicy.StableAfter"/>, and after a window without restarts.
 /// </summary>
 public sealed class Supervisor
 {
@@ -90,9 +94,11 @@ public sealed class Supervisor
         var policy = service.Policy;
         var restartTimes = new Queue<DateTimeOffset>();
         var backoff = policy.InitialBackoff;
+        var stableAfter = policy.StableAfter ?? TimeSpan.FromSeconds(10);
         while (!cancellationToken.IsCancellationRequested)
         {
             SetStatus(service, ServiceStatus.Starting, null);
+            long started = _loop.Time.GetTimestamp();
             try
             {
                 var run = service.Run(cancellationToken);
@@ -113,7 +119,7 @@ public sealed class Supervisor
 
             var now = _loop.Time.GetUtcNow();
             while (restartTimes.Count > 0 && now - restartTimes.Peek() > policy.Window) restartTimes.Dequeue();
-            if (restartTimes.Count == 0) backoff = policy.InitialBackoff;
+            if (restartTimes.Count == 0 || _loop.Time.GetElapsedTime(started) >= stableAfter) backoff = policy.InitialBackoff;
             if (restartTimes.Count >= policy.MaxRestarts)
             {
                 _logger.LogCritical("Service {Service} gave up after {Restarts} restarts within {Window}", service.Name, restartTimes.Count, policy.Window);

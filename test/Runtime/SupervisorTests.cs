@@ -73,6 +73,42 @@ public sealed class SupervisorTests
     }
 
     [TestMethod]
+    public async Task AServiceThatRanStablyBeforeFailingRestartsAfterTheInitialBackoffAgain()
+    {
+        int starts = 0;
+        var policy = new RestartPolicy(100, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), StableAfter: TimeSpan.FromSeconds(10));
+        var runs = new List<TaskCompletionSource>();
+        await OnLoop(() =>
+        {
+            _supervisor.Add("camera", async ct =>
+            {
+                starts++;
+                var run = new TaskCompletionSource();
+                runs.Add(run);
+                await run.Task;
+                throw new IOException("the camera command exited with code 137");
+            }, policy);
+            _ = _supervisor.Run(_stop.Token);
+        });
+        // Two quick failures: the back-off grows to 2 s.
+        await Eventually.True(() => starts == 1, "first start");
+        await OnLoop(() => runs[0].SetResult());
+        await WaitFor("camera", ServiceStatus.Restarting, 1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.True(() => starts == 2, "second start");
+        await OnLoop(() => runs[1].SetResult());
+        await WaitFor("camera", ServiceStatus.Restarting, 2);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        await Eventually.True(() => starts == 3, "third start after 2 s");
+        // Then it runs for 20 s before it is killed: the next restart comes after 1 s, not 4 s.
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        await OnLoop(() => runs[2].SetResult());
+        await WaitFor("camera", ServiceStatus.Restarting, 3);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.True(() => starts == 4, "restarted after the initial back-off");
+    }
+
+    [TestMethod]
     public async Task TheSupervisorGivesUpAfterMaxRestartsWithinTheWindowAndReportsIt()
     {
         var changes = new List<ServiceStatus>();
