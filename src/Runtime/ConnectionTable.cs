@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Edge.Native;
 using System.Text.Json;
+using Edge.Native;
 
 namespace Edge.Runtime;
 
