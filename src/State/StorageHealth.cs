@@ -12,13 +12,9 @@ namespace Edge.State;
 /// </summary>
 public sealed class StorageHealth(TimeProvider time, ILogger logger)
 {
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, Problem> _failing = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _failures = new(StringComparer.Ordinal);
-    // Per writer: the last failure logged (cause and time) and the last recovery logged.
-    private readonly Dictionary<string, (string Error, DateTimeOffset At)> _loggedFailure = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _loggedRecovery = new(StringComparer.Ordinal);
     private static readonly TimeSpan LogInterval = TimeSpan.FromMinutes(1);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Writer> _writers = new(StringComparer.Ordinal);
 
     /// <summary>A write of <paramref name="writer"/> failed with <paramref name="error"/>.</summary>
     public void Failed(string writer, Exception error)
@@ -27,10 +23,11 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
         var now = time.GetUtcNow();
         lock (_lock)
         {
-            _failures[writer] = _failures.GetValueOrDefault(writer) + 1;
-            if (!_failing.TryGetValue(writer, out var known) || known.Error != error.Message) _failing[writer] = new Problem(writer, error.Message, now);
-            log = !_loggedFailure.TryGetValue(writer, out var logged) || logged.Error != error.Message || now - logged.At >= LogInterval;
-            if (log) _loggedFailure[writer] = (error.Message, now);
+            var state = StateOf(writer);
+            state.Failures++;
+            if (state.Problem?.Error != error.Message) state.Problem = new Problem(writer, error.Message, now);
+            log = state.LoggedError != error.Message || now - state.LoggedFailureAt >= LogInterval;
+            if (log) (state.LoggedError, state.LoggedFailureAt) = (error.Message, now);
         }
         if (log) logger.LogError("Cannot write the {Writer} to the data directory: {Error} (logged again if the cause changes, or after a minute)", writer, error.Message);
     }
@@ -38,15 +35,15 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
     /// <summary>A write of <paramref name="writer"/> succeeded.</summary>
     public void Succeeded(string writer)
     {
-        Problem? healed;
+        Problem healed;
         long failures;
         var now = time.GetUtcNow();
         lock (_lock)
         {
-            if (!_failing.Remove(writer, out healed)) return;
-            failures = _failures.GetValueOrDefault(writer);
-            if (_loggedRecovery.TryGetValue(writer, out var logged) && now - logged < LogInterval) return;
-            _loggedRecovery[writer] = now;
+            if (!_writers.TryGetValue(writer, out var state) || state.Problem is null) return;
+            (healed, state.Problem, failures) = (state.Problem, null, state.Failures);
+            if (now - state.LoggedRecoveryAt < LogInterval) return;
+            state.LoggedRecoveryAt = now;
         }
         logger.LogInformation("Writing the {Writer} to the data directory works again (failing since {Since:u}; {Failures} failed writes since start)", writer, healed.Since, failures);
     }
@@ -54,13 +51,39 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
     /// <summary>The writers failing now.</summary>
     public IReadOnlyList<Problem> Problems
     {
-        get { lock (_lock) return [.. _failing.Values]; }
+        get
+        {
+            lock (_lock)
+            {
+                var problems = new List<Problem>();
+                foreach (var state in _writers.Values)
+                {
+                    if (state.Problem is not null) problems.Add(state.Problem);
+                }
+                return problems;
+            }
+        }
     }
 
     /// <summary>Failed writes since start by writer (every writer that ever failed).</summary>
     public IReadOnlyList<KeyValuePair<string, long>> Failures
     {
-        get { lock (_lock) return [.. _failures]; }
+        get
+        {
+            lock (_lock)
+            {
+                var failures = new List<KeyValuePair<string, long>>(_writers.Count);
+                foreach (var (name, state) in _writers) failures.Add(new(name, state.Failures));
+                return failures;
+            }
+        }
+    }
+
+    // A writer enters the table at its first failure: every entry has failed at least once.
+    private Writer StateOf(string writer)
+    {
+        if (!_writers.TryGetValue(writer, out var state)) _writers[writer] = state = new Writer();
+        return state;
     }
 
     /// <summary>A writer that cannot write, why, and since when. A class, not a record: native AOT compiles a record's equality and printing too.</summary>
@@ -71,5 +94,15 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
         public string Error { get; } = error;
 
         public DateTimeOffset Since { get; } = since;
+    }
+
+    // One writer's failures since start, what is failing now, and when its failure and recovery were last logged.
+    private sealed class Writer
+    {
+        public long Failures;
+        public Problem? Problem;
+        public string? LoggedError;
+        public DateTimeOffset LoggedFailureAt = DateTimeOffset.MinValue;
+        public DateTimeOffset LoggedRecoveryAt = DateTimeOffset.MinValue;
     }
 }

@@ -36,27 +36,30 @@ public sealed class HostileClientsBinaryTests
     /// <summary>
     /// Measures the well-behaved client idle, then again while <paramref name="attack"/> runs (it repeats
     /// until cancelled and asserts how each attempt is refused), and compares the two. Two cores carry the
-    /// server, the attack and the client, so a p99 of 0.2 ms is noisy: a miss is measured again, at most
-    /// twice, while the attack goes on. A hostile client that really costs others latency misses every time.
+    /// server, the attack, the client and whatever else the machine runs, so a p99 of 0.2 ms is noisy: a
+    /// miss is measured again, at most twice, each time with the attack stopped for a fresh idle figure
+    /// first, so both sides of the comparison see the same machine. A hostile client that really costs
+    /// others latency misses every time.
     /// </summary>
     /// <param name="strideMs">How long the attack runs before the measurement starts: long enough for the test host to
     /// have compiled the attack's code, whose JIT would otherwise be measured.</param>
     private static async Task Beside(EdgeProcess edge, string hostile, Func<CancellationToken, Task> attack, int strideMs = 1000)
     {
         using var client = new WellBehavedClient(edge.BaseUri);
-        var idle = await client.P99();
-        using var stop = new CancellationTokenSource();
-        var running = Task.Run(() => attack(stop.Token));
-        await Task.Delay(strideMs);
-        if (running.IsFaulted) await running;
-        var beside = await client.P99();
-        for (int again = 0; again < 2 && beside > 2 * idle; again++)
+        TimeSpan idle, beside;
+        for (int attempt = 0; ; attempt++)
         {
-            Console.WriteLine($"p99 beside {hostile}: {beside.TotalMilliseconds:0.00} ms against idle {idle.TotalMilliseconds:0.00} ms; measuring again");
+            idle = await client.P99();
+            using var stop = new CancellationTokenSource();
+            var running = Task.Run(() => attack(stop.Token));
+            await Task.Delay(strideMs);
+            if (running.IsFaulted) await running;
             beside = await client.P99();
+            stop.Cancel();
+            await running;
+            if (beside <= 2 * idle || attempt == 2) break;
+            Console.WriteLine($"p99 beside {hostile}: {beside.TotalMilliseconds:0.00} ms against idle {idle.TotalMilliseconds:0.00} ms; measuring both again");
         }
-        stop.Cancel();
-        await running;
         WellBehavedClient.AssertKeptLatency(idle, beside, hostile);
         await AssertServes(edge, "after " + hostile);
     }
@@ -158,7 +161,8 @@ public sealed class HostileClientsBinaryTests
             }).ToList();
             await Task.WhenAll(trickles);
         }, strideMs: 1200); // measured once all 100 trickle, before the first is timed out
-        Assert.HasCount(100, closedAfter);
+        // 100 for each time the attack ran (a miss measures again with a new attack).
+        Assert.IsTrue(closedAfter.Count is 100 or 200 or 300, $"{closedAfter.Count} slowloris connections ended");
         foreach (var (after, answer) in closedAfter)
         {
             StringAssert.StartsWith(answer, "HTTP/1.1 408", "the answer to a request whose headers never ended");

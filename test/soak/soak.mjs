@@ -21,7 +21,10 @@ const seconds = Number(args.seconds ?? 180);
 const out = args.out ?? mkdtempSync(join(tmpdir(), 'edge-soak-'));
 // Until the GC heap has reached its steady sawtooth (its peak grows for the first 45 s or so under this load).
 const warmup = Math.max(60, Math.round(seconds * 0.2));
-const window = Math.min(30, Math.max(10, Math.round((seconds - warmup) / 4)));
+// RSS follows the GC's sawtooth (a full collection about once a minute under this load, swinging RSS by
+// 6 MB or so), so a window must span several full collections to measure a trend rather than where in a
+// cycle it fell: a fifth of the time after warm-up (about 10 minutes in the hour run), 30 s at least.
+const window = Math.max(30, Math.round((seconds - warmup) / 5));
 mkdirSync(out, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'edge-soak-run-'));
 const marker = `edge-soak-${process.pid}`;
@@ -225,9 +228,17 @@ const settled = samples.filter((s) => s.t > warmup);
 const first = settled.filter((s) => s.t <= warmup + window), last = settled.filter((s) => s.t > seconds - window);
 const checks = [];
 const check = (name, ok, detail) => { checks.push({ name, ok, detail }); log(`${ok ? 'PASS' : 'FAIL'} ${name}: ${detail}`); };
+// The least-squares slope of a series times its duration: the growth a straight line through it shows.
+const trend = (points, key) => {
+  if (points.length < 2) return 0;
+  const mt = points.reduce((a, p) => a + p.t, 0) / points.length, mv = points.reduce((a, p) => a + p[key], 0) / points.length;
+  const slope = points.reduce((a, p) => a + (p.t - mt) * (p[key] - mv), 0) / points.reduce((a, p) => a + (p.t - mt) ** 2, 0);
+  return slope * (points.at(-1).t - points[0].t);
+};
 const growth = (key) => median(last.map((s) => s[key])) - median(first.map((s) => s[key]));
 check('the server ran to the end', !exited, exited ? `exited ${JSON.stringify(exited)}` : `${samples.length} samples`);
-check('RSS after warm-up grows at most 2 MB', growth('rssMb') <= 2, `median ${median(first.map((s) => s.rssMb)).toFixed(2)} MiB in the first ${window} s after warm-up, ${median(last.map((s) => s.rssMb)).toFixed(2)} MiB in the last ${window} s`);
+const fullCollections = (w) => (w.length ? w.at(-1).gen2 - w[0].gen2 : 0);
+check('RSS after warm-up grows at most 2 MB', growth('rssMb') <= 2, `median ${median(first.map((s) => s.rssMb)).toFixed(2)} MiB in the first ${window} s after warm-up, ${median(last.map((s) => s.rssMb)).toFixed(2)} MiB in the last ${window} s (${fullCollections(first)} and ${fullCollections(last)} full collections in them); least-squares trend after warm-up ${trend(settled, 'rssMb').toFixed(2)} MiB`);
 check('open files stay flat', growth('fds') <= 5, `median ${median(first.map((s) => s.fds))} then ${median(last.map((s) => s.fds))}`);
 check('threads stay flat', growth('threads') <= 2, `median ${median(first.map((s) => s.threads))} then ${median(last.map((s) => s.threads))}`);
 const lagBefore = samples.find((s) => s.t > warmup)?.histogram, lagAfter = samples[samples.length - 1]?.histogram;
