@@ -15,11 +15,9 @@ public sealed class PrometheusWriter(IBufferWriter<byte> output)
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    // Histogram bucket bounds in seconds, as written, and in nanoseconds: 50 µs … 10 s fits a sample
-    // of /proc, an API call, a JPEG encode and event-loop lag alike.
+    // LatencyHistogram.ReportBoundsNanos in seconds, as written.
     private static readonly string[] BoundLabels = ["5e-05", "0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10"];
-    private static readonly long[] BoundNanos = [50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000, 100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000, 5_000_000_000, 10_000_000_000];
-    private readonly long[] _cumulative = new long[BoundNanos.Length];
+    private readonly long[] _cumulative = new long[LatencyHistogram.ReportBoundsNanos.Length];
 
     /// <summary>Opens a family: <paramref name="type"/> is counter, gauge or histogram; counter names end in <c>_total</c>.</summary>
     public void Family(string name, string type, string help)
@@ -81,7 +79,7 @@ public sealed class PrometheusWriter(IBufferWriter<byte> output)
     public void Histogram(string name, LatencyHistogram? histogram, string? label = null, string? labelValue = null)
     {
         _cumulative.AsSpan().Clear();
-        long count = histogram?.CumulativeCounts(BoundNanos, _cumulative) ?? 0;
+        long count = histogram?.CumulativeCounts(LatencyHistogram.ReportBoundsNanos, _cumulative) ?? 0;
         for (int i = 0; i <= BoundLabels.Length; i++)
         {
             Write(name);

@@ -14,9 +14,6 @@ namespace Edge.Monitoring;
 public sealed class RuntimeInspector(EventLoop loop, WorkerPool pool, Supervisor supervisor, ConnectionTable connections, DateTimeOffset startedAt)
 {
     private const int BusiestKinds = 15;
-    // Lag histogram bounds, in milliseconds and nanoseconds.
-    private static readonly double[] LagBoundsMs = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
-    private static readonly long[] LagBoundsNanos = [50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000, 100_000_000, 250_000_000, 1_000_000_000];
     private readonly KernelFiles _files = new("/");
 
     /// <summary>Writes the report as of now. Loop only.</summary>
@@ -50,13 +47,13 @@ public sealed class RuntimeInspector(EventLoop loop, WorkerPool pool, Supervisor
         w.WriteNumber("busyRatio", Math.Round(metrics.BusyRatio, 4));
         Summary(w, "lag", metrics.Lag);
         // Cumulative, as Prometheus has it: items that started at most leMs after being posted.
-        Span<long> counts = stackalloc long[LagBoundsNanos.Length];
-        long total = loop.Lag.CumulativeCounts(LagBoundsNanos, counts);
+        Span<long> counts = stackalloc long[LatencyHistogram.ReportBoundsNanos.Length];
+        long total = loop.Lag.CumulativeCounts(LatencyHistogram.ReportBoundsNanos, counts);
         w.WriteStartArray("lagHistogram");
         for (int i = 0; i <= counts.Length; i++)
         {
             w.WriteStartObject();
-            if (i < counts.Length) w.WriteNumber("leMs", LagBoundsMs[i]);
+            if (i < counts.Length) w.WriteNumber("leMs", LatencyHistogram.ReportBoundsNanos[i] / 1e6);
             else w.WriteNull("leMs");
             w.WriteNumber("count", i < counts.Length ? counts[i] : total);
             w.WriteEndObject();

@@ -50,13 +50,14 @@ public sealed class ConnectionTable
 public sealed class ConnectionEntry : IDisposable
 {
     private readonly ConnectionTable _table;
+    private readonly string _openedAs;
     private long _datagramBytes;
 
     internal ConnectionEntry(ConnectionTable table, string id, string kind, string peer)
     {
         _table = table;
         Id = id;
-        Kind = kind;
+        Kind = _openedAs = kind;
         Peer = peer;
     }
 
@@ -68,7 +69,7 @@ public sealed class ConnectionEntry : IDisposable
     public string Peer { get; }
 
     /// <summary>What the connection is now: http, https, websocket, mjpeg, rtsp.</summary>
-    public string Kind { get; set; }
+    public string Kind { get; private set; }
 
     /// <summary>The TCP socket whose byte counts the entry reports; null when the transport has none.</summary>
     public Socket? Socket { get; set; }
@@ -78,6 +79,15 @@ public sealed class ConnectionEntry : IDisposable
 
     /// <summary>A few words on what it does (the user, the session), asked on the loop.</summary>
     public Func<string>? Detail { get; set; }
+
+    /// <summary>
+    /// Labels the connection for one exchange that outlives a request (an MJPEG stream); <see cref="Served"/>
+    /// gives it back its own kind when the exchange ends and the connection is kept alive.
+    /// </summary>
+    public void Serve(string kind, Func<int>? pending, Func<string>? detail) => (Kind, Pending, Detail) = (kind, pending, detail);
+
+    /// <summary>Ends what <see cref="Serve"/> began: the connection is what it was opened as again.</summary>
+    public void Served() => (Kind, Pending, Detail) = (_openedAs, null, null);
 
     /// <summary>Bytes sent for this connection outside its socket (RTP over UDP). Any thread.</summary>
     public void AddDatagramBytes(long bytes) => Interlocked.Add(ref _datagramBytes, bytes);

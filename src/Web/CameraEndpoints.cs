@@ -57,12 +57,8 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         var closed = context.RequestAborted;
         using var viewer = camera.Jpeg.AddViewer(interval);
         long sent = 0;
-        if (connections.Find(context.Connection.Id) is { } entry)
-        {
-            entry.Kind = "mjpeg";
-            entry.Pending = () => viewer.HasPending ? 1 : 0;
-            entry.Detail = () => $"{sent} frames sent, {viewer.Skipped} skipped";
-        }
+        var entry = connections.Find(context.Connection.Id);
+        entry?.Serve("mjpeg", () => viewer.HasPending ? 1 : 0, () => $"{sent} frames sent, {viewer.Skipped} skipped");
         // A fresh picture at once; an old one (the camera was idle or is failing) would mislead.
         if (camera.Jpeg.Latest is { } latest && loop.Time.GetElapsedTime(latest.Timestamp) <= settings.FreshFor()) viewer.Offer(latest);
         using var deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, loop.Time);
@@ -108,6 +104,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         finally
         {
             OpenStreams--;
+            entry?.Served();
         }
     }
 

@@ -77,12 +77,8 @@ public sealed class SessionHub : IDisposable
             var stream = await WebSocketHandshake.Accept(context);
             var session = new WebSocketSession(context, stream, _loop, _dispatcher, _state, user, _settings.MaxMessageBytes, _logger);
             _sessions = [.. _sessions, session];
-            if (_connections.Find(context.Connection.Id) is { } entry)
-            {
-                entry.Kind = "websocket";
-                entry.Pending = () => session.Pending;
-                entry.Detail = () => user == null ? "anonymous" : "user " + user;
-            }
+            // An upgraded connection stays a WebSocket until it closes: nothing to give back.
+            _connections.Find(context.Connection.Id)?.Serve("websocket", () => session.Pending, () => user == null ? "anonymous" : "user " + user);
             // Shutdown began while the handshake was being answered.
             if (_closing) session.Close(WebSocketFrames.GoingAway, "Server shutting down");
             try
