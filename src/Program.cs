@@ -26,6 +26,7 @@ public static class Program
         typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     private static readonly TimeSpan CertificateCheckInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StorageCheckInterval = TimeSpan.FromSeconds(10);
 
     public static async Task<int> Main(string[] args)
     {
@@ -167,7 +168,8 @@ public static class Program
         new CameraMethods(camera, pool, cameraFile, storage).Register(dispatcher);
 
         // GPIO pins with the snapshot action save pictures in DATA_DIR/files.
-        var snapshots = new SnapshotFiles(loop, pool, camera, Path.Combine(settings.DataDir, "files"), storage, loggers.CreateLogger<SnapshotFiles>());
+        var fileStore = new FileStore(Path.Combine(settings.DataDir, "files"), settings.Files, pool);
+        var snapshots = new SnapshotFiles(loop, pool, camera, fileStore, storage, loggers.CreateLogger<SnapshotFiles>());
         IGpioDriver gpioDriver = settings.Gpio.Driver == "memory" ? new MemoryGpioDriver() : new ChardevGpioDriver();
         var gpio = new GpioService(loop, pool, state, gpioDriver, settings.Gpio,
             new Dictionary<string, GpioActionHandler> { ["snapshot"] = SaveSnapshot }, loggers.CreateLogger<GpioService>());
@@ -195,7 +197,6 @@ public static class Program
         var metrics = new MetricsEndpoint(loop, auth,
             new EdgeMetrics(Version, loop, pool, supervisor, dispatcher, httpConnections, hub, cameraWeb, rtsp, camera, monitor, storage), settings.Monitoring);
         var runtime = new RuntimeEndpoint(loop, auth, inspector);
-        var fileStore = new FileStore(Path.Combine(settings.DataDir, "files"), settings.Files, pool);
         var files = new FileEndpoints(loop, auth, fileStore, storage);
         EdgeHost? host = null;
         var config = new ConfigEndpoints(loop, pool, auth, commandLine, () => host!.Reload());
@@ -248,7 +249,8 @@ public static class Program
         });
         app.MapMethods("/{**path}", ["GET", "HEAD"], ui.Serve);
 
-        ITimer? certificateCheck = null;
+        ITimer? certificateCheck = null, storageCheck = null;
+        bool checkingStorage = false;
         // The journal names the file, so the UI's event list links to it.
         async Task SaveSnapshot(GpioEdgeEvent edge, CancellationToken cancellationToken)
         {
@@ -272,6 +274,12 @@ public static class Program
             _ = journal.Open();
             _ = Logged(pool.Submit(_ => fileStore.DeleteLeftovers(), PoolFullMode.Wait), "Cannot delete leftover temporary files");
             _ = Record(journal.Append("edge.started", Version, ApiJsonContext.Default.String));
+            // Writers that failed are cleared by their next good write, and uploads or snapshots may not
+            // come for days: while any fails, the data directory itself is tried every 10 s.
+            storageCheck = loop.CreateTimer(() =>
+            {
+                if (storage.AnyFailing && !checkingStorage) _ = CheckStorage();
+            }, StorageCheckInterval, StorageCheckInterval);
             // A camera may be unplugged for hours: keep trying, at most every 30 s.
             supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
             cameraStats.Start();
@@ -291,9 +299,26 @@ public static class Program
                 if (discoverable) supervisor.Add("discovery", discovery.Run);
             }
         }
+        // One check at a time: on a dying card an fsync may take longer than the interval.
+        async Task CheckStorage()
+        {
+            checkingStorage = true;
+            try
+            {
+                long mark = storage.FailureMark;
+                await pool.Submit(_ => DataDirectoryCheck.Run(settings.DataDir, settings.Files.ReserveBytes), PoolFullMode.Reject);
+                storage.Checked(mark);
+            }
+            catch (Exception) { } // still failing (the writers logged why), or shutting down
+            finally
+            {
+                checkingStorage = false;
+            }
+        }
         void Stopping()
         {
             certificateCheck?.Dispose();
+            storageCheck?.Dispose();
             _ = Record(journal.Append("edge.stopping", Version, ApiJsonContext.Default.String));
             cameraStats.Stop();
             monitor.Stop();

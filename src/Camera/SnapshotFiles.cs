@@ -1,6 +1,7 @@
 using System.Globalization;
 using Edge.Runtime;
 using Edge.State;
+using Edge.Web.Files;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Camera;
@@ -11,11 +12,13 @@ namespace Edge.Camera;
 public sealed record SavedSnapshot(string File, string Pin);
 
 /// <summary>
-/// Saves the camera's current picture as <c>snapshot-&lt;UTC time&gt;.jpg</c> in a folder (the data
+/// Saves the camera's current picture as <c>snapshot-&lt;UTC time&gt;.jpg</c> in the file store (the data
 /// directory's <c>files/</c>): the frame is waited for like <c>/snapshot.jpg</c>'s, and written
-/// atomically on the worker pool (fsync never runs on the loop). One save at a time. Loop only.
+/// atomically on the worker pool (fsync never runs on the loop). Like an upload it leaves
+/// <c>Files:ReserveBytes</c> free, so a button pressed all day cannot fill the card under the journal
+/// and settings. One save at a time. Loop only.
 /// </summary>
-public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService camera, string directory, StorageHealth storage, ILogger logger)
+public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService camera, FileStore files, StorageHealth storage, ILogger logger)
 {
     /// <summary>How snapshots are named in <see cref="StorageHealth"/>.</summary>
     public const string StorageWriter = "snapshots";
@@ -62,12 +65,15 @@ public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService
         }
     }
 
-    // On a worker: a name not taken yet (saves within one millisecond get -2, -3…), then temp, fsync, rename.
+    // On a worker: room for it, a name not taken yet (saves within one millisecond get -2, -3…), then temp, fsync, rename.
     private string Write(string name, Frame frame)
     {
-        Directory.CreateDirectory(directory);
-        string path = Path.Combine(directory, name + ".jpg");
-        for (int n = 2; File.Exists(path); n++) path = Path.Combine(directory, $"{name}-{n}.jpg");
+        Directory.CreateDirectory(files.Directory);
+        long reserve = files.Settings.ReserveBytes;
+        if (new DriveInfo(files.Directory).AvailableFreeSpace - reserve < frame.Length)
+            throw new IOException($"not enough free space (Edge keeps {reserve} bytes free)");
+        string path = files.PathOf(name + ".jpg");
+        for (int n = 2; File.Exists(path); n++) path = files.PathOf($"{name}-{n}.jpg");
         AtomicFile.Write(path, frame.Data);
         return path;
     }

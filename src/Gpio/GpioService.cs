@@ -260,6 +260,10 @@ public sealed class GpioService
         {
             await action(edge, cancellationToken);
         }
+        catch (StorageException)
+        {
+            // StorageHealth has logged the cause, once per cause, and /readyz shows it.
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             _warnings.Warn("GPIO action failed: {Problem}", $"{pin.Name} {pin.Settings.ActionName}: {e.Message}");

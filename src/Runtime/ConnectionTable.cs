@@ -51,13 +51,15 @@ public sealed class ConnectionEntry : IDisposable
 {
     private readonly ConnectionTable _table;
     private readonly string _openedAs;
+    // What runs on it now that outlives a request (MJPEG streams, a WebSocket); HTTP/2 may carry several. Loop only.
+    private readonly List<Exchange> _exchanges = [];
     private long _datagramBytes;
 
     internal ConnectionEntry(ConnectionTable table, string id, string kind, string peer)
     {
         _table = table;
         Id = id;
-        Kind = _openedAs = kind;
+        _openedAs = kind;
         Peer = peer;
     }
 
@@ -68,8 +70,8 @@ public sealed class ConnectionEntry : IDisposable
 
     public string Peer { get; }
 
-    /// <summary>What the connection is now: http, https, websocket, mjpeg, rtsp.</summary>
-    public string Kind { get; private set; }
+    /// <summary>What the connection is now: http, https, websocket, mjpeg, rtsp (the newest exchange's kind, else what it was opened as). Loop only.</summary>
+    public string Kind => _exchanges.Count > 0 ? _exchanges[^1].Kind : _openedAs;
 
     /// <summary>The TCP socket whose byte counts the entry reports; null when the transport has none.</summary>
     public Socket? Socket { get; set; }
@@ -81,13 +83,17 @@ public sealed class ConnectionEntry : IDisposable
     public Func<string>? Detail { get; set; }
 
     /// <summary>
-    /// Labels the connection for one exchange that outlives a request (an MJPEG stream); <see cref="Served"/>
-    /// gives it back its own kind when the exchange ends and the connection is kept alive.
+    /// Labels the connection while an exchange that outlives a request runs on it (an MJPEG stream, a
+    /// WebSocket); dispose the result when the exchange ends, and a kept-alive connection is what it was
+    /// opened as again. HTTP/2 runs several on one connection: the report shows the newest's kind and
+    /// everyone's pending counts and details. Loop only.
     /// </summary>
-    public void Serve(string kind, Func<int>? pending, Func<string>? detail) => (Kind, Pending, Detail) = (kind, pending, detail);
-
-    /// <summary>Ends what <see cref="Serve"/> began: the connection is what it was opened as again.</summary>
-    public void Served() => (Kind, Pending, Detail) = (_openedAs, null, null);
+    public IDisposable Serve(string kind, Func<int> pending, Func<string> detail)
+    {
+        var exchange = new Exchange(this, kind, pending, detail);
+        _exchanges.Add(exchange);
+        return exchange;
+    }
 
     /// <summary>Bytes sent for this connection outside its socket (RTP over UDP). Any thread.</summary>
     public void AddDatagramBytes(long bytes) => Interlocked.Add(ref _datagramBytes, bytes);
@@ -111,10 +117,31 @@ public sealed class ConnectionEntry : IDisposable
             w.WriteNull("bytesIn");
             w.WriteNull("bytesOut");
         }
-        if (Pending is { } pending) w.WriteNumber("pending", pending());
-        else w.WriteNull("pending");
-        if (Detail is { } detail) w.WriteString("detail", detail());
-        else w.WriteNull("detail");
+        if (_exchanges.Count > 0)
+        {
+            int pending = 0;
+            foreach (var exchange in _exchanges) pending += exchange.Pending();
+            w.WriteNumber("pending", pending);
+            w.WriteString("detail", _exchanges.Count == 1 ? _exchanges[0].Detail() : string.Join("; ", _exchanges.ConvertAll(e => e.Detail())));
+        }
+        else
+        {
+            if (Pending is { } pending) w.WriteNumber("pending", pending());
+            else w.WriteNull("pending");
+            if (Detail is { } detail) w.WriteString("detail", detail());
+            else w.WriteNull("detail");
+        }
         w.WriteEndObject();
+    }
+
+    private sealed class Exchange(ConnectionEntry entry, string kind, Func<int> pending, Func<string> detail) : IDisposable
+    {
+        public string Kind { get; } = kind;
+
+        public Func<int> Pending { get; } = pending;
+
+        public Func<string> Detail { get; } = detail;
+
+        public void Dispose() => entry._exchanges.Remove(this);
     }
 }

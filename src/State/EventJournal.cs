@@ -33,6 +33,10 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
     // Touched only by the file steps, which run one after another.
     private FileStream? _stream;
     private long _size, _lastSeq;
+    // The batch being written: its first sequence number and how many of its records are on disk, which
+    // is all of them unless a step fails halfway (a rotation between two commits).
+    private long _batchFirst;
+    private int _batchCommitted;
 
     private sealed record Pending(DateTimeOffset Time, string Kind, byte[] Data, TaskCompletionSource<long> Done);
 
@@ -73,6 +77,8 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
                 var batch = _pending;
                 _pending = [];
                 long first;
+                // Nothing of this batch is on disk until its write commits some.
+                _batchCommitted = 0;
                 try
                 {
                     first = await Exclusive(() => Write(batch));
@@ -81,8 +87,11 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
                 {
                     // Logged by the storage health once per cause: a full card fails every batch.
                     storage.Failed(StorageWriter, e);
+                    // What was committed before the failure is on disk: acknowledged, not refused (a retry would duplicate it).
+                    for (int i = 0; i < _batchCommitted; i++) batch[i].Done.SetResult(_batchFirst + i);
+                    if (_batchCommitted > 0) Written?.Invoke(_batchFirst + _batchCommitted - 1);
                     var refusal = new StorageException($"The event was not written: {e.Message}", e);
-                    foreach (var item in batch) item.Done.SetException(refusal);
+                    for (int i = _batchCommitted; i < batch.Count; i++) batch[i].Done.SetException(refusal);
                     continue;
                 }
                 storage.Succeeded(StorageWriter);
@@ -166,7 +175,7 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
     private long Write(List<Pending> batch)
     {
         if (_stream == null) Recover();
-        long first = _lastSeq + 1;
+        long first = _batchFirst = _lastSeq + 1;
         var buffer = new ArrayBufferWriter<byte>();
         int buffered = 0;
         var payload = new ArrayBufferWriter<byte>();
@@ -217,6 +226,7 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
         }
         _size += buffer.WrittenCount;
         _lastSeq += records;
+        _batchCommitted += records;
         buffer.ResetWrittenCount();
     }
 

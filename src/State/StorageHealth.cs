@@ -7,29 +7,42 @@ namespace Edge.State;
 /// uploads, snapshots): each reports how its writes end. A writer's failure is logged with its cause
 /// when the cause is new or its last line is a minute old, and its recovery at most once a minute: a
 /// full or read-only SD card, or a nearly full one where writes come and go, makes a few log lines,
-/// not one per write. <c>/readyz</c> and <c>/metrics</c> show what is failing now. Thread-safe: writers
-/// finish on the loop or on workers.
+/// not one per write. <c>/readyz</c> and <c>/metrics</c> show what is failing now. A writer that
+/// writes rarely is cleared by <see cref="Checked"/> when the directory itself takes writes again.
+/// Thread-safe: writers finish on the loop or on workers.
 /// </summary>
 public sealed class StorageHealth(TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan LogInterval = TimeSpan.FromMinutes(1);
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Writer> _writers = new(StringComparer.Ordinal);
+    private long _failureCount;
 
     /// <summary>A write of <paramref name="writer"/> failed with <paramref name="error"/>.</summary>
     public void Failed(string writer, Exception error)
     {
         bool log;
+        string cause = CauseOf(error);
         var now = time.GetUtcNow();
         lock (_lock)
         {
             var state = StateOf(writer);
             state.Failures++;
-            if (state.Problem?.Error != error.Message) state.Problem = new Problem(writer, error.Message, now);
-            log = state.LoggedError != error.Message || now - state.LoggedFailureAt >= LogInterval;
-            if (log) (state.LoggedError, state.LoggedFailureAt) = (error.Message, now);
+            state.LastFailure = ++_failureCount;
+            if (state.Problem?.Error != cause) state.Problem = new Problem(writer, cause, now);
+            log = state.LoggedError != cause || now - state.LoggedFailureAt >= LogInterval;
+            if (log) (state.LoggedError, state.LoggedFailureAt) = (cause, now);
         }
-        if (log) logger.LogError("Cannot write the {Writer} to the data directory: {Error} (logged again if the cause changes, or after a minute)", writer, error.Message);
+        if (log) logger.LogError("Cannot write the {Writer} to the data directory: {Error} (logged again if the cause changes, or after a minute)", writer, cause);
+    }
+
+    // The cause without the file it names: .NET's I/O messages end in the path (" : '/data/files/.upload-…'"),
+    // which differs on every upload and would make each failure a new cause.
+    private static string CauseOf(Exception error)
+    {
+        string message = error.Message;
+        int path = message.IndexOf(" : '", StringComparison.Ordinal);
+        return path > 0 ? message[..path] : message;
     }
 
     /// <summary>A write of <paramref name="writer"/> succeeded.</summary>
@@ -46,6 +59,46 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
             state.LoggedRecoveryAt = now;
         }
         logger.LogInformation("Writing the {Writer} to the data directory works again (failing since {Since:u}; {Failures} failed writes since start)", writer, healed.Since, failures);
+    }
+
+    /// <summary>Whether any writer is failing now.</summary>
+    public bool AnyFailing
+    {
+        get
+        {
+            lock (_lock)
+            {
+                foreach (var state in _writers.Values)
+                {
+                    if (state.Problem is not null) return true;
+                }
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Counts failures so far: take it before a <see cref="DataDirectoryCheck"/> and hand it to <see cref="Checked"/>.</summary>
+    public long FailureMark
+    {
+        get { lock (_lock) return _failureCount; }
+    }
+
+    /// <summary>
+    /// The data directory passed <see cref="DataDirectoryCheck"/>, begun at <paramref name="mark"/>: every writer
+    /// whose last failure came before it counts as recovered, as if its next write had succeeded (one that
+    /// failed while the check ran keeps its problem). A writer whose own cause remains fails again at its next write.
+    /// </summary>
+    public void Checked(long mark)
+    {
+        List<string> failing = [];
+        lock (_lock)
+        {
+            foreach (var (name, state) in _writers)
+            {
+                if (state.Problem is not null && state.LastFailure <= mark) failing.Add(name);
+            }
+        }
+        foreach (var name in failing) Succeeded(name);
     }
 
     /// <summary>The writers failing now.</summary>
@@ -100,6 +153,8 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
     private sealed class Writer
     {
         public long Failures;
+        // The number of the failure (across writers) that was its last: what a check compares with.
+        public long LastFailure;
         public Problem? Problem;
         public string? LoggedError;
         public DateTimeOffset LoggedFailureAt = DateTimeOffset.MinValue;

@@ -29,6 +29,8 @@ public sealed class RtspConnection
     private bool _closed;
     // When the last whole request (or interleaved packet) arrived, and since when part of one waits (0: none).
     private long _lastRequestAt, _partialSince;
+    // A request has been answered (a person may now be typing the password a 401 asked for); one is being handled now.
+    private bool _answered, _handling;
     private int _queuedSends;
 
     internal RtspConnection(RtspServer server, Socket socket, string id, ILogger logger)
@@ -93,8 +95,17 @@ public sealed class RtspConnection
                         break;
                     }
                     _lastRequestAt = _server.Time.GetTimestamp();
+                    // Whole: what follows it in the buffer is timed from the next read.
+                    _partialSince = 0;
                     if (parse == RtspParse.Interleaved) Touch();
-                    else await Handle(request!);
+                    else
+                    {
+                        _handling = true;
+                        try { await Handle(request!); }
+                        finally { _handling = false; }
+                        _answered = true;
+                        _lastRequestAt = _server.Time.GetTimestamp();
+                    }
                     Consume(buffer, ref length, (int)consumed);
                 }
                 if (length == 0 && skip == 0) _partialSince = 0;
@@ -120,13 +131,19 @@ public sealed class RtspConnection
         if (_session != null) _session.LastActivity = _server.Time.GetTimestamp();
     }
 
-    /// <summary>Closes a connection whose request trickles in (slowloris), or one that holds no session and stays silent.</summary>
-    internal void CheckTimeouts(long now, TimeSpan requestTimeout)
+    /// <summary>
+    /// Closes a connection whose request trickles in (slowloris), one that sends no request within
+    /// <paramref name="requestTimeout"/>, or one without a session that stays silent for
+    /// <paramref name="idleTimeout"/> after its last answer (long enough to type a password).
+    /// </summary>
+    internal void CheckTimeouts(long now, TimeSpan requestTimeout, TimeSpan idleTimeout)
     {
-        if (_partialSince != 0 && _server.Time.GetElapsedTime(_partialSince, now) > requestTimeout)
+        if (_partialSince != 0 && !_handling && _server.Time.GetElapsedTime(_partialSince, now) > requestTimeout)
             _server.Refused(this, $"a request did not arrive whole within {requestTimeout.TotalSeconds:0} s");
-        else if (_session == null && _server.Time.GetElapsedTime(_lastRequestAt, now) > requestTimeout)
-            _server.Refused(this, $"no request within {requestTimeout.TotalSeconds:0} s and no session");
+        else if (_session == null && !_handling && !_answered && _server.Time.GetElapsedTime(_lastRequestAt, now) > requestTimeout)
+            _server.Refused(this, $"no request within {requestTimeout.TotalSeconds:0} s");
+        else if (_session == null && !_handling && _answered && _server.Time.GetElapsedTime(_lastRequestAt, now) > idleTimeout)
+            _server.Refused(this, $"silent for {idleTimeout.TotalSeconds:0} s without a session");
         else
             return;
         Close(null);

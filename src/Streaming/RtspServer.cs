@@ -201,7 +201,8 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     {
         long now = loop.Time.GetTimestamp();
         var requestTimeout = TimeSpan.FromSeconds(Settings.RequestTimeoutSeconds);
-        foreach (var connection in _connections.ToArray()) connection.CheckTimeouts(now, requestTimeout);
+        var idleTimeout = TimeSpan.FromSeconds(Settings.SessionTimeoutSeconds);
+        foreach (var connection in _connections.ToArray()) connection.CheckTimeouts(now, requestTimeout, idleTimeout);
         double seconds = Math.Max(loop.Time.GetElapsedTime(_lastStats, now).TotalSeconds, 1e-3);
         _lastStats = now;
         state.Publish("rtsp.sessions", _sessions.Count, StateJsonContext.Default.Int32);

@@ -57,8 +57,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         var closed = context.RequestAborted;
         using var viewer = camera.Jpeg.AddViewer(interval);
         long sent = 0;
-        var entry = connections.Find(context.Connection.Id);
-        entry?.Serve("mjpeg", () => viewer.HasPending ? 1 : 0, () => $"{sent} frames sent, {viewer.Skipped} skipped");
+        using var exchange = connections.Find(context.Connection.Id)?.Serve("mjpeg", () => viewer.HasPending ? 1 : 0, () => $"{sent} frames sent, {viewer.Skipped} skipped");
         // A fresh picture at once; an old one (the camera was idle or is failing) would mislead.
         if (camera.Jpeg.Latest is { } latest && loop.Time.GetElapsedTime(latest.Timestamp) <= settings.FreshFor()) viewer.Offer(latest);
         using var deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, loop.Time);
@@ -104,7 +103,6 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         finally
         {
             OpenStreams--;
-            entry?.Served();
         }
     }
 

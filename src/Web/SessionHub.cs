@@ -77,8 +77,7 @@ public sealed class SessionHub : IDisposable
             var stream = await WebSocketHandshake.Accept(context);
             var session = new WebSocketSession(context, stream, _loop, _dispatcher, _state, user, _settings.MaxMessageBytes, _logger);
             _sessions = [.. _sessions, session];
-            // An upgraded connection stays a WebSocket until it closes: nothing to give back.
-            _connections.Find(context.Connection.Id)?.Serve("websocket", () => session.Pending, () => user == null ? "anonymous" : "user " + user);
+            using var exchange = _connections.Find(context.Connection.Id)?.Serve("websocket", () => session.Pending, () => user == null ? "anonymous" : "user " + user);
             // Shutdown began while the handshake was being answered.
             if (_closing) session.Close(WebSocketFrames.GoingAway, "Server shutting down");
             try

@@ -14,18 +14,18 @@ namespace Edge.Tests.Binary;
 [TestClass]
 public sealed class HostileClientsBinaryTests
 {
-    private string _data = null!;
+    private ScratchFolder _data = null!;
 
     [ClassInitialize]
     public static Task Publish(TestContext _) => PublishedBinary.Ensure();
 
     [TestInitialize]
-    public void MakeDataDir() => _data = Directory.CreateTempSubdirectory("edge-hostile-").FullName;
+    public void MakeDataDir() => _data = new ScratchFolder("edge-hostile-");
 
     [TestCleanup]
-    public void DeleteDataDir() => Directory.Delete(_data, recursive: true);
+    public void DeleteDataDir() => _data.Dispose();
 
-    private Task<EdgeProcess> Start(params string[] args) => EdgeProcess.Start(["--data-dir", _data, "--Auth:Enabled", "false", .. args]);
+    private Task<EdgeProcess> Start(params string[] args) => EdgeProcess.Start(["--data-dir", _data.Root, "--Auth:Enabled", "false", .. args]);
 
     private static async Task AssertServes(EdgeProcess edge, string when)
     {

@@ -12,32 +12,25 @@ namespace Edge.Tests.Binary;
 [TestClass]
 public sealed class HttpsBinaryTests
 {
-    private static string _dir = null!;
+    private static ScratchFolder _dir = null!;
 
     [ClassInitialize]
     public static async Task Publish(TestContext _)
     {
         await PublishedBinary.Ensure();
-        _dir = Directory.CreateTempSubdirectory("edge-tls-").FullName;
+        _dir = new ScratchFolder("edge-tls-");
     }
 
     [ClassCleanup]
-    public static void Cleanup() => Directory.Delete(_dir, recursive: true);
-
-    private static string Write(string name, string content)
-    {
-        string path = Path.Combine(_dir, name);
-        File.WriteAllText(path, content);
-        return path;
-    }
+    public static void Cleanup() => _dir.Dispose();
 
     private static string HttpsUrl(EdgeProcess edge) => new Uri(edge.HttpsUri, "/healthz").ToString();
 
     [TestMethod]
     public async Task TheSelfSignedCertificateServesCurl()
     {
-        string config = Write("self.json", EdgeServer.ConfigWithUsers(""));
-        string data = Path.Combine(_dir, "self-data");
+        string config = _dir.Write("self.json", EdgeServer.ConfigWithUsers(""));
+        string data = _dir.PathOf("self-data");
         await using var edge = await EdgeProcess.Start("--config", config, "--data-dir", data);
         await Eventually.True(() => File.Exists(Path.Combine(data, "tls", "edge.crt")), "the certificate is made at start");
         var curl = await Tools.Run("curl", ["-sS", "--fail", "--cacert", Path.Combine(data, "tls", "edge.crt"), HttpsUrl(edge)]);
@@ -64,12 +57,12 @@ public sealed class HttpsBinaryTests
         leafRequest.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(["http://127.0.0.1:9/ocsp"], ["http://127.0.0.1:9/root.crt"]));
         using var leaf = leafRequest.Create(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMonths(6), [1, 2, 3, 4]);
 
-        string https = $"\"Https\":{{\"CertificateFile\":\"{Write("leaf.crt", leaf.ExportCertificatePem())}\",\"KeyFile\":\"{Write("leaf.key", leafKey.ExportPkcs8PrivateKeyPem())}\"}},";
-        string config = Write("ca.json", EdgeServer.ConfigWithUsers(https));
-        await using var edge = await EdgeProcess.Start("--config", config, "--data-dir", Path.Combine(_dir, "ca-data"));
+        string https = $"\"Https\":{{\"CertificateFile\":\"{_dir.Write("leaf.crt", leaf.ExportCertificatePem())}\",\"KeyFile\":\"{_dir.Write("leaf.key", leafKey.ExportPkcs8PrivateKeyPem())}\"}},";
+        string config = _dir.Write("ca.json", EdgeServer.ConfigWithUsers(https));
+        await using var edge = await EdgeProcess.Start("--config", config, "--data-dir", _dir.PathOf("ca-data"));
         for (int i = 0; i < 2; i++)
         {
-            var curl = await Tools.Run("curl", ["-sS", "--fail", "--cacert", Write("root.crt", root.ExportCertificatePem()), HttpsUrl(edge)]);
+            var curl = await Tools.Run("curl", ["-sS", "--fail", "--cacert", _dir.Write("root.crt", root.ExportCertificatePem()), HttpsUrl(edge)]);
             Assert.AreEqual(0, curl.ExitCode, curl.Error + string.Join("\n", edge.Stdout.Concat(edge.Stderr)));
         }
         Assert.IsFalse(edge.Stderr.Any(l => l.Contains("Unhandled")), string.Join("\n", edge.Stderr));

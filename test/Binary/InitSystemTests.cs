@@ -9,26 +9,21 @@ namespace Edge.Tests.Binary;
 [TestClass]
 public sealed class InitSystemTests
 {
-    private static string _dir = null!;
+    private static ScratchFolder _dir = null!;
 
     [ClassInitialize]
     public static async Task Publish(TestContext _)
     {
         await PublishedBinary.Ensure();
-        _dir = Directory.CreateTempSubdirectory("edge-init-").FullName;
+        _dir = new ScratchFolder("edge-init-");
     }
 
     [ClassCleanup]
-    public static void Cleanup() => Directory.Delete(_dir, recursive: true);
+    public static void Cleanup() => _dir.Dispose();
 
-    private static string Config()
-    {
-        string path = Path.Combine(_dir, $"edge-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, EdgeServer.ConfigWithUsers("\"Camera\":{\"Width\":64,\"Height\":48,\"Fps\":5},"));
-        return path;
-    }
+    private static string Config() => _dir.NewConfig(EdgeServer.ConfigWithUsers("\"Camera\":{\"Width\":64,\"Height\":48,\"Fps\":5},"));
 
-    private static string DataDir() => Path.Combine(_dir, $"data-{Guid.NewGuid():N}");
+    private static string DataDir() => _dir.NewPath("data");
 
     /// <summary>A stand-in for systemd's notification socket.</summary>
     private sealed class NotifySocket : IDisposable
@@ -37,7 +32,7 @@ public sealed class InitSystemTests
 
         public NotifySocket()
         {
-            Path = System.IO.Path.Combine(_dir, $"notify-{Guid.NewGuid():N}");
+            Path = _dir.NewPath("notify");
             _socket.Bind(new UnixDomainSocketEndPoint(Path));
         }
 
@@ -90,7 +85,7 @@ public sealed class InitSystemTests
     [TestMethod]
     public async Task APidfileIsWrittenWhileRunningRefusesASecondEdgeAndIsRemovedOnExit()
     {
-        string pidFile = Path.Combine(_dir, $"edge-{Guid.NewGuid():N}.pid");
+        string pidFile = _dir.NewPath("edge", ".pid");
         string config = Config();
         await using var edge = await EdgeProcess.Start("--config", config, "--data-dir", DataDir(), "--pidfile", pidFile);
         Assert.AreEqual($"{edge.Pid}\n", File.ReadAllText(pidFile));
@@ -109,7 +104,7 @@ public sealed class InitSystemTests
     [TestMethod]
     public async Task AStalePidfileFromAKilledEdgeDoesNotStopTheNextStart()
     {
-        string pidFile = Path.Combine(_dir, $"edge-{Guid.NewGuid():N}.pid");
+        string pidFile = _dir.NewPath("edge", ".pid");
         string config = Config(), data = DataDir();
         await using (var killed = await EdgeProcess.Start("--config", config, "--data-dir", data, "--pidfile", pidFile))
         {
@@ -125,7 +120,7 @@ public sealed class InitSystemTests
     public async Task TheSysvinitScriptStartsReportsReloadsAndStopsEdgeThroughStartStopDaemon()
     {
         string script = Path.Combine(Repository.Root, "docs", "init", "edge.sysv");
-        string pidFile = Path.Combine(_dir, $"edge-{Guid.NewGuid():N}.pid"), log = Path.Combine(_dir, $"edge-{Guid.NewGuid():N}.log");
+        string pidFile = _dir.NewPath("edge", ".pid"), log = _dir.NewPath("edge", ".log");
         int port = FreePort();
         string dataDir = DataDir();
         var environment = $"DAEMON={EdgeProcess.BinaryPath}\nPIDFILE={pidFile}\nLOGFILE={log}\nDAEMON_ARGS=--config {Config()} --data-dir {dataDir} --urls http://127.0.0.1:{port} --Rtsp:Port 0 --Https:Port 0 --Onvif:DiscoveryPort 0";
@@ -178,7 +173,7 @@ public sealed class InitSystemTests
         StringAssert.Contains(unit, "Type=notify");
         StringAssert.Contains(unit, "WatchdogSec=");
         // systemd-analyze checks that ExecStart exists: point it at the published binary.
-        string copy = Path.Combine(_dir, "edge.service");
+        string copy = _dir.PathOf("edge.service");
         File.WriteAllText(copy, unit.Replace("/usr/local/bin/edge", EdgeProcess.BinaryPath));
         var verify = await Tools.Run("systemd-analyze", ["verify", copy]);
         Assert.AreEqual(0, verify.ExitCode, verify.Error);

@@ -13,26 +13,21 @@ namespace Edge.Tests.Binary;
 [TestClass]
 public sealed class PublishedBinaryTests
 {
-    private static string _dir = null!;
+    private static ScratchFolder _dir = null!;
 
     [ClassInitialize]
     public static async Task Publish(TestContext _)
     {
         await PublishedBinary.Ensure();
-        _dir = Directory.CreateTempSubdirectory("edge-binary-").FullName;
+        _dir = new ScratchFolder("edge-binary-");
     }
 
     [ClassCleanup]
-    public static void Cleanup() => Directory.Delete(_dir, recursive: true);
+    public static void Cleanup() => _dir.Dispose();
 
-    private static string Config(string json)
-    {
-        string path = Path.Combine(_dir, $"edge-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, json);
-        return path;
-    }
+    private static string Config(string json) => _dir.NewConfig(json);
 
-    private static string DataDir() => Path.Combine(_dir, $"data-{Guid.NewGuid():N}");
+    private static string DataDir() => _dir.NewPath("data");
 
     [TestMethod]
     public async Task TheBinaryServesHealthAndWebSocketPingAndExitsZeroOnSigtermClosingClientsWith1001()

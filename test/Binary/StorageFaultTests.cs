@@ -43,7 +43,7 @@ public sealed class StorageFaultTests
         {
             await using (var edge = await EdgeProcess.Start("--config", config, "--data-dir", data))
             {
-                using var stopWriting = new CancellationTokenSource();
+                var stopWriting = new CancellationTokenSource();
                 var writes = Write(edge, ledger, stopWriting.Token);
                 await Eventually.True(() => ledger.AckedFiles.Count >= 5 && ledger.AckedEvents.Count >= 5, "writes before any fault", 10000);
 
@@ -61,14 +61,21 @@ public sealed class StorageFaultTests
                 StringAssert.Contains(metrics, "edge_storage_failing{writer=\"event journal\"} 1");
                 StringAssert.Contains(metrics, "edge_storage_failing{writer=\"camera settings\"} 1");
 
-                // Freed: the same server writes again, and says so.
+                // Freed, with nobody writing: the server's own check of the data directory (every 10 s
+                // while writers fail) finds that it takes writes again, and says so.
+                stopWriting.Cancel();
+                await writes;
                 unfill.Cancel();
                 await full;
                 File.Delete(filler);
+                await Eventually.True(async () => (await Readiness(edge)).Status == HttpStatusCode.OK, "ready again without a client's write", 15000);
+                Assert.IsFalse((await Metrics(edge)).Contains("edge_storage_failing{"), "nothing failing any more");
+                // And the same server writes again.
+                stopWriting.Dispose();
+                stopWriting = new CancellationTokenSource();
+                writes = Write(edge, ledger, stopWriting.Token);
                 int acked = ledger.AckedEvents.Count;
                 await Eventually.True(() => ledger.AckedEvents.Count > acked + 5, "events written again once space came back", 10000);
-                await Eventually.True(async () => (await Readiness(edge)).Status == HttpStatusCode.OK, "ready again", 10000);
-                Assert.IsFalse((await Metrics(edge)).Contains("edge_storage_failing{"), "nothing failing any more");
 
                 // Read-only: the file system hits an error and the kernel remounts it read-only under the open journal.
                 ledger.Refusals.Clear();
@@ -78,6 +85,13 @@ public sealed class StorageFaultTests
                 ready = await Readiness(edge);
                 Assert.AreEqual(HttpStatusCode.ServiceUnavailable, ready.Status, ready.Body);
                 StringAssert.Contains(ready.Body, "Read-only file system");
+                using (var http = new HttpClient { BaseAddress = edge.BaseUri })
+                {
+                    http.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth(EdgeServer.User, EdgeServer.Password);
+                    using var delete = await http.DeleteAsync("/files/" + ledger.AckedFiles.Keys.First());
+                    Assert.AreEqual(HttpStatusCode.ServiceUnavailable, delete.StatusCode, "a delete on a read-only card");
+                    StringAssert.Contains(await delete.Content.ReadAsStringAsync(), "Read-only file system");
+                }
                 Assert.AreEqual("ok\n", await new HttpClient { BaseAddress = edge.BaseUri }.GetStringAsync("/healthz"), "the process itself is fine");
 
                 // Each writer's cause was logged once per cause (space, then read-only), however many writes failed.
@@ -92,6 +106,7 @@ public sealed class StorageFaultTests
                 // Power loss: the card comes back after a fsck.
                 stopWriting.Cancel();
                 await writes;
+                stopWriting.Dispose();
                 edge.Kill();
                 await edge.WaitForExit(TimeSpan.FromSeconds(10));
             }

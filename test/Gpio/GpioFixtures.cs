@@ -13,11 +13,11 @@ internal static class GpioFixtures
     public const int IrCut = 17, Button = 27;
 
     /// <summary>The issue's two pins (an IR-cut output, a button that takes snapshots) plus <paramref name="morePins"/>, on a small test pattern.</summary>
-    public static string Config(string morePins = "", string driver = "memory") => EdgeServer.ConfigWithUsers($$"""
+    public static string Config(string morePins = "", string driver = "memory", string moreSections = "") => EdgeServer.ConfigWithUsers($$"""
         "Camera":{"Source":"testpattern","Width":160,"Height":120,"Fps":10},
         "Gpio":{"Driver":"{{driver}}","Pins":[
           {"name":"ir_cut","chip":"gpiochip0","line":17,"direction":"output","activeLow":false,"initial":0},
-          {"name":"button","line":27,"direction":"input","edge":"falling","debounceMs":20,"bias":"pull-up","action":"snapshot"}{{morePins}}]},
+          {"name":"button","line":27,"direction":"input","edge":"falling","debounceMs":20,"bias":"pull-up","action":"snapshot"}{{morePins}}]},{{moreSections}}
         """);
 
     public static GpioService Gpio(EdgeServer server) => server.Host.Gpio!;

@@ -41,6 +41,24 @@ public sealed class GpioInputTests
     }
 
     [TestMethod]
+    public async Task ASnapshotThatWouldEatIntoTheReservedSpaceIsNotWrittenAndTheDataDirectoryIsReportedFailing()
+    {
+        await using var server = await EdgeServer.Start(Config(moreSections: $"\"Files\":{{\"ReserveBytes\":{EdgeServer.MoreThanFreeSpace()}}},"));
+        await WaitForState(server, "gpio.button", 1);
+
+        Memory(server).SetLevel(Chip, Button, 0);
+
+        await Eventually.True(() => server.Log.Lines.Any(line => line.Contains("Cannot write the snapshots") && line.Contains("not enough free space")),
+            "the refusal is logged with its cause", 10_000);
+        string files = Path.Combine(server.DataDir, "files");
+        Assert.IsFalse(Directory.Exists(files) && Directory.EnumerateFiles(files).Any(), "nothing was written");
+        Assert.IsFalse(server.Log.Lines.Any(line => line.Contains("GPIO action failed")), "logged once, by the storage health");
+        using var ready = await server.Http.GetAsync("/readyz");
+        Assert.AreEqual(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        StringAssert.Contains(await ready.Content.ReadAsStringAsync(), "snapshots");
+    }
+
+    [TestMethod]
     public async Task GpioSimulateDrivesTheInMemoryLineLikeAButtonAndRefusesWhatNoWireCouldDo()
     {
         await using var server = await EdgeServer.Start(Config());

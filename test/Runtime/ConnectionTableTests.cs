@@ -16,22 +16,41 @@ public sealed class ConnectionTableTests
     }
 
     [TestMethod]
-    public void AStreamLabelsItsConnectionUntilItIsServedAndThenTheConnectionIsWhatItWasOpenedAs()
+    public void AStreamLabelsItsConnectionUntilItEndsAndThenTheConnectionIsWhatItWasOpenedAs()
     {
         var table = new ConnectionTable();
         using var entry = table.Open("c1", "http", new IPEndPoint(IPAddress.Loopback, 50000));
-        entry.Serve("mjpeg", () => 1, () => "3 frames sent");
-        var streaming = Report(table)[0];
-        Assert.AreEqual("mjpeg", streaming.GetProperty("kind").GetString());
-        Assert.AreEqual(1, streaming.GetProperty("pending").GetInt32());
-        Assert.AreEqual("3 frames sent", streaming.GetProperty("detail").GetString());
-
-        entry.Served();
+        using (entry.Serve("mjpeg", () => 1, () => "3 frames sent"))
+        {
+            var streaming = Report(table)[0];
+            Assert.AreEqual("mjpeg", streaming.GetProperty("kind").GetString());
+            Assert.AreEqual(1, streaming.GetProperty("pending").GetInt32());
+            Assert.AreEqual("3 frames sent", streaming.GetProperty("detail").GetString());
+        }
         var keptAlive = Report(table)[0];
         Assert.AreEqual("http", keptAlive.GetProperty("kind").GetString());
         Assert.AreEqual(JsonValueKind.Null, keptAlive.GetProperty("pending").ValueKind);
         Assert.AreEqual(JsonValueKind.Null, keptAlive.GetProperty("detail").ValueKind);
         Assert.AreEqual("127.0.0.1:50000", keptAlive.GetProperty("peer").GetString());
+    }
+
+    [TestMethod]
+    public void TwoHttp2StreamsOnOneConnectionAreBothShownAndTheOneLeftKeepsTheLabel()
+    {
+        var table = new ConnectionTable();
+        using var entry = table.Open("c1", "https", null);
+        var first = entry.Serve("mjpeg", () => 1, () => "first");
+        using (entry.Serve("mjpeg", () => 2, () => "second"))
+        {
+            var both = Report(table)[0];
+            Assert.AreEqual(3, both.GetProperty("pending").GetInt32());
+            Assert.AreEqual("first; second", both.GetProperty("detail").GetString());
+            first.Dispose();
+            var one = Report(table)[0];
+            Assert.AreEqual("mjpeg", one.GetProperty("kind").GetString(), "the second stream still runs");
+            Assert.AreEqual("second", one.GetProperty("detail").GetString());
+        }
+        Assert.AreEqual("https", Report(table)[0].GetProperty("kind").GetString());
     }
 
     [TestMethod]

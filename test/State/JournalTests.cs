@@ -139,6 +139,33 @@ public sealed class JournalTests
     }
 
     [TestMethod]
+    public async Task ABatchWhoseRotationFailsHalfwayAcknowledgesTheRecordsAlreadyOnDiskAndRefusesOnlyTheRest()
+    {
+        // The rotation cannot delete the oldest file: it is a directory.
+        Directory.CreateDirectory(Path.Combine(_dir, "journal.1"));
+        var journal = Journal(maxFileBytes: 4096, files: 2);
+        var results = await OnLoop(async () =>
+        {
+            await journal.Open();
+            // The first append drains alone; the next nine wait for it and go as one batch of about 9 KB.
+            var appends = Enumerable.Range(0, 10).Select(i => journal.Append("test.event", $"event {i} {new string('x', 1000)}", JournalJsonContext.Default.String)).ToList();
+            var outcomes = new List<(long? Seq, Exception? Error)>();
+            foreach (var append in appends)
+            {
+                try { outcomes.Add((await append, null)); }
+                catch (StorageException e) { outcomes.Add((null, e)); }
+            }
+            return outcomes;
+        });
+        var acknowledged = results.TakeWhile(r => r.Seq != null).Select(r => r.Seq!.Value).ToList();
+        Assert.IsTrue(acknowledged.Count is > 1 and < 10, $"{acknowledged.Count} acknowledged: {string.Join(", ", results)}");
+        CollectionAssert.AreEqual(Enumerable.Range(1, acknowledged.Count).Select(i => (long)i).ToList(), acknowledged);
+        Assert.IsTrue(results.Skip(acknowledged.Count).All(r => r.Error != null), "the rest refused");
+        var listed = (await List(journal)).Events.Select(e => e.Seq).Order().ToList();
+        CollectionAssert.AreEqual(acknowledged, listed, "exactly the acknowledged records are in the journal");
+    }
+
+    [TestMethod]
     public async Task ListingFiltersByKindPrefix()
     {
         var journal = Journal();

@@ -46,4 +46,33 @@ public sealed class StorageHealthTests
         Assert.AreEqual(2, Lines("Writing the camera settings to the data directory works again"));
         Assert.IsEmpty(health.Problems);
     }
+
+    [TestMethod]
+    public void FailuresThatDifferOnlyInTheFileTheyNameAreOneCause()
+    {
+        var health = new StorageHealth(_clock, _log);
+        for (int i = 0; i < 20; i++) health.Failed("uploaded files", new IOException($"Read-only file system : '/data/files/.upload-{i}'"));
+        Assert.AreEqual(1, Lines("Cannot write the uploaded files"));
+        Assert.AreEqual("Read-only file system", health.Problems.Single().Error, "no path in what /readyz shows");
+    }
+
+    [TestMethod]
+    public void APassedCheckClearsTheWritersThatFailedBeforeItBeganButNotOneThatFailedWhileItRan()
+    {
+        var health = new StorageHealth(_clock, _log);
+        Assert.IsFalse(health.AnyFailing);
+        health.Failed("uploaded files", new IOException("No space left on device"));
+        health.Failed("snapshots", new IOException("No space left on device"));
+        Assert.IsTrue(health.AnyFailing);
+
+        long mark = health.FailureMark;
+        health.Failed("event journal", new IOException("Read-only file system")); // while the check ran
+        health.Checked(mark);
+
+        Assert.AreEqual("event journal", health.Problems.Single().Writer);
+        Assert.IsTrue(health.AnyFailing);
+        Assert.AreEqual(2, Lines("to the data directory works again"), "each cleared writer's recovery is logged");
+        health.Checked(health.FailureMark);
+        Assert.IsFalse(health.AnyFailing);
+    }
 }

@@ -51,6 +51,12 @@ public sealed class EdgeServer : IAsyncDisposable
     public static string ConfigWithUsers(string extra, bool devicePassword = false)
         => $$$"""{{{{extra}}}"Auth":{"Users":[{"Name":"{{{User}}}","PasswordHash":"{{{Hash}}}"{{{(devicePassword ? $",\"DevicePassword\":\"{Password}\"" : "")}}}}]}}""";
 
+    /// <summary>The free space of the file system that holds the tests' data directories.</summary>
+    public static long FreeSpace() => new DriveInfo(Path.GetTempPath()).AvailableFreeSpace;
+
+    /// <summary>More bytes than the test's data directory has free (for a <c>Files:ReserveBytes</c> no file fits beside).</summary>
+    public static long MoreThanFreeSpace() => FreeSpace() + (1L << 30);
+
     public static async Task<EdgeServer> Start(string? configJson = null, TimeProvider? time = null, params string[] extraArgs)
     {
         string dir = Directory.CreateTempSubdirectory("edge-test-").FullName;

@@ -97,12 +97,35 @@ public sealed class FileTests
     }
 
     [TestMethod]
-    public async Task AnUploadThatWouldFillTheDiskGets507()
+    public async Task AnUploadOnADiskDownToItsReserveGets507AndTheDataDirectoryIsReportedFailing()
     {
-        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("\"Files\":{\"ReserveBytes\":1099511627776},"));
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers($"\"Files\":{{\"ReserveBytes\":{EdgeServer.MoreThanFreeSpace()}}},"));
         using var put = await server.Http.PutAsync("/files/x", new ByteArrayContent([1]));
         Assert.AreEqual((HttpStatusCode)507, put.StatusCode);
         Assert.AreEqual(0, Directory.GetFiles(FilesDir(server)).Length);
+        using var ready = await server.Http.GetAsync("/readyz");
+        Assert.AreEqual(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        StringAssert.Contains(await ready.Content.ReadAsStringAsync(), "uploaded files");
+    }
+
+    [TestMethod]
+    public async Task AnUploadLargerThanTheRoomLeftGets507WithoutTheDataDirectoryBeingReportedFailing()
+    {
+        // About 1 GB of room above the reserve (room for other writes meanwhile); the upload announces
+        // 1 TB (not sent: the answer comes first).
+        long reserve = EdgeServer.FreeSpace() - (1L << 30);
+        if (reserve < 1L << 30) Assert.Inconclusive("needs 2 GB free");
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers($"\"Files\":{{\"ReserveBytes\":{reserve},\"MaxFileBytes\":{1L << 40}}},"));
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port);
+        var stream = client.GetStream();
+        string auth = server.Http.DefaultRequestHeaders.Authorization!.ToString();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"PUT /files/huge HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: {1_000_000_000_000}\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        StringAssert.StartsWith(await reader.ReadLineAsync(), "HTTP/1.1 507");
+        using var ready = await server.Http.GetAsync("/readyz");
+        Assert.AreEqual(HttpStatusCode.OK, ready.StatusCode, "one file too large for the disk is the upload's trouble, not the disk's");
+        Assert.AreEqual(HttpStatusCode.Created, (await server.Http.PutAsync("/files/small", new ByteArrayContent([1]))).StatusCode, "smaller files still fit");
     }
 
     [TestMethod]

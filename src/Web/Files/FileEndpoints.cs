@@ -105,7 +105,19 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
     public Task Delete(HttpContext context) => loop.InvokeAsync(async () =>
     {
         if (await AdmitChange(context) == false || await Name(context) is not { } name) return;
-        if (await store.Delete(name)) context.Response.StatusCode = StatusCodes.Status204NoContent;
+        bool deleted;
+        try { deleted = await store.Delete(name); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            storage.Failed(StorageWriter, e);
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Cannot delete the file: {e.Message}");
+            return;
+        }
+        if (deleted)
+        {
+            storage.Succeeded(StorageWriter);
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+        }
         else await PlainText.Write(context, StatusCodes.Status404NotFound, $"No file named '{name}'.");
     });
 
@@ -177,6 +189,10 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
             case SaveOutcome.NoSpace:
                 storage.Failed(StorageWriter, new IOException($"not enough free space (Edge keeps {store.Settings.ReserveBytes} bytes free)"));
                 await PlainText.Write(context, StatusCodes.Status507InsufficientStorage, $"Not enough free space (Edge keeps {store.Settings.ReserveBytes} bytes free).");
+                return (false, null);
+            case SaveOutcome.WontFit:
+                // Smaller files still fit: the data directory is fine.
+                await PlainText.Write(context, StatusCodes.Status507InsufficientStorage, $"Not enough free space for this file (Edge keeps {store.Settings.ReserveBytes} bytes free).");
                 return (false, null);
             default:
                 storage.Succeeded(StorageWriter);

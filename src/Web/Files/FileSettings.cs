@@ -12,7 +12,7 @@ public sealed class FileSettings
     public string? Validate()
     {
         if (MaxFileBytes is < 1 or > 1L << 40) return $"MaxFileBytes must be between 1 and {1L << 40} (got {MaxFileBytes})";
-        if (ReserveBytes is < 0 or > 1L << 40) return $"ReserveBytes must be between 0 and {1L << 40} (got {ReserveBytes})";
+        if (ReserveBytes is < 0 or > 1L << 50) return $"ReserveBytes must be between 0 and {1L << 50} (got {ReserveBytes})";
         return null;
     }
 }

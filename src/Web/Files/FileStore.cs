@@ -8,8 +8,11 @@ namespace Edge.Web.Files;
 /// <summary>A file in the store as <c>GET /files</c> lists it; <paramref name="ETag"/> changes with size or time.</summary>
 public sealed record StoredFile(string Name, long Size, DateTimeOffset Modified, string ETag);
 
-/// <summary>How a save ended.</summary>
-public enum SaveOutcome { Created, Replaced, TooLarge, NoSpace }
+/// <summary>
+/// How a save ended. <see cref="NoSpace"/>: the file system is full or down to its reserve, the data
+/// directory's trouble; <see cref="WontFit"/>: this file is larger than the room left, the upload's.
+/// </summary>
+public enum SaveOutcome { Created, Replaced, TooLarge, NoSpace, WontFit }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(StoredFile))]
@@ -86,7 +89,7 @@ public sealed class FileStore(string directory, FileSettings settings, WorkerPoo
             System.IO.Directory.CreateDirectory(Directory);
             return new DriveInfo(Directory).AvailableFreeSpace - settings.ReserveBytes;
         }, PoolFullMode.Wait, cancellationToken);
-        if ((declaredLength ?? 0) > room) return (SaveOutcome.NoSpace, null);
+        if ((declaredLength ?? 0) > room) return (OutOfRoom(room), null);
         var stream = new FileStream(temporary, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -105,7 +108,7 @@ public sealed class FileStore(string directory, FileSettings settings, WorkerPoo
                 if (read == 0) break;
                 written += read;
                 if (written > settings.MaxFileBytes) return (SaveOutcome.TooLarge, null);
-                if (written > room) return (SaveOutcome.NoSpace, null);
+                if (written > room) return (OutOfRoom(room), null);
                 await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             }
             string path = PathOf(name);
@@ -135,6 +138,8 @@ public sealed class FileStore(string directory, FileSettings settings, WorkerPoo
             }
         }
     }
+
+    private static SaveOutcome OutOfRoom(long room) => room <= 0 ? SaveOutcome.NoSpace : SaveOutcome.WontFit;
 
     // The request's failures (a client that went away, a malformed multipart body) are the upload's, not the disk's.
     private static async Task<int> ReadChunk(Stream body, byte[] buffer, CancellationToken cancellationToken)
