@@ -68,10 +68,7 @@ public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService
     // On a worker: room for it, a name not taken yet (saves within one millisecond get -2, -3…), then temp, fsync, rename.
     private string Write(string name, Frame frame)
     {
-        Directory.CreateDirectory(files.Directory);
-        long reserve = files.Settings.ReserveBytes;
-        if (new DriveInfo(files.Directory).AvailableFreeSpace - reserve < frame.Length)
-            throw new IOException($"not enough free space (Edge keeps {reserve} bytes free)");
+        if (files.Room() < frame.Length) throw new IOException($"not enough free space (Edge keeps {files.Settings.ReserveBytes} bytes free)");
         string path = files.PathOf(name + ".jpg");
         for (int n = 2; File.Exists(path); n++) path = files.PathOf($"{name}-{n}.jpg");
         AtomicFile.Write(path, frame.Data);

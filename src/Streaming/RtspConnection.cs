@@ -138,11 +138,13 @@ public sealed class RtspConnection
     /// </summary>
     internal void CheckTimeouts(long now, TimeSpan requestTimeout, TimeSpan idleTimeout)
     {
-        if (_partialSince != 0 && !_handling && _server.Time.GetElapsedTime(_partialSince, now) > requestTimeout)
+        // A request being handled (a DESCRIBE waiting for the first frame) is never cut off.
+        if (_handling) return;
+        if (_partialSince != 0 && _server.Time.GetElapsedTime(_partialSince, now) > requestTimeout)
             _server.Refused(this, $"a request did not arrive whole within {requestTimeout.TotalSeconds:0} s");
-        else if (_session == null && !_handling && !_answered && _server.Time.GetElapsedTime(_lastRequestAt, now) > requestTimeout)
+        else if (_session == null && !_answered && _server.Time.GetElapsedTime(_lastRequestAt, now) > requestTimeout)
             _server.Refused(this, $"no request within {requestTimeout.TotalSeconds:0} s");
-        else if (_session == null && !_handling && _answered && _server.Time.GetElapsedTime(_lastRequestAt, now) > idleTimeout)
+        else if (_session == null && _answered && _server.Time.GetElapsedTime(_lastRequestAt, now) > idleTimeout)
             _server.Refused(this, $"silent for {idleTimeout.TotalSeconds:0} s without a session");
         else
             return;

@@ -84,11 +84,7 @@ public sealed class FileStore(string directory, FileSettings settings, WorkerPoo
     {
         if (declaredLength > settings.MaxFileBytes) return (SaveOutcome.TooLarge, null);
         string temporary = Path.Combine(Directory, $"{TemporaryPrefix}{Guid.NewGuid():N}");
-        long room = await pool.Submit(_ =>
-        {
-            System.IO.Directory.CreateDirectory(Directory);
-            return new DriveInfo(Directory).AvailableFreeSpace - settings.ReserveBytes;
-        }, PoolFullMode.Wait, cancellationToken);
+        long room = await pool.Submit(_ => Room(), PoolFullMode.Wait, cancellationToken);
         if ((declaredLength ?? 0) > room) return (OutOfRoom(room), null);
         var stream = new FileStream(temporary, new FileStreamOptions
         {
@@ -137,6 +133,13 @@ public sealed class FileStore(string directory, FileSettings settings, WorkerPoo
                 File.Delete(temporary);
             }
         }
+    }
+
+    /// <summary>Bytes a new file may take: the free space minus <c>Files:ReserveBytes</c> (negative below the reserve). Blocking: call on the pool.</summary>
+    public long Room()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        return new DriveInfo(Directory).AvailableFreeSpace - settings.ReserveBytes;
     }
 
     private static SaveOutcome OutOfRoom(long room) => room <= 0 ? SaveOutcome.NoSpace : SaveOutcome.WontFit;
