@@ -6,7 +6,7 @@ namespace Edge.Monitoring;
 public static class ProcessStats
 {
     /// <summary>
-    /// Writes {residentBytes, gcHeapBytes, gcAllocatedBytes, gen0/1/2Collections, threads, openFiles},
+    /// Writes {residentBytes, gcHeapBytes, gcCommittedBytes, gcAllocatedBytes, gen0/1/2Collections, threads, openFiles},
     /// reading <c>/proc/self</c> through <paramref name="files"/> (not thread-safe, like it); null where unreadable.
     /// </summary>
     public static void WriteTo(Utf8JsonWriter w, KernelFiles files, int pageSize)
@@ -14,6 +14,8 @@ public static class ProcessStats
         w.WriteStartObject();
         Number(w, "residentBytes", files.TryRead(files.PathOf("proc/self/statm"), out var statm) ? MemInfo.ResidentBytes(statm, pageSize) : null);
         w.WriteNumber("gcHeapBytes", GC.GetTotalMemory(false));
+        // Memory the GC holds from the kernel, free regions included: most of RSS above idle.
+        w.WriteNumber("gcCommittedBytes", GC.GetGCMemoryInfo().TotalCommittedBytes);
         w.WriteNumber("gcAllocatedBytes", GC.GetTotalAllocatedBytes());
         w.WriteNumber("gen0Collections", GC.CollectionCount(0));
         w.WriteNumber("gen1Collections", GC.CollectionCount(1));
