@@ -80,7 +80,7 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             storage.Failed(StorageWriter, e);
-            throw new StorageException($"Cannot save the camera settings: {e.Message}", e);
+            throw new StorageException("Cannot save the camera settings", e);
         }
         storage.Succeeded(StorageWriter);
         camera.Apply(next);

@@ -48,7 +48,7 @@ public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     storage.Failed(StorageWriter, e);
-                    throw new StorageException($"Cannot save the snapshot: {e.Message}", e);
+                    throw new StorageException("Cannot save the snapshot", e);
                 }
                 storage.Succeeded(StorageWriter);
                 logger.LogInformation("Saved snapshot {Path}", path);

@@ -90,7 +90,7 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
                     // What was committed before the failure is on disk: acknowledged, not refused (a retry would duplicate it).
                     for (int i = 0; i < _batchCommitted; i++) batch[i].Done.SetResult(_batchFirst + i);
                     if (_batchCommitted > 0) Written?.Invoke(_batchFirst + _batchCommitted - 1);
-                    var refusal = new StorageException($"The event was not written: {e.Message}", e);
+                    var refusal = new StorageException("The event was not written", e);
                     for (int i = _batchCommitted; i < batch.Count; i++) batch[i].Done.SetException(refusal);
                     continue;
                 }

@@ -22,7 +22,7 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
     public void Failed(string writer, Exception error)
     {
         bool log;
-        string cause = CauseOf(error);
+        string cause = StorageException.CauseOf(error);
         var now = time.GetUtcNow();
         lock (_lock)
         {
@@ -34,15 +34,6 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
             if (log) (state.LoggedError, state.LoggedFailureAt) = (cause, now);
         }
         if (log) logger.LogError("Cannot write the {Writer} to the data directory: {Error} (logged again if the cause changes, or after a minute)", writer, cause);
-    }
-
-    // The cause without the file it names: .NET's I/O messages end in the path (" : '/data/files/.upload-…'"),
-    // which differs on every upload and would make each failure a new cause.
-    private static string CauseOf(Exception error)
-    {
-        string message = error.Message;
-        int path = message.IndexOf(" : '", StringComparison.Ordinal);
-        return path > 0 ? message[..path] : message;
     }
 
     /// <summary>A write of <paramref name="writer"/> succeeded.</summary>

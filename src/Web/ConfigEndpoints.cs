@@ -13,7 +13,8 @@ namespace Edge.Web;
 /// there is none). <c>PUT /config</c> checks the new JSON exactly as a start would (with the same
 /// environment and command line), keeps the current file as <c>edge.json.previous</c>, replaces it
 /// atomically, and applies it like SIGHUP (users, auth, WebSocket limits, log levels; the rest at the
-/// next start). An invalid configuration gets 400 with the reason and changes nothing.
+/// next start). An invalid configuration gets 400 with the reason and changes nothing; a file system that
+/// refuses the write (read-only, full) gets 503 with the cause and changes nothing either.
 /// </summary>
 public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, CommandLine commandLine, Func<Task> apply)
 {
@@ -47,18 +48,25 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
             await PlainText.Write(context, StatusCodes.Status413PayloadTooLarge, $"A configuration is at most {MaxBytes} bytes.");
             return;
         }
-        string? problem = await pool.Submit(_ => Replace(body), PoolFullMode.Wait);
+        string? problem = await pool.Submit(_ => Check(body), PoolFullMode.Wait);
         if (problem != null)
         {
             await PlainText.Write(context, StatusCodes.Status400BadRequest, $"Configuration not saved: {problem}");
+            return;
+        }
+        try { await pool.Submit(_ => Replace(body), PoolFullMode.Wait); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only or full file system: the running configuration and the file stay as they were.
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Configuration not saved: {StorageException.CauseOf(e)}");
             return;
         }
         await apply();
         await PlainText.Write(context, StatusCodes.Status200OK, $"Saved to {FilePath} (the previous one is {PreviousPath}) and applied; sections other than Auth, WebSocket and Logging apply at the next start.");
     });
 
-    // Checks, keeps the previous file, replaces; why not, or null. Blocking: runs on the pool.
-    private string? Replace(byte[] body)
+    // Why the configuration would not start Edge, or null. Blocking: runs on the pool.
+    private string? Check(byte[] body)
     {
         try
         {
@@ -67,6 +75,7 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
                 if (document.RootElement.ValueKind != JsonValueKind.Object) return "the configuration must be a JSON object.";
             }
             SettingsLoader.Load(EdgeConfiguration.Build(new ConfigurationManager(), commandLine, body));
+            return null;
         }
         catch (JsonException e)
         {
@@ -76,9 +85,14 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
         {
             return e.Message;
         }
+    }
+
+    // Keeps the previous file, then replaces it (temp, fsync, rename). Blocking: runs on the pool.
+    private bool Replace(byte[] body)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         if (File.Exists(FilePath)) AtomicFile.Write(PreviousPath, File.ReadAllBytes(FilePath));
         AtomicFile.Write(FilePath, body);
-        return null;
+        return true;
     }
 }

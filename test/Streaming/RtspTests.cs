@@ -222,6 +222,32 @@ public sealed class RtspTests
     }
 
     [TestMethod]
+    public async Task AConnectionWhoseRequestIsStillBeingHandledOutlastsTheRequestTimeout()
+    {
+        // An H.264 camera that sends nothing: DESCRIBE waits (5 s) for parameters that never come.
+        var clock = new ManualClock();
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
+            "Camera":{"Source":"pipe","Format":"h264","Width":320,"Height":240,"Command":"exec sleep 600"},
+            "Rtsp":{"RequestTimeoutSeconds":2,"SessionTimeoutSeconds":30},
+            """), clock);
+        int port = await Port(server);
+        string url = $"rtsp://127.0.0.1:{port}/h264";
+        using var client = await RtspClient.Connect(port);
+        var describe = client.Request("DESCRIBE", url);
+
+        await Task.Delay(300);
+        clock.Advance(TimeSpan.FromSeconds(3));
+        await Task.Delay(300);
+        Assert.IsFalse(describe.IsCompleted, "DESCRIBE is still waiting for the camera");
+        clock.Advance(TimeSpan.FromSeconds(2.5));
+        var answer = await describe;
+
+        Assert.AreEqual(503, answer.Status, "no parameters from the camera within the DESCRIBE wait");
+        Assert.AreEqual(200, (await client.Request("OPTIONS", url)).Status, "the connection was kept open past the 2 s request timeout");
+        Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("no request within")), "nothing was refused");
+    }
+
+    [TestMethod]
     public async Task ConnectionsBeyondMaxConnectionsAreClosedAtOnceAndTheSlotComesBack()
     {
         await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""

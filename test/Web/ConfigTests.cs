@@ -65,4 +65,23 @@ public sealed class ConfigTests
         viewer.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth("viewer", "view only");
         Assert.AreEqual("pong", (await server.Call("ping", client: viewer)).GetProperty("result").GetString());
     }
+
+    [TestMethod]
+    public async Task AnImportTheFileSystemRefusesIs503WithTheCauseAndChangesNothing()
+    {
+        await using var server = await EdgeServer.Start();
+        string before = File.ReadAllText(ConfigFile(server));
+        // A directory where the previous version goes: the rename fails even for root, as on a read-only card.
+        Directory.CreateDirectory(Path.Combine(ConfigFile(server) + ".previous", "occupied"));
+
+        using var put = await server.Http.PutAsync("/config", Json("""{"Logging":{"LogLevel":{"Default":"Warning"}}}"""));
+        string text = await put.Content.ReadAsStringAsync();
+
+        Assert.AreEqual(HttpStatusCode.ServiceUnavailable, put.StatusCode, text);
+        StringAssert.StartsWith(text, "Configuration not saved: ");
+        Assert.IsFalse(text.Contains(Path.GetDirectoryName(server.DataDir)!, StringComparison.Ordinal), $"the answer names no path: {text}");
+        Assert.AreEqual(before, File.ReadAllText(ConfigFile(server)));
+        Assert.AreEqual(0, Directory.GetFiles(Path.GetDirectoryName(server.DataDir)!, "*.tmp").Length, "no temporary file is left");
+        Assert.AreEqual("pong", (await server.Call("ping")).GetProperty("result").GetString());
+    }
 }
