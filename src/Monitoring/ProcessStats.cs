@@ -14,8 +14,10 @@ public static class ProcessStats
         w.WriteStartObject();
         Number(w, "residentBytes", files.TryRead(files.PathOf("proc/self/statm"), out var statm) ? MemInfo.ResidentBytes(statm, pageSize) : null);
         w.WriteNumber("gcHeapBytes", GC.GetTotalMemory(false));
-        // Memory the GC holds from the kernel, free regions included: most of RSS above idle.
-        w.WriteNumber("gcCommittedBytes", GC.GetGCMemoryInfo().TotalCommittedBytes);
+        // Memory the GC holds from the kernel, free regions included (most of RSS above idle); counted
+        // at each collection, so null before the first.
+        var gc = GC.GetGCMemoryInfo();
+        Number(w, "gcCommittedBytes", gc.Index > 0 ? gc.TotalCommittedBytes : null);
         w.WriteNumber("gcAllocatedBytes", GC.GetTotalAllocatedBytes());
         w.WriteNumber("gen0Collections", GC.CollectionCount(0));
         w.WriteNumber("gen1Collections", GC.CollectionCount(1));

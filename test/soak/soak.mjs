@@ -200,7 +200,7 @@ while (Date.now() - started < seconds * 1000 && !exited) {
   for (const c of report.connections) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
   const sample = {
     t: Math.round((Date.now() - started) / 1000), rssMb: report.process.residentBytes / 1048576, gcHeapMb: report.process.gcHeapBytes / 1048576,
-    gcCommittedMb: report.process.gcCommittedBytes / 1048576,
+    gcCommittedMb: report.process.gcCommittedBytes == null ? null : report.process.gcCommittedBytes / 1048576,
     fds: report.process.openFiles, threads: report.process.threads, itemsPerSecond: report.loop.itemsPerSecond,
     gen0: report.process.gen0Collections, gen1: report.process.gen1Collections, gen2: report.process.gen2Collections,
     ws: kinds.websocket ?? 0, mjpeg: kinds.mjpeg ?? 0, rtsp: kinds.rtsp ?? 0, failures: report.loop.failures, histogram: h,
@@ -274,7 +274,7 @@ process.exit(passed === checks.length ? 0 : 1);
 function plot(rows) {
   const width = 900, panel = 150, left = 60, right = 20, top = 30;
   const panels = [
-    { title: 'Memory (MiB)', series: [['rssMb', 'RSS', '#2563eb'], ['gcCommittedMb', 'GC committed', '#9333ea'], ['gcHeapMb', 'GC heap', '#16a34a']] },
+    { title: 'Memory (MiB)', series: [['rssMb', 'RSS', '#2563eb'], ['gcCommittedMb', 'GC committed', '#db2777'], ['gcHeapMb', 'GC heap', '#16a34a']] },
     { title: 'Open files, threads', series: [['fds', 'open files', '#9333ea'], ['threads', 'threads', '#ea580c']] },
     { title: 'Event-loop lag p99 per second (ms, bucket bound)', series: [['lagP99Ms', 'lag p99', '#dc2626']] },
     { title: 'Clients', series: [['ws', 'WebSocket', '#0891b2'], ['mjpeg', 'MJPEG', '#65a30d'], ['rtsp', 'RTSP', '#a16207']] },
