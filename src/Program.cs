@@ -199,7 +199,7 @@ public static class Program
         var runtime = new RuntimeEndpoint(loop, auth, inspector);
         var files = new FileEndpoints(loop, auth, fileStore, storage);
         EdgeHost? host = null;
-        var config = new ConfigEndpoints(loop, pool, auth, commandLine, () => host!.Reload());
+        var config = new ConfigEndpoints(loop, pool, auth, commandLine, () => host!.Reload(), loggers.CreateLogger<ConfigEndpoints>());
         string deviceId;
         try { deviceId = DeviceIdentity.LoadOrCreate(settings.DataDir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -114,7 +114,7 @@ public sealed class Supervisor
             catch (Exception e)
             {
                 _logger.LogError(e, "Service {Service} failed: {Message}", service.Name, e.Message);
-                service.LastError = e.Message;
+                service.LastError = ErrorText.WithoutPaths(e); // shown on the public /readyz
             }
 
             var now = _loop.Time.GetUtcNow();

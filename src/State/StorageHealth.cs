@@ -1,3 +1,4 @@
+using Edge.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.State;
@@ -22,7 +23,7 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
     public void Failed(string writer, Exception error)
     {
         bool log;
-        string cause = StorageException.CauseOf(error);
+        string cause = ErrorText.WithoutPaths(error);
         var now = time.GetUtcNow();
         lock (_lock)
         {

@@ -5,6 +5,7 @@ using Edge.State;
 using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Edge.Web;
 
@@ -14,9 +15,10 @@ namespace Edge.Web;
 /// environment and command line), keeps the current file as <c>edge.json.previous</c>, replaces it
 /// atomically, and applies it like SIGHUP (users, auth, WebSocket limits, log levels; the rest at the
 /// next start). An invalid configuration gets 400 with the reason and changes nothing; a file system that
-/// refuses the write (read-only, full) gets 503 with the cause and changes nothing either.
+/// refuses the write (read-only, full) gets 503 with the cause (logged with the path) and leaves the
+/// configuration as it was (<c>edge.json.previous</c> may already hold the current file).
 /// </summary>
-public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, CommandLine commandLine, Func<Task> apply)
+public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, CommandLine commandLine, Func<Task> apply, ILogger logger)
 {
     public const int MaxBytes = 1 << 20;
 
@@ -58,7 +60,8 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A read-only or full file system: the running configuration and the file stay as they were.
-            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Configuration not saved: {StorageException.CauseOf(e)}");
+            logger.LogError("Cannot save the configuration to {Path}: {Error}", FilePath, e.Message);
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Configuration not saved: {ErrorText.WithoutPaths(e)}");
             return;
         }
         await apply();
@@ -88,11 +91,10 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
     }
 
     // Keeps the previous file, then replaces it (temp, fsync, rename). Blocking: runs on the pool.
-    private bool Replace(byte[] body)
+    private void Replace(byte[] body)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         if (File.Exists(FilePath)) AtomicFile.Write(PreviousPath, File.ReadAllBytes(FilePath));
         AtomicFile.Write(FilePath, body);
-        return true;
     }
 }

@@ -233,9 +233,10 @@ public sealed class RtspTests
         int port = await Port(server);
         string url = $"rtsp://127.0.0.1:{port}/h264";
         using var client = await RtspClient.Connect(port);
+        int armed = clock.ArmedTimers;
         var describe = client.Request("DESCRIBE", url);
+        await Eventually.True(() => clock.ArmedTimers > armed, "DESCRIBE waits for the camera (its timer is armed)", 5000);
 
-        await Task.Delay(300);
         clock.Advance(TimeSpan.FromSeconds(3));
         await Task.Delay(300);
         Assert.IsFalse(describe.IsCompleted, "DESCRIBE is still waiting for the camera");

@@ -82,6 +82,7 @@ public sealed class ConfigTests
         Assert.IsFalse(text.Contains(Path.GetDirectoryName(server.DataDir)!, StringComparison.Ordinal), $"the answer names no path: {text}");
         Assert.AreEqual(before, File.ReadAllText(ConfigFile(server)));
         Assert.AreEqual(0, Directory.GetFiles(Path.GetDirectoryName(server.DataDir)!, "*.tmp").Length, "no temporary file is left");
+        Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("Cannot save the configuration to")), "the failure is logged, with the path");
         Assert.AreEqual("pong", (await server.Call("ping")).GetProperty("result").GetString());
     }
 }

@@ -181,7 +181,10 @@ try {
     await p.locator('#rt-busiest tr', { hasText: '(async)' }).first().waitFor();
     await p.locator('#rt-process', { hasText: 'threads' }).waitFor();
     // One bar per bucket the server reports (its bounds and the +Inf bucket).
-    const buckets = await p.evaluate(async () => (await (await fetch('/debug/runtime')).json()).loop.lagHistogram.length);
+    const buckets = await p.evaluate(async () => {
+      const reply = await fetch('/debug/runtime', { headers: { 'X-Requested-With': 'edge-ui' } });
+      return reply.ok ? (await reply.json()).loop.lagHistogram.length : `GET /debug/runtime: ${reply.status}`;
+    });
     const bars = await p.locator('#rt-lag li').count();
     check(buckets > 1 && bars === buckets, `the lag histogram shows ${bars} of the server's ${buckets} buckets`);
   }

@@ -110,7 +110,7 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             storage.Failed(StorageWriter, e);
-            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Cannot delete the file: {StorageException.CauseOf(e)}");
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Cannot delete the file: {ErrorText.WithoutPaths(e)}");
             return;
         }
         if (deleted)
@@ -178,7 +178,7 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
         {
             // A read-only or failing file system: nothing was stored, and the cause is logged once.
             storage.Failed(StorageWriter, e);
-            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Cannot store the file: {StorageException.CauseOf(e)}");
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Cannot store the file: {ErrorText.WithoutPaths(e)}");
             return (false, null);
         }
         switch (outcome)

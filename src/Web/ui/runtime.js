@@ -36,7 +36,7 @@ function render(r) {
     `${p.rejected} rejected, ${p.dropped} dropped · wait p99 ${ms(p.waitTime.p99Ms)} · run p50 ${ms(p.runTime.p50Ms)}, p99 ${ms(p.runTime.p99Ms)}`;
   $('rt-connections').replaceChildren(...r.connections.map((c) => row(c.kind, c.peer, duration(c.ageSeconds), bytes(c.bytesIn), bytes(c.bytesOut), c.pending, c.detail)));
   const pr = r.process;
-  $('rt-process').textContent = `RSS ${bytes(pr.residentBytes)} · GC heap ${bytes(pr.gcHeapBytes)} of ${bytes(pr.gcCommittedBytes)} committed · collections ${pr.gen0Collections}/${pr.gen1Collections}/${pr.gen2Collections} · ` +
+  $('rt-process').textContent = `RSS ${bytes(pr.residentBytes)} · GC heap ${bytes(pr.gcHeapBytes)}, committed ${bytes(pr.gcCommittedBytes)} · collections ${pr.gen0Collections}/${pr.gen1Collections}/${pr.gen2Collections} · ` +
     `${pr.threads} threads · ${pr.openFiles} open files`;
 }
 
