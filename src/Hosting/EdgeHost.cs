@@ -71,6 +71,8 @@ public sealed class EdgeHost : IAsyncDisposable
             try { _loop.Post(() => _ = Reload()); }
             catch (ObjectDisposedException) { }
         });
+        if (HangupSignal.IsIgnored())
+            logger.LogWarning("SIGHUP is ignored by this process (started under nohup?): reload with PUT /config or a restart");
     }
 
     /// <summary>The loop everything runs on (tests check thread affinity against it).</summary>

@@ -45,6 +45,9 @@ public sealed partial class EdgeProcess : IAsyncDisposable
     public static Task<EdgeProcess> StartWithEnvironment(IReadOnlyDictionary<string, string?>? environment, params string[] args)
         => StartWith(BinaryPath, [.. EphemeralPorts, .. args], environment);
 
+    /// <summary>As <see cref="Start"/>, run through <paramref name="wrapper"/> (a command that execs its arguments, like <c>nohup</c>).</summary>
+    public static Task<EdgeProcess> StartUnder(string wrapper, params string[] args) => StartWith(wrapper, [BinaryPath, .. EphemeralPorts, .. args], null);
+
     /// <summary>Starts the server inside network namespace <paramref name="netns"/> with only <paramref name="args"/> (ports as configured).</summary>
     public static Task<EdgeProcess> StartIn(string netns, params string[] args) => StartWith("ip", ["netns", "exec", netns, BinaryPath, .. args], null);
 

@@ -59,6 +59,7 @@ public sealed class InitSystemTests
     [TestMethod]
     public async Task UnderSystemdEdgeIsReadyOnlyOnceHttpAcceptsPingsTheWatchdogAndReportsReloadAndStop()
     {
+        Hangup.MustNotBeIgnored();
         using var notify = new NotifySocket();
         var environment = new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = notify.Path, ["WATCHDOG_USEC"] = "200000" };
         var starting = EdgeProcess.StartWithEnvironment(environment, "--config", Config(), "--data-dir", DataDir());
@@ -119,6 +120,7 @@ public sealed class InitSystemTests
     [TestMethod]
     public async Task TheSysvinitScriptStartsReportsReloadsAndStopsEdgeThroughStartStopDaemon()
     {
+        Hangup.MustNotBeIgnored();
         string script = Path.Combine(Repository.Root, "docs", "init", "edge.sysv");
         string pidFile = _dir.NewPath("edge", ".pid"), log = _dir.NewPath("edge", ".log");
         int port = FreePort();

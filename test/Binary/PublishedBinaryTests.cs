@@ -130,6 +130,7 @@ public sealed class PublishedBinaryTests
     [TestMethod]
     public async Task SighupReloadsTheConfigurationFile()
     {
+        Hangup.MustNotBeIgnored();
         string config = Config(EdgeServer.DefaultConfig);
         await using var edge = await EdgeProcess.Start("--config", config, "--data-dir", DataDir());
         using var http = new HttpClient { BaseAddress = edge.BaseUri };
@@ -140,6 +141,19 @@ public sealed class PublishedBinaryTests
         await edge.Signal("HUP");
         await Eventually.True(() => edge.Stdout.Any(l => l.Contains("Configuration reloaded")), "reload logged");
         Assert.AreEqual(HttpStatusCode.OK, (await ping()).StatusCode, "auth is now off");
+        await edge.Signal("TERM");
+        Assert.AreEqual(0, await edge.WaitForExit(TimeSpan.FromSeconds(5)));
+    }
+
+    [TestMethod]
+    public async Task UnderNohupSighupIsIgnoredAndTheStartSaysHowToReloadInstead()
+    {
+        await using var edge = await EdgeProcess.StartUnder("nohup", "--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir());
+        await Eventually.True(() => edge.Stderr.Concat(edge.Stdout).Any(l => l.Contains("SIGHUP is ignored") && l.Contains("PUT /config")), "the warning at start");
+        await edge.Signal("HUP");
+        using var http = new HttpClient { BaseAddress = edge.BaseUri };
+        Assert.AreEqual("ok\n", await http.GetStringAsync("/healthz"), "still serving");
+        Assert.IsFalse(edge.Stdout.Any(l => l.Contains("Configuration reloaded")), "nohup asked for hangups to be ignored");
         await edge.Signal("TERM");
         Assert.AreEqual(0, await edge.WaitForExit(TimeSpan.FromSeconds(5)));
     }

@@ -11,6 +11,7 @@ public sealed class ReloadTests
     [TestMethod]
     public async Task SighupReloadsLimitsAndUsersWhileRunning()
     {
+        Hangup.MustNotBeIgnored();
         await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("\"WebSocket\":{\"MaxClients\":5},"));
         using var first = await server.Connect();
         string configPath = Path.Combine(Path.GetDirectoryName(server.DataDir)!, "edge.json");
