@@ -71,7 +71,7 @@ public sealed class EdgeHost : IAsyncDisposable
             try { _loop.Post(() => _ = Reload()); }
             catch (ObjectDisposedException) { }
         });
-        if (HangupSignal.IsIgnored())
+        if (IgnoredSignals.Contains(IgnoredSignals.Hangup))
             logger.LogWarning("SIGHUP is ignored by this process (started under nohup?): reload with PUT /config or a restart");
     }
 

@@ -1,3 +1,4 @@
+using Edge.Hosting;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -59,7 +60,7 @@ public sealed class InitSystemTests
     [TestMethod]
     public async Task UnderSystemdEdgeIsReadyOnlyOnceHttpAcceptsPingsTheWatchdogAndReportsReloadAndStop()
     {
-        Hangup.MustNotBeIgnored();
+        Signals.MustNotBeIgnored(IgnoredSignals.Hangup, "SIGHUP");
         using var notify = new NotifySocket();
         var environment = new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = notify.Path, ["WATCHDOG_USEC"] = "200000" };
         var starting = EdgeProcess.StartWithEnvironment(environment, "--config", Config(), "--data-dir", DataDir());
@@ -120,7 +121,7 @@ public sealed class InitSystemTests
     [TestMethod]
     public async Task TheSysvinitScriptStartsReportsReloadsAndStopsEdgeThroughStartStopDaemon()
     {
-        Hangup.MustNotBeIgnored();
+        Signals.MustNotBeIgnored(IgnoredSignals.Hangup, "SIGHUP");
         string script = Path.Combine(Repository.Root, "docs", "init", "edge.sysv");
         string pidFile = _dir.NewPath("edge", ".pid"), log = _dir.NewPath("edge", ".log");
         int port = FreePort();

@@ -1,3 +1,4 @@
+using Edge.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -49,6 +50,7 @@ public sealed class PublishedBinaryTests
     [TestMethod]
     public async Task SigintAlsoStopsItWithExitCodeZero()
     {
+        Signals.MustNotBeIgnored(IgnoredSignals.Interrupt, "SIGINT");
         await using var edge = await EdgeProcess.Start("--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir());
         await edge.Signal("INT");
         Assert.AreEqual(0, await edge.WaitForExit(TimeSpan.FromSeconds(5)));
@@ -130,7 +132,7 @@ public sealed class PublishedBinaryTests
     [TestMethod]
     public async Task SighupReloadsTheConfigurationFile()
     {
-        Hangup.MustNotBeIgnored();
+        Signals.MustNotBeIgnored(IgnoredSignals.Hangup, "SIGHUP");
         string config = Config(EdgeServer.DefaultConfig);
         await using var edge = await EdgeProcess.Start("--config", config, "--data-dir", DataDir());
         using var http = new HttpClient { BaseAddress = edge.BaseUri };

@@ -1,3 +1,4 @@
+using Edge.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
@@ -11,7 +12,7 @@ public sealed class ReloadTests
     [TestMethod]
     public async Task SighupReloadsLimitsAndUsersWhileRunning()
     {
-        Hangup.MustNotBeIgnored();
+        Signals.MustNotBeIgnored(IgnoredSignals.Hangup, "SIGHUP");
         await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("\"WebSocket\":{\"MaxClients\":5},"));
         using var first = await server.Connect();
         string configPath = Path.Combine(Path.GetDirectoryName(server.DataDir)!, "edge.json");
