@@ -1,7 +1,7 @@
-using Edge.Hosting;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Edge.Hosting;
 using Edge.Tests.Support;
 
 namespace Edge.Tests.Binary;

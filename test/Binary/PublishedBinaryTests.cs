@@ -1,9 +1,9 @@
-using Edge.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
+using Edge.Hosting;
 using Edge.Tests.Support;
 
 namespace Edge.Tests.Binary;

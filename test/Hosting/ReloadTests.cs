@@ -1,7 +1,7 @@
-using Edge.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
+using Edge.Hosting;
 using Edge.Tests.Support;
 
 namespace Edge.Tests.Hosting;
