@@ -170,8 +170,8 @@ public static class Program
         // GPIO pins with the snapshot action save pictures in DATA_DIR/files.
         var fileStore = new FileStore(Path.Combine(settings.DataDir, "files"), settings.Files, pool);
         var snapshots = new SnapshotFiles(loop, pool, camera, fileStore, storage, loggers.CreateLogger<SnapshotFiles>());
-        IGpioDriver gpioDriver = settings.Gpio.Driver == "memory" ? new MemoryGpioDriver() : new ChardevGpioDriver();
-        var gpio = new GpioService(loop, pool, state, gpioDriver, settings.Gpio,
+        IGpioChips gpioChips = settings.Gpio.Driver == "memory" ? new MemoryGpioChips() : new ChardevGpioChips();
+        var gpio = new GpioService(loop, pool, state, gpioChips, settings.Gpio,
             new Dictionary<string, GpioActionHandler> { ["snapshot"] = SaveSnapshot }, loggers.CreateLogger<GpioService>());
         var gpioEvents = loggers.CreateLogger("Edge.Gpio.Events");
         gpio.Edge += edge =>

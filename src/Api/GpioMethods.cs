@@ -13,11 +13,11 @@ public sealed class GpioMethods(GpioService gpio)
         dispatcher.Register("gpio.chips", Chips);
         dispatcher.Register("gpio.set", Set);
         // A button or sensor for a machine without GPIO: try a configuration and its actions.
-        if (gpio.Driver is MemoryGpioDriver memory) dispatcher.Register("gpio.simulate", call => Simulate(memory, call));
+        if (gpio.Chips is MemoryGpioChips memory) dispatcher.Register("gpio.simulate", call => Simulate(memory, call));
     }
 
     // {chip (default gpiochip0), line, level}: drives the simulated line as the outside world would.
-    private static ValueTask<ApiResult> Simulate(MemoryGpioDriver memory, ApiCall call)
+    private static ValueTask<ApiResult> Simulate(MemoryGpioChips memory, ApiCall call)
     {
         string chip = call.TryGetParam("chip", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "gpiochip0";
         if (call.RequireParam("line") is not { ValueKind: JsonValueKind.Number } lineValue || !lineValue.TryGetInt32(out int line))

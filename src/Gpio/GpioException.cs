@@ -13,6 +13,12 @@ public sealed class GpioException(string message, int errno = 0) : IOException(m
 
     internal static GpioException NoChip(string chip) => new($"{chip} does not exist", Libc.ENOENT);
 
+    internal static GpioException NotOpen(string line) => new($"{line}: the pin is not open");
+
+    internal static GpioException NoMode(string line, string operation) => new($"{line}: {operation} failed: the line has no mode yet");
+
+    internal static GpioException EdgesOnInputsOnly(string line) => new($"{line}: edges are detected on inputs only");
+
     internal static GpioException NoLine(string chip, int lines, int line) =>
         new($"{chip} has {lines} lines (0 to {lines - 1}); there is no line {line}", Libc.EINVAL);
 }

@@ -1,3 +1,5 @@
+using System.Device.Gpio;
+
 namespace Edge.Gpio;
 
 /// <summary>
@@ -25,12 +27,23 @@ internal static class GpioLineFlags
         ["used", "active-low", "input", "output", "edge-rising", "edge-falling", "open-drain", "open-source",
          "pull-up", "pull-down", "bias-disabled", "clock-realtime", "clock-hte"];
 
-    /// <summary>The flags that request <paramref name="config"/>: an input detects both edges.</summary>
-    public static ulong For(GpioLineConfig config)
+    /// <summary>
+    /// The flags of a line in <paramref name="mode"/> detecting <paramref name="edges"/>: direction, the
+    /// mode's pull or else the options' bias, active-low.
+    /// </summary>
+    public static ulong For(PinMode mode, GpioLineOptions options, PinEventTypes edges)
     {
-        ulong flags = config.Output ? GPIO_V2_LINE_FLAG_OUTPUT : GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_EDGE_RISING | GPIO_V2_LINE_FLAG_EDGE_FALLING;
-        if (config.ActiveLow) flags |= GPIO_V2_LINE_FLAG_ACTIVE_LOW;
-        return flags | config.Bias switch
+        ulong flags = mode == PinMode.Output ? GPIO_V2_LINE_FLAG_OUTPUT : GPIO_V2_LINE_FLAG_INPUT;
+        if ((edges & PinEventTypes.Rising) != 0) flags |= GPIO_V2_LINE_FLAG_EDGE_RISING;
+        if ((edges & PinEventTypes.Falling) != 0) flags |= GPIO_V2_LINE_FLAG_EDGE_FALLING;
+        if (options.ActiveLow) flags |= GPIO_V2_LINE_FLAG_ACTIVE_LOW;
+        var bias = mode switch
+        {
+            PinMode.InputPullUp => GpioBias.PullUp,
+            PinMode.InputPullDown => GpioBias.PullDown,
+            _ => options.Bias,
+        };
+        return flags | bias switch
         {
             GpioBias.PullUp => GPIO_V2_LINE_FLAG_BIAS_PULL_UP,
             GpioBias.PullDown => GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN,

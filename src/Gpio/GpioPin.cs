@@ -17,8 +17,8 @@ internal sealed class GpioPin(GpioPinSettings settings, GpioActionHandler? actio
 
     public GpioActionHandler? Action { get; } = action;
 
-    /// <summary>The requested line; null while the pin is absent.</summary>
-    public IGpioLine? Line { get; private set; }
+    /// <summary>The chip the pin is open on; null while the pin is absent.</summary>
+    public GpioChip? Chip { get; private set; }
 
     /// <summary>An open input's edges from the reader thread.</summary>
     public GpioEdgeBuffer? Edges { get; private set; }
@@ -49,23 +49,22 @@ internal sealed class GpioPin(GpioPinSettings settings, GpioActionHandler? actio
         return true;
     }
 
-    public GpioLineConfig LineConfig() => Settings.ToLineConfig(Value);
+    /// <summary>The line's offset on its chip: the pin number of the chip's controller.</summary>
+    public int Line => Settings.Line;
 
-    public void Attach(IGpioLine line, GpioEdgeBuffer? edges)
+    public void Attach(GpioChip chip, GpioEdgeBuffer? edges)
     {
-        Line = line;
+        Chip = chip;
         Edges = edges;
         Error = null;
     }
 
-    /// <summary>Takes the line away (to close it); new writes are refused with <paramref name="why"/>.</summary>
-    public IGpioLine? Detach(string why)
+    /// <summary>Marks the pin closed; new writes are refused with <paramref name="why"/>.</summary>
+    public void Detach(string why)
     {
-        var line = Line;
-        Line = null;
+        Chip = null;
         Edges = null;
         Error = why;
-        return line;
     }
 
     /// <summary>Whether an edge is an event (journal, action) and not only a new value.</summary>

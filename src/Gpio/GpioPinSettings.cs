@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Globalization;
 
 namespace Edge.Gpio;
@@ -81,9 +82,18 @@ public sealed class GpioPinSettings
         return null;
     }
 
-    /// <summary>What to ask a driver for; an output starts at <paramref name="value"/>.</summary>
-    internal GpioLineConfig ToLineConfig(int value) => new(Chip, Line, IsOutput, ActiveLow,
-        (GpioBias)Array.IndexOf(Biases, Bias), DebounceMs ?? 0, IsOutput ? value : 0, $"edge:{Name}");
+    /// <summary>The pin's mode for <see cref="GpioController"/>: an input's pull is part of it.</summary>
+    internal PinMode Mode => IsOutput ? PinMode.Output : BiasKind switch
+    {
+        GpioBias.PullUp => PinMode.InputPullUp,
+        GpioBias.PullDown => PinMode.InputPullDown,
+        _ => PinMode.Input,
+    };
+
+    /// <summary>The rest of what the line is requested with.</summary>
+    internal GpioLineOptions LineOptions() => new(ActiveLow, BiasKind, DebounceMs ?? 0, $"edge:{Name}");
+
+    private GpioBias BiasKind => (GpioBias)Array.IndexOf(Biases, Bias);
 
     private static bool IsName(string name)
     {

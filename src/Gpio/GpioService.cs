@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Text.Json;
 using Edge.Runtime;
 using Edge.State;
@@ -11,7 +12,8 @@ namespace Edge.Gpio;
 /// update its value and, for the edges its settings name, raise <see cref="Edge"/> and run its action.
 /// <see cref="Run"/> is the supervised service <c>gpio</c>: it opens the pins (one that cannot be opened
 /// is absent, retried every 30 s, and never stops the others), reads edges on a thread of its own
-/// and closes the lines when it ends. Line calls run on the worker pool. Loop only.
+/// and closes the lines when it ends. Lines are driven through a <see cref="GpioController"/> per chip
+/// (System.Device.Gpio) over Edge's own drivers; their calls run on the worker pool. Loop only.
 /// </summary>
 public sealed class GpioService
 {
@@ -32,11 +34,13 @@ public sealed class GpioService
     private readonly RateLimitedLog _warnings;
     private readonly List<GpioPin> _pins = [];
     private readonly List<GpioEdgeEvent> _batch = [];
+    // The chips of open pins, by name, until the service stops.
+    private readonly Dictionary<string, GpioChip> _chips = [];
     private TaskGroup? _actions;
     private int _drainPosted;
     private long _droppedEdges, _droppedEvents;
 
-    public GpioService(EventLoop loop, WorkerPool pool, StateStore state, IGpioDriver driver, GpioSettings settings,
+    public GpioService(EventLoop loop, WorkerPool pool, StateStore state, IGpioChips chips, GpioSettings settings,
         IReadOnlyDictionary<string, GpioActionHandler> actions, ILogger logger)
     {
         _loop = loop;
@@ -44,7 +48,7 @@ public sealed class GpioService
         _state = state;
         _logger = logger;
         _warnings = new RateLimitedLog(logger, loop.Time, perMinute: 10);
-        Driver = driver;
+        Chips = chips;
         foreach (var pin in settings.Pins)
         {
             GpioActionHandler? action = null;
@@ -54,7 +58,7 @@ public sealed class GpioService
         }
     }
 
-    public IGpioDriver Driver { get; }
+    public IGpioChips Chips { get; }
 
     /// <summary>Pins are configured, so the service has something to run.</summary>
     public bool HasPins => _pins.Count > 0;
@@ -62,8 +66,8 @@ public sealed class GpioService
     /// <summary>Raised on the loop for each event: an edge of an input whose <c>Edge</c> setting names it.</summary>
     public event Action<GpioEdgeEvent>? Edge;
 
-    /// <summary>The driver's chips and their lines (<c>gpio.chips</c>), read on the worker pool.</summary>
-    public async Task<GpioChipList> ListChips() => new(Driver.Name, await _pool.Submit(_ => Driver.ListChips(), PoolFullMode.Wait));
+    /// <summary>The chips and their lines (<c>gpio.chips</c>), read on the worker pool.</summary>
+    public async Task<GpioChipList> ListChips() => new(Chips.Name, await _pool.Submit(_ => Chips.ListChips(), PoolFullMode.Wait));
 
     /// <summary>
     /// Sets an output to 0 or 1; completes once the line has the value and its state key says so.
@@ -77,8 +81,8 @@ public sealed class GpioService
         if (!pin.IsOutput) throw new StateException(StateError.NotWritable, $"GPIO pin '{name}' is an input; only outputs can be set.");
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int level) || level is not (0 or 1))
             throw new StateException(StateError.InvalidValue, $"GPIO pin '{name}' takes 0 or 1 (got {Describe(value)}).");
-        if (pin.Line is not { } line) throw new StateException(StateError.Unavailable, $"GPIO pin '{name}' is not available: {pin.Error ?? "not opened yet"}.");
-        var write = WriteAfter(pin.Writes, pin, line, level);
+        if (pin.Chip is not { } chip) throw new StateException(StateError.Unavailable, $"GPIO pin '{name}' is not available: {pin.Error ?? "not opened yet"}.");
+        var write = WriteAfter(pin.Writes, pin, chip.Controller, level);
         pin.Writes = write;
         await write;
     }
@@ -95,12 +99,13 @@ public sealed class GpioService
         try
         {
             await OpenAbsent();
-            _logger.LogInformation("GPIO ({Driver}): {Open} of {Count} pins open", Driver.Name, _pins.FindAll(pin => pin.Line != null).Count, _pins.Count);
+            _logger.LogInformation("GPIO ({Driver}): {Open} of {Count} pins open", Chips.Name, _pins.FindAll(pin => pin.Chip != null).Count, _pins.Count);
             while (!cancellationToken.IsCancellationRequested)
             {
                 await using var round = new TaskGroup(TaskGroupPolicy.FailFast, _logger, cancellationToken, "gpio round", _loop.TaskGroups);
-                var inputs = _pins.FindAll(pin => pin.Edges != null);
-                if (inputs.Count > 0) round.Spawn(token => ReadEdges(inputs, token), "gpio edges");
+                // One edge reader per chip with open inputs: each driver calls its lines' callbacks.
+                foreach (var chip in _pins.FindAll(pin => pin.Edges != null).ConvertAll(pin => pin.Chip!).Distinct())
+                    round.Spawn(token => DedicatedThread.Run("edge-gpio", () => chip.Driver.DispatchEdges(token)), $"gpio edges {chip.Driver.Chip}");
                 // An input that opens later needs a reader that watches it too: the next round's.
                 round.Spawn(async token =>
                 {
@@ -119,7 +124,7 @@ public sealed class GpioService
     }
 
     // Writes run one after another, so the line ends on the value asked for last.
-    private async Task WriteAfter(Task previous, GpioPin pin, IGpioLine line, int level)
+    private async Task WriteAfter(Task previous, GpioPin pin, GpioController controller, int level)
     {
         try { await previous; }
         catch (Exception) { } // that write's caller got its error
@@ -127,7 +132,7 @@ public sealed class GpioService
         {
             await _pool.Submit(_ =>
             {
-                line.Write(level);
+                controller.Write(pin.Line, level);
                 return true;
             }, PoolFullMode.Wait);
         }
@@ -143,7 +148,7 @@ public sealed class GpioService
     {
         while (true)
         {
-            await _loop.Delay(_pins.Exists(pin => pin.Line == null) ? RetryInterval : Timeout.InfiniteTimeSpan, cancellationToken);
+            await _loop.Delay(_pins.Exists(pin => pin.Chip == null) ? RetryInterval : Timeout.InfiniteTimeSpan, cancellationToken);
             if (await OpenAbsent()) return;
         }
     }
@@ -151,20 +156,20 @@ public sealed class GpioService
     // Opens the absent pins on the pool (a request and a first read may sleep); true when an input opened.
     private async Task<bool> OpenAbsent()
     {
-        var absent = _pins.FindAll(pin => pin.Line == null);
+        var absent = _pins.FindAll(pin => pin.Chip == null);
         if (absent.Count == 0) return false;
-        var configs = absent.ConvertAll(pin => pin.LineConfig());
-        var opened = await _pool.Submit(_ => configs.ConvertAll(Open), PoolFullMode.Wait);
+        var openings = absent.ConvertAll(pin => new Opening(pin.Settings, ChipFor(pin.Settings.Chip), pin.Value, pin.IsOutput ? null : new GpioEdgeBuffer(pin.Name, _loop.Time)));
+        var opened = await _pool.Submit(_ => openings.ConvertAll(Open), PoolFullMode.Wait);
         bool input = false;
         var problems = new List<string>();
         for (int i = 0; i < absent.Count; i++)
         {
             var pin = absent[i];
-            var result = opened[i];
-            if (result.Line is { } line)
+            var (opening, result) = (openings[i], opened[i]);
+            if (result.Error == null)
             {
-                if (pin.Error != null) _logger.LogInformation("GPIO pin {Pin} ({Line}) is open", pin.Name, configs[i].Describe());
-                pin.Attach(line, pin.IsOutput ? null : new GpioEdgeBuffer(pin.Name, _loop.Time));
+                if (pin.Error != null) _logger.LogInformation("GPIO pin {Pin} ({Line}) is open", pin.Name, opening.Chip.Driver.Describe(pin.Line));
+                pin.Attach(opening.Chip, opening.Edges);
                 SetValue(pin, result.Value);
                 input |= !pin.IsOutput;
             }
@@ -181,31 +186,43 @@ public sealed class GpioService
         return input;
     }
 
-    private OpenedLine Open(GpioLineConfig config)
+    private GpioChip ChipFor(string name)
     {
-        IGpioLine? line = null;
+        if (!_chips.TryGetValue(name, out var chip)) _chips[name] = chip = new GpioChip(Chips.CreateDriver(name));
+        return chip;
+    }
+
+    // Pool: opens one pin through its chip's controller, with its edges going to its buffer; closes it again when any step fails.
+    private OpenedPin Open(Opening opening)
+    {
+        var (settings, controller, line) = (opening.Settings, opening.Chip.Controller, opening.Settings.Line);
         try
         {
-            line = Driver.Open(config);
-            return new OpenedLine(line, line.Read(), null);
+            opening.Chip.Driver.SetLineOptions(line, settings.LineOptions());
+            if (opening.Edges is { } edges)
+            {
+                controller.OpenPin(line, settings.Mode);
+                controller.RegisterCallbackForPinValueChangedEvent(line, PinEventTypes.Rising | PinEventTypes.Falling, (_, e) => OnLineEdge(edges, e));
+            }
+            else
+            {
+                controller.OpenPin(line, settings.Mode, opening.Value);
+            }
+            return new OpenedPin((int)controller.Read(line), null);
         }
         catch (GpioException e)
         {
-            line?.Dispose();
-            return new OpenedLine(null, 0, e.Message);
+            if (controller.IsPinOpen(line)) controller.ClosePin(line);
+            return new OpenedPin(0, e.Message);
         }
     }
 
-    private Task ReadEdges(List<GpioPin> inputs, CancellationToken cancellationToken)
+    // Edge reader thread.
+    private void OnLineEdge(GpioEdgeBuffer edges, PinValueChangedEventArgs edge)
     {
-        var lines = inputs.ConvertAll(pin => pin.Line!);
-        var buffers = inputs.ConvertAll(pin => pin.Edges!);
-        return DedicatedThread.Run("edge-gpio", () => Driver.WatchEdges(lines, (index, rising, lineSeqno) =>
-        {
-            buffers[index].Add(rising, lineSeqno);
-            // At most one drain waits in the loop's queue, however fast edges come.
-            if (Interlocked.Exchange(ref _drainPosted, 1) == 0) _loop.TryPost(static s => ((GpioService)s!).Drain(), this);
-        }, cancellationToken));
+        edges.Add(edge.ChangeType == PinEventTypes.Rising, ((GpioEdgeArgs)edge).LineSeqno);
+        // At most one drain waits in the loop's queue, however fast edges come.
+        if (Interlocked.Exchange(ref _drainPosted, 1) == 0) _loop.TryPost(static s => ((GpioService)s!).Drain(), this);
     }
 
     private void Drain()
@@ -277,19 +294,19 @@ public sealed class GpioService
     // Writes in flight finish first: they hold the line.
     private async Task CloseAll()
     {
-        var lines = new List<IGpioLine>();
-        foreach (var pin in _pins)
-            if (pin.Detach("the GPIO service is not running") is { } line) lines.Add(line);
+        foreach (var pin in _pins) pin.Detach("the GPIO service is not running");
         foreach (var pin in _pins)
         {
             try { await pin.Writes; }
             catch (Exception) { } // its caller got the error
         }
         PublishStatus();
-        if (lines.Count == 0) return;
+        var chips = _chips.Values.ToList();
+        _chips.Clear();
+        if (chips.Count == 0) return;
         await _pool.Submit(_ =>
         {
-            foreach (var line in lines) line.Dispose();
+            foreach (var chip in chips) chip.Dispose();
             return true;
         }, PoolFullMode.Wait);
     }
@@ -302,8 +319,8 @@ public sealed class GpioService
 
     private void PublishStatus()
     {
-        var pins = _pins.ConvertAll(pin => new GpioPinStatus(pin.Name, pin.Settings.Chip, pin.Settings.Line, pin.Settings.Direction, pin.Line != null, pin.Error));
-        _state.Publish(StatePrefix + StatusName, new GpioStatus(Driver.Name, pins, _droppedEdges, _droppedEvents), GpioJsonContext.Default.GpioStatus);
+        var pins = _pins.ConvertAll(pin => new GpioPinStatus(pin.Name, pin.Settings.Chip, pin.Settings.Line, pin.Settings.Direction, pin.Chip != null, pin.Error));
+        _state.Publish(StatePrefix + StatusName, new GpioStatus(Chips.Name, pins, _droppedEdges, _droppedEvents), GpioJsonContext.Default.GpioStatus);
     }
 
     private string PinNames() => _pins.Count == 0 ? "no pins are configured" : $"pins: {string.Join(", ", _pins.ConvertAll(pin => pin.Name))}";
@@ -311,5 +328,7 @@ public sealed class GpioService
     private static string Describe(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number ? value.GetRawText() : value.ValueKind.ToString().ToLowerInvariant();
 
-    private sealed record OpenedLine(IGpioLine? Line, int Value, string? Error);
+    private sealed record Opening(GpioPinSettings Settings, GpioChip Chip, int Value, GpioEdgeBuffer? Edges);
+
+    private sealed record OpenedPin(int Value, string? Error);
 }

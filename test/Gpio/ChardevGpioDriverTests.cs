@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Device.Gpio;
 using System.IO.Pipes;
 using System.Runtime.InteropServices;
 using Edge.Gpio;
@@ -14,7 +15,6 @@ namespace Edge.Tests.Gpio;
 [TestClass]
 public sealed class ChardevGpioDriverTests
 {
-    private static readonly GpioLineConfig Button = new("gpiochip0", 27, false, false, GpioBias.PullUp, 20, 0, "edge:button");
     private string _dev = null!;
 
     [TestInitialize]
@@ -26,10 +26,12 @@ public sealed class ChardevGpioDriverTests
     [TestMethod]
     public void WithoutChipsNoneAreListedAndOpeningSaysTheChipIsMissing()
     {
-        var driver = new ChardevGpioDriver(_dev);
-        Assert.IsEmpty(driver.ListChips());
-        var error = Assert.Throws<GpioException>(() => driver.Open(Button));
+        var chips = new ChardevGpioChips(_dev);
+        Assert.IsEmpty(chips.ListChips());
+        using var controller = new GpioController(chips.CreateDriver("gpiochip0"));
+        var error = Assert.Throws<GpioException>(() => controller.OpenPin(27, PinMode.InputPullUp));
         Assert.AreEqual("gpiochip0 does not exist", error.Message);
+        Assert.IsFalse(controller.IsPinOpen(27));
     }
 
     [TestMethod]
@@ -37,34 +39,35 @@ public sealed class ChardevGpioDriverTests
     {
         File.CreateSymbolicLink(Path.Combine(_dev, "gpiochip0"), "/dev/null");
         File.CreateSymbolicLink(Path.Combine(_dev, "gpiochip-notes"), "/dev/null");
-        var driver = new ChardevGpioDriver(_dev);
-        var chip = driver.ListChips().Single();
+        var chips = new ChardevGpioChips(_dev);
+        var chip = chips.ListChips().Single();
         Assert.AreEqual("gpiochip0", chip.Name);
         StringAssert.StartsWith(chip.Error, "gpiochip0 is not a GPIO chip: GPIO_GET_CHIPINFO_IOCTL failed: ");
         StringAssert.EndsWith(chip.Error, "(ENOTTY)");
-        var error = Assert.Throws<GpioException>(() => driver.Open(Button));
+        using var controller = new GpioController(chips.CreateDriver("gpiochip0"));
+        var error = Assert.Throws<GpioException>(() => controller.OpenPin(27, PinMode.InputPullUp));
         Assert.AreEqual(chip.Error, error.Message);
     }
 
     [TestMethod]
     public void ThisMachinesChipsAreTheDevGpiochipNodes()
-        => Assert.HasCount(Directory.GetFiles("/dev", "gpiochip*").Length, new ChardevGpioDriver().ListChips());
+        => Assert.HasCount(Directory.GetFiles("/dev", "gpiochip*").Length, new ChardevGpioChips().ListChips());
 
     [TestMethod]
     public async Task EdgesAreReadFromTheLineDescriptorUntilCanceled()
     {
         using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
-        var line = new ChardevLine("gpiochip0 line 27", (int)pipe.ClientSafePipeHandle.DangerousGetHandle());
+        var line = new ChardevLine(27, "gpiochip0 line 27", (int)pipe.ClientSafePipeHandle.DangerousGetHandle());
         var edges = new ConcurrentQueue<string>();
         using var stop = new CancellationTokenSource();
-        var reader = DedicatedThread.Run("test-gpio", () => new ChardevGpioDriver(_dev).WatchEdges([line],
-            (index, rising, lineSeqno) => edges.Enqueue($"{index} {(rising ? "rising" : "falling")} {lineSeqno}"), stop.Token));
+        var reader = DedicatedThread.Run("test-gpio", () => ChardevEdgeReader.Run([line],
+            (edged, rising, lineSeqno) => edges.Enqueue($"{edged.Offset} {(rising ? "rising" : "falling")} {lineSeqno}"), stop.Token));
 
         pipe.Write(Events((GpioIoctl.GPIO_V2_LINE_EVENT_FALLING_EDGE, 1), (GpioIoctl.GPIO_V2_LINE_EVENT_RISING_EDGE, 2)));
         pipe.Write(Events((GpioIoctl.GPIO_V2_LINE_EVENT_FALLING_EDGE, 5)));
 
         await Eventually.True(() => edges.Count == 3, "three edges");
-        CollectionAssert.AreEqual(new[] { "0 falling 1", "0 rising 2", "0 falling 5" }, edges.ToArray());
+        CollectionAssert.AreEqual(new[] { "27 falling 1", "27 rising 2", "27 falling 5" }, edges.ToArray());
         stop.Cancel();
         await reader.WaitAsync(TimeSpan.FromSeconds(5));
     }
@@ -74,8 +77,8 @@ public sealed class ChardevGpioDriverTests
     {
         var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
         using var readEnd = pipe.ClientSafePipeHandle;
-        var line = new ChardevLine("gpiochip0 line 27", (int)readEnd.DangerousGetHandle());
-        var reader = DedicatedThread.Run("test-gpio", () => new ChardevGpioDriver(_dev).WatchEdges([line], (_, _, _) => { }, CancellationToken.None));
+        var line = new ChardevLine(27, "gpiochip0 line 27", (int)readEnd.DangerousGetHandle());
+        var reader = DedicatedThread.Run("test-gpio", () => ChardevEdgeReader.Run([line], (_, _, _) => { }, CancellationToken.None));
         pipe.Dispose();
         var error = await Assert.ThrowsAsync<GpioException>(() => reader.WaitAsync(TimeSpan.FromSeconds(5)));
         StringAssert.StartsWith(error.Message, "gpiochip0 line 27: the line stopped reporting edges");

@@ -22,7 +22,7 @@ internal static class GpioFixtures
 
     public static GpioService Gpio(EdgeServer server) => server.Host.Gpio!;
 
-    public static MemoryGpioDriver Memory(EdgeServer server) => (MemoryGpioDriver)Gpio(server).Driver;
+    public static MemoryGpioChips Memory(EdgeServer server) => (MemoryGpioChips)Gpio(server).Chips;
 
     /// <summary>Collects the service's events (what the journal will get) from now on.</summary>
     public static ConcurrentQueue<GpioEdgeEvent> Events(EdgeServer server)

@@ -26,6 +26,7 @@ public sealed class GpioLayoutTests
         (nameof(GpioIoctl.GPIO_GET_CHIPINFO_IOCTL), GpioIoctl.GPIO_GET_CHIPINFO_IOCTL),
         (nameof(GpioIoctl.GPIO_V2_GET_LINEINFO_IOCTL), GpioIoctl.GPIO_V2_GET_LINEINFO_IOCTL),
         (nameof(GpioIoctl.GPIO_V2_GET_LINE_IOCTL), GpioIoctl.GPIO_V2_GET_LINE_IOCTL),
+        (nameof(GpioIoctl.GPIO_V2_LINE_SET_CONFIG_IOCTL), GpioIoctl.GPIO_V2_LINE_SET_CONFIG_IOCTL),
         (nameof(GpioIoctl.GPIO_V2_LINE_GET_VALUES_IOCTL), GpioIoctl.GPIO_V2_LINE_GET_VALUES_IOCTL),
         (nameof(GpioIoctl.GPIO_V2_LINE_SET_VALUES_IOCTL), GpioIoctl.GPIO_V2_LINE_SET_VALUES_IOCTL),
         (nameof(GpioIoctl.GPIO_MAX_NAME_SIZE), GpioIoctl.GPIO_MAX_NAME_SIZE),
@@ -67,6 +68,7 @@ public sealed class GpioLayoutTests
         Assert.AreEqual(0x8044b401UL, (ulong)GpioIoctl.GPIO_GET_CHIPINFO_IOCTL);
         Assert.AreEqual(0xc100b405UL, (ulong)GpioIoctl.GPIO_V2_GET_LINEINFO_IOCTL);
         Assert.AreEqual(0xc250b407UL, (ulong)GpioIoctl.GPIO_V2_GET_LINE_IOCTL);
+        Assert.AreEqual(0xc110b40dUL, (ulong)GpioIoctl.GPIO_V2_LINE_SET_CONFIG_IOCTL);
         Assert.AreEqual(0xc010b40eUL, (ulong)GpioIoctl.GPIO_V2_LINE_GET_VALUES_IOCTL);
         Assert.AreEqual(0xc010b40fUL, (ulong)GpioIoctl.GPIO_V2_LINE_SET_VALUES_IOCTL);
 

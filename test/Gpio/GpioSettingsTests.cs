@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Text;
 using Edge.Gpio;
 using Edge.Hosting;
@@ -24,9 +25,10 @@ public sealed class GpioSettingsTests
         var button = gpio.Pins[1];
         Assert.AreEqual(("button", "gpiochip0", 27, "input"), (button.Name, button.Chip, button.Line, button.Direction));
         Assert.AreEqual(("falling", 20, "pull-up", "snapshot"), (button.Edge, button.DebounceMs, button.Bias, button.Action));
-        var config = button.ToLineConfig(0);
-        Assert.AreEqual(new GpioLineConfig("gpiochip0", 27, false, false, GpioBias.PullUp, 20, 0, "edge:button"), config);
-        Assert.AreEqual(new GpioLineConfig("gpiochip0", 17, true, false, GpioBias.AsIs, 0, 1, "edge:ir_cut"), gpio.Pins[0].ToLineConfig(1));
+        Assert.AreEqual(PinMode.InputPullUp, button.Mode);
+        Assert.AreEqual(new GpioLineOptions(false, GpioBias.PullUp, 20, "edge:button"), button.LineOptions());
+        Assert.AreEqual(PinMode.Output, gpio.Pins[0].Mode);
+        Assert.AreEqual(new GpioLineOptions(false, GpioBias.AsIs, 0, "edge:ir_cut"), gpio.Pins[0].LineOptions());
     }
 
     [TestMethod]

@@ -18,6 +18,7 @@ internal static unsafe class GpioIoctl
     public static readonly nuint GPIO_GET_CHIPINFO_IOCTL = IoctlNumber.Ior(Type, 0x01, sizeof(gpiochip_info));
     public static readonly nuint GPIO_V2_GET_LINEINFO_IOCTL = IoctlNumber.Iowr(Type, 0x05, sizeof(gpio_v2_line_info));
     public static readonly nuint GPIO_V2_GET_LINE_IOCTL = IoctlNumber.Iowr(Type, 0x07, sizeof(gpio_v2_line_request));
+    public static readonly nuint GPIO_V2_LINE_SET_CONFIG_IOCTL = IoctlNumber.Iowr(Type, 0x0D, sizeof(gpio_v2_line_config));
     public static readonly nuint GPIO_V2_LINE_GET_VALUES_IOCTL = IoctlNumber.Iowr(Type, 0x0E, sizeof(gpio_v2_line_values));
     public static readonly nuint GPIO_V2_LINE_SET_VALUES_IOCTL = IoctlNumber.Iowr(Type, 0x0F, sizeof(gpio_v2_line_values));
 
