@@ -9,6 +9,7 @@ namespace Edge.Tests.Binary;
 /// client and a multicast listener in another, joined by a veth pair (multicast on 239.255.255.250:3702).
 /// </summary>
 [TestClass]
+[TestCategory(EdgeProcess.NativeOnly)] // qemu-user does not emulate IP_MULTICAST_IF (ENOPROTOOPT)
 public sealed class DiscoveryOnLanTests
 {
     [ClassInitialize]

@@ -15,7 +15,28 @@ public sealed partial class EdgeProcess : IAsyncDisposable
         BaseUri = baseUri;
     }
 
-    public static string BinaryPath { get; set; } = "";
+    /// <summary>The binary; one for another architecture runs under qemu-user (<see cref="Command"/>).</summary>
+    public static string BinaryPath
+    {
+        get;
+        set
+        {
+            field = value;
+            Command = ElfMachine.EmulatorFor(value) is { } emulator ? [emulator, value] : [value];
+        }
+    } = "";
+
+    /// <summary>How to run <see cref="BinaryPath"/> here: itself, or <c>qemu-aarch64</c> and it (an arm64 binary on x86_64).</summary>
+    public static string[] Command { get; private set; } = [];
+
+    /// <summary>The binary runs under qemu-user: its timing is the emulator's.</summary>
+    public static bool Emulated => Command.Length > 1;
+
+    /// <summary>
+    /// Tests that need the binary to run natively, left out of the run under qemu-user
+    /// (<c>test/qemu-user/run.sh</c> filters them out): each says which emulator gap it meets.
+    /// </summary>
+    public const string NativeOnly = "NativeOnly";
 
     public int Pid => _process.Pid;
 
@@ -43,13 +64,13 @@ public sealed partial class EdgeProcess : IAsyncDisposable
 
     /// <summary>As <see cref="Start"/>, with environment variables set for the server.</summary>
     public static Task<EdgeProcess> StartWithEnvironment(IReadOnlyDictionary<string, string?>? environment, params string[] args)
-        => StartWith(BinaryPath, [.. EphemeralPorts, .. args], environment);
+        => StartWith(Command[0], [.. Command[1..], .. EphemeralPorts, .. args], environment);
 
     /// <summary>As <see cref="Start"/>, run through <paramref name="wrapper"/> (a command that execs its arguments, like <c>nohup</c>).</summary>
-    public static Task<EdgeProcess> StartUnder(string wrapper, params string[] args) => StartWith(wrapper, [BinaryPath, .. EphemeralPorts, .. args], null);
+    public static Task<EdgeProcess> StartUnder(string wrapper, params string[] args) => StartWith(wrapper, [.. Command, .. EphemeralPorts, .. args], null);
 
     /// <summary>Starts the server inside network namespace <paramref name="netns"/> with only <paramref name="args"/> (ports as configured).</summary>
-    public static Task<EdgeProcess> StartIn(string netns, params string[] args) => StartWith("ip", ["netns", "exec", netns, BinaryPath, .. args], null);
+    public static Task<EdgeProcess> StartIn(string netns, params string[] args) => StartWith("ip", ["netns", "exec", netns, .. Command, .. args], null);
 
     private static async Task<EdgeProcess> StartWith(string file, string[] args, IReadOnlyDictionary<string, string?>? environment)
     {
@@ -61,7 +82,7 @@ public sealed partial class EdgeProcess : IAsyncDisposable
     /// <summary>Runs the binary to completion; returns its exit code and output.</summary>
     public static async Task<(int Code, string Stdout, string Stderr)> Run(string? stdin, params string[] args)
     {
-        var (code, stdout, stderr) = await Tools.Run(BinaryPath, args, TimeSpan.FromSeconds(30), stdin);
+        var (code, stdout, stderr) = await Tools.Run(Command[0], [.. Command[1..], .. args], TimeSpan.FromSeconds(30), stdin);
         return (code, stdout, stderr);
     }
 

@@ -57,7 +57,7 @@ public sealed class HostileClientsBinaryTests
             beside = await client.P99();
             stop.Cancel();
             await running;
-            if (beside <= 2 * idle || attempt == 2) break;
+            if (beside <= 2 * idle || attempt == 2 || EdgeProcess.Emulated) break;
             Console.WriteLine($"p99 beside {hostile}: {beside.TotalMilliseconds:0.00} ms against idle {idle.TotalMilliseconds:0.00} ms; measuring both again");
         }
         WellBehavedClient.AssertKeptLatency(idle, beside, hostile);

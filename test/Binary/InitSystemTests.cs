@@ -119,6 +119,7 @@ public sealed class InitSystemTests
     }
 
     [TestMethod]
+    [TestCategory(EdgeProcess.NativeOnly)] // start-stop-daemon --exec compares /proc/PID/exe, which is qemu-user's
     public async Task TheSysvinitScriptStartsReportsReloadsAndStopsEdgeThroughStartStopDaemon()
     {
         Signals.MustNotBeIgnored(IgnoredSignals.Hangup, "SIGHUP");

@@ -46,10 +46,15 @@ public sealed class WellBehavedClient : IDisposable
         return TimeSpan.FromMilliseconds(p99s[rounds / 2]);
     }
 
-    /// <summary>Fails unless the p99 beside hostile clients is within twice the idle server's.</summary>
+    /// <summary>
+    /// Fails unless the p99 beside hostile clients is within twice the idle server's. Under qemu-user the
+    /// times are the emulator's (each request costs many host instructions, on the cores the attack
+    /// shares), so they are printed, not judged: the native binary's run judges them.
+    /// </summary>
     public static void AssertKeptLatency(TimeSpan idle, TimeSpan beside, string hostile)
     {
-        Console.WriteLine($"well-behaved client p99: idle {idle.TotalMilliseconds:0.00} ms, beside {hostile} {beside.TotalMilliseconds:0.00} ms");
+        Console.WriteLine($"well-behaved client p99: idle {idle.TotalMilliseconds:0.00} ms, beside {hostile} {beside.TotalMilliseconds:0.00} ms{(EdgeProcess.Emulated ? " (emulated: not judged)" : "")}");
+        if (EdgeProcess.Emulated) return;
         Assert.IsLessThanOrEqualTo(2 * idle, beside, $"p99 beside {hostile} ({beside.TotalMilliseconds:0.00} ms) against idle ({idle.TotalMilliseconds:0.00} ms)");
     }
 
