@@ -23,7 +23,7 @@ public sealed class CameraService
     private CaptureOutput? _output;
     private Frame? _waiting;
     private int _inFlight;
-    private LatencyHistogram _encodeTimes = new();
+    private readonly LatencyWindow _encodeTimes = new();
     // Frame numbers continue across sources, so a restarted camera's frames are never taken for stale ones.
     private readonly System.Runtime.CompilerServices.StrongBox<long> _sequence = new();
 
@@ -79,8 +79,12 @@ public sealed class CameraService
 
     private long _dropsBefore, _invalidBefore;
 
-    /// <summary>Encode times since the last call (the stats tick swaps in a fresh histogram).</summary>
-    internal LatencyHistogram TakeEncodeTimes() => Interlocked.Exchange(ref _encodeTimes, new LatencyHistogram());
+    /// <summary>Encode times since the last call (the stats tick's window; valid until the next call).</summary>
+    internal LatencyHistogram TakeEncodeTimes()
+    {
+        _loop.VerifyAccess();
+        return _encodeTimes.Take();
+    }
 
     /// <summary>
     /// A current JPEG picture (the latest if it is fresh, else the next one, waiting up to
@@ -256,17 +260,15 @@ public sealed class CameraService
         _inFlight++;
         try
         {
-            var times = _encodeTimes;
-            var sinceStart = EncodeTimes;
-            var jpeg = await _pool.Submit(_ =>
+            var (jpeg, took) = await _pool.Submit(_ =>
             {
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 var result = JpegEncoder.ForThisThread.Encode(raw, quality);
-                long took = System.Diagnostics.Stopwatch.GetTimestamp() - start;
-                times.RecordTicks(took);
-                sinceStart.RecordTicks(took);
-                return result;
+                return (result, System.Diagnostics.Stopwatch.GetTimestamp() - start);
             }, PoolFullMode.Reject);
+            // Recorded on the loop, so the per-second window is swapped without racing a worker.
+            _encodeTimes.RecordTicks(took);
+            EncodeTimes.RecordTicks(took);
             Encoded++;
             Jpeg.Publish(jpeg);
         }

@@ -174,6 +174,7 @@ public sealed class EventLoop : IDisposable
     {
         Interlocked.Decrement(ref _queued);
         long start = Stopwatch.GetTimestamp();
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         _lag.RecordTicks(start - item.PostedAt);
         try
         {
@@ -186,7 +187,7 @@ public sealed class EventLoop : IDisposable
         }
         long end = Stopwatch.GetTimestamp();
         _busy.Add(end, end - start);
-        _kinds.Record(WorkKinds.KindOf(item.Callback, item.State), end - start);
+        _kinds.Record(WorkKinds.KindOf(item.Callback, item.State), end - start, GC.GetAllocatedBytesForCurrentThread() - allocated);
         Interlocked.Increment(ref _itemsRun);
     }
 

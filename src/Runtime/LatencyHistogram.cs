@@ -44,6 +44,13 @@ public sealed class LatencyHistogram
 
     public long Count => Volatile.Read(ref _total);
 
+    /// <summary>Forgets every recorded duration; not while another thread records.</summary>
+    public void Clear()
+    {
+        Array.Clear(_counts);
+        _total = _sumNanos = _maxNanos = 0;
+    }
+
     public TimeSpan Max => NanosToTimeSpan(Volatile.Read(ref _maxNanos));
 
     /// <summary>All recorded durations added up, in nanoseconds.</summary>

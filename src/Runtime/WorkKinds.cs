@@ -14,17 +14,18 @@ internal sealed class WorkKinds
     private readonly Dictionary<Type, Kind> _kinds = [];
     private readonly Dictionary<Type, string> _names = [];
 
-    public void Record(Type kind, long ticks)
+    public void Record(Type kind, long ticks, long allocatedBytes)
     {
         if (!_kinds.TryGetValue(kind, out var stats)) _kinds[kind] = stats = new Kind(kind);
         stats.Count++;
         stats.Ticks += ticks;
+        stats.AllocatedBytes += allocatedBytes;
         if (ticks > stats.MaxTicks) stats.MaxTicks = ticks;
     }
 
     /// <summary>
     /// The <paramref name="count"/> kinds that took the most loop time since start, most first, as a JSON
-    /// array of {name, count, totalMs, maxMs}. Written directly: view records would each cost native
+    /// array of {name, count, totalMs, maxMs, allocatedBytes} (what the items allocated on the managed heap). Written directly: view records would each cost native
     /// AOT their own equality and printing code.
     /// </summary>
     public void WriteBusiest(Utf8JsonWriter w, int count)
@@ -41,6 +42,7 @@ internal sealed class WorkKinds
             w.WriteNumber("count", stats.Count);
             w.WriteNumber("totalMs", Milliseconds(stats.Ticks));
             w.WriteNumber("maxMs", Milliseconds(stats.MaxTicks));
+            w.WriteNumber("allocatedBytes", stats.AllocatedBytes);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -90,6 +92,6 @@ internal sealed class WorkKinds
     private sealed class Kind(Type type)
     {
         public readonly Type Type = type;
-        public long Count, Ticks, MaxTicks;
+        public long Count, Ticks, MaxTicks, AllocatedBytes;
     }
 }

@@ -25,9 +25,15 @@ public sealed class StateStore
     private readonly EventLoop _loop;
     private readonly Dictionary<string, StateEntry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StateWriter> _writers = new(StringComparer.Ordinal);
+    private readonly System.Buffers.ArrayBufferWriter<byte> _buffer = new(256);
+    private readonly Utf8JsonWriter _writer;
     private int _userKeys;
 
-    public StateStore(EventLoop loop) => _loop = loop;
+    public StateStore(EventLoop loop)
+    {
+        _loop = loop;
+        _writer = new Utf8JsonWriter(_buffer);
+    }
 
     /// <summary>Raised on the loop after a value changed (not when it was set to the same JSON).</summary>
     public event Action<StateEntry>? Changed;
@@ -47,16 +53,32 @@ public sealed class StateStore
         return _entries.TryGetValue(key, out entry!);
     }
 
-    /// <summary>Sets a value owned by a part of the server; <paramref name="writable"/> lets clients change it too.</summary>
+    /// <summary>
+    /// Sets a value owned by a part of the server; <paramref name="writable"/> lets clients change it too.
+    /// Serialized into a buffer the store reuses and copied only when it changed: the parts publish their
+    /// numbers every second, mostly unchanged.
+    /// </summary>
     public void Publish<T>(string key, T value, JsonTypeInfo<T> type, bool writable = false)
-        => Store(key, JsonSerializer.SerializeToUtf8Bytes(value, type), writable);
+    {
+        _loop.VerifyAccess();
+        _buffer.ResetWrittenCount();
+        _writer.Reset(_buffer);
+        JsonSerializer.Serialize(_writer, value, type);
+        _writer.Flush();
+        PublishIfChanged(key, _buffer.WrittenSpan, writable);
+    }
 
     /// <summary>Sets a read-only value from JSON its owner wrote itself (valid UTF-8 JSON); copied only when it changed.</summary>
     public void PublishJson(string key, ReadOnlySpan<byte> json)
     {
         _loop.VerifyAccess();
-        if (_entries.TryGetValue(key, out var current) && !current.Writable && current.Json.AsSpan().SequenceEqual(json)) return;
-        Store(key, json.ToArray(), writable: false);
+        PublishIfChanged(key, json, writable: false);
+    }
+
+    private void PublishIfChanged(string key, ReadOnlySpan<byte> json, bool writable)
+    {
+        if (_entries.TryGetValue(key, out var current) && current.Writable == writable && current.Json.AsSpan().SequenceEqual(json)) return;
+        Store(key, json.ToArray(), writable);
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     private (long Sequence, RtspTrack Track, RtpFrame? Fragments) _lastFragmented = (-1, RtspTrack.Jpeg, null);
     private string? _h264Parameters;
     private string? _lastProblem;
-    private LatencyHistogram _latency = new();
+    private readonly LatencyWindow _latency = new();
     private long _framesSent, _framesCounted, _lastStats, _accepted;
     // Scanners send garbage by the thousand: refusals are logged at most 10 times a minute.
     private readonly RateLimitedLog _refusals = new(logger, loop.Time, perMinute: 10);
@@ -208,8 +208,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
         state.Publish("rtsp.sessions", _sessions.Count, StateJsonContext.Default.Int32);
         state.Publish("rtsp.fps", Math.Round((_framesSent - _framesCounted) / seconds, 1), StateJsonContext.Default.Double);
         _framesCounted = _framesSent;
-        var latency = _latency;
-        _latency = new LatencyHistogram();
+        var latency = _latency.Take();
         if (latency.Count > 0)
             state.Publish("rtsp.latency_ms", new RtspLatency(Math.Round(latency.Percentile(0.5).TotalMilliseconds, 2), Math.Round(latency.Percentile(0.99).TotalMilliseconds, 2)), StreamingJsonContext.Default.RtspLatency);
     }

@@ -33,13 +33,26 @@ public sealed class WorkKindsTests
     public void TheBusiestComeFirstAndTheListIsCut()
     {
         var kinds = new WorkKinds();
-        kinds.Record(typeof(string), 10);
-        kinds.Record(typeof(int), 30);
-        kinds.Record(typeof(long), 20);
-        kinds.Record(typeof(string), 1);
+        kinds.Record(typeof(string), 10, 0);
+        kinds.Record(typeof(int), 30, 0);
+        kinds.Record(typeof(long), 20, 0);
+        kinds.Record(typeof(string), 1, 0);
         var busiest = Json(w => kinds.WriteBusiest(w, 2));
         Assert.AreEqual("Int32, Int64", string.Join(", ", busiest.Select(k => k.GetProperty("name").GetString())));
         Assert.AreEqual(1, busiest[0].GetProperty("count").GetInt64());
+    }
+
+    [TestMethod]
+    public async Task EachKindCountsWhatItsItemsAllocated()
+    {
+        using var loop = new EventLoop(NullLogger.Instance);
+        var allocator = new Allocator();
+        loop.Post(allocator.Allocate);
+        loop.Post(allocator.Allocate);
+        var kinds = await loop.InvokeAsync(() => Task.FromResult(Json(w => loop.WriteBusiestWork(w, 50))));
+        long allocated = kinds.Single(k => k.GetProperty("name").GetString() == "WorkKindsTests.Allocator").GetProperty("allocatedBytes").GetInt64();
+        Assert.IsTrue(allocated is >= 200_000 and < 220_000, $"two arrays of 100,000 bytes, counted {allocated}");
+        Assert.HasCount(2, allocator.Arrays);
     }
 
     private static List<JsonElement> Json(Action<Utf8JsonWriter> write)
@@ -47,6 +60,13 @@ public sealed class WorkKindsTests
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer)) write(writer);
         return JsonDocument.Parse(buffer.WrittenMemory).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
+    private sealed class Allocator
+    {
+        public List<byte[]> Arrays { get; } = [];
+
+        public void Allocate() => Arrays.Add(new byte[100_000]);
     }
 
     private sealed class Counter

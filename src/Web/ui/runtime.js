@@ -27,7 +27,7 @@ function render(r) {
     return el('li', { title: `${count} items` }, el('span', {}, b.leMs == null ? 'more' : `≤ ${ms(b.leMs)}`),
       bar, el('span', {}, `${(100 * share).toFixed(share < 0.01 ? 2 : 0)} %`));
   }));
-  $('rt-busiest').replaceChildren(...loop.busiest.map((k) => row(k.name, k.count, ms(k.totalMs), ms(k.maxMs))));
+  $('rt-busiest').replaceChildren(...loop.busiest.map((k) => row(k.name, k.count, ms(k.totalMs), ms(k.maxMs), bytes(k.allocatedBytes))));
   $('rt-groups').replaceChildren(...r.taskGroups.map((g) => el('li', {}, `${g.name} (${g.policy}${g.cancelled ? ', cancelled' : ''}): `,
     g.children.length ? g.children.map((c) => `${c.name} ${duration(c.ageSeconds)}`).join(', ') : 'no live children')));
   $('rt-services').replaceChildren(...r.services.map((s) => row(s.name, s.status, s.restarts, s.lastError)));
