@@ -30,6 +30,8 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        // First, before the heap grows: what is touched after this is backed by small pages.
+        HugePages.Disable();
         try
         {
             var commandLine = CommandLine.Parse(args);

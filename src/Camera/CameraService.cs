@@ -36,10 +36,8 @@ public sealed class CameraService
         Settings = settings;
         Jpeg = new FrameHub(loop);
         H264 = new FrameHub(loop);
-        Jpeg.DemandChanged += demand =>
-        {
-            if (_output != null) _output.Demand = demand;
-        };
+        Jpeg.DemandChanged += _ => DemandChanged();
+        H264.DemandChanged += _ => DemandChanged();
     }
 
     /// <summary>JPEG frames: MJPEG viewers, snapshots.</summary>
@@ -47,6 +45,14 @@ public sealed class CameraService
 
     /// <summary>H.264 access units from an H.264 camera (for RTSP).</summary>
     public FrameHub H264 { get; }
+
+    /// <summary>Someone wants frames of either kind: sources that can rest without it do.</summary>
+    public bool HasDemand => Jpeg.HasDemand || H264.HasDemand;
+
+    private void DemandChanged()
+    {
+        if (_output != null) _output.Demand = HasDemand;
+    }
 
     public CameraSettings Settings { get; private set; }
 
@@ -111,7 +117,7 @@ public sealed class CameraService
             using var restart = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _restart = restart;
             var source = _createSource(settings);
-            var output = new CaptureOutput(_loop.Time, _logger, _sequence) { Demand = Jpeg.HasDemand };
+            var output = new CaptureOutput(_loop.Time, _logger, _sequence) { Demand = HasDemand };
             _output = output;
             Description = source.Description;
             StatusChanged?.Invoke();

@@ -62,7 +62,7 @@ public sealed class CameraStats(EventLoop loop, CameraService camera, StateStore
 
     private void PublishVideo(long now)
     {
-        bool watched = camera.Jpeg.HasDemand || camera.H264.HasDemand;
+        bool watched = camera.HasDemand;
         // Capture starts with demand: the wait for a first frame counts from then, not from the last frame before.
         if (camera.Captured != _captured || !watched) _lastFrame = now;
         if (camera.Jpeg.Latest is { Width: > 0 } frame)

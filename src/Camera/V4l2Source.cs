@@ -7,23 +7,40 @@ namespace Edge.Camera;
 /// A V4L2 camera (USB UVC, the Pi's unicam/ISP nodes, vivid): negotiates the format, size and rate,
 /// streams through mmap'd buffers and copies each frame out once — MJPEG as it is (checked, broken
 /// ones skipped), YUYV/NV12/I420 converted to planar YUV on the way. A device that disappears or stops
-/// delivering fails the source, and the supervisor opens it again after a back-off.
+/// delivering fails the source, and the supervisor opens it again after a back-off. Nobody wanting
+/// frames for <see cref="IdleAfter"/> stops streaming and closes the device, which frees its buffers
+/// and the CPU; the next demand opens it again (a first frame then takes the camera's start-up time).
 /// </summary>
 public sealed class V4l2Source(string device, string format, int width, int height, int fps, PixelFormat layout, ILogger logger) : IFrameSource
 {
     private const int Buffers = 4;
     private static readonly TimeSpan NoFrameLimit = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(1);
 
     public string Description => $"V4L2 {device} ({format} {width}x{height} at {fps} fps)";
 
     public void Run(CaptureOutput output, CancellationToken cancellationToken)
     {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Stream(output, cancellationToken);
+            WaitForDemand(output, cancellationToken);
+        }
+    }
+
+    // Streams until cancelled, or until nobody has wanted frames for IdleAfter; frames nobody wants
+    // go back to the driver unread.
+    private void Stream(CaptureOutput output, CancellationToken cancellationToken)
+    {
         using var camera = OpenConfigured(out int actualWidth, out int actualHeight, out int stride);
         camera.StartStreaming(Buffers);
         var time = output.Time;
-        long lastFrame = time.GetTimestamp();
+        long lastFrame = time.GetTimestamp(), lastWanted = lastFrame;
         while (!cancellationToken.IsCancellationRequested)
         {
+            if (output.Demand) lastWanted = time.GetTimestamp();
+            else if (time.GetElapsedTime(lastWanted) > IdleAfter) return;
             // A short poll keeps cancellation prompt; the limit below catches a device that went silent.
             if (!camera.TryDequeue(200, out var buffer))
             {
@@ -36,12 +53,24 @@ public sealed class V4l2Source(string device, string format, int width, int heig
             {
                 if (buffer.HasError) output.Reject($"{device} marked frame {buffer.Sequence} as damaged");
                 else if (buffer.BytesUsed == 0) output.Reject($"{device} delivered an empty frame");
-                else Deliver(buffer.Data, actualWidth, actualHeight, stride, output);
+                else if (output.Demand) Deliver(buffer.Data, actualWidth, actualHeight, stride, output);
+                else output.Heartbeat();
             }
             finally
             {
                 camera.Requeue(buffer.Index);
             }
+        }
+    }
+
+    // The device is closed: a heartbeat a second while it is still there, until someone wants frames.
+    private void WaitForDemand(CaptureOutput output, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested && !output.Demand)
+        {
+            if (!File.Exists(device)) throw new CameraException($"{device} disappeared");
+            output.Heartbeat();
+            output.WaitForDemand(Heartbeat, cancellationToken);
         }
     }
 

@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace Edge.Native;
 
 /// <summary>
-/// The libc calls of Edge's device drivers (V4L2, GPIO). Each is retried when a signal interrupts
-/// it and returns the errno (0 for success) instead of throwing, so every driver words its own errors.
+/// The libc calls of Edge's device drivers (V4L2, GPIO) and process set-up. Each is retried when a
+/// signal interrupts it and returns the errno (0 for success) instead of throwing, so every driver
+/// words its own errors.
 /// </summary>
 internal static unsafe partial class Libc
 {
@@ -79,6 +80,10 @@ internal static unsafe partial class Libc
             if (errno != EINTR) return errno;
         }
     }
+
+    // prctl is variadic in C; its unsigned long arguments travel in the same registers as fixed ones.
+    [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
+    public static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenRaw(string path, int flags);

@@ -49,6 +49,15 @@ public sealed class PublishedBinaryTests
     }
 
     [TestMethod]
+    public async Task TheProcessRunsWithTransparentHugePagesOff()
+    {
+        await using var edge = await EdgeProcess.Start("--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir());
+        // PR_SET_THP_DISABLE, as /proc shows it (Linux 5.0 and later): 0 means never huge pages.
+        string status = File.ReadAllText($"/proc/{edge.Pid}/status");
+        StringAssert.Contains(status, "THP_enabled:\t0\n", status);
+    }
+
+    [TestMethod]
     public async Task SigintAlsoStopsItWithExitCodeZero()
     {
         Signals.MustNotBeIgnored(IgnoredSignals.Interrupt, "SIGINT");
