@@ -5,6 +5,7 @@
 #
 # Usage: test/bench/run.sh            (after ./publish.sh; takes about 8 minutes)
 # Env:   BENCH_RUNS=5  WRK_DURATION=10s  LAT_ROUNDS=300  LAT_INTERVAL_MS=10
+#        BENCH_EDGE=path/to/edge (default publish/linux-x64/edge: an A/B runs the script once per binary)
 # Prints a markdown table on stdout; raw results and server logs stay in /tmp/edge-bench.*/.
 # Every server and the load tools share the machine's cores (2 on the project machines).
 set -euo pipefail
@@ -15,7 +16,7 @@ runs="${BENCH_RUNS:-5}"
 wrk_duration="${WRK_DURATION:-10s}"
 rounds="${LAT_ROUNDS:-300}"
 interval="${LAT_INTERVAL_MS:-10}"
-published="$root/publish/linux-x64/edge"
+published="${BENCH_EDGE:-$root/publish/linux-x64/edge}"
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
