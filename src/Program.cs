@@ -251,7 +251,7 @@ public static class Program
         });
         app.MapMethods("/{**path}", ["GET", "HEAD"], ui.Serve);
 
-        ITimer? certificateCheck = null, storageCheck = null, settle = null;
+        ITimer? certificateCheck = null, storageCheck = null, idleCollection = null;
         bool checkingStorage = false;
         // The journal names the file, so the UI's event list links to it.
         async Task SaveSnapshot(GpioEdgeEvent edge, CancellationToken cancellationToken)
@@ -286,7 +286,7 @@ public static class Program
             supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
             cameraStats.Start();
             monitor.Start();
-            settle = StartupGarbage.CollectLater(loop, pool, StartupGarbage.Delay, loggers.CreateLogger(typeof(StartupGarbage)));
+            idleCollection = new IdleCollector(pool, loggers.CreateLogger<IdleCollector>()).Start(loop);
             if (settings.Rtsp.Enabled) supervisor.Add("rtsp", rtsp.Run);
             if (settings.Https.Enabled)
             {
@@ -322,7 +322,7 @@ public static class Program
         {
             certificateCheck?.Dispose();
             storageCheck?.Dispose();
-            settle?.Dispose();
+            idleCollection?.Dispose();
             _ = Record(journal.Append("edge.stopping", Version, ApiJsonContext.Default.String));
             cameraStats.Stop();
             monitor.Stop();
