@@ -49,6 +49,7 @@ public sealed class PublishedBinaryTests
     }
 
     [TestMethod]
+    [TestCategory(EdgeProcess.NativeOnly)] // qemu-user does not pass PR_SET_THP_DISABLE on; the arm64 VM test checks it
     public async Task TheProcessRunsWithTransparentHugePagesOff()
     {
         await using var edge = await EdgeProcess.Start("--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir());

@@ -528,6 +528,12 @@ smaps() { # WHEN
   echo "vm: RAM, so mapped files count as Shmem):"
   vm_do smaps 2>&1 | sed 's/^/vm:   /' || true
 }
+thp=$(vm_do thp 2>/dev/null || echo "?")
+if [[ $thp == 0 ]]; then
+  pass "Edge runs with transparent huge pages off (THP_enabled 0; the kernel's default: $(vm_do smaps 2>/dev/null | sed -n 's/^transparent huge pages: //p'))"
+else
+  fail "Edge runs with transparent huge pages off" "THP_enabled $thp"
+fi
 smaps "at the start of the idle window"
 samples=$work/idle.csv
 echo "seconds,rss_kb" >"$samples"
