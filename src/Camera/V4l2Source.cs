@@ -15,7 +15,7 @@ public sealed class V4l2Source(string device, string format, int width, int heig
 {
     private const int Buffers = 4;
     private static readonly TimeSpan NoFrameLimit = TimeSpan.FromSeconds(5);
-    internal static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(1);
 
     public string Description => $"V4L2 {device} ({format} {width}x{height} at {fps} fps)";
