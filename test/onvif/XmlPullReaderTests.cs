@@ -114,6 +114,20 @@ public sealed class XmlPullReaderTests
     }
 
     [TestMethod]
+    public void MoreAttributesOnAnElementOrNamespaceDeclarationsInScopeThanTheLimitsAreRefused()
+    {
+        string Attributes(int count) => $"<a {string.Join(' ', Enumerable.Range(0, count).Select(i => $"a{i}='{i}'"))}/>";
+        Assert.HasCount(2, Nodes(Attributes(XmlPullReader.MaxAttributes)));
+        StringAssert.Contains(Refusal(Attributes(XmlPullReader.MaxAttributes + 1)), "<a> has more than 64 attributes");
+
+        // 64 declarations on each of three nested elements: 192 in scope.
+        string Declarations(int level) => string.Join(' ', Enumerable.Range(0, 64).Select(i => $"xmlns:{(char)('p' + level)}{i}='u{i}'"));
+        string nested = $"<a {Declarations(0)}><b {Declarations(1)}><c {Declarations(2)}/></b></a>";
+        StringAssert.Contains(Refusal(nested), "More than 128 namespace declarations are in scope");
+        Assert.HasCount(4, Nodes($"<a {Declarations(0)}><b {Declarations(1)}/></a>"), "128 are allowed");
+    }
+
+    [TestMethod]
     public void ByteInputMustBeUtf8AndMayStartWithAByteOrderMark()
     {
         Assert.HasCount(2, Nodes("\uFEFF<?xml version='1.0' encoding='utf-8'?><a/>"));
