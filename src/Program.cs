@@ -220,6 +220,7 @@ public static class Program
         // Kestrel's addresses are known once it listens, before the services start.
         var discovery = new DiscoveryService(loop, network, scopes, DeviceIdentity.EndpointAddress(deviceId), () => app.Urls,
             settings.Onvif.DiscoveryPort, loggers.CreateLogger<DiscoveryService>());
+        app.Use(new RequestFaults(new PeerFaultLog(loggers.CreateLogger("Edge.Web.ClientFaults"), loop.Time), loggers.CreateLogger<RequestFaults>(), loop.Time).Apply);
         app.Use(httpsPolicy.Apply);
         app.Map("/api", api.Api);
         app.Map("/login", api.Login);

@@ -32,7 +32,9 @@ public static class SettingsLoader
         ValidateUrls(configuration["urls"]);
         var settings = new EdgeSettings
         {
-            DataDir = configuration["DataDir"] is { Length: > 0 } dir ? dir : EdgeSettings.DefaultDataDir,
+            // Resolved here, once: file results and child processes need a rooted path, and the
+            // working directory is the one Edge started in (it never changes it).
+            DataDir = DataDirectory(configuration["DataDir"]),
             // One explicit call per section: the binder generator does not see through generic helpers.
             Auth = Bind("Auth", () => configuration.GetSection("Auth").Get<AuthSettings>(Strict)) ?? new(),
             Http = Bind("Http", () => configuration.GetSection("Http").Get<HttpSettings>(Strict)) ?? new(),
@@ -103,6 +105,13 @@ public static class SettingsLoader
         foreach (var level in levels.GetChildren())
             if (!Enum.TryParse<LogLevel>(level.Value, ignoreCase: true, out _))
                 throw new ConfigException($"{level.Path} must be one of {string.Join(", ", Enum.GetNames<LogLevel>())} (got '{level.Value}').");
+    }
+
+    private static string DataDirectory(string? configured)
+    {
+        if (configured is not { Length: > 0 }) return EdgeSettings.DefaultDataDir;
+        if (configured.Contains('\0')) throw new ConfigException("DataDir: a path cannot hold a NUL character.");
+        return Path.GetFullPath(configured);
     }
 
     private static void ValidateUrls(string? urls)

@@ -25,8 +25,7 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, IReadOnly
 
     private async Task ServeSoap(HttpContext context)
     {
-        var (ok, body) = await RequestBody.TryRead(context, MaxBodyBytes);
-        if (!ok) return;
+        var body = await RequestBody.Read(context.Request, MaxBodyBytes);
         byte[] reply;
         int status = StatusCodes.Status200OK;
         OnvifCall? call = null;

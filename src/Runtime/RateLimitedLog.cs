@@ -23,6 +23,11 @@ public sealed class RateLimitedLog(ILogger logger, TimeProvider time, int perMin
     {
         if (Admit()) logger.LogWarning(format, first, second);
     }
+
+    public void Error(Exception exception, string format, string argument)
+    {
+        if (Admit()) logger.LogError(exception, format, argument);
+    }
 #pragma warning restore CA2254
 
     private bool Admit()

@@ -50,8 +50,7 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
             await PlainText.Write(context, StatusCodes.Status415UnsupportedMediaType, "Content-Type must be application/json.");
             return;
         }
-        var (ok, body) = await RequestBody.TryRead(context, MaxBodyBytes);
-        if (!ok) return;
+        var body = await RequestBody.Read(context.Request, MaxBodyBytes);
         byte[] reply = body == null
             ? ApiDispatcher.Error(default, ApiErrorCode.LimitExceeded, $"Request bodies are limited to {MaxBodyBytes} bytes.")
             : await dispatcher.Dispatch(body, new ApiCaller(allowed.User, null));

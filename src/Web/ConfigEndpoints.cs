@@ -43,8 +43,7 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
             return;
         }
         if (await AuthGate.Check(auth, context) == null) return;
-        var (ok, body) = await RequestBody.TryRead(context, MaxBytes);
-        if (!ok) return;
+        var body = await RequestBody.Read(context.Request, MaxBytes);
         if (body == null)
         {
             await PlainText.Write(context, StatusCodes.Status413PayloadTooLarge, $"A configuration is at most {MaxBytes} bytes.");

@@ -7,24 +7,10 @@ namespace Edge.Web;
 public static class RequestBody
 {
     /// <summary>
-    /// The body (null when it is larger than <paramref name="maxBytes"/>); <c>Ok</c> is false when the
-    /// body was truncated or malformed, and the response status already says so.
+    /// The body, or null when it is larger than <paramref name="maxBytes"/>. Broken framing throws
+    /// <see cref="BadHttpRequestException"/>, which <see cref="RequestFaults"/> answers.
     /// </summary>
-    public static async Task<(bool Ok, byte[]? Body)> TryRead(HttpContext context, int maxBytes)
-    {
-        try
-        {
-            return (true, await Read(context.Request, maxBytes));
-        }
-        catch (BadHttpRequestException e)
-        {
-            // Usually a client that went away mid-request.
-            context.Response.StatusCode = e.StatusCode;
-            return (false, null);
-        }
-    }
-
-    private static async Task<byte[]?> Read(HttpRequest request, int maxBytes)
+    public static async Task<byte[]?> Read(HttpRequest request, int maxBytes)
     {
         if (request.ContentLength > maxBytes) return null;
         var reader = request.BodyReader;

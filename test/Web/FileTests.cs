@@ -68,6 +68,30 @@ public sealed class FileTests
     }
 
     [TestMethod]
+    public async Task DownloadsWorkWhenTheDataDirectoryIsGivenRelativeToTheWorkingDirectory()
+    {
+        // README's first command starts Edge with --data-dir ./data.
+        string dir = Directory.CreateTempSubdirectory("edge-relative-").FullName;
+        try
+        {
+            string relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(dir, "data"));
+            Assert.IsFalse(Path.IsPathRooted(relative));
+            await using var server = await EdgeServer.Start(null, null, "--data-dir", relative);
+            byte[] content = Bytes(5000, seed: 3);
+            using var put = await server.Http.PutAsync("/files/clip.bin", new ByteArrayContent(content));
+            Assert.AreEqual(HttpStatusCode.Created, put.StatusCode);
+            using var get = await server.Http.GetAsync("/files/clip.bin");
+            Assert.AreEqual(HttpStatusCode.OK, get.StatusCode, await get.Content.ReadAsStringAsync());
+            CollectionAssert.AreEqual(content, await get.Content.ReadAsByteArrayAsync());
+            Assert.IsTrue(File.Exists(Path.Combine(dir, "data", "files", "clip.bin")), "stored under the working directory's data folder");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public async Task BadNamesAreRefusedAndNothingLandsOutsideTheFolder()
     {
         await using var server = await EdgeServer.Start();
