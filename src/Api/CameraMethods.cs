@@ -33,21 +33,31 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
 
     private async ValueTask<ApiResult> Set(ApiCall call)
     {
-        if (call.Params.ValueKind != JsonValueKind.Object) throw ApiException.InvalidParams("params must be an object of camera settings.");
-        var next = camera.Settings.Clone();
-        foreach (var property in call.Params.EnumerateObject())
+        var patch = Patch(call.Params);
+        // Each change starts from the settings the previous one left: two calls at once on different
+        // fields must both land, in the order they came.
+        var change = MergeSaveApply(_lastChange, patch);
+        _lastChange = change;
+        return ApiResult.Of(await change, ApiJsonContext.Default.CameraSettings);
+    }
+
+    // The fields a call changes, type-checked before it waits for earlier changes.
+    private static List<Action<CameraSettings>> Patch(JsonElement parameters)
+    {
+        if (parameters.ValueKind != JsonValueKind.Object) throw ApiException.InvalidParams("params must be an object of camera settings.");
+        var patch = new List<Action<CameraSettings>>();
+        foreach (var property in parameters.EnumerateObject())
         {
-            var value = property.Value;
             switch (property.Name)
             {
-                case "source": next.Source = Text(property); break;
-                case "device": next.Device = Text(property); break;
-                case "format": next.Format = Text(property); break;
-                case "subsampling": next.Subsampling = Text(property); break;
-                case "width": next.Width = Number(property); break;
-                case "height": next.Height = Number(property); break;
-                case "fps": next.Fps = Number(property); break;
-                case "quality": next.Quality = Number(property); break;
+                case "source": { string v = Text(property); patch.Add(s => s.Source = v); break; }
+                case "device": { string v = Text(property); patch.Add(s => s.Device = v); break; }
+                case "format": { string v = Text(property); patch.Add(s => s.Format = v); break; }
+                case "subsampling": { string v = Text(property); patch.Add(s => s.Subsampling = v); break; }
+                case "width": { int v = Number(property); patch.Add(s => s.Width = v); break; }
+                case "height": { int v = Number(property); patch.Add(s => s.Height = v); break; }
+                case "fps": { int v = Number(property); patch.Add(s => s.Fps = v); break; }
+                case "quality": { int v = Number(property); patch.Add(s => s.Quality = v); break; }
                 case "command":
                     // Running programs is for whoever controls the configuration file, not every API user.
                     throw new ApiException(ApiErrorCode.Forbidden, "The pipe command can only be set in the configuration file.");
@@ -55,20 +65,21 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
                     throw ApiException.InvalidParams($"params.{property.Name} is not a camera setting (source, device, format, width, height, fps, quality, subsampling).");
             }
         }
-        if (next.Validate() is { } problem) throw ApiException.InvalidParams(problem);
-        if (next.Source == "v4l2" && !next.Device.StartsWith("/dev/video", StringComparison.Ordinal) && !next.Device.StartsWith("/dev/v4l/", StringComparison.Ordinal))
-            throw ApiException.InvalidParams($"device must be a /dev/video* or /dev/v4l/ node (got '{next.Device}').");
-        var change = SaveThenApply(_lastChange, next);
-        _lastChange = change;
-        await change;
-        return ApiResult.Of(next, ApiJsonContext.Default.CameraSettings);
+        return patch;
     }
 
     // Saved first: a setting that would not survive a restart is not applied either.
-    private async Task SaveThenApply(Task previous, CameraSettings next)
+    private async Task<CameraSettings> MergeSaveApply(Task previous, List<Action<CameraSettings>> patch)
     {
         try { await previous; }
         catch (Exception) { } // that change's caller got its error
+        var current = camera.Settings;
+        var next = current.Clone();
+        foreach (var set in patch) set(next);
+        if (next.Validate() is { } problem) throw ApiException.InvalidParams(problem);
+        if (next.Source == "v4l2" && (next.Source != current.Source || next.Device != current.Device)
+            && await pool.Submit(_ => V4l2Device.NodeProblem(next.Device), PoolFullMode.Wait) is { } device)
+            throw ApiException.InvalidParams(device);
         try
         {
             await pool.Submit(_ =>
@@ -84,6 +95,7 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
         }
         storage.Succeeded(StorageWriter);
         camera.Apply(next);
+        return next;
     }
 
     private static string Text(JsonProperty property) => property.Value.ValueKind == JsonValueKind.String

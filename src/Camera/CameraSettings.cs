@@ -58,7 +58,7 @@ public sealed class CameraSettings
         };
         if (formats.Length > 0 && !formats.Contains(Format)) return $"Format must be one of {string.Join(", ", formats)} for a {Source} source (got '{Format}')";
         if (Source == "pipe" && string.IsNullOrWhiteSpace(Command)) return "Command is required for a pipe source";
-        if (Source == "v4l2" && !Device.StartsWith("/dev/", StringComparison.Ordinal)) return $"Device must be a path under /dev (got '{Device}')";
+        if (Source == "v4l2" && DeviceProblem(Device) is { } device) return device;
         if (Width is < 16 or > 4096 || Height is < 16 or > 4096) return $"Width and Height must be between 16 and 4096 (got {Width}×{Height})";
         if ((Width & 1) != 0 || (Height & 1) != 0) return $"Width and Height must be even (got {Width}×{Height})";
         if (Fps is < 1 or > 120) return $"Fps must be between 1 and 120 (got {Fps})";
@@ -68,6 +68,17 @@ public sealed class CameraSettings
         if (ViewerTimeoutSeconds is < 1 or > 3600) return $"ViewerTimeoutSeconds must be between 1 and 3600 (got {ViewerTimeoutSeconds})";
         if (MaxViewers is < 1 or > 10_000) return $"MaxViewers must be between 1 and 10000 (got {MaxViewers})";
         return null;
+    }
+
+    /// <summary>
+    /// Why <paramref name="device"/> cannot name a camera by its path alone: it must be a /dev/video*
+    /// node or a /dev/v4l/ link, spelled plainly (no "..", no "//"), so a check of its prefix holds.
+    /// </summary>
+    public static string? DeviceProblem(string device)
+    {
+        bool plain = device.StartsWith('/') && !device.Contains('\0') && Path.GetFullPath(device) == device;
+        if (plain && (device.StartsWith("/dev/video", StringComparison.Ordinal) || device.StartsWith("/dev/v4l/", StringComparison.Ordinal))) return null;
+        return $"Device must be a /dev/video* node or a /dev/v4l/ link, without '..' (got '{device}')";
     }
 
     /// <summary>The camera delivers H.264 (for RTSP /h264): no JPEG stream, no snapshots.</summary>

@@ -13,6 +13,11 @@ internal static unsafe partial class Libc
     public const int O_RDWR = 2;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
+    public const int AT_FDCWD = -100;
+    public const int AT_EMPTY_PATH = 0x1000;
+    public const uint STATX_TYPE = 0x1;
+    public const int S_IFMT = 0xF000;
+    public const int S_IFCHR = 0x2000;
     public const short POLLIN = 0x001;
     public const short POLLERR = 0x008;
     public const short POLLHUP = 0x010;
@@ -37,6 +42,23 @@ internal static unsafe partial class Libc
             if (fd >= 0) return 0;
             int errno = Marshal.GetLastPInvokeError();
             if (errno != EINTR) return errno;
+        }
+    }
+
+    /// <summary>
+    /// The type and device numbers of <paramref name="path"/> (symbolic links followed), or of
+    /// <paramref name="fd"/> when the path is empty. Returns 0 or the errno.
+    /// </summary>
+    public static int TryStatx(int fd, string path, out statx result)
+    {
+        fixed (statx* buffer = &result)
+        {
+            while (true)
+            {
+                if (StatxRaw(fd, path, path.Length == 0 ? AT_EMPTY_PATH : 0, STATX_TYPE, buffer) == 0) return 0;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != EINTR) return errno;
+            }
         }
     }
 
@@ -87,6 +109,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenRaw(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatxRaw(int dirfd, string path, int flags, uint mask, statx* buffer);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

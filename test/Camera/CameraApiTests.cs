@@ -69,6 +69,10 @@ public sealed class CameraApiTests
             new { quality = 101 },
             new { source = "webcam" },
             new { source = "v4l2", device = "/etc/passwd" },
+            new { source = "v4l2", device = "/dev/v4l/../../tmp/x" },
+            new { source = "v4l2", device = "/dev/video0/../../tmp/x" },
+            new { source = "v4l2", device = "/dev//video0" },
+            new { source = "v4l2", device = "/dev/video-edge-missing" },
             new { subsampling = "411" },
             new { width = "wide" },
             new { colour = "red" },
@@ -83,6 +87,47 @@ public sealed class CameraApiTests
         Assert.AreEqual(before, (await server.Call("camera.get")).GetProperty("result").ToString());
         Assert.IsFalse(File.Exists(Path.Combine(server.DataDir, "camera.json")));
         await AssertSnapshotSize(server, CameraFixtures.Width, CameraFixtures.Height);
+    }
+
+    [TestMethod]
+    public async Task TwoCameraSetsAtOnceOnDifferentFieldsBothLandInTheCameraAndTheFile()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("edge-data-").FullName;
+        try
+        {
+            await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--data-dir", dataDir);
+            for (int round = 1; round <= 5; round++)
+            {
+                int quality = 40 + round, fps = 5 + round;
+                var replies = await Task.WhenAll(server.Call("camera.set", new { quality }), server.Call("camera.set", new { fps }));
+                foreach (var reply in replies) Assert.IsTrue(reply.TryGetProperty("result", out _), reply.ToString());
+                var settings = (await server.Call("camera.get")).GetProperty("result");
+                Assert.AreEqual((quality, fps), (settings.GetProperty("quality").GetInt32(), settings.GetProperty("fps").GetInt32()), $"round {round}: {settings}");
+                using var saved = JsonDocument.Parse(File.ReadAllText(Path.Combine(dataDir, "camera.json")));
+                Assert.AreEqual((quality, fps), (saved.RootElement.GetProperty("quality").GetInt32(), saved.RootElement.GetProperty("fps").GetInt32()), $"round {round}: {saved.RootElement}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public async Task ASavedDevicePathThatEscapesDevIsIgnoredAtStart()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("edge-data-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dataDir, "camera.json"), """{"source":"v4l2","device":"/dev/v4l/../../tmp/x","format":"yuyv","width":640,"height":480,"fps":30,"quality":80,"subsampling":"420"}""");
+            await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--data-dir", dataDir);
+            Assert.AreEqual("testpattern", (await server.Call("camera.get")).GetProperty("result").GetProperty("source").GetString());
+            Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("ignored") && l.Contains("without '..'")), string.Join("\n", server.Log.Lines));
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
     }
 
     [TestMethod]

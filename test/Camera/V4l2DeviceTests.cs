@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Edge.Camera.V4l2;
 using Edge.Native;
+using Edge.Tests.Support;
 
 namespace Edge.Tests.Camera;
 
@@ -22,12 +23,32 @@ public sealed class V4l2DeviceTests
     }
 
     [TestMethod]
-    public void OpeningANodeThatIsNotV4l2ThrowsNotAV4l2DeviceWithEnotty()
+    public void ACharacterDeviceThatIsNotV4l2IsRefusedBeforeItIsOpened()
     {
         var error = Assert.Throws<V4l2Exception>(() => V4l2Device.Open("/dev/null"));
-        StringAssert.StartsWith(error.Message, "/dev/null: not a V4L2 device");
-        StringAssert.Contains(error.Message, "ENOTTY");
+        Assert.AreEqual("/dev/null: not a V4L2 device: character device 1:3 (V4L2 devices are 81:N)", error.Message);
         Assert.AreEqual(Libc.ENOTTY, error.Errno);
+    }
+
+    [TestMethod]
+    public void AFifoOrAPlainFileIsNeverOpenedAsACamera()
+    {
+        string dir = Directory.CreateTempSubdirectory("edge-node-").FullName;
+        try
+        {
+            string fifo = Path.Combine(dir, "fifo"), file = Path.Combine(dir, "file");
+            File.CreateSymbolicLink(Path.Combine(dir, "link"), "/dev/zero");
+            Assert.AreEqual(0, Tools.Run("mkfifo", [fifo]).Result.ExitCode);
+            File.WriteAllText(file, "x");
+            foreach (string path in new[] { fifo, file })
+                Assert.AreEqual($"{path}: not a V4L2 device: not a device node", Assert.Throws<V4l2Exception>(() => V4l2Device.Open(path)).Message);
+            // A link is followed to what it names.
+            StringAssert.Contains(V4l2Device.NodeProblem(Path.Combine(dir, "link")), "character device 1:5");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [TestMethod]

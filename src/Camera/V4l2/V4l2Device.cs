@@ -49,10 +49,25 @@ public sealed unsafe class V4l2Device : IDisposable
     /// <summary>Single-planar video capture with streaming I/O: what this class drives.</summary>
     public bool CanCapture => (Capabilities & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING)) == (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING);
 
+    /// <summary>The kernel's character-device major number of every V4L2 node (video, vbi, radio, subdev).</summary>
+    private const uint VideoMajor = 81;
+
     /// <summary>Opens a node and queries it; throws <see cref="V4l2Exception"/> when it is missing, busy or not V4L2.</summary>
     public static V4l2Device Open(string path)
     {
+        // Edge runs as root on boards: a path that is not a V4L2 node (a FIFO, a watchdog, a file) is never opened.
+        CheckNode(path, AT_FDCWD, path);
         int fd = V4l2Native.Open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        try
+        {
+            // The node could have been replaced between the check and the open.
+            CheckNode(path, fd, "");
+        }
+        catch (V4l2Exception)
+        {
+            Close(fd);
+            throw;
+        }
         var capability = new v4l2_capability();
         int errno = TryIoctl(fd, VIDIOC_QUERYCAP, &capability);
         if (errno != 0)
@@ -64,6 +79,30 @@ public sealed unsafe class V4l2Device : IDisposable
         }
         uint capabilities = (capability.capabilities & V4L2_CAP_DEVICE_CAPS) != 0 ? capability.device_caps : capability.capabilities;
         return new V4l2Device(path, fd, CString.Read(capability.driver, 16), CString.Read(capability.card, 32), CString.Read(capability.bus_info, 32), capabilities);
+    }
+
+    /// <summary>Why <paramref name="path"/> is not a V4L2 device node (symbolic links followed), or null when it is one.</summary>
+    public static string? NodeProblem(string path)
+    {
+        try
+        {
+            CheckNode(path, AT_FDCWD, path);
+            return null;
+        }
+        catch (V4l2Exception e)
+        {
+            return e.Message;
+        }
+    }
+
+    // Throws unless fd/path is a character device with V4L2's major number.
+    private static void CheckNode(string name, int fd, string path)
+    {
+        int errno = TryStatx(fd, path, out var node);
+        if (errno != 0) throw V4l2Exception.FromErrno(name, "stat", errno);
+        if ((node.stx_mode & S_IFMT) != S_IFCHR) throw new V4l2Exception($"{name}: not a V4L2 device: not a device node", ENOTTY);
+        if (node.stx_rdev_major != VideoMajor)
+            throw new V4l2Exception($"{name}: not a V4L2 device: character device {node.stx_rdev_major}:{node.stx_rdev_minor} (V4L2 devices are {VideoMajor}:N)", ENOTTY);
     }
 
     /// <summary>
