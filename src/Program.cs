@@ -128,14 +128,6 @@ public static class Program
             if (info.Status is ServiceStatus.Restarting or ServiceStatus.Failed)
                 _ = Record(journal.Append("service." + info.Status.ToString().ToLowerInvariant(), info, ApiJsonContext.Default.ServiceInfo));
         };
-        var dispatcher = new ApiDispatcher(loop, loggers.CreateLogger<ApiDispatcher>());
-        new EventMethods(journal).Register(dispatcher);
-        new SystemMethods(loop, pool, supervisor, Version, loop.Time.GetUtcNow()).Register(dispatcher);
-        new StateMethods(state).Register(dispatcher);
-        var monitor = new SystemMonitor(loop, pool, state, new SystemSampler("/", Environment.SystemPageSize), settings.Monitoring, settings.DataDir);
-        var inspector = new RuntimeInspector(loop, pool, supervisor, connections, loop.Time.GetUtcNow());
-        new MonitoringMethods(monitor, inspector).Register(dispatcher);
-
         AuthSettings EffectiveAuth(EdgeSettings s)
         {
             if (!s.Auth.Enabled || s.Auth.Users.Count > 0) return s.Auth;
@@ -153,6 +145,15 @@ public static class Program
         }
         var auth = new Authenticator(loop, pool, EffectiveAuth(settings), loggers.CreateLogger<Authenticator>());
         if (!auth.Enabled) log.LogWarning("Authentication is disabled by configuration (Auth:Enabled=false): anyone who can reach this port can use the API");
+        var dispatcher = new ApiDispatcher(loop, auth, loggers.CreateLogger<ApiDispatcher>());
+        new AuthMethods(auth).Register(dispatcher);
+        new EventMethods(journal).Register(dispatcher);
+        new SystemMethods(loop, pool, supervisor, Version, loop.Time.GetUtcNow()).Register(dispatcher);
+        new StateMethods(state).Register(dispatcher);
+        var monitor = new SystemMonitor(loop, pool, state, new SystemSampler("/", Environment.SystemPageSize), settings.Monitoring, settings.DataDir);
+        var inspector = new RuntimeInspector(loop, pool, supervisor, connections, loop.Time.GetUtcNow());
+        new MonitoringMethods(monitor, inspector).Register(dispatcher);
+
         var cameraFile = new SettingsFile<CameraSettings>(Path.Combine(settings.DataDir, "camera.json"), CameraJsonContext.Default.CameraSettings);
         var cameraSettings = settings.Camera;
         if (cameraFile.Load(problem => log.LogError("Camera settings: {Problem}", problem)) is { } savedCamera)
@@ -189,7 +190,7 @@ public static class Program
         var api = new ApiEndpoints(loop, dispatcher, hub, auth);
         var health = new HealthEndpoints(loop, supervisor, storage);
         var ui = new StaticUi();
-        var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, connections, loggers.CreateLogger<RtspServer>());
+        var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, Listeners.Addresses(settings.Rtsp.Address, urls), connections, loggers.CreateLogger<RtspServer>());
         rtsp.Listening += port => state.Publish("rtsp.port", port, StateJsonContext.Default.Int32);
         var cameraWeb = new CameraEndpoints(loop, camera, auth, connections, loggers.CreateLogger<CameraEndpoints>());
         certificates = new CertificateStore(settings.DataDir, settings.Https,
@@ -212,7 +213,8 @@ public static class Program
         var scopes = OnvifScopes.From(settings.Onvif);
         bool discoverable = settings.Onvif.Enabled && settings.Onvif.Discovery;
         var media = new MediaService(camera, rtsp);
-        var onvif = new OnvifEndpoints(loop, auth,
+        var clientFaults = new PeerFaultLog(loggers.CreateLogger("Edge.ClientFaults"), loop.Time);
+        var onvif = new OnvifEndpoints(loop, auth, clientFaults,
         [
             new DeviceService(loop.Time, auth, rtsp, media, app.Lifetime, deviceId, Version, network, scopes, discoverable, loggers.CreateLogger<DeviceService>()),
             media,
@@ -220,7 +222,7 @@ public static class Program
         // Kestrel's addresses are known once it listens, before the services start.
         var discovery = new DiscoveryService(loop, network, scopes, DeviceIdentity.EndpointAddress(deviceId), () => app.Urls,
             settings.Onvif.DiscoveryPort, loggers.CreateLogger<DiscoveryService>());
-        app.Use(new RequestFaults(new PeerFaultLog(loggers.CreateLogger("Edge.Web.ClientFaults"), loop.Time), loggers.CreateLogger<RequestFaults>(), loop.Time).Apply);
+        app.Use(new RequestFaults(clientFaults, loggers.CreateLogger<RequestFaults>(), loop.Time).Apply);
         app.Use(httpsPolicy.Apply);
         app.Map("/api", api.Api);
         app.Map("/login", api.Login);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, real-server tests on 127.0.0.1, and tests of the published
 # native binary (publish.sh runs inside them, installing missing build packages), the camera with
-# ffmpeg as source and client, the web UI in Chromium and Firefox, and ONVIF with the npm 'onvif' client (WS-Discovery
+# ffmpeg as source and client, GStreamer as another RTSP client, the web UI in Chromium and Firefox, and ONVIF with the npm 'onvif' client (WS-Discovery
 # on a virtual LAN of two network namespaces, which needs root and iproute2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,7 @@ need=()
 [[ -x /usr/bin/chromium ]] || need+=(chromium)
 [[ -x /usr/bin/firefox-esr ]] || need+=(firefox-esr)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v gst-launch-1.0 >/dev/null 2>&1 || need+=(gstreamer1.0-tools gstreamer1.0-plugins-good)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)

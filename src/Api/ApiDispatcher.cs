@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Unicode;
+using Edge.Auth;
 using Edge.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -21,17 +22,20 @@ public sealed class ApiDispatcher
     private readonly Dictionary<string, ApiMethod> _methods = new(StringComparer.Ordinal);
     private readonly List<ApiMethod> _registered = [];
     private readonly EventLoop _loop;
+    private readonly IUserRoles _roles;
     private readonly ILogger _logger;
 
-    public ApiDispatcher(EventLoop loop, ILogger logger)
+    public ApiDispatcher(EventLoop loop, IUserRoles roles, ILogger logger)
     {
         _loop = loop;
+        _roles = roles;
         _logger = logger;
     }
 
-    public void Register(string method, ApiHandler handler)
+    /// <summary>Adds a method that callers with <paramref name="role"/> or above may call.</summary>
+    public void Register(string method, UserRole role, ApiHandler handler)
     {
-        var registered = new ApiMethod(method, handler);
+        var registered = new ApiMethod(method, role, handler);
         _methods.Add(method, registered);
         _registered.Add(registered);
     }
@@ -68,8 +72,12 @@ public sealed class ApiDispatcher
             root.TryGetProperty("params", out var parameters);
             if (parameters.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.Object))
                 return Error(id, ApiErrorCode.InvalidParams, "\"params\" must be an object.");
+            if (LoneSurrogates.In(request.Span))
+                return Error(id, ApiErrorCode.InvalidParams, "A string holds a lone UTF-16 surrogate escape (such as \\ud800 without its pair): it is no text.");
             if (!_methods.TryGetValue(method, out var registered))
                 return Error(id, ApiErrorCode.MethodNotFound, $"Unknown method '{method}'.");
+            if (_roles.RoleOf(caller.User) < registered.Role)
+                return Error(id, ApiErrorCode.Forbidden, UserRoles.Refusal(method, registered.Role));
             long start = Stopwatch.GetTimestamp();
             try
             {

@@ -5,6 +5,7 @@ namespace Edge.Api;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true, GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(WhoAmIResult))]
 [JsonSerializable(typeof(SystemInfo))]
 [JsonSerializable(typeof(StateSetResult))]
 [JsonSerializable(typeof(SubscriptionResult))]

@@ -1,11 +1,15 @@
+using Edge.Auth;
 using Edge.Runtime;
 
 namespace Edge.Api;
 
 /// <summary>A registered API method: its handler and how long its calls took.</summary>
-public sealed class ApiMethod(string name, ApiHandler handler)
+public sealed class ApiMethod(string name, UserRole role, ApiHandler handler)
 {
     public string Name { get; } = name;
+
+    /// <summary>The least role that may call it.</summary>
+    public UserRole Role { get; } = role;
 
     internal ApiHandler Handler { get; } = handler;
 

@@ -1,3 +1,4 @@
+using Edge.Auth;
 using System.Text.Json;
 using Edge.Camera;
 using Edge.Camera.V4l2;
@@ -17,9 +18,9 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
 
     public void Register(ApiDispatcher dispatcher)
     {
-        dispatcher.Register("camera.list", List);
-        dispatcher.Register("camera.get", Get);
-        dispatcher.Register("camera.set", Set);
+        dispatcher.Register("camera.list", UserRole.Viewer, List);
+        dispatcher.Register("camera.get", UserRole.Viewer, Get);
+        dispatcher.Register("camera.set", UserRole.Operator, Set);
     }
 
     private async ValueTask<ApiResult> List(ApiCall call)

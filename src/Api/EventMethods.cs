@@ -1,3 +1,4 @@
+using Edge.Auth;
 using System.Text.Json;
 using Edge.Runtime;
 using Edge.State;
@@ -13,8 +14,8 @@ public sealed class EventMethods(EventJournal journal)
 
     public void Register(ApiDispatcher dispatcher)
     {
-        dispatcher.Register("events.list", List);
-        dispatcher.Register("events.add", Add);
+        dispatcher.Register("events.list", UserRole.Viewer, List);
+        dispatcher.Register("events.add", UserRole.Operator, Add);
     }
 
     private async ValueTask<ApiResult> List(ApiCall call)

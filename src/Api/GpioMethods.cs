@@ -1,3 +1,4 @@
+using Edge.Auth;
 using System.Text.Json;
 using Edge.Gpio;
 using Edge.Gpio.Memory;
@@ -10,10 +11,10 @@ public sealed class GpioMethods(GpioService gpio)
 {
     public void Register(ApiDispatcher dispatcher)
     {
-        dispatcher.Register("gpio.chips", Chips);
-        dispatcher.Register("gpio.set", Set);
+        dispatcher.Register("gpio.chips", UserRole.Viewer, Chips);
+        dispatcher.Register("gpio.set", UserRole.Operator, Set);
         // A button or sensor for a machine without GPIO: try a configuration and its actions.
-        if (gpio.Chips is MemoryGpioChips memory) dispatcher.Register("gpio.simulate", call => Simulate(memory, call));
+        if (gpio.Chips is MemoryGpioChips memory) dispatcher.Register("gpio.simulate", UserRole.Operator, call => Simulate(memory, call));
     }
 
     // {chip (default gpiochip0), line, level}: drives the simulated line as the outside world would.

@@ -1,3 +1,4 @@
+using Edge.Auth;
 using Edge.Monitoring;
 
 namespace Edge.Api;
@@ -7,8 +8,8 @@ public sealed class MonitoringMethods(SystemMonitor monitor, RuntimeInspector in
 {
     public void Register(ApiDispatcher dispatcher)
     {
-        dispatcher.Register("system.history", History);
-        dispatcher.Register("runtime.inspect", Inspect);
+        dispatcher.Register("system.history", UserRole.Viewer, History);
+        dispatcher.Register("runtime.inspect", UserRole.Admin, Inspect);
     }
 
     private ValueTask<ApiResult> History(ApiCall call) => ApiResult.Write(monitor.History.WriteTo);

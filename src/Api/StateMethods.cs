@@ -1,3 +1,4 @@
+using Edge.Auth;
 using System.Text.Json;
 using Edge.State;
 
@@ -8,10 +9,10 @@ public sealed class StateMethods(StateStore store)
 {
     public void Register(ApiDispatcher dispatcher)
     {
-        dispatcher.Register("state.get", Get);
-        dispatcher.Register("state.set", Set);
-        dispatcher.Register("state.subscribe", Subscribe);
-        dispatcher.Register("state.unsubscribe", Unsubscribe);
+        dispatcher.Register("state.get", UserRole.Viewer, Get);
+        dispatcher.Register("state.set", UserRole.Operator, Set);
+        dispatcher.Register("state.subscribe", UserRole.Viewer, Subscribe);
+        dispatcher.Register("state.unsubscribe", UserRole.Viewer, Unsubscribe);
     }
 
     private ValueTask<ApiResult> Get(ApiCall call)

@@ -1,3 +1,4 @@
+using Edge.Auth;
 using Edge.Runtime;
 
 namespace Edge.Api;
@@ -7,8 +8,8 @@ public sealed class SystemMethods(EventLoop loop, WorkerPool pool, Supervisor su
 {
     public void Register(ApiDispatcher dispatcher)
     {
-        dispatcher.Register("ping", Ping);
-        dispatcher.Register("system.info", Info);
+        dispatcher.Register("ping", UserRole.Viewer, Ping);
+        dispatcher.Register("system.info", UserRole.Viewer, Info);
     }
 
     private ValueTask<ApiResult> Ping(ApiCall call) => ApiResult.Of("pong", ApiJsonContext.Default.String);

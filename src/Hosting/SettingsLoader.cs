@@ -5,6 +5,7 @@ using Edge.Onvif;
 using Edge.State;
 using Edge.Streaming;
 using Edge.Web;
+using Edge.Auth;
 using Edge.Web.Auth;
 using Edge.Web.Files;
 using Edge.Web.Tls;
@@ -91,6 +92,8 @@ public static class SettingsLoader
                 throw new ConfigException($"Auth:Users:{i}:Name must be a non-empty name without ':'.");
             if (!names.Add(user.Name))
                 throw new ConfigException($"Auth:Users:{i}:Name '{user.Name}' appears twice.");
+            if (UserRoles.Parse(user.Role) == null)
+                throw new ConfigException($"Auth:Users:{i}:Role must be one of {string.Join(", ", UserRoles.Names)} (got '{user.Role}').");
             if (!PasswordHash.IsValid(user.PasswordHash))
                 throw new ConfigException($"Auth:Users:{i}:PasswordHash is not a hash made by 'edge passwd'.");
             if (!string.IsNullOrEmpty(user.DigestHash) && !DigestAuth.IsValid(user.DigestHash))

@@ -1,3 +1,4 @@
+using Edge.Auth;
 using Edge.Runtime;
 using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +15,7 @@ public sealed class MetricsEndpoint(EventLoop loop, Authenticator auth, EdgeMetr
 
     private async Task ServeOnLoop(HttpContext context)
     {
-        if (settings.MetricsRequireAuth && await AuthGate.Check(auth, context) == null) return;
+        if (settings.MetricsRequireAuth && await AuthGate.Check(auth, context, UserRole.Viewer) == null) return;
         var response = context.Response;
         response.ContentType = PrometheusWriter.ContentType;
         response.Headers.CacheControl = "no-store";

@@ -1,3 +1,4 @@
+using Edge.Auth;
 using System.Net;
 using System.Runtime.InteropServices;
 using Edge.Onvif.Xml;
@@ -64,8 +65,8 @@ public sealed class DeviceService : IOnvifService
             })),
             ["GetNetworkDefaultGateway"] = new(GetNetworkDefaultGateway),
             ["GetDiscoveryMode"] = new((_, w) => Respond(w, "GetDiscoveryModeResponse", () => w.Tds("DiscoveryMode", _discoverable ? "Discoverable" : "NonDiscoverable"))),
-            ["GetUsers"] = new(GetUsers),
-            ["SystemReboot"] = new(SystemReboot),
+            ["GetUsers"] = new(GetUsers, Role: UserRole.Admin),
+            ["SystemReboot"] = new(SystemReboot, Role: UserRole.Admin),
         };
     }
 
@@ -301,12 +302,11 @@ public sealed class DeviceService : IOnvifService
 
     private void GetUsers(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetUsersResponse", () =>
     {
-        // Every Edge user may do everything.
         foreach (var name in _auth.UserNames)
         {
             w.StartTds("User");
             w.Tt("Username", name);
-            w.Tt("UserLevel", "Administrator");
+            w.Tt("UserLevel", _auth.RoleOf(name).OnvifLevel());
             w.WriteEndElement();
         }
     });

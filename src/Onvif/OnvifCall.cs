@@ -1,3 +1,4 @@
+using Edge.Auth;
 using Edge.Onvif.Xml;
 
 namespace Edge.Onvif;
@@ -16,7 +17,8 @@ public sealed record OnvifCall(SoapRequest Request, string Host, string HostName
 public delegate void SoapOperation(OnvifCall call, XmlDocumentWriter writer);
 
 /// <param name="Anonymous">Allowed without credentials (what a client needs before it can authenticate).</param>
-public sealed record OnvifOperation(SoapOperation Run, bool Anonymous = false);
+/// <param name="Role">The least role that may call it (ignored when <paramref name="Anonymous"/>).</param>
+public sealed record OnvifOperation(SoapOperation Run, bool Anonymous = false, UserRole Role = UserRole.Viewer);
 
 /// <summary>An ONVIF service: the operations of one WSDL namespace.</summary>
 public interface IOnvifService

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Edge.Auth;
 using Edge.Runtime;
 using Edge.Web;
 using Edge.Web.Auth;
@@ -10,12 +11,13 @@ namespace Edge.Onvif;
 /// <summary>
 /// <c>POST /onvif/device_service</c> and <c>POST /onvif/media_service</c>: SOAP 1.2 requests, routed
 /// by the operation's namespace (so a client that sends everything to one address works too). Each
-/// request hops onto the event loop once. Credentials: a WS-Security UsernameToken checked against the
-/// user's <c>DevicePassword</c>, or HTTP Basic; failures count toward the API's lock-out. A refusal is
+/// request hops onto the event loop once. Credentials: a WS-Security UsernameToken (PasswordDigest
+/// checked against the user's <c>DevicePassword</c>, PasswordText against the password hash), or HTTP
+/// Basic; wrong passwords count toward the API's lock-out, and each operation has a least role. A refusal is
 /// a SOAP fault <c>ter:NotAuthorized</c> with HTTP 400 and no <c>WWW-Authenticate</c>, which would
 /// make ONVIF clients switch to HTTP Digest.
 /// </summary>
-public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, IReadOnlyList<IOnvifService> services)
+public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFaultLog faults, IReadOnlyList<IOnvifService> services)
 {
     /// <summary>Largest request body.</summary>
     public const int MaxBodyBytes = 65536;
@@ -36,7 +38,12 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, IReadOnly
             var service = services.FirstOrDefault(s => s.Namespace == request.Namespace);
             if (service == null || !service.Operations.TryGetValue(request.Operation, out var operation))
                 throw SoapFault.ActionNotSupported(request.Operation);
-            if (!operation.Anonymous) await Authorize(context, request);
+            if (!operation.Anonymous && auth.Enabled)
+            {
+                string user = await Authorize(context, request);
+                if (auth.RoleOf(user) < operation.Role)
+                    throw new SoapFault("s:Sender", UserRoles.Refusal(request.Operation, operation.Role), "ter:NotAuthorized") { Status = StatusCodes.Status403Forbidden };
+            }
             var host = RequestHost(context);
             var current = new OnvifCall(request, host.Value ?? "", host.Host, context.Connection.LocalPort);
             reply = SoapWriter.Envelope(w => operation.Run(current, w));
@@ -62,26 +69,46 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, IReadOnly
         await response.Body.WriteAsync(reply);
     }
 
-    // Throws SoapFault when the request may not go on.
-    private async Task Authorize(HttpContext context, SoapRequest request)
+    // The user the request is from; throws SoapFault when it may not go on.
+    private async Task<string> Authorize(HttpContext context, SoapRequest request)
     {
-        if (!auth.Enabled) return;
         var remote = context.Connection.RemoteIpAddress;
+        string? authorization;
         if (request.Token is { } token)
         {
             var wait = auth.RetryAfter(remote);
             if (wait > TimeSpan.Zero) throw Throttled(context, wait);
-            if (auth.DevicePassword(token.Username) is { } password && token.Verify(password, loop.Time.GetUtcNow(), _nonces)) return;
-            auth.RecordFailure(remote, token.Username);
-            throw SoapFault.NotAuthorized();
+            if (auth.DevicePassword(token.Username) is { } password)
+            {
+                if (token.Verify(password, loop.Time.GetUtcNow(), _nonces)) return token.Username;
+                auth.RecordFailure(remote, token.Username);
+                throw SoapFault.NotAuthorized();
+            }
+            if (!token.IsText)
+            {
+                // PasswordDigest needs the password itself. A user without a DevicePassword did not
+                // type a wrong one: say what is missing, and do not count it toward the lock-out.
+                if (!auth.IsUser(token.Username))
+                {
+                    auth.RecordFailure(remote, token.Username);
+                    throw SoapFault.NotAuthorized();
+                }
+                faults.Warn(remote, "ONVIF PasswordDigest for a user without a DevicePassword", $"user '{token.Username}' (edge passwd NAME prints a user entry with one)");
+                throw new SoapFault("s:Sender", $"User '{token.Username}' has no DevicePassword, which WS-Security PasswordDigest needs; use PasswordText over HTTPS, HTTP Basic, or give the user one.", "ter:NotAuthorized");
+            }
+            // PasswordText is checked against the password hash like HTTP Basic.
+            authorization = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{token.Username}:{token.Password}"));
         }
-        string? authorization = context.Request.Headers.Authorization.Count > 0 ? context.Request.Headers.Authorization[0] : null;
-        if (authorization == null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) throw SoapFault.NotAuthorized();
+        else
+        {
+            authorization = context.Request.Headers.Authorization.Count > 0 ? context.Request.Headers.Authorization[0] : null;
+            if (authorization == null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) throw SoapFault.NotAuthorized();
+        }
         var result = await auth.Authenticate(remote, authorization, sessionCookie: null);
         switch (result.Outcome)
         {
             case AuthOutcome.Allowed:
-                return;
+                return result.User ?? "";
             case AuthOutcome.Throttled:
                 throw Throttled(context, result.RetryAfter);
             case AuthOutcome.Busy:

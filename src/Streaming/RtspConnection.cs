@@ -29,20 +29,23 @@ public sealed class RtspConnection
     private bool _closed;
     // When the last whole request (or interleaved packet) arrived, and since when part of one waits (0: none).
     private long _lastRequestAt, _partialSince;
-    // A request has been answered (a person may now be typing the password a 401 asked for); one is being handled now.
+    // A request has been answered; one is being handled now.
     private bool _answered, _handling;
     private int _queuedSends;
 
-    internal RtspConnection(RtspServer server, Socket socket, string id, ILogger logger)
+    internal RtspConnection(RtspServer server, Socket socket, long number, ILogger logger)
     {
+        Number = number;
         _server = server;
         _socket = socket;
         _logger = logger;
         socket.NoDelay = true;
         socket.SendBufferSize = SendBufferBytes;
-        RemoteAddress = (socket.RemoteEndPoint as IPEndPoint)?.Address;
+        RemoteAddress = PeerAddress.Normalize(socket.RemoteEndPoint);
+        // With auth off there is nothing to wait for.
+        Authenticated = !server.Auth.Enabled;
         _lastRequestAt = server.Time.GetTimestamp();
-        Entry = server.Connections.Open(id, "rtsp", socket.RemoteEndPoint);
+        Entry = server.Connections.Open("rtsp-" + number, "rtsp", socket.RemoteEndPoint);
         Entry.Socket = socket;
         Entry.Pending = () => _queuedSends;
         Entry.Detail = () => _session == null ? "no session" : $"session {_session.Id}, {_session.Track}, {(_session.Transport.Tcp ? "TCP" : "UDP")}";
@@ -51,7 +54,14 @@ public sealed class RtspConnection
     /// <summary>This connection in the runtime inspector's table; RTP sent over UDP for its session is added to its bytes.</summary>
     internal ConnectionEntry Entry { get; }
 
+    /// <summary>The order connections were accepted in.</summary>
+    public long Number { get; }
+
+    /// <summary>The client's address (IPv4 as a.b.c.d, not ::ffff:a.b.c.d).</summary>
     public IPAddress? RemoteAddress { get; }
+
+    /// <summary>A request on this connection carried valid credentials.</summary>
+    public bool Authenticated { get; private set; }
 
     public async Task Run(CancellationToken cancellationToken)
     {
@@ -133,8 +143,9 @@ public sealed class RtspConnection
 
     /// <summary>
     /// Closes a connection whose request trickles in (slowloris), one that sends no request within
-    /// <paramref name="requestTimeout"/>, or one without a session that stays silent for
-    /// <paramref name="idleTimeout"/> after its last answer (long enough to type a password).
+    /// <paramref name="requestTimeout"/>, one that has not logged in and stays silent as long (so
+    /// peers without credentials cannot hold slots), or a logged-in one without a session that stays
+    /// silent for <paramref name="idleTimeout"/>.
     /// </summary>
     internal void CheckTimeouts(long now, TimeSpan requestTimeout, TimeSpan idleTimeout)
     {
@@ -144,6 +155,8 @@ public sealed class RtspConnection
             _server.Refused(this, $"a request did not arrive whole within {requestTimeout.TotalSeconds:0} s");
         else if (_session == null && !_answered && _server.Time.GetElapsedTime(_lastRequestAt, now) > requestTimeout)
             _server.Refused(this, $"no request within {requestTimeout.TotalSeconds:0} s");
+        else if (_session == null && !Authenticated && _server.Time.GetElapsedTime(_lastRequestAt, now) > requestTimeout)
+            _server.Refused(this, $"no login within {requestTimeout.TotalSeconds:0} s of its last request");
         else if (_session == null && _answered && _server.Time.GetElapsedTime(_lastRequestAt, now) > idleTimeout)
             _server.Refused(this, $"silent for {idleTimeout.TotalSeconds:0} s without a session");
         else
@@ -211,6 +224,7 @@ public sealed class RtspConnection
         switch (result.Outcome)
         {
             case AuthOutcome.Allowed:
+                Authenticated = true;
                 return true;
             case AuthOutcome.Throttled or AuthOutcome.Busy:
                 await Respond(cseq, 503, "Service Unavailable", [("Retry-After", Math.Max(1, Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString())], null);
@@ -233,7 +247,7 @@ public sealed class RtspConnection
             return;
         }
         string baseUri = BaseUri(request.Uri);
-        string local = (_socket.LocalEndPoint as IPEndPoint)?.Address.ToString() ?? "0.0.0.0";
+        var local = (_socket.LocalEndPoint as IPEndPoint)?.Address ?? IPAddress.Any;
         byte[] sdp = Encoding.ASCII.GetBytes(Sdp.Describe(local, _server.SessionVersion, _server.Fps, h264));
         await Respond(cseq, 200, "OK", [("Content-Base", baseUri), ("Content-Type", "application/sdp")], sdp);
     }

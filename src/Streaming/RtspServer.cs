@@ -12,9 +12,12 @@ namespace Edge.Streaming;
 /// The RTSP server (TCP, default port 8554): <c>rtsp://host:8554/stream</c> plays the camera as JPEG
 /// over RTP (RFC 2435), <c>/h264</c> passes an H.264 camera through (RFC 6184). RTP goes interleaved
 /// on the RTSP connection or over UDP from one pair of server ports. A frame is cut into packets once,
-/// whatever the number of sessions. Runs under the supervisor; loop only.
+/// whatever the number of sessions. Listens on <paramref name="addresses"/> (the HTTP hosts', unless
+/// <c>Rtsp:Address</c> names one; <see cref="IPAddress.IPv6Any"/> is every address, IPv4 and IPv6).
+/// Runs under the supervisor; loop only.
 /// </summary>
-public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticator auth, StateStore state, RtspSettings settings, ConnectionTable connections, ILogger logger)
+public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticator auth, StateStore state, RtspSettings settings,
+    IReadOnlyList<IPAddress> addresses, ConnectionTable connections, ILogger logger)
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DescribeWait = TimeSpan.FromSeconds(5);
@@ -62,51 +65,125 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     public async Task Run(CancellationToken cancellationToken)
     {
         loop.VerifyAccess();
-        using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
-        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Bind(new IPEndPoint(IPAddress.IPv6Any, Settings.Port));
-        listener.Listen(64);
-        Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        using var rtp = BindUdp(0);
-        using var rtcp = BindUdp(0);
-        _rtp = rtp;
-        _rtcp = rtcp;
-        UdpPorts = (((IPEndPoint)rtp.LocalEndPoint!).Port, ((IPEndPoint)rtcp.LocalEndPoint!).Port);
-        Listening?.Invoke(Port);
-        logger.LogInformation("RTSP listening on port {Port} (rtsp://HOST:{Port}/stream; UDP RTP/RTCP from ports {Rtp}/{Rtcp})", Port, Port, UdpPorts.Rtp, UdpPorts.Rtcp);
-        using var reports = loop.CreateTimer(Tick, ReportInterval, ReportInterval);
-        _lastStats = loop.Time.GetTimestamp();
-        using var everySecond = loop.CreateTimer(EverySecond, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        var rtcpReader = ReadRtcp(rtcp, cancellationToken);
+        var listeners = Listen();
+        try
+        {
+            Port = ((IPEndPoint)listeners[0].LocalEndPoint!).Port;
+            // UDP leaves from the one address RTSP is reached on, or from every address when it has several.
+            var udpAddress = addresses.Count == 1 ? addresses[0] : IPAddress.IPv6Any;
+            using var rtp = BindUdp(udpAddress);
+            using var rtcp = BindUdp(udpAddress);
+            _rtp = rtp;
+            _rtcp = rtcp;
+            UdpPorts = (((IPEndPoint)rtp.LocalEndPoint!).Port, ((IPEndPoint)rtcp.LocalEndPoint!).Port);
+            Listening?.Invoke(Port);
+            logger.LogInformation("RTSP listening on port {Port} of {Addresses} (rtsp://HOST:{Port}/stream; UDP RTP/RTCP from ports {Rtp}/{Rtcp})",
+                Port, string.Join(", ", listeners.Select(l => Describe(((IPEndPoint)l.LocalEndPoint!).Address))), Port, UdpPorts.Rtp, UdpPorts.Rtcp);
+            using var reports = loop.CreateTimer(Tick, ReportInterval, ReportInterval);
+            _lastStats = loop.Time.GetTimestamp();
+            using var everySecond = loop.CreateTimer(EverySecond, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+            var rtcpReader = ReadRtcp(rtcp, cancellationToken);
+            try
+            {
+                await Task.WhenAll(listeners.Select(listener => Accept(listener, cancellationToken)));
+            }
+            finally
+            {
+                foreach (var connection in _connections.ToArray()) connection.Close(null);
+                _rtp = _rtcp = null;
+            }
+            await rtcpReader;
+        }
+        finally
+        {
+            foreach (var listener in listeners) listener.Dispose();
+        }
+    }
+
+    private static string Describe(IPAddress address) => address.Equals(IPAddress.IPv6Any) ? "every address" : address.ToString();
+
+    // One listener per address, all on the same port (the first one's, when Port is 0).
+    private List<Socket> Listen()
+    {
+        var listeners = new List<Socket>();
+        int port = Settings.Port;
+        foreach (var address in addresses)
+        {
+            var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (address.Equals(IPAddress.IPv6Any)) listener.DualMode = true;
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                listener.Bind(new IPEndPoint(address, port));
+                listener.Listen(64);
+            }
+            catch (SocketException) when (listeners.Count > 0 || address != addresses[^1])
+            {
+                // localhost without IPv6, say: the other addresses still serve.
+                listener.Dispose();
+                continue;
+            }
+            catch
+            {
+                listener.Dispose();
+                foreach (var opened in listeners) opened.Dispose();
+                throw;
+            }
+            port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+            listeners.Add(listener);
+        }
+        return listeners;
+    }
+
+    private async Task Accept(Socket listener, CancellationToken cancellationToken)
+    {
         try
         {
             while (true)
             {
                 var client = await listener.AcceptAsync(cancellationToken);
+                var address = PeerAddress.Normalize(client.RemoteEndPoint);
                 if (_connections.Count >= Settings.MaxConnections)
                 {
-                    _refusals.Warn("RTSP connection from {Address} closed: MaxConnections reached", (client.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "?");
+                    _refusals.Warn("RTSP connection from {Address} closed: {Why}", address?.ToString() ?? "?", "MaxConnections reached");
                     client.Dispose();
                     continue;
                 }
-                var connection = new RtspConnection(this, client, "rtsp-" + ++_accepted, logger);
+                // An address's connections that have not logged in share a few slots: the newest win,
+                // so a client that keeps connections open without credentials holds none for long.
+                if (address != null && OldestWaitingForLogin(address) is { } oldest)
+                {
+                    Refused(oldest, $"replaced by a newer connection from the same address ({Settings.MaxUnauthenticatedPerAddress} may wait for a login)");
+                    oldest.Close(null);
+                }
+                var connection = new RtspConnection(this, client, ++_accepted, logger);
                 _connections.Add(connection);
                 _ = connection.Run(cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
-        finally
-        {
-            foreach (var connection in _connections.ToArray()) connection.Close(null);
-            _rtp = _rtcp = null;
-        }
-        await rtcpReader;
     }
 
-    private static Socket BindUdp(int port)
+    // The oldest of the address's connections that have not logged in, when it has its share of them.
+    // Linear in MaxConnections, once per accepted connection.
+    private RtspConnection? OldestWaitingForLogin(IPAddress address)
     {
-        var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp) { DualMode = true };
-        socket.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+        RtspConnection? oldest = null;
+        int count = 0;
+        foreach (var connection in _connections)
+        {
+            if (connection.Authenticated || !address.Equals(connection.RemoteAddress)) continue;
+            count++;
+            if (oldest == null || connection.Number < oldest.Number) oldest = connection;
+        }
+        return count >= Settings.MaxUnauthenticatedPerAddress ? oldest : null;
+    }
+
+    private static Socket BindUdp(IPAddress address)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
+        socket.Bind(new IPEndPoint(address, 0));
         return socket;
     }
 
@@ -229,7 +306,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     private async Task ReadRtcp(Socket socket, CancellationToken cancellationToken)
     {
         var buffer = new byte[1500];
-        EndPoint any = new IPEndPoint(IPAddress.IPv6Any, 0);
+        EndPoint any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -245,8 +322,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
         }
     }
 
-    private static bool Same(IPAddress a, IPAddress b)
-        => (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Equals(b.IsIPv4MappedToIPv6 ? b.MapToIPv4() : b);
+    private static bool Same(IPAddress a, IPAddress b) => PeerAddress.Normalize(a).Equals(PeerAddress.Normalize(b));
 
     // Every few seconds: sender reports, and UDP sessions that went silent are ended.
     private void Tick()

@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
+using Edge.Runtime;
 
 namespace Edge.Streaming;
 
@@ -9,11 +12,12 @@ public static class Sdp
     public const int H264PayloadType = 96;
 
     /// <param name="h264Parameters">The fmtp parameters of an H.264 stream, or null for JPEG.</param>
-    public static string Describe(string serverAddress, long sessionId, int fps, string? h264Parameters)
+    public static string Describe(IPAddress serverAddress, long sessionId, int fps, string? h264Parameters)
     {
+        serverAddress = PeerAddress.Normalize(serverAddress);
         var sdp = new StringBuilder();
         sdp.Append("v=0\r\n");
-        sdp.Append($"o=- {sessionId} 1 IN IP4 {serverAddress}\r\n");
+        sdp.Append($"o=- {sessionId} 1 IN {(serverAddress.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4")} {serverAddress}\r\n");
         sdp.Append("s=Edge\r\n");
         sdp.Append("c=IN IP4 0.0.0.0\r\n");
         sdp.Append("t=0 0\r\n");

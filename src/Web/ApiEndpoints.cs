@@ -1,3 +1,4 @@
+using Edge.Auth;
 using Edge.Api;
 using Edge.Runtime;
 using Edge.Web.Auth;
@@ -24,7 +25,7 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
 
     private async Task ServeApi(HttpContext context)
     {
-        var result = await AuthGate.Check(auth, context);
+        var result = await AuthGate.Check(auth, context, UserRole.Viewer);
         if (result is not { } allowed) return;
         // A browser always names the page that sent the request; one from another site is refused,
         // however the browser authenticated it (cookie, or Basic credentials it remembered).
@@ -67,7 +68,7 @@ public sealed class ApiEndpoints(EventLoop loop, ApiDispatcher dispatcher, Sessi
             await PlainText.Write(context, StatusCodes.Status405MethodNotAllowed, "Use POST with HTTP Basic credentials.");
             return;
         }
-        var result = await AuthGate.Check(auth, context, allowCookie: false);
+        var result = await AuthGate.Check(auth, context, UserRole.Viewer, allowCookie: false);
         if (result is not { } allowed) return;
         if (auth.Enabled && allowed.User != null)
         {

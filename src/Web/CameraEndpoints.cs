@@ -1,3 +1,4 @@
+using Edge.Auth;
 using System.Globalization;
 using Edge.Camera;
 using Edge.Runtime;
@@ -138,7 +139,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
     // Authentication, then whether there is a JPEG stream at all; null when a refusal was written.
     private async Task<CameraSettings?> Admit(HttpContext context)
     {
-        if (await AuthGate.Check(auth, context) == null) return null;
+        if (await AuthGate.Check(auth, context, UserRole.Viewer) == null) return null;
         var settings = camera.Settings;
         if (NoJpeg(settings) is not { } reason) return settings;
         await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, reason);

@@ -1,3 +1,4 @@
+using Edge.Auth;
 using System.Text.Json;
 using Edge.Hosting;
 using Edge.Runtime;
@@ -28,7 +29,7 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
 
     public Task Get(HttpContext context) => loop.InvokeAsync(async () =>
     {
-        if (await AuthGate.Check(auth, context) == null) return;
+        if (await AuthGate.Check(auth, context, UserRole.Admin) == null) return;
         string path = FilePath;
         byte[] content = await pool.Submit(_ => File.Exists(path) ? File.ReadAllBytes(path) : "{}"u8.ToArray(), PoolFullMode.Wait);
         context.Response.ContentType = "application/json; charset=utf-8";
@@ -42,7 +43,7 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
             await PlainText.Write(context, StatusCodes.Status403Forbidden, "Cross-site requests may not change the configuration.");
             return;
         }
-        if (await AuthGate.Check(auth, context) == null) return;
+        if (await AuthGate.Check(auth, context, UserRole.Admin) == null) return;
         var body = await RequestBody.Read(context.Request, MaxBytes);
         if (body == null)
         {

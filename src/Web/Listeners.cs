@@ -36,6 +36,30 @@ public static class Listeners
         });
     }
 
+    /// <summary>
+    /// The addresses the HTTP <paramref name="urls"/> listen on, for the other servers to follow:
+    /// <see cref="IPAddress.IPv6Any"/> alone when any of them listens on every address.
+    /// </summary>
+    public static IReadOnlyList<IPAddress> Addresses(string? urls)
+    {
+        var addresses = new List<IPAddress>();
+        foreach (var url in (urls ?? DefaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string host = BindingAddress.Parse(url).Host;
+            IPAddress[] these = host == "localhost" ? [IPAddress.Loopback, IPAddress.IPv6Loopback]
+                : IPAddress.TryParse(host, out var address) ? [Every(address) ? IPAddress.IPv6Any : address]
+                : [IPAddress.IPv6Any];
+            foreach (var one in these) if (!addresses.Contains(one)) addresses.Add(one);
+        }
+        return addresses.Contains(IPAddress.IPv6Any) ? [IPAddress.IPv6Any] : addresses;
+    }
+
+    /// <summary>The address RTSP listens on: <paramref name="configured"/> when set, else the HTTP hosts'.</summary>
+    public static IReadOnlyList<IPAddress> Addresses(string configured, string? urls)
+        => configured.Length == 0 ? Addresses(urls) : [Every(IPAddress.Parse(configured)) ? IPAddress.IPv6Any : IPAddress.Parse(configured)];
+
+    private static bool Every(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
     private static void Listen(KestrelServerOptions options, string host, int port, Action<ListenOptions> configure)
     {
         if (host == "localhost") options.ListenLocalhost(port, configure);

@@ -1,3 +1,4 @@
+using Edge.Auth;
 using Edge.Monitoring;
 using Edge.Runtime;
 using Edge.Web.Auth;
@@ -12,7 +13,7 @@ public sealed class RuntimeEndpoint(EventLoop loop, Authenticator auth, RuntimeI
 
     private async Task ServeOnLoop(HttpContext context)
     {
-        if (await AuthGate.Check(auth, context) == null) return;
+        if (await AuthGate.Check(auth, context, UserRole.Admin) == null) return;
         context.Response.Headers.CacheControl = "no-store";
         await JsonReply.Write(context, inspector.WriteTo);
     }

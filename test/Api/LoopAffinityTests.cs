@@ -16,7 +16,7 @@ public sealed class LoopAffinityTests
         void Check(string where) { if (!loop.IsOnLoop) offLoop.Enqueue(where); }
         await loop.InvokeAsync(() =>
         {
-            server.Host.Dispatcher.Register("test.affinity", async call =>
+            server.Host.Dispatcher.Register("test.affinity", Edge.Auth.UserRole.Viewer, async call =>
             {
                 Check("start");
                 await Task.Delay(5);

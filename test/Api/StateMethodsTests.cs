@@ -50,6 +50,42 @@ public sealed class StateMethodsTests
     }
 
     [TestMethod]
+    public async Task ALoneSurrogateInAnyStringIsInvalidParamsWithoutAnErrorLog()
+    {
+        int errors = _server.Log.Lines.Count(l => l.StartsWith("Error", StringComparison.Ordinal) || l.Contains("failed:"));
+        foreach (string body in new[]
+        {
+            """{"id":1,"method":"state.set","params":{"key":"user.s","value":"\ud800"}}""",
+            """{"id":1,"method":"state.set","params":{"key":"user.s","value":{"a":["x\udc00y"]}}}""",
+            """{"id":1,"method":"events.add","params":{"kind":"user.s","data":"\ud83d\u0041"}}""",
+            """{"id":1,"method":"state.set","params":{"key":"user.\ud800","value":1}}""",
+        })
+        {
+            using var response = await _server.Http.PostAsync("/api", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            var reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.AreEqual(ApiErrorCode.InvalidParams, reply.GetProperty("error").GetProperty("code").GetInt32(), body + " → " + reply);
+        }
+        Assert.AreEqual(errors, _server.Log.Lines.Count(l => l.StartsWith("Error", StringComparison.Ordinal) || l.Contains("failed:")), string.Join("\n", _server.Log.Lines));
+        // A pair, and an escaped backslash before "ud800", are text.
+        var pair = await _server.Call("state.set", new { key = "user.s", value = "\ud83d\ude00 and \\ud800" });
+        Assert.IsTrue(pair.TryGetProperty("result", out _), pair.ToString());
+    }
+
+    [TestMethod]
+    public void LoneSurrogatesAreFoundAndPairsAndEscapedBackslashesAreNot()
+    {
+        static bool In(string json) => LoneSurrogates.In(System.Text.Encoding.UTF8.GetBytes(json));
+        Assert.IsTrue(In("\"\\ud800\""));
+        Assert.IsTrue(In("\"\\udfff\""));
+        Assert.IsTrue(In("\"\\uD800\\u0041\""));
+        Assert.IsTrue(In("\"\\ud800"));
+        Assert.IsFalse(In("\"\\ud83d\\ude00\""));
+        Assert.IsFalse(In("\"\\\\ud800\""));
+        Assert.IsFalse(In("\"\\u0041\\n\\\"\""));
+        Assert.IsFalse(In("{}"));
+    }
+
+    [TestMethod]
     public async Task InvalidKeysAreRefused()
     {
         foreach (var key in new[] { "user.", "user.a b", "user.<script>", "user." + new string('k', 200) })

@@ -141,6 +141,44 @@ public sealed class PublishedBinaryTests
     }
 
     [TestMethod]
+    public async Task PasswdUserPrintsAnEntryThatWorksForTheApiRtspDigestAndOnvifWithItsRole()
+    {
+        // The README's way to make users: paste what `edge passwd --user` prints, nothing else.
+        var viewer = await EdgeProcess.Run("nvr pass\n", "passwd", "--user", "nvr", "--role", "viewer");
+        Assert.AreEqual(0, viewer.Code, viewer.Stderr);
+        var admin = await EdgeProcess.Run("boss pass\n", "passwd", "--user", "boss");
+        Assert.AreEqual(0, admin.Code, admin.Stderr);
+        using (var entry = System.Text.Json.JsonDocument.Parse(viewer.Stdout))
+        {
+            Assert.AreEqual("viewer", entry.RootElement.GetProperty("Role").GetString());
+            Assert.AreEqual(Edge.Web.Auth.DigestAuth.Hash("nvr", "nvr pass"), entry.RootElement.GetProperty("DigestHash").GetString());
+        }
+        Assert.AreEqual(2, (await EdgeProcess.Run("x\n", "passwd", "--user", "nvr", "--role", "root")).Code, "an unknown role is refused");
+
+        string config = $$$"""{"Camera":{"Source":"testpattern","Width":320,"Height":240,"Fps":10},"Auth":{"Users":[{{{viewer.Stdout.Trim()}}},{{{admin.Stdout.Trim()}}}]}}""";
+        await using var edge = await EdgeProcess.Start("--config", Config(config), "--data-dir", DataDir());
+        using var http = new HttpClient { BaseAddress = edge.BaseUri };
+        http.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth("nvr", "nvr pass");
+        async Task<string> Call(string body) => await (await http.PostAsync("/api", new StringContent(body, Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
+        StringAssert.Contains(await Call("""{"id":1,"method":"ping"}"""), "\"result\"");
+        StringAssert.Contains(await Call("""{"id":1,"method":"camera.set","params":{"fps":5}}"""), "camera.set needs the operator role.");
+        string state = await Call("""{"id":1,"method":"state.get","params":{"keys":["rtsp.port"]}}""");
+        int port = int.Parse(Regex.Match(state, "\"rtsp.port\":(\\d+)").Groups[1].Value);
+
+        // Every user has a DigestHash, so Digest is offered, and ffmpeg answers with it.
+        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", $"rtsp://nvr:nvr%20pass@127.0.0.1:{port}/stream", "-frames:v", "5", "-f", "null", "-"]);
+        Assert.AreEqual(0, decode.ExitCode, decode.Error);
+
+        // ONVIF WS-Security PasswordDigest, as Home Assistant and NVRs send it.
+        string soap = Edge.Tests.Onvif.Soap.Envelope(Edge.Tests.Onvif.Soap.Operation("GetProfiles", Edge.Tests.Onvif.Soap.Media), Edge.Tests.Onvif.Soap.DigestToken("nvr", "nvr pass", DateTimeOffset.UtcNow));
+        using var anonymous = new HttpClient { BaseAddress = edge.BaseUri };
+        var content = new StringContent(soap, Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/soap+xml; charset=utf-8");
+        using var onvif = await anonymous.PostAsync("/onvif/media_service", content);
+        Assert.AreEqual(HttpStatusCode.OK, onvif.StatusCode, await onvif.Content.ReadAsStringAsync());
+    }
+
+    [TestMethod]
     public async Task SighupReloadsTheConfigurationFile()
     {
         Signals.MustNotBeIgnored(IgnoredSignals.Hangup, "SIGHUP");

@@ -31,7 +31,7 @@ public sealed class FaultTests
         await using var server = await EdgeServer.Start();
         await server.Host.Loop.InvokeAsync(() =>
         {
-            server.Host.Dispatcher.Register("fault.throw", ThrowingHandler);
+            server.Host.Dispatcher.Register("fault.throw", Edge.Auth.UserRole.Viewer, ThrowingHandler);
             return Task.CompletedTask;
         });
         var reply = await server.Call("fault.throw");
@@ -53,7 +53,7 @@ public sealed class FaultTests
         var pool = server.Host.Pool;
         await server.Host.Loop.InvokeAsync(() =>
         {
-            server.Host.Dispatcher.Register("fault.pool", async call =>
+            server.Host.Dispatcher.Register("fault.pool", Edge.Auth.UserRole.Viewer, async call =>
             {
                 await pool.Submit<int>(_ => throw new ArithmeticException("the job broke"), PoolFullMode.Wait);
                 return ApiResult.Null;

@@ -121,6 +121,139 @@ public sealed class RtspTests
         Assert.AreEqual(0, decode.ExitCode, decode.Error);
     }
 
+    [TestMethod]
+    public async Task AUserWithoutADigestHashPlaysInFfmpegAndGStreamerAndDigestTriesDoNotLockItOut()
+    {
+        // Both users have a DigestHash at first, so the server hands out Digest nonces.
+        string hash = Edge.Web.Auth.PasswordHash.Create("nvr pass", 1000);
+        string User(string name, bool digest) => $$$"""{"Name":"{{{name}}}","PasswordHash":"{{{hash}}}"{{{(digest ? $",\"DigestHash\":\"{Edge.Web.Auth.DigestAuth.Hash(name, "nvr pass")}\"" : "")}}}}""";
+        string Config(bool nvrDigest) => $$$"""
+            {"Camera":{"Width":{{{CameraFixtures.Width}}},"Height":{{{CameraFixtures.Height}}},"Fps":{{{CameraFixtures.Fps}}}},
+             "Auth":{"Users":[{{{User("cam", true)}}},{{{User("nvr", nvrDigest)}}}]}}
+            """;
+        await using var server = await EdgeServer.Start(Config(nvrDigest: true));
+        int port = await PortWithoutLogin(server);
+        string url = $"rtsp://127.0.0.1:{port}/stream";
+        using var client = await RtspClient.Connect(port);
+        string nonce = Web.DigestAuthTests.NonceOf((await client.Request("DESCRIBE", url, authorization: null)).Headers["WWW-Authenticate"]);
+
+        // Then nvr is remade with plain `edge passwd`: offering Digest would make ffmpeg and
+        // GStreamer answer with it, which nvr cannot, so only Basic is offered.
+        using var admin = new HttpClient { BaseAddress = server.BaseUri };
+        admin.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth("cam", "nvr pass");
+        using (var put = await admin.PutAsync("/config", new StringContent(Config(nvrDigest: false), System.Text.Encoding.UTF8, "application/json")))
+            Assert.AreEqual(System.Net.HttpStatusCode.OK, put.StatusCode, await put.Content.ReadAsStringAsync());
+        Assert.AreEqual("Basic realm=\"Edge\"", (await client.Request("DESCRIBE", url, authorization: null)).Headers["WWW-Authenticate"]);
+
+        // A client that answers Digest anyway is refused, but it typed no wrong password: twenty such
+        // tries neither lock the address out nor log failed logins.
+        for (int i = 0; i < 20; i++)
+            Assert.AreEqual(401, (await client.Request("DESCRIBE", url, Web.DigestAuthTests.Header(nonce, "nvr pass", qop: false, user: "nvr", uri: url))).Status);
+        Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("Authentication failed")), string.Join("\n", server.Log.Lines));
+
+        string login = $"rtsp://nvr:{Uri.EscapeDataString("nvr pass")}@127.0.0.1:{port}/stream";
+        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", login, "-frames:v", "10", "-f", "null", "-"]);
+        Assert.AreEqual(0, decode.ExitCode, decode.Error);
+        var gst = await Tools.Run("gst-launch-1.0", ["-q", "rtspsrc", $"location={url}", "user-id=nvr", "user-pw=nvr pass", "protocols=tcp", "!", "rtpjpegdepay", "!", "fakesink", "num-buffers=10"], TimeSpan.FromSeconds(60));
+        Assert.AreEqual(0, gst.ExitCode, gst.Output + gst.Error);
+    }
+
+    [TestMethod]
+    public async Task ConnectionsThatDoNotLogInGetAShareOfTheSlotsPerAddressAndAShortTimeout()
+    {
+        // The attack: 64 connections that each send one OPTIONS held every slot for a minute.
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
+            "Camera":{"Width":320,"Height":240},"Rtsp":{"RequestTimeoutSeconds":2},
+            """));
+        int port = await Port(server);
+        string url = $"rtsp://127.0.0.1:{port}/stream";
+        var squatters = new List<RtspClient>();
+        try
+        {
+            for (int i = 0; i < 64; i++)
+            {
+                var client = await RtspClient.Connect(port);
+                squatters.Add(client);
+                Assert.AreEqual(200, (await client.Request("OPTIONS", url, authorization: null)).Status, "each is answered");
+            }
+            // The newest 8 (MaxUnauthenticatedPerAddress) of the address's waiting connections stay.
+            var closed = await Task.WhenAll(squatters.Select(c => c.ClosedByServer(500)));
+            Assert.AreEqual(56, closed.Count(c => c), "the older ones made room");
+            Assert.IsTrue(closed.Skip(56).All(c => !c), "the newest stay, for now");
+            // A client that logs in, from the same address, gets a slot and plays.
+            var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@127.0.0.1:{port}/stream", "-frames:v", "5", "-f", "null", "-"]);
+            Assert.AreEqual(0, decode.ExitCode, decode.Error);
+            // Those that never log in are closed after RequestTimeoutSeconds of silence, not a minute.
+            var started = DateTime.UtcNow;
+            foreach (var client in squatters.Skip(57)) Assert.IsTrue(await client.ClosedByServer(10000), "closed");
+            Assert.IsLessThan(TimeSpan.FromSeconds(8), DateTime.UtcNow - started);
+            Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("replaced by a newer connection from the same address")), "the cause is logged");
+            Assert.IsLessThanOrEqualTo(10, server.Log.Lines.Count(l => l.Contains("RTSP connection from")), "at most 10 refusals a minute are logged");
+        }
+        finally
+        {
+            foreach (var client in squatters) client.Dispose();
+        }
+    }
+
+    [TestMethod]
+    public async Task FailedLoginsOverHttpAndRtspCountTogetherAndTheSdpNamesTheAddressPlainly()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        int port = await Port(server);
+        string url = $"rtsp://127.0.0.1:{port}/stream";
+        using var anonymous = new HttpClient { BaseAddress = server.BaseUri };
+        anonymous.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth(EdgeServer.User, "wrong");
+        for (int i = 0; i < Edge.Web.Auth.LoginThrottle.FreeFailures; i++)
+            Assert.AreEqual(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api", new StringContent("{}"))).StatusCode);
+        using var client = await RtspClient.Connect(port);
+        string wrong = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{EdgeServer.User}:wrong"));
+        Assert.AreEqual(401, (await client.Request("DESCRIBE", url, wrong)).Status, "the sixth failure, counted with HTTP's five");
+        var locked = await client.Request("DESCRIBE", url);
+        Assert.AreEqual(503, locked.Status, "locked out, even with the right password");
+        Assert.IsTrue(locked.Headers.ContainsKey("Retry-After"));
+        Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("::ffff:")), string.Join("\n", server.Log.Lines.Where(l => l.Contains("::ffff:"))));
+    }
+
+    [TestMethod]
+    public async Task TheSdpOriginNamesTheServerAddressAsIpv4()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        int port = await Port(server);
+        using var client = await RtspClient.Connect(port);
+        var describe = await client.Request("DESCRIBE", $"rtsp://127.0.0.1:{port}/stream", headers: ("Accept", "application/sdp"));
+        StringAssert.Contains(describe.Body, " IN IP4 127.0.0.1\r\n");
+    }
+
+    [TestMethod]
+    public async Task RtspListensWhereHttpDoesUnlessRtspAddressSaysOtherwise()
+    {
+        await using (var server = await EdgeServer.Start(CameraFixtures.TestPattern()))
+            CollectionAssert.AreEqual(new[] { "127.0.0.1" }, Listening(await Port(server)), "--urls http://127.0.0.1:0");
+        await using (var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--Rtsp:Address", "0.0.0.0"))
+            CollectionAssert.AreEqual(new[] { "::" }, Listening(await Port(server)), "every address, IPv4 and IPv6");
+    }
+
+    // The local addresses of TCP listeners on PORT, from the kernel's tables.
+    private static List<string> Listening(int port)
+    {
+        var found = new List<string>();
+        foreach (var (file, v6) in new[] { ("/proc/net/tcp", false), ("/proc/net/tcp6", true) })
+        {
+            foreach (string line in File.ReadLines(file).Skip(1))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var local = fields[1].Split(':');
+                if (fields[3] != "0A" || Convert.ToInt32(local[1], 16) != port) continue;
+                byte[] bytes = Convert.FromHexString(local[0]);
+                // The kernel prints each 32-bit word in host (little-endian) order.
+                for (int i = 0; i < bytes.Length; i += 4) Array.Reverse(bytes, i, 4);
+                found.Add(new IPAddress(bytes).ToString());
+            }
+        }
+        return found;
+    }
+
     // The port from the log, for servers whose users are not the test user.
     private static async Task<int> PortWithoutLogin(EdgeServer server)
     {
@@ -188,7 +321,7 @@ public sealed class RtspTests
     }
 
     [TestMethod]
-    public async Task ATrickledRequestAndASilentConnectionAreClosedAfterTheRequestTimeoutAnAnsweredOneAfterTheSessionTimeoutAndASessionStays()
+    public async Task ATrickledRequestASilentAndANotLoggedInConnectionAreClosedAfterTheRequestTimeoutALoggedInOneAfterTheSessionTimeoutAndASessionStays()
     {
         var clock = new ManualClock();
         await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
@@ -198,10 +331,12 @@ public sealed class RtspTests
         string url = $"rtsp://127.0.0.1:{port}/stream";
         using var silent = await RtspClient.Connect(port);
         using var trickling = await RtspClient.Connect(port);
-        using var answered = await RtspClient.Connect(port);
+        using var anonymous = await RtspClient.Connect(port);
+        using var loggedIn = await RtspClient.Connect(port);
         using var player = await RtspClient.Connect(port);
         await trickling.SendRaw(Encoding.ASCII.GetBytes($"OPTIONS {url} RTSP/1.0\r\nCSe"));
-        Assert.AreEqual(200, (await answered.Request("OPTIONS", url)).Status);
+        Assert.AreEqual(401, (await anonymous.Request("DESCRIBE", url, authorization: null)).Status);
+        Assert.AreEqual(200, (await loggedIn.Request("DESCRIBE", url)).Status);
         Assert.AreEqual(200, (await player.Request("SETUP", url + "/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status);
 
         // The server reads on its own threads: give it the bytes' arrival before time moves.
@@ -212,12 +347,13 @@ public sealed class RtspTests
         clock.Advance(TimeSpan.FromSeconds(2));
         Assert.IsTrue(await silent.ClosedByServer(), "a connection that never sent a request");
         Assert.IsTrue(await trickling.ClosedByServer(), "a request that did not arrive whole");
-        Assert.IsFalse(await answered.ClosedByServer(200), "an answered connection may be waiting for a person to type a password");
+        Assert.IsTrue(await anonymous.ClosedByServer(), "a connection that did not log in (a client that asks its user reconnects)");
+        Assert.IsFalse(await loggedIn.ClosedByServer(200), "a logged-in connection may set up a session later");
         Assert.AreEqual(200, (await player.Request("OPTIONS", url)).Status, "a connection with a session stays open");
         Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("did not arrive whole within 10 s")), "the cause is logged");
 
         clock.Advance(TimeSpan.FromSeconds(20));
-        Assert.IsTrue(await answered.ClosedByServer(), "a connection without a session, silent for the session timeout after its answer");
+        Assert.IsTrue(await loggedIn.ClosedByServer(), "a connection without a session, silent for the session timeout after its answer");
         Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("silent for 30 s without a session")), "the cause is logged");
     }
 

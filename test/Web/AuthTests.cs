@@ -158,6 +158,37 @@ public sealed class AuthTests
     }
 
     [TestMethod]
+    public async Task OneUsersThousandLoginsEndOnlyThatUsersOldestSessionsAndCookiesLastTwelveHours()
+    {
+        string hash = PasswordHash.Create("other pass", 1000);
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("").Replace("]}}", $$$""",{"Name":"other","PasswordHash":"{{{hash}}}"}]}}""", StringComparison.Ordinal));
+        async Task<string> Login(string user, string password)
+        {
+            using var login = new HttpRequestMessage(HttpMethod.Post, "/login");
+            login.Headers.Authorization = EdgeServer.BasicAuth(user, password);
+            using var response = await server.Http.SendAsync(login);
+            Assert.AreEqual(HttpStatusCode.NoContent, response.StatusCode);
+            string setCookie = response.Headers.GetValues("Set-Cookie").Single();
+            StringAssert.Contains(setCookie, "max-age=43200", "12 hours, as the README says");
+            return setCookie[..setCookie.IndexOf(';')];
+        }
+        async Task<HttpStatusCode> PingWith(string cookie)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api") { Content = AuthTests.Ping() };
+            request.Headers.Add("Cookie", cookie);
+            using var anonymous = new HttpClient { BaseAddress = server.BaseUri };
+            return (await anonymous.SendAsync(request)).StatusCode;
+        }
+        string others = await Login("other", "other pass");
+        string first = await Login(EdgeServer.User, EdgeServer.Password);
+        string last = first;
+        for (int i = 0; i < 1030; i++) last = await Login(EdgeServer.User, EdgeServer.Password);
+        Assert.AreEqual(HttpStatusCode.OK, await PingWith(others), "another user's session survives");
+        Assert.AreEqual(HttpStatusCode.OK, await PingWith(last));
+        Assert.AreEqual(HttpStatusCode.Unauthorized, await PingWith(first), "the user's own oldest session made room");
+    }
+
+    [TestMethod]
     public async Task ABrowserLoginSetsASessionCookieThatOpensTheApiAndTheWebSocket()
     {
         await using var server = await EdgeServer.Start();

@@ -79,6 +79,30 @@ public sealed class OnvifSoapTests
     }
 
     [TestMethod]
+    public async Task AUserWithoutADevicePasswordLogsInWithPasswordTextAndItsDigestTriesAreNotFailedLogins()
+    {
+        // The user has only the hash plain `edge passwd` prints.
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers(Soap.TestPatternCamera));
+        var text = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.TextToken(EdgeServer.User, EdgeServer.Password)), "/onvif/media_service");
+        Assert.AreEqual(HttpStatusCode.OK, text.Status, text.Body);
+        var wrongText = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.TextToken(EdgeServer.User, "wrong")), "/onvif/media_service");
+        StringAssert.Contains(wrongText.Body, "ter:NotAuthorized");
+        Assert.AreEqual(1, server.Log.Lines.Count(l => l.Contains("Authentication failed")), "a wrong PasswordText is a failed login");
+
+        // PasswordDigest cannot be checked without the password: refused, saying why, never counted.
+        for (int i = 0; i < 10; i++)
+        {
+            var digest = await Soap.Post(server, Now("GetDeviceInformation"));
+            Assert.AreEqual(HttpStatusCode.BadRequest, digest.Status, digest.Body);
+            StringAssert.Contains(digest.Body, "has no DevicePassword");
+        }
+        Assert.AreEqual(1, server.Log.Lines.Count(l => l.Contains("Authentication failed")), string.Join("\n", server.Log.Lines));
+        Assert.AreEqual(1, server.Log.Lines.Count(l => l.Contains("without a DevicePassword")), "said once");
+        var after = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.TextToken(EdgeServer.User, EdgeServer.Password)), "/onvif/media_service");
+        Assert.AreEqual(HttpStatusCode.OK, after.Status, "not locked out: " + after.Body);
+    }
+
+    [TestMethod]
     public async Task ADtdOrBillionLaughsIsRefusedAndTheServerKeepsServing()
     {
         await using var server = await Start();

@@ -1,3 +1,4 @@
+using Edge.Auth;
 using Microsoft.AspNetCore.Http;
 
 namespace Edge.Web.Auth;
@@ -7,8 +8,19 @@ public static class AuthGate
 {
     private const string Challenge = "Basic realm=\"Edge\", charset=\"UTF-8\"";
 
-    /// <summary>The result when the request may go on; otherwise null, with 401/429/503 already written. Loop only.</summary>
-    public static async Task<AuthResult?> Check(Authenticator auth, HttpContext context, bool allowCookie = true)
+    /// <summary>
+    /// The result when the request may go on; otherwise null, with 401/403/429/503 already written.
+    /// A user whose role is below <paramref name="needed"/> gets 403 naming the role. Loop only.
+    /// </summary>
+    public static async Task<AuthResult?> Check(Authenticator auth, HttpContext context, UserRole needed, bool allowCookie = true)
+    {
+        var result = await Check(auth, context, allowCookie);
+        if (result is not { } allowed || auth.RoleOf(allowed.User) >= needed) return result;
+        await PlainText.Write(context, StatusCodes.Status403Forbidden, UserRoles.Refusal($"{context.Request.Method} {context.Request.Path}", needed));
+        return null;
+    }
+
+    private static async Task<AuthResult?> Check(Authenticator auth, HttpContext context, bool allowCookie)
     {
         var request = context.Request;
         string? authorization = request.Headers.Authorization.Count > 0 ? request.Headers.Authorization[0] : null;

@@ -13,6 +13,9 @@ public sealed class UserSettings
 {
     public string Name { get; set; } = "";
 
+    /// <summary><c>viewer</c>, <c>operator</c> or <c>admin</c> (the default).</summary>
+    public string? Role { get; set; }
+
     /// <summary>Output of <c>edge passwd</c>.</summary>
     public string PasswordHash { get; set; } = "";
 

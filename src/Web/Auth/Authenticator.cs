@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Edge.Auth;
 using Edge.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,7 @@ namespace Edge.Web.Auth;
 /// on the worker pool, and credentials that verified once are remembered (by their SHA-256) so PBKDF2
 /// is paid once per client, not per request.
 /// </summary>
-public sealed class Authenticator
+public sealed class Authenticator : IUserRoles
 {
     public const string CookieName = "edge_session";
     private const int MaxRemembered = 64;
@@ -29,6 +30,7 @@ public sealed class Authenticator
     private Dictionary<string, string> _users = new(StringComparer.Ordinal);
     private Dictionary<string, string> _digests = new(StringComparer.Ordinal);
     private Dictionary<string, string> _devicePasswords = new(StringComparer.Ordinal);
+    private Dictionary<string, UserRole> _roles = new(StringComparer.Ordinal);
     private readonly DigestAuth _digest;
 
     public Authenticator(EventLoop loop, WorkerPool pool, AuthSettings settings, ILogger logger)
@@ -62,13 +64,17 @@ public sealed class Authenticator
         _users = users;
         _digests = settings.Users.Where(u => !string.IsNullOrEmpty(u.DigestHash)).ToDictionary(u => u.Name, u => u.DigestHash!, StringComparer.Ordinal);
         _devicePasswords = settings.Users.Where(u => !string.IsNullOrEmpty(u.DevicePassword)).ToDictionary(u => u.Name, u => u.DevicePassword!, StringComparer.Ordinal);
+        _roles = settings.Users.ToDictionary(u => u.Name, u => UserRoles.Parse(u.Role) ?? UserRole.Viewer, StringComparer.Ordinal);
         _verified.Clear();
     }
 
-    /// <summary>The challenges a 401 offers: Basic always, Digest when some user has a DigestHash.</summary>
+    /// <summary>
+    /// The challenges a 401 offers: Basic always, Digest when every user has a DigestHash. Clients
+    /// that see Digest answer with it, and a user without a DigestHash could then never log in.
+    /// </summary>
     public IEnumerable<string> Challenges(bool stale = false)
     {
-        if (_digests.Count > 0) yield return _digest.Challenge(stale);
+        if (_digests.Count > 0 && _digests.Count == _users.Count) yield return _digest.Challenge(stale);
         yield return "Basic realm=\"Edge\"";
     }
 
@@ -81,7 +87,7 @@ public sealed class Authenticator
         _loop.VerifyAccess();
         stale = false;
         if (!Enabled) return new AuthResult(AuthOutcome.Allowed);
-        var address = remote ?? IPAddress.None;
+        var address = Peer(remote);
         var wait = _throttle.RetryAfter(address);
         if (wait > TimeSpan.Zero) return new AuthResult(AuthOutcome.Throttled, RetryAfter: wait);
         switch (_digest.Verify(authorization, method, name => _digests.GetValueOrDefault(name), out var user))
@@ -90,6 +96,9 @@ public sealed class Authenticator
                 return new AuthResult(AuthOutcome.Allowed, user);
             case DigestCheck.Stale:
                 stale = true;
+                return new AuthResult(AuthOutcome.Denied);
+            case DigestCheck.Wrong when _users.ContainsKey(user) && !_digests.ContainsKey(user):
+                // The client chose a scheme this user cannot use: that is not a wrong password.
                 return new AuthResult(AuthOutcome.Denied);
             case DigestCheck.Wrong:
                 _throttle.Failed(address);
@@ -105,7 +114,7 @@ public sealed class Authenticator
     {
         _loop.VerifyAccess();
         if (!Enabled) return new AuthResult(AuthOutcome.Allowed);
-        var address = remote ?? IPAddress.None;
+        var address = Peer(remote);
 
         if (authorization == null && sessionCookie != null && _tokens.TryGetUser(sessionCookie, out var cookieUser))
             return new AuthResult(AuthOutcome.Allowed, cookieUser, ByCookie: true);
@@ -171,6 +180,16 @@ public sealed class Authenticator
     /// <summary>The configured users' names.</summary>
     public IEnumerable<string> UserNames => _users.Keys;
 
+    /// <summary>
+    /// What <paramref name="user"/> may do now (a reload can change it mid-session). With auth off
+    /// everyone is an admin, as the start-up warning says; a name no longer configured is a viewer.
+    /// </summary>
+    public UserRole RoleOf(string? user) => !Enabled ? UserRole.Admin
+        : user != null && _roles.TryGetValue(user, out var role) ? role : UserRole.Viewer;
+
+    /// <summary>True when <paramref name="user"/> is configured.</summary>
+    public bool IsUser(string user) => _users.ContainsKey(user);
+
     /// <summary>The plain password for ONVIF WS-Security digests, when <paramref name="user"/> has one configured.</summary>
     public string? DevicePassword(string user) => _devicePasswords.GetValueOrDefault(user);
 
@@ -178,14 +197,14 @@ public sealed class Authenticator
     public TimeSpan RetryAfter(IPAddress? remote)
     {
         _loop.VerifyAccess();
-        return _throttle.RetryAfter(remote ?? IPAddress.None);
+        return _throttle.RetryAfter(Peer(remote));
     }
 
     /// <summary>Counts a failed login checked elsewhere (ONVIF WS-Security) toward the lock-out, and logs it. Loop only.</summary>
     public void RecordFailure(IPAddress? remote, string user)
     {
         _loop.VerifyAccess();
-        var address = remote ?? IPAddress.None;
+        var address = Peer(remote);
         _throttle.Failed(address);
         _logger.LogWarning("Authentication failed for user {User} from {Address}", user, address);
     }
@@ -197,6 +216,9 @@ public sealed class Authenticator
     {
         if (token != null) _tokens.Remove(token);
     }
+
+    // One lock-out count per client across HTTP, RTSP and ONVIF, however its socket spelled the address.
+    private static IPAddress Peer(IPAddress? remote) => remote is null ? IPAddress.None : PeerAddress.Normalize(remote);
 
     private static bool TryParseBasic(string header, out string name, out string password)
     {

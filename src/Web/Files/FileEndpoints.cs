@@ -1,3 +1,4 @@
+using Edge.Auth;
 using Edge.State;
 using Edge.Runtime;
 using Edge.Web.Auth;
@@ -23,14 +24,14 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
 
     public Task List(HttpContext context) => loop.InvokeAsync(async () =>
     {
-        if (await AuthGate.Check(auth, context) == null) return;
+        if (await AuthGate.Check(auth, context, UserRole.Operator) == null) return;
         var files = await store.List();
         await JsonReply.Write(context, files, FilesJsonContext.Default.ListStoredFile);
     });
 
     public Task Get(HttpContext context) => loop.InvokeAsync(async () =>
     {
-        if (await AuthGate.Check(auth, context) == null || await Name(context) is not { } name) return;
+        if (await AuthGate.Check(auth, context, UserRole.Operator) == null || await Name(context) is not { } name) return;
         if (await store.Find(name) is not { } file)
         {
             await PlainText.Write(context, StatusCodes.Status404NotFound, $"No file named '{name}'.");
@@ -129,7 +130,7 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
             await PlainText.Write(context, StatusCodes.Status403Forbidden, "Cross-site requests may not change files.");
             return false;
         }
-        if (await AuthGate.Check(auth, context) == null) return false;
+        if (await AuthGate.Check(auth, context, UserRole.Operator) == null) return false;
         // Uploads are limited by Files:MaxFileBytes per file, not by Kestrel's 30 MB request limit.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
         return true;

@@ -1,6 +1,7 @@
 // The page: login and logout, the connection's status, and the panels, each in its own module.
 import { headers, call, connect, disconnect, onStatus, setAccessCheck, watch } from './api.js';
 import { $, el } from './dom.js';
+import { allowed, setRole } from './role.js';
 import * as live from './live.js';
 import * as camera from './camera.js';
 import * as gpio from './gpio.js';
@@ -14,14 +15,16 @@ function basic(user, password) {
   return 'Basic ' + btoa(String.fromCharCode(...bytes));
 }
 
-// True when the session cookie (or disabled auth) lets us in.
+// True when the session cookie (or disabled auth) lets us in; learns the user's role on the way.
 async function loggedIn() {
   const reply = await fetch('/api', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify({ id: 0, method: 'ping' }),
+    body: JSON.stringify({ id: 0, method: 'auth.whoami' }),
   });
-  return reply.status !== 401;
+  if (reply.status === 401) return false;
+  setRole((await reply.json()).result?.role);
+  return true;
 }
 
 function show(signedIn) {
@@ -31,7 +34,7 @@ function show(signedIn) {
   if (signedIn) {
     connect();
     live.start();
-    files.refresh();
+    if (allowed('operator')) files.refresh();
   } else {
     disconnect();
     live.stop();
@@ -49,7 +52,7 @@ onStatus((state, detail) => {
   system.load();
   events.load();
   // After a drop (a restart, say) the picture's connection may have died with it.
-  if (dropped) { dropped = false; live.start(); files.refresh(); }
+  if (dropped) { dropped = false; live.start(); if (allowed('operator')) files.refresh(); }
 });
 
 setAccessCheck(async () => {
@@ -63,7 +66,7 @@ $('login').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('login-error').textContent = '';
   const reply = await fetch('/login', { method: 'POST', headers: { Authorization: basic($('user').value, $('password').value), ...headers } });
-  if (reply.ok) { $('password').value = ''; show(true); return; }
+  if (reply.ok) { $('password').value = ''; show(await loggedIn()); return; }
   $('login-error').textContent = reply.status === 429
     ? `Too many failed attempts; wait ${reply.headers.get('Retry-After') || 'a few'} s.`
     : reply.status === 401 ? 'Wrong user or password.' : `Login failed (${reply.status}).`;

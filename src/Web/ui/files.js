@@ -2,6 +2,7 @@
 // download links, DELETE. New events may have saved snapshots: the list follows them, at most every 2 s.
 import { headers, watch } from './api.js';
 import { $, el, bytes, time } from './dom.js';
+import { allowed } from './role.js';
 
 let refreshing = null;
 let lastRefresh = 0;
@@ -14,6 +15,7 @@ async function failure(reply) {
 }
 
 export async function refresh() {
+  if (!allowed('operator')) return;
   lastRefresh = Date.now();
   try {
     const reply = await fetch('/files', { headers, cache: 'no-store' });

@@ -2,13 +2,14 @@
 // Values come from the gpio.<name> state keys, so another client's change shows as soon as it is made.
 import { call, watch, value } from './api.js';
 import { $, el } from './dom.js';
+import { allowed } from './role.js';
 
 function render(status) {
   const pins = status?.pins || [];
   $('gpio-empty').hidden = pins.length > 0;
   $('pins').replaceChildren(...pins.map((pin) => {
     const control = pin.direction === 'output'
-      ? el('button', { type: 'button', role: 'switch', class: 'switch', id: 'pin-' + pin.name, 'aria-checked': 'false', 'aria-label': pin.name, disabled: !pin.open, onclick: () => toggle(pin.name) })
+      ? el('button', { type: 'button', role: 'switch', class: 'switch', id: 'pin-' + pin.name, 'aria-checked': 'false', 'aria-label': pin.name, disabled: !pin.open || !allowed('operator'), onclick: () => toggle(pin.name) })
       : el('span', { class: 'light', id: 'pin-' + pin.name, role: 'img', 'aria-label': pin.name + ' off' });
     return el('li', {},
       el('span', { class: 'pin-name' }, pin.name),

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Edge.Api;
+using Edge.Tests.Onvif;
+using Edge.Tests.Support;
+using Edge.Web.Auth;
+
+namespace Edge.Tests.Web;
+
+/// <summary>Roles on every route, API method and ONVIF operation: viewer, operator, admin, and the default.</summary>
+[TestClass]
+public sealed class RoleTests
+{
+    private const string Password = EdgeServer.Password;
+    private static readonly string Hash = PasswordHash.Create(Password, 1000);
+    private static readonly string[] Roles = ["viewer", "operator", "admin"];
+
+    // Users named after their roles, and "legacy" without a role (an admin, as before roles).
+    private static string Config(string extra = "") => $$$"""
+        {{{{extra}}}"Gpio":{"Driver":"memory","Pins":[{"Name":"lamp","Chip":"gpiochip0","Line":1,"Direction":"output"}]},
+         "Auth":{"Users":[
+           {"Name":"viewer","Role":"viewer","PasswordHash":"{{{Hash}}}","DevicePassword":"{{{Password}}}"},
+           {"Name":"operator","Role":"operator","PasswordHash":"{{{Hash}}}","DevicePassword":"{{{Password}}}"},
+           {"Name":"admin","Role":"admin","PasswordHash":"{{{Hash}}}","DevicePassword":"{{{Password}}}"},
+           {"Name":"legacy","PasswordHash":"{{{Hash}}}"}]}}
+        """;
+
+    private static HttpClient Client(EdgeServer server, string user)
+    {
+        var client = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth(user, Password);
+        return client;
+    }
+
+    private static int Rank(string role) => Array.IndexOf(Roles, role);
+
+    // The least role for each method; every registered method must be here.
+    private static readonly Dictionary<string, string> MethodRoles = new()
+    {
+        ["ping"] = "viewer", ["system.info"] = "viewer", ["system.history"] = "viewer", ["auth.whoami"] = "viewer",
+        ["state.get"] = "viewer", ["state.subscribe"] = "viewer", ["state.unsubscribe"] = "viewer", ["events.list"] = "viewer",
+        ["camera.list"] = "viewer", ["camera.get"] = "viewer", ["gpio.chips"] = "viewer",
+        ["state.set"] = "operator", ["events.add"] = "operator", ["camera.set"] = "operator", ["gpio.set"] = "operator", ["gpio.simulate"] = "operator",
+        ["runtime.inspect"] = "admin",
+    };
+
+    [TestMethod]
+    public async Task EveryApiMethodIsRefusedWithForbiddenBelowItsRoleAndRunsFromIt()
+    {
+        await using var server = await EdgeServer.Start(Config());
+        string metrics = await server.Http.GetStringAsync("/metrics");
+        var registered = System.Text.RegularExpressions.Regex.Matches(metrics, "edge_api_failures_total\\{method=\"([^\"]+)\"\\}").Select(m => m.Groups[1].Value).ToList();
+        CollectionAssert.AreEquivalent(MethodRoles.Keys.ToList(), registered, "the table names every method");
+        var wrong = new List<string>();
+        foreach (string role in Roles)
+        {
+            using var client = Client(server, role);
+            foreach (var (method, needed) in MethodRoles)
+            {
+                var reply = await server.Call(method, null, client);
+                bool refused = reply.TryGetProperty("error", out var error) && error.GetProperty("code").GetInt32() == ApiErrorCode.Forbidden;
+                if (refused != Rank(role) < Rank(needed)) wrong.Add($"{role} {method}: {reply}");
+                if (refused && error.GetProperty("message").GetString() != $"{method} needs the {needed} role.") wrong.Add($"{role} {method} message: {reply}");
+            }
+        }
+        Assert.IsEmpty(wrong, string.Join("\n", wrong));
+    }
+
+    [TestMethod]
+    public async Task AViewerOverTheWebSocketCanWatchButNotChange()
+    {
+        await using var server = await EdgeServer.Start(Config());
+        using var socket = await server.Connect("viewer", Password);
+        Assert.AreEqual("viewer", (await socket.Call("auth.whoami")).GetProperty("result").GetProperty("role").GetString());
+        Assert.IsTrue((await socket.Call("state.subscribe", new { prefixes = new[] { "camera." } })).TryGetProperty("result", out _));
+        var set = await socket.Call("camera.set", new { quality = 10 });
+        Assert.AreEqual(ApiErrorCode.Forbidden, set.GetProperty("error").GetProperty("code").GetInt32(), set.ToString());
+        Assert.AreNotEqual(10, (await server.Call("camera.get")).GetProperty("result").GetProperty("quality").GetInt32());
+    }
+
+    [TestMethod]
+    public async Task EveryHttpRouteAnswers403BelowItsRoleNamingTheRole()
+    {
+        await using var server = await EdgeServer.Start(Config());
+        (HttpMethod Method, string Path, string Needed)[] routes =
+        [
+            (HttpMethod.Get, "/snapshot.jpg", "viewer"), (HttpMethod.Get, "/metrics", "viewer"),
+            (HttpMethod.Get, "/files", "operator"), (HttpMethod.Get, "/files/none.bin", "operator"), (HttpMethod.Put, "/files/role.bin", "operator"),
+            (HttpMethod.Delete, "/files/none.bin", "operator"),
+            (HttpMethod.Get, "/config", "admin"), (HttpMethod.Put, "/config", "admin"), (HttpMethod.Get, "/debug/runtime", "admin"),
+        ];
+        var wrong = new List<string>();
+        foreach (string role in Roles.Append("legacy"))
+        {
+            using var client = Client(server, role);
+            foreach (var (method, path, needed) in routes)
+            {
+                using var request = new HttpRequestMessage(method, path);
+                // PUT /config gets the configuration it has, so an admin changes nothing.
+                if (method == HttpMethod.Put)
+                    request.Content = path == "/config" ? new StringContent(await server.Http.GetStringAsync("/config"), Encoding.UTF8, "application/json") : new ByteArrayContent([1]);
+                using var response = await client.SendAsync(request);
+                bool refused = response.StatusCode == HttpStatusCode.Forbidden;
+                bool should = role != "legacy" && Rank(role) < Rank(needed);
+                string body = await response.Content.ReadAsStringAsync();
+                if (refused != should) wrong.Add($"{role} {method} {path}: {(int)response.StatusCode} {body}");
+                if (refused && body != $"{method} {path} needs the {needed} role.") wrong.Add($"{role} {method} {path} says '{body}'");
+            }
+        }
+        Assert.IsEmpty(wrong, string.Join("\n", wrong));
+    }
+
+    [TestMethod]
+    public async Task OnlyAnAdminMayChangeWhatEdgeRunsOrRebootIt()
+    {
+        // The attack that was found: any user put a pipe command in the configuration, then rebooted.
+        await using var server = await EdgeServer.Start(Config());
+        string before = await server.Http.GetStringAsync("/config");
+        string hostile = before.Replace("\"Camera\":{", "\"Camera\":{\"Source\":\"pipe\",\"Command\":\"touch /tmp/edge-role-pwned\",", StringComparison.Ordinal);
+        foreach (string role in new[] { "viewer", "operator" })
+        {
+            using var client = Client(server, role);
+            using var put = await client.PutAsync("/config", new StringContent(hostile, Encoding.UTF8, "application/json"));
+            Assert.AreEqual(HttpStatusCode.Forbidden, put.StatusCode, role);
+            var (status, body, _) = await Soap.Post(server, Soap.Envelope(Soap.Operation("SystemReboot"), Soap.DigestToken(role, Password, DateTimeOffset.UtcNow)));
+            Assert.AreEqual(HttpStatusCode.Forbidden, status, body);
+            StringAssert.Contains(body, "ter:NotAuthorized");
+            StringAssert.Contains(body, "SystemReboot needs the admin role.");
+        }
+        Assert.AreEqual(before, await server.Http.GetStringAsync("/config"), "nothing changed");
+        Assert.AreEqual("ok\n", await server.Http.GetStringAsync("/healthz"), "still running");
+    }
+
+    [TestMethod]
+    public async Task OnvifMediaReadsAreForViewersAndGetUsersReportsEachRolesLevel()
+    {
+        await using var server = await EdgeServer.Start(Config());
+        var (status, body, _) = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.DigestToken("viewer", Password, DateTimeOffset.UtcNow)), "/onvif/media_service");
+        Assert.AreEqual(HttpStatusCode.OK, status, body);
+        (status, body, _) = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetUsers"), Soap.DigestToken("viewer", Password, DateTimeOffset.UtcNow)));
+        Assert.AreEqual(HttpStatusCode.Forbidden, status, body);
+        (status, body, _) = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetUsers"), Soap.DigestToken("admin", Password, DateTimeOffset.UtcNow)));
+        Assert.AreEqual(HttpStatusCode.OK, status, body);
+        foreach (var (user, level) in new[] { ("viewer", "User"), ("operator", "Operator"), ("admin", "Administrator"), ("legacy", "Administrator") })
+            StringAssert.Contains(body, $"<tt:Username>{user}</tt:Username><tt:UserLevel>{level}</tt:UserLevel>");
+    }
+
+    [TestMethod]
+    public async Task AnUnknownRoleStopsStartUpNamingTheSetting()
+    {
+        var error = await Assert.ThrowsAsync<Edge.Hosting.ConfigException>(() => EdgeServer.Start(
+            $$$"""{"Auth":{"Users":[{"Name":"x","Role":"root","PasswordHash":"{{{Hash}}}"}]}}"""));
+        StringAssert.Contains(error.Message, "Auth:Users:0:Role must be one of viewer, operator, admin (got 'root')");
+    }
+}
