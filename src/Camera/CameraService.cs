@@ -16,6 +16,7 @@ public sealed class CameraService
     public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(10);
 
     private readonly EventLoop _loop;
+    private readonly DeliveredShape _delivered;
     private readonly WorkerPool _pool;
     private readonly Func<CameraSettings, IFrameSource> _createSource;
     private readonly ILogger _logger;
@@ -30,6 +31,7 @@ public sealed class CameraService
     public CameraService(EventLoop loop, WorkerPool pool, CameraSettings settings, Func<CameraSettings, IFrameSource> createSource, ILogger logger)
     {
         _loop = loop;
+        _delivered = new DeliveredShape(loop.Time);
         _pool = pool;
         _createSource = createSource;
         _logger = logger;
@@ -61,6 +63,15 @@ public sealed class CameraService
 
     /// <summary>What runs now ("test pattern 1280×720 at 30 fps"), or null between sources.</summary>
     public string? Description { get; private set; }
+
+    /// <summary>
+    /// What the camera delivers (size and frame rate), as its frames say; what the settings ask for
+    /// until frames have said. ONVIF and SDP advertise this, not the settings.
+    /// </summary>
+    public VideoShape Shape => new(
+        _delivered.Width > 0 ? _delivered.Width : Settings.Width,
+        _delivered.Height > 0 ? _delivered.Height : Settings.Height,
+        _delivered.Fps > 0 ? _delivered.Fps : Settings.Fps);
 
     /// <summary>Why the last source failed, until one runs again.</summary>
     public string? LastError { get; private set; }
@@ -104,6 +115,7 @@ public sealed class CameraService
     {
         _loop.VerifyAccess();
         Settings = settings;
+        _delivered.Reset();
         _restart?.Cancel();
     }
 
@@ -232,6 +244,7 @@ public sealed class CameraService
     private void Process(Frame frame, int quality)
     {
         Captured++;
+        _delivered.Observe(frame);
         switch (frame.Format)
         {
             case PixelFormat.Jpeg:

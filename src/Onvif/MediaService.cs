@@ -5,9 +5,10 @@ using Edge.Streaming;
 namespace Edge.Onvif;
 
 /// <summary>
-/// The ONVIF media service (<c>trt</c>, Profile S): one JPEG profile (RTSP <c>/stream</c>, MJPEG over
-/// HTTP, snapshots) and, for an H.264 camera, one H.264 profile (RTSP <c>/h264</c>). Everything comes
-/// from the camera's current settings; tokens are fixed strings, so they stay the same across restarts.
+/// The ONVIF media service (<c>trt</c>, Profile S): only what plays. A JPEG camera has one JPEG profile
+/// (RTSP <c>/stream</c>, MJPEG over HTTP, snapshots), an H.264 camera one H.264 profile (RTSP
+/// <c>/h264</c>). Size and frame rate are what the camera delivers (<see cref="CameraService.Shape"/>),
+/// not what its settings ask for; tokens are fixed strings, so they stay the same across restarts.
 /// Read only: changes go through <c>camera.set</c>. Loop only.
 /// </summary>
 public sealed class MediaService : IOnvifService
@@ -19,7 +20,7 @@ public sealed class MediaService : IOnvifService
     private const string SourceConfigToken = "video_source_config";
     private const string JpegEncoderToken = "video_encoder_jpeg";
     private const string H264EncoderToken = "video_encoder_h264";
-    private const int MaxProfiles = 2;
+    private const int MaxProfiles = 1;
 
     private readonly CameraService _camera;
     private readonly RtspServer _rtsp;
@@ -69,11 +70,10 @@ public sealed class MediaService : IOnvifService
     private static readonly Profile Jpeg = new(JpegProfile, "JPEG", JpegEncoderToken, "JPEG", "/stream");
     private static readonly Profile H264 = new(H264Profile, "H264", H264EncoderToken, "H264", "/h264");
 
+    // An H.264 camera's /stream answers 404: its JPEG profile would not play.
     private IEnumerable<Profile> Profiles()
     {
-        yield return Jpeg;
-        var settings = _camera.Settings;
-        if (settings.DeliversH264) yield return H264;
+        yield return _camera.Settings.DeliversH264 ? H264 : Jpeg;
     }
 
     private Profile FindProfile(OnvifCall call)
@@ -129,11 +129,11 @@ public sealed class MediaService : IOnvifService
 
     private void GetVideoSources(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetVideoSourcesResponse", () =>
     {
-        var settings = _camera.Settings;
+        var shape = _camera.Shape;
         w.StartTrt("VideoSources");
         w.Attribute("token", SourceToken);
-        w.Tt("Framerate", settings.Fps);
-        w.Resolution("Resolution", settings.Width, settings.Height);
+        w.Tt("Framerate", shape.Fps);
+        w.Resolution("Resolution", shape.Width, shape.Height);
         w.WriteEndElement();
     });
 
@@ -146,7 +146,7 @@ public sealed class MediaService : IOnvifService
 
     private void WriteSourceConfiguration(XmlDocumentWriter w, string element, string prefix = "trt")
     {
-        var settings = _camera.Settings;
+        var shape = _camera.Shape;
         w.WriteStartElement(prefix, element, prefix == "tt" ? OnvifNamespaces.Schema : OnvifNamespaces.Media);
         w.Attribute("token", SourceConfigToken);
         w.Tt("Name", "Camera");
@@ -155,8 +155,8 @@ public sealed class MediaService : IOnvifService
         w.StartTt("Bounds");
         w.Attribute("x", 0);
         w.Attribute("y", 0);
-        w.Attribute("width", settings.Width);
-        w.Attribute("height", settings.Height);
+        w.Attribute("width", shape.Width);
+        w.Attribute("height", shape.Height);
         w.WriteEndElement();
         w.WriteEndElement();
     }
@@ -164,15 +164,16 @@ public sealed class MediaService : IOnvifService
     private void WriteEncoderConfiguration(XmlDocumentWriter w, string element, Profile profile, string prefix = "trt")
     {
         var settings = _camera.Settings;
+        var shape = _camera.Shape;
         w.WriteStartElement(prefix, element, prefix == "tt" ? OnvifNamespaces.Schema : OnvifNamespaces.Media);
         w.Attribute("token", profile.EncoderToken);
         w.Tt("Name", profile.Name);
         w.Tt("UseCount", 1);
         w.Tt("Encoding", profile.Encoding);
-        w.Resolution("Resolution", settings.Width, settings.Height);
+        w.Resolution("Resolution", shape.Width, shape.Height);
         w.Tt("Quality", settings.Quality);
         w.StartTt("RateControl");
-        w.Tt("FrameRateLimit", settings.Fps);
+        w.Tt("FrameRateLimit", shape.Fps);
         w.Tt("EncodingInterval", 1);
         // Edge does not limit the bit rate (JPEG quality, or whatever the H.264 camera sends).
         w.Tt("BitrateLimit", 0);
@@ -196,7 +197,7 @@ public sealed class MediaService : IOnvifService
         List<Profile> profiles = call.Request.Parameter("ConfigurationToken") != null ? [FindEncoder(call)]
             : call.Request.Parameter("ProfileToken") != null ? [FindProfile(call)]
             : Profiles().ToList();
-        var settings = _camera.Settings;
+        var shape = _camera.Shape;
         Respond(w, "GetVideoEncoderConfigurationOptionsResponse", () =>
         {
             w.StartTrt("Options");
@@ -204,9 +205,9 @@ public sealed class MediaService : IOnvifService
             foreach (var profile in profiles)
             {
                 w.StartTt(profile == Jpeg ? "JPEG" : "H264");
-                w.Resolution("ResolutionsAvailable", settings.Width, settings.Height);
+                w.Resolution("ResolutionsAvailable", shape.Width, shape.Height);
                 if (profile == H264) w.Range("GovLengthRange", 1, 1000);
-                w.Range("FrameRateRange", 1, settings.Fps);
+                w.Range("FrameRateRange", 1, shape.Fps);
                 w.Range("EncodingIntervalRange", 1, 1);
                 if (profile == H264) w.Tt("H264ProfilesSupported", "Main");
                 w.WriteEndElement();
@@ -253,7 +254,7 @@ public sealed class MediaService : IOnvifService
         Respond(w, "GetGuaranteedNumberOfVideoEncoderInstancesResponse", () =>
         {
             w.Trt("TotalNumber", sessions);
-            w.Trt("JPEG", sessions);
+            if (Profiles().Contains(Jpeg)) w.Trt("JPEG", sessions);
             if (Profiles().Contains(H264)) w.Trt("H264", sessions);
         });
     }

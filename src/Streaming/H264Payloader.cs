@@ -1,3 +1,5 @@
+using Edge.Camera;
+
 namespace Edge.Streaming;
 
 /// <summary>
@@ -28,7 +30,7 @@ public sealed class H264Payloader
             return false;
         }
         int position = first;
-        while (NextNal(accessUnit, ref position, out int start, out int length))
+        while (H264Nal.Next(accessUnit, ref position, out int start, out int length))
         {
             byte header = accessUnit[start];
             int type = header & 0x1F;
@@ -63,7 +65,7 @@ public sealed class H264Payloader
     {
         sps = pps = [];
         int position = 0;
-        while (NextNal(accessUnit, ref position, out int start, out int length))
+        while (H264Nal.Next(accessUnit, ref position, out int start, out int length))
         {
             var nal = accessUnit.Slice(start, length);
             int type = nal[0] & 0x1F;
@@ -80,28 +82,5 @@ public sealed class H264Payloader
         ArgumentOutOfRangeException.ThrowIfZero(pps.Length);
         // profile-level-id: profile_idc, the constraint flags and level_idc, the SPS bytes after its NAL header.
         return $"packetization-mode=1;profile-level-id={Convert.ToHexString(sps, 1, 3)};sprop-parameter-sets={Convert.ToBase64String(sps)},{Convert.ToBase64String(pps)}";
-    }
-
-    // The next NAL unit after a start code at or after position, without the zero bytes that pad it or
-    // begin a four-byte start code; position moves to the following start code.
-    private static bool NextNal(ReadOnlySpan<byte> data, ref int position, out int start, out int length)
-    {
-        while (true)
-        {
-            int found = data[position..].IndexOf(StartCode);
-            if (found < 0)
-            {
-                position = data.Length;
-                start = length = 0;
-                return false;
-            }
-            start = position + found + StartCode.Length;
-            int next = data[start..].IndexOf(StartCode);
-            int end = next < 0 ? data.Length : start + next;
-            position = end;
-            while (end > start && data[end - 1] == 0) end--;
-            length = end - start;
-            if (length > 0) return true;
-        }
     }
 }

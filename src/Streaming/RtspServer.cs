@@ -59,7 +59,8 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     /// <summary>The o= version of the SDP: changes when the camera's settings do.</summary>
     internal long SessionVersion => camera.Settings.GetHashCode() & 0x7FFFFFFF;
 
-    internal int Fps => camera.Settings.Fps;
+    /// <summary>The frame rate the camera delivers, for the SDP's a=framerate.</summary>
+    internal int Fps => camera.Shape.Fps;
 
     /// <summary>The supervised service: listens until <paramref name="cancellationToken"/> fires.</summary>
     public async Task Run(CancellationToken cancellationToken)

@@ -222,15 +222,36 @@ public sealed class OnvifSoapTests
     }
 
     [TestMethod]
-    public async Task AnH264CameraHasASecondProfileStreamedFromH264AndSaysItHasNoSnapshots()
+    public async Task AnH264CameraHasOnlyItsH264ProfileWithTheSizeAndRateItReallySendsAndNoSnapshots()
     {
-        await using var server = await EdgeServer.Start(CameraFixtures.PipeConfig("h264", "-c:v libx264 -tune zerolatency -g 25 -f h264"));
+        // The settings ask for 1280×720 at 30 fps; the camera (a pipe) sends 640×480 at 25.
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
+            "Camera":{"Source":"pipe","Format":"h264","Width":1280,"Height":720,"Fps":30,
+              "Command":"exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size=640x480:rate=25 -c:v libx264 -tune zerolatency -g 25 -f h264 -flush_packets 1 -"},
+            """));
         int rtspPort = await Edge.Tests.Streaming.RtspTests.Port(server);
+        // Three seconds of watching let Edge see the size (SPS) and measure the rate.
+        var watch = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@127.0.0.1:{rtspPort}/h264", "-frames:v", "75", "-f", "null", "-"]);
+        Assert.AreEqual(0, watch.ExitCode, watch.Error);
+
         var profiles = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media)), "/onvif/media_service", server.Http);
+        Assert.AreEqual(1, System.Text.RegularExpressions.Regex.Matches(profiles.Body, "<trt:Profiles ").Count, profiles.Body);
         StringAssert.Contains(profiles.Body, "token=\"profile_h264\"");
         StringAssert.Contains(profiles.Body, "<tt:Encoding>H264</tt:Encoding>");
+        StringAssert.Contains(profiles.Body, "<tt:Resolution><tt:Width>640</tt:Width><tt:Height>480</tt:Height></tt:Resolution>");
+        StringAssert.Contains(profiles.Body, "<tt:FrameRateLimit>25</tt:FrameRateLimit>");
+        var sources = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetVideoSources", Soap.Media)), "/onvif/media_service", server.Http);
+        StringAssert.Contains(sources.Body, "<tt:Framerate>25</tt:Framerate>");
+        // The JPEG profile would stream from /stream, which answers 404 for an H.264 camera: there is none.
+        var jpeg = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media, "<ProfileToken>profile_jpeg</ProfileToken>")), "/onvif/media_service", server.Http);
+        StringAssert.Contains(jpeg.Body, "ter:NoProfile");
         var uri = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media, "<ProfileToken>profile_h264</ProfileToken>")), "/onvif/media_service", server.Http);
         StringAssert.Contains(uri.Body, $"<tt:Uri>rtsp://127.0.0.1:{rtspPort}/h264</tt:Uri>");
+        using (var client = await RtspClient.Connect(rtspPort))
+        {
+            var describe = await client.Request("DESCRIBE", $"rtsp://127.0.0.1:{rtspPort}/h264");
+            StringAssert.Contains(describe.Body, "a=framerate:25\r\n");
+        }
         // Not a URL that would answer 503: a fault, and capabilities that say so.
         var snapshot = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetSnapshotUri", Soap.Media, "<ProfileToken>profile_h264</ProfileToken>")), "/onvif/media_service", server.Http);
         Assert.AreEqual(HttpStatusCode.BadRequest, snapshot.Status);
