@@ -214,7 +214,7 @@ public static class Program
         bool discoverable = settings.Onvif.Enabled && settings.Onvif.Discovery;
         var media = new MediaService(camera, rtsp);
         var clientFaults = new PeerFaultLog(loggers.CreateLogger("Edge.ClientFaults"), loop.Time);
-        var onvif = new OnvifEndpoints(loop, auth, clientFaults,
+        var onvif = new OnvifEndpoints(loop, auth, clientFaults, new PeerBudget(loop.Time, settings.Onvif.RequestsPerSecondPerAddress),
         [
             new DeviceService(loop.Time, auth, rtsp, media, app.Lifetime, deviceId, Version, network, scopes, discoverable, loggers.CreateLogger<DeviceService>()),
             media,

@@ -17,7 +17,7 @@ namespace Edge.Onvif;
 /// a SOAP fault <c>ter:NotAuthorized</c> with HTTP 400 and no <c>WWW-Authenticate</c>, which would
 /// make ONVIF clients switch to HTTP Digest.
 /// </summary>
-public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFaultLog faults, IReadOnlyList<IOnvifService> services)
+public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFaultLog faults, PeerBudget budget, IReadOnlyList<IOnvifService> services)
 {
     /// <summary>Largest request body.</summary>
     public const int MaxBodyBytes = 65536;
@@ -27,6 +27,16 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFault
 
     private async Task ServeSoap(HttpContext context)
     {
+        // Anyone may send SOAP (the login is inside it): each request's work is bounded by the body
+        // limit and linear parsers, and each address's by its budget, checked before any of it.
+        var remote = context.Connection.RemoteIpAddress;
+        if (!budget.TryTake(remote, out var wait))
+        {
+            faults.Warn(remote, "ONVIF requests beyond RequestsPerSecondPerAddress", "answered 429");
+            context.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await Write(context, StatusCodes.Status429TooManyRequests, SoapWriter.Fault(new SoapFault("s:Receiver", "Too many requests from this address; try again later.")));
+            return;
+        }
         var body = await RequestBody.Read(context.Request, MaxBodyBytes);
         byte[] reply;
         int status = StatusCodes.Status200OK;
@@ -54,18 +64,23 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFault
             status = fault.Status;
             reply = SoapWriter.Fault(fault);
         }
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = SoapWriter.ContentType;
-        response.ContentLength = reply.Length;
         if (call?.AfterResponse is { } after)
         {
-            response.OnCompleted(() =>
+            context.Response.OnCompleted(() =>
             {
                 after();
                 return Task.CompletedTask;
             });
         }
+        await Write(context, status, reply);
+    }
+
+    private static async Task Write(HttpContext context, int status, byte[] reply)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = SoapWriter.ContentType;
+        response.ContentLength = reply.Length;
         await response.Body.WriteAsync(reply);
     }
 

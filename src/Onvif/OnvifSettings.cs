@@ -20,8 +20,12 @@ public sealed class OnvifSettings
     /// <summary>UDP port of WS-Discovery. ONVIF clients only use 3702; tests pick a free one with 0.</summary>
     public int DiscoveryPort { get; set; } = 3702;
 
+    /// <summary>SOAP requests one address may send a second (bursts of twice as many); more get 429 before any parsing.</summary>
+    public int RequestsPerSecondPerAddress { get; set; } = 20;
+
     public string? Validate()
     {
+        if (RequestsPerSecondPerAddress is < 1 or > 10_000) return $"RequestsPerSecondPerAddress must be between 1 and 10000 (got {RequestsPerSecondPerAddress})";
         if (Name.Length > 64 || Chars.Any(Name, char.IsControl)) return "Name must be at most 64 characters without control characters";
         if (Location.Length > 64 || Chars.Any(Location, char.IsControl)) return "Location must be at most 64 characters without control characters";
         if (DiscoveryPort is < 0 or > 65535) return $"DiscoveryPort must be between 0 and 65535 (got {DiscoveryPort})";

@@ -103,6 +103,42 @@ public sealed class OnvifSoapTests
     }
 
     [TestMethod]
+    public async Task OneAddressGetsItsRequestsPerSecondAndAnotherAddressIsStillServed()
+    {
+        var clock = new ManualClock();
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("\"Onvif\":{\"RequestsPerSecondPerAddress\":10},"), clock);
+        string request = Soap.Envelope(Soap.Operation("GetSystemDateAndTime"));
+        int Count(IEnumerable<HttpStatusCode> statuses, HttpStatusCode status) => statuses.Count(s => s == status);
+        var first = new List<HttpStatusCode>();
+        for (int i = 0; i < 50; i++) first.Add((await Soap.Post(server, request)).Status);
+        // Time stands still: the burst (twice the rate) and no more.
+        Assert.AreEqual(20, Count(first, HttpStatusCode.OK), string.Join(",", first));
+        Assert.AreEqual(30, Count(first, HttpStatusCode.TooManyRequests));
+        var refused = await Soap.Post(server, request);
+        Assert.AreEqual("1", refused.Response.Headers.RetryAfter?.ToString());
+        StringAssert.Contains(refused.Body, "Too many requests from this address");
+
+        // Another address (the loopback network is all ours) is served meanwhile.
+        using var other = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, token);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        }) { BaseAddress = server.BaseUri };
+        Assert.AreEqual(HttpStatusCode.OK, (await Soap.Post(server, request, client: other)).Status);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var second = new List<HttpStatusCode>();
+        for (int i = 0; i < 15; i++) second.Add((await Soap.Post(server, request)).Status);
+        Assert.AreEqual(10, Count(second, HttpStatusCode.OK), "a second later, a second's worth");
+        Assert.AreEqual(1, server.Log.Lines.Count(l => l.Contains("RequestsPerSecondPerAddress")), "logged once");
+    }
+
+    [TestMethod]
     public async Task ADtdOrBillionLaughsIsRefusedAndTheServerKeepsServing()
     {
         await using var server = await Start();
