@@ -57,6 +57,21 @@ public sealed class BrowserTests
         CollectionAssert.Contains(output, "ok");
     }
 
+    [TestMethod]
+    public async Task EachRoleSeesOnlyWhatItMayUseAndMeetsNoRefusal()
+    {
+        if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");
+        // The test user "admin" has no role: an admin, as before roles.
+        string hash = Edge.Web.Auth.PasswordHash.Create(EdgeServer.Password, 1000);
+        string users = string.Join(",", new[] { "viewer", "operator" }.Select(role => $$$"""{"Name":"{{{role}}}","Role":"{{{role}}}","PasswordHash":"{{{hash}}}"}"""));
+        string config = Config.Replace("\"Auth\":{\"Users\":[", $"\"Auth\":{{\"Users\":[{users},", StringComparison.Ordinal);
+        await using var server = await EdgeServer.Start(config);
+        string script = Repository.NodeScript("ui", "roles.mjs", "playwright-core");
+        var run = await Tools.Run("node", [script, server.BaseUri.ToString(), EdgeServer.Password], TimeSpan.FromSeconds(120));
+        Assert.AreEqual(0, run.ExitCode, run.Output + run.Error);
+        StringAssert.Contains(run.Output, "ok");
+    }
+
     private static string Screenshots => Path.Combine(AppContext.BaseDirectory, "ui-screenshots");
 
     // Runs a page script; does what its lines ask, checks the server behind what the pages showed, answers "go".
