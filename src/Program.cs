@@ -12,8 +12,8 @@ using Edge.Runtime;
 using Edge.State;
 using Edge.Streaming;
 using Edge.Web;
-using Edge.Web.Auth;
-using Edge.Web.Files;
+using Edge.Auth;
+using Edge.Files;
 using Edge.Web.Tls;
 using Microsoft.Extensions.Logging.Console;
 
@@ -202,7 +202,7 @@ public static class Program
         var runtime = new RuntimeEndpoint(loop, auth, inspector);
         var files = new FileEndpoints(loop, auth, fileStore, storage);
         EdgeHost? host = null;
-        var config = new ConfigEndpoints(loop, pool, auth, commandLine, () => host!.Reload(), loggers.CreateLogger<ConfigEndpoints>());
+        var config = new ConfigEndpoints(loop, pool, auth, EdgeConfiguration.FilePath(commandLine), json => SettingsLoader.ProblemWith(commandLine, json), () => host!.Reload(), loggers.CreateLogger<ConfigEndpoints>());
         string deviceId;
         try { deviceId = DeviceIdentity.LoadOrCreate(settings.DataDir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -30,7 +30,7 @@ fi
 if [[ ! -d test/ui/node_modules/playwright-core ]]; then
   (cd test/ui && npm install --no-package-lock --no-audit --no-fund --silent)
 fi
-if [[ ! -d test/onvif/node_modules/onvif ]]; then
-  (cd test/onvif && npm install --no-package-lock --no-audit --no-fund --silent)
+if [[ ! -d test/Onvif/node_modules/onvif ]]; then
+  (cd test/Onvif && npm install --no-package-lock --no-audit --no-fund --silent)
 fi
 exec dotnet test Edge.Tests.csproj --logger "console;verbosity=normal" "$@"

@@ -14,7 +14,7 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
     public const string StorageWriter = "camera settings";
 
     // Changes are saved and applied one after another, so the file and the camera end on the same one.
-    private Task _lastChange = Task.CompletedTask;
+    private readonly SerialChain _changes = new();
 
     public void Register(ApiDispatcher dispatcher)
     {
@@ -37,9 +37,8 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
         var patch = Patch(call.Params);
         // Each change starts from the settings the previous one left: two calls at once on different
         // fields must both land, in the order they came.
-        var change = MergeSaveApply(_lastChange, patch);
-        _lastChange = change;
-        return ApiResult.Of(await change, ApiJsonContext.Default.CameraSettings);
+        var next = await _changes.Then(static s => s.Self.MergeSaveApply(s.Patch), (Self: this, Patch: patch));
+        return ApiResult.Of(next, ApiJsonContext.Default.CameraSettings);
     }
 
     // The fields a call changes, type-checked before it waits for earlier changes.
@@ -70,10 +69,8 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
     }
 
     // Saved first: a setting that would not survive a restart is not applied either.
-    private async Task<CameraSettings> MergeSaveApply(Task previous, List<Action<CameraSettings>> patch)
+    private async Task<CameraSettings> MergeSaveApply(List<Action<CameraSettings>> patch)
     {
-        try { await previous; }
-        catch (Exception) { } // that change's caller got its error
         var current = camera.Settings;
         var next = current.Clone();
         foreach (var set in patch) set(next);

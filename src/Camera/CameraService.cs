@@ -216,11 +216,11 @@ public sealed class CameraService
         var reader = output.Reader;
         using var stall = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stall.Token);
-        // One timer, not one per frame: frames and heartbeats both count as signs of life.
-        using var watchdog = _loop.CreateTimer(() =>
+        // Checked on the loop's heartbeat, not per frame: frames and the source's own heartbeats both count as signs of life.
+        using var watchdog = _loop.Heartbeat.Subscribe(() =>
         {
             if (_loop.Time.GetElapsedTime(output.LastAlive) > StallTimeout) stall.Cancel();
-        }, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        });
         bool running = false;
         while (true)
         {

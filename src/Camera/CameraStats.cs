@@ -33,7 +33,7 @@ public sealed class CameraStats(EventLoop loop, CameraService camera, StateStore
     private long _captured, _encoded, _delivered, _lastTick, _lastFrame;
     private int _width, _height;
     private ServiceStatus _service = ServiceStatus.Starting;
-    private ITimer? _timer;
+    private IDisposable? _beat;
 
     public void Start()
     {
@@ -42,10 +42,10 @@ public sealed class CameraStats(EventLoop loop, CameraService camera, StateStore
         _lastTick = _lastFrame = loop.Time.GetTimestamp();
         PublishStatus();
         Tick();
-        _timer = loop.CreateTimer(Tick, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _beat = loop.Heartbeat.Subscribe(Tick);
     }
 
-    public void Stop() => _timer?.Dispose();
+    public void Stop() => _beat?.Dispose();
 
     /// <summary>The supervisor's view of the camera service (running, restarting, failed…).</summary>
     public void SetServiceStatus(ServiceStatus status)

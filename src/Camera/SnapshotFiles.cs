@@ -1,7 +1,7 @@
 using System.Globalization;
 using Edge.Runtime;
 using Edge.State;
-using Edge.Web.Files;
+using Edge.Files;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Camera;

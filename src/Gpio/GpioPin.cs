@@ -1,3 +1,4 @@
+using Edge.Runtime;
 namespace Edge.Gpio;
 
 /// <summary>One configured pin while Edge runs: its settings, and its line, value and edges while open. Loop only.</summary>
@@ -29,8 +30,8 @@ internal sealed class GpioPin(GpioPinSettings settings, GpioActionHandler? actio
     /// <summary>The last value read or written; an output reopened after a failure starts from it.</summary>
     public int Value { get; set; } = settings.Initial ?? 0;
 
-    /// <summary>The newest write; writes run one after another, so the line ends on the last one asked for.</summary>
-    public Task Writes { get; set; } = Task.CompletedTask;
+    /// <summary>Writes run one after another, so the line ends on the last one asked for.</summary>
+    public SerialChain Writes { get; } = new();
 
     /// <summary>Its action is still running; an event meanwhile does not start another.</summary>
     public bool ActionRunning { get; set; }

@@ -82,9 +82,7 @@ public sealed class GpioService
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int level) || level is not (0 or 1))
             throw new StateException(StateError.InvalidValue, $"GPIO pin '{name}' takes 0 or 1 (got {Describe(value)}).");
         if (pin.Chip is not { } chip) throw new StateException(StateError.Unavailable, $"GPIO pin '{name}' is not available: {pin.Error ?? "not opened yet"}.");
-        var write = WriteAfter(pin.Writes, pin, chip.Controller, level);
-        pin.Writes = write;
-        await write;
+        await pin.Writes.Then(static s => s.Self.WriteLine(s.Pin, s.Controller, s.Level), (Self: this, Pin: pin, Controller: chip.Controller, Level: level));
     }
 
     /// <summary>The <see cref="StateWriter"/> of the <c>gpio.</c> keys: <c>state.set</c> of an output.</summary>
@@ -124,10 +122,8 @@ public sealed class GpioService
     }
 
     // Writes run one after another, so the line ends on the value asked for last.
-    private async Task WriteAfter(Task previous, GpioPin pin, GpioController controller, int level)
+    private async Task WriteLine(GpioPin pin, GpioController controller, int level)
     {
-        try { await previous; }
-        catch (Exception) { } // that write's caller got its error
         try
         {
             await _pool.Submit(_ =>
@@ -297,8 +293,7 @@ public sealed class GpioService
         foreach (var pin in _pins) pin.Detach("the GPIO service is not running");
         foreach (var pin in _pins)
         {
-            try { await pin.Writes; }
-            catch (Exception) { } // its caller got the error
+            await pin.Writes.Drained();
         }
         PublishStatus();
         var chips = _chips.Values.ToList();

@@ -3,7 +3,7 @@ using Edge.Runtime;
 using Edge.Api;
 using Edge.Gpio;
 using Edge.Web;
-using Edge.Web.Auth;
+using Edge.Auth;
 using Edge.Web.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -5,8 +5,8 @@ using Edge.Onvif;
 using Edge.State;
 using Edge.Streaming;
 using Edge.Web;
-using Edge.Web.Auth;
-using Edge.Web.Files;
+using Edge.Auth;
+using Edge.Files;
 using Edge.Web.Tls;
 
 namespace Edge.Hosting;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Edge.Camera;
 using Edge.Gpio;
 using Edge.Monitoring;
@@ -6,8 +7,7 @@ using Edge.State;
 using Edge.Streaming;
 using Edge.Web;
 using Edge.Auth;
-using Edge.Web.Auth;
-using Edge.Web.Files;
+using Edge.Files;
 using Edge.Web.Tls;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -23,6 +23,31 @@ public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
     private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "Http", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Logging", "urls", "Config" };
+
+    /// <summary>
+    /// Why <paramref name="json"/>, as the configuration file beside <paramref name="commandLine"/>'s
+    /// other sources, would not start Edge; null when it would. Blocking (PUT /config runs it on the pool).
+    /// </summary>
+    public static string? ProblemWith(CommandLine commandLine, byte[] json)
+    {
+        try
+        {
+            using (var document = JsonDocument.Parse(json))
+            {
+                if (document.RootElement.ValueKind != JsonValueKind.Object) return "the configuration must be a JSON object.";
+            }
+            Load(EdgeConfiguration.Build(new ConfigurationManager(), commandLine, json));
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return $"not valid JSON: {e.Message}";
+        }
+        catch (ConfigException e)
+        {
+            return e.Message;
+        }
+    }
 
     public static EdgeSettings Load(IConfiguration configuration)
     {

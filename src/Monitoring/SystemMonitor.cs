@@ -22,11 +22,12 @@ public sealed class SystemMonitor
     private readonly StateStore _state;
     private readonly SystemSampler _sampler;
     private readonly string _dataDir;
-    private readonly TimeSpan _interval;
+    private readonly int _intervalBeats;
+    private int _beats;
     // One buffer and writer for every value published: nothing is allocated when a value is unchanged.
     private readonly ArrayBufferWriter<byte> _json = new(1024);
     private readonly Utf8JsonWriter _writer;
-    private ITimer? _timer;
+    private IDisposable? _beat;
     private long _lastSample;
     private bool _diskPending;
     private DiskUsage? _disk;
@@ -38,7 +39,7 @@ public sealed class SystemMonitor
         _state = state;
         _sampler = sampler;
         _dataDir = dataDir;
-        _interval = TimeSpan.FromSeconds(settings.IntervalSeconds);
+        _intervalBeats = settings.IntervalSeconds;
         History = new SystemHistory(settings.IntervalSeconds, HistorySpan);
         _writer = new Utf8JsonWriter(_json);
     }
@@ -54,10 +55,13 @@ public sealed class SystemMonitor
         _loop.VerifyAccess();
         _lastSample = _loop.Time.GetTimestamp();
         Sample();
-        _timer = _loop.CreateTimer(Sample, _interval, _interval);
+        _beat = _loop.Heartbeat.Subscribe(() =>
+        {
+            if (++_beats % _intervalBeats == 0) Sample();
+        });
     }
 
-    public void Stop() => _timer?.Dispose();
+    public void Stop() => _beat?.Dispose();
 
     /// <summary>Edge's resident set size now, in bytes; null when unreadable. Loop only.</summary>
     public long? ReadProcessRss()

@@ -3,7 +3,6 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Edge.Onvif.Xml;
 using Edge.Streaming;
-using Edge.Web.Auth;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -3,7 +3,6 @@ using System.Net;
 using Edge.Auth;
 using Edge.Runtime;
 using Edge.Web;
-using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
 
 namespace Edge.Onvif;

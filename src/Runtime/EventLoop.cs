@@ -112,6 +112,11 @@ public sealed class EventLoop : IDisposable
     public ITimer CreateTimer(Action callback, TimeSpan dueTime, TimeSpan period)
         => _time.CreateTimer(static s => { var (loop, cb) = ((EventLoop, Action))s!; loop.TryPost(static a => ((Action)a!).Invoke(), cb); }, (this, callback), dueTime, period);
 
+    /// <summary>The loop's once-a-second beat, shared by every part that needs one.</summary>
+    public Heartbeat Heartbeat => _heartbeat ??= new Heartbeat(this);
+
+    private Heartbeat? _heartbeat;
+
     /// <summary>Post-to-run lag of every item since start (for <c>/metrics</c>); only the loop records into it.</summary>
     public LatencyHistogram Lag => _lag;
 

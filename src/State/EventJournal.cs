@@ -29,7 +29,7 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
     private List<Pending> _pending = [];
     private bool _draining;
     private Task _drained = Task.CompletedTask;
-    private Task _tail = Task.CompletedTask;
+    private readonly SerialChain _files = new();
     // Touched only by the file steps, which run one after another.
     private FileStream? _stream;
     private long _size, _lastSeq;
@@ -107,18 +107,7 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
 
     // Runs the file steps one at a time, in the order they were asked for.
     private Task<T> Exclusive<T>(Func<T> step)
-    {
-        var next = After(_tail, step);
-        _tail = next;
-        return next;
-    }
-
-    private async Task<T> After<T>(Task previous, Func<T> step)
-    {
-        // The previous step's failure was reported to whoever asked for it.
-        try { await previous; } catch (Exception) { }
-        return await pool.Submit(_ => step(), PoolFullMode.Wait);
-    }
+        => _files.Then(static s => s.Pool.Submit(_ => s.Step(), PoolFullMode.Wait), (Pool: pool, Step: step));
 
     private string PathOf(int generation) => Path.Combine(directory, generation == 0 ? FileName : $"{FileName}.{generation}");
 

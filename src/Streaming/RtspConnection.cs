@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Edge.Runtime;
-using Edge.Web.Auth;
+using Edge.Auth;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Streaming;
@@ -24,7 +24,7 @@ public sealed class RtspConnection
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _closing = new();
-    private Task _sendTail = Task.CompletedTask;
+    private readonly SerialChain _sends = new();
     private RtspSession? _session;
     private bool _closed;
     // When the last whole request (or interleaved packet) arrived, and since when part of one waits (0: none).
@@ -343,18 +343,13 @@ public sealed class RtspConnection
     public Task Send(IList<ArraySegment<byte>> segments)
     {
         _queuedSends++;
-        var previous = _sendTail;
-        var send = SendAfter(previous, segments);
-        _sendTail = send;
-        return send;
+        return _sends.Then(static s => s.Self.SendNow(s.Segments), (Self: this, Segments: segments));
     }
 
-    private async Task SendAfter(Task previous, IList<ArraySegment<byte>> segments)
+    private async Task SendNow(IList<ArraySegment<byte>> segments)
     {
         try
         {
-            try { await previous; }
-            catch (Exception) { } // that write's caller saw its failure
             if (_closed) throw new ObjectDisposedException(nameof(RtspConnection));
             using var watchdog = _server.Loop.CreateTimer(() => Close("a write took longer than 10 s"), SendTimeout, Timeout.InfiniteTimeSpan);
             await _socket.SendAsync(segments, SocketFlags.None);

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Edge.Camera;
 using Edge.Runtime;
 using Edge.State;
-using Edge.Web.Auth;
+using Edge.Auth;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Streaming;
@@ -19,7 +19,8 @@ namespace Edge.Streaming;
 public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticator auth, StateStore state, RtspSettings settings,
     IReadOnlyList<IPAddress> addresses, ConnectionTable connections, ILogger logger)
 {
-    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
+    // Sender reports and UDP time-outs every fifth beat of the loop's heartbeat.
+    private const int ReportBeats = 5;
     private static readonly TimeSpan DescribeWait = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, RtspSession> _sessions = new(StringComparer.Ordinal);
@@ -31,7 +32,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     private string? _h264Parameters;
     private string? _lastProblem;
     private readonly LatencyWindow _latency = new();
-    private long _framesSent, _framesCounted, _lastStats, _accepted;
+    private long _framesSent, _framesCounted, _lastStats, _accepted, _beats;
     // Scanners send garbage by the thousand: refusals are logged at most 10 times a minute.
     private readonly RateLimitedLog _refusals = new(logger, loop.Time, perMinute: 10);
 
@@ -80,9 +81,8 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
             Listening?.Invoke(Port);
             logger.LogInformation("RTSP listening on port {Port} of {Addresses} (rtsp://HOST:{Port}/stream; UDP RTP/RTCP from ports {Rtp}/{Rtcp})",
                 Port, string.Join(", ", listeners.Select(l => Describe(((IPEndPoint)l.LocalEndPoint!).Address))), Port, UdpPorts.Rtp, UdpPorts.Rtcp);
-            using var reports = loop.CreateTimer(Tick, ReportInterval, ReportInterval);
             _lastStats = loop.Time.GetTimestamp();
-            using var everySecond = loop.CreateTimer(EverySecond, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+            using var beat = loop.Heartbeat.Subscribe(EverySecond);
             var rtcpReader = ReadRtcp(rtcp, cancellationToken);
             try
             {
@@ -277,6 +277,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     // the end of the frame's send, over the last second).
     private void EverySecond()
     {
+        if (++_beats % ReportBeats == 0) Tick();
         long now = loop.Time.GetTimestamp();
         var requestTimeout = TimeSpan.FromSeconds(Settings.RequestTimeoutSeconds);
         var idleTimeout = TimeSpan.FromSeconds(Settings.SessionTimeoutSeconds);

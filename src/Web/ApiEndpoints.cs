@@ -1,7 +1,6 @@
 using Edge.Auth;
 using Edge.Api;
 using Edge.Runtime;
-using Edge.Web.Auth;
 using Edge.Web.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;

@@ -2,7 +2,6 @@ using Edge.Auth;
 using System.Globalization;
 using Edge.Camera;
 using Edge.Runtime;
-using Edge.Web.Auth;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;

@@ -1,11 +1,7 @@
 using Edge.Auth;
-using System.Text.Json;
-using Edge.Hosting;
 using Edge.Runtime;
 using Edge.State;
-using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Web;
@@ -19,11 +15,12 @@ namespace Edge.Web;
 /// refuses the write (read-only, full) gets 503 with the cause (logged with the path) and leaves the
 /// configuration as it was (<c>edge.json.previous</c> may already hold the current file).
 /// </summary>
-public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, CommandLine commandLine, Func<Task> apply, ILogger logger)
+/// <param name="problemWith">Why a configuration would not start Edge, or null (blocking: called on the pool).</param>
+public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, string filePath, Func<byte[], string?> problemWith, Func<Task> apply, ILogger logger)
 {
     public const int MaxBytes = 1 << 20;
 
-    public string FilePath { get; } = EdgeConfiguration.FilePath(commandLine);
+    public string FilePath { get; } = filePath;
 
     public string PreviousPath => FilePath + ".previous";
 
@@ -50,7 +47,7 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
             await PlainText.Write(context, StatusCodes.Status413PayloadTooLarge, $"A configuration is at most {MaxBytes} bytes.");
             return;
         }
-        string? problem = await pool.Submit(_ => Check(body), PoolFullMode.Wait);
+        string? problem = await pool.Submit(_ => problemWith(body), PoolFullMode.Wait);
         if (problem != null)
         {
             await PlainText.Write(context, StatusCodes.Status400BadRequest, $"Configuration not saved: {problem}");
@@ -67,28 +64,6 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
         await apply();
         await PlainText.Write(context, StatusCodes.Status200OK, $"Saved to {FilePath} (the previous one is {PreviousPath}) and applied; sections other than Auth, WebSocket and Logging apply at the next start.");
     });
-
-    // Why the configuration would not start Edge, or null. Blocking: runs on the pool.
-    private string? Check(byte[] body)
-    {
-        try
-        {
-            using (var document = JsonDocument.Parse(body))
-            {
-                if (document.RootElement.ValueKind != JsonValueKind.Object) return "the configuration must be a JSON object.";
-            }
-            SettingsLoader.Load(EdgeConfiguration.Build(new ConfigurationManager(), commandLine, body));
-            return null;
-        }
-        catch (JsonException e)
-        {
-            return $"not valid JSON: {e.Message}";
-        }
-        catch (ConfigException e)
-        {
-            return e.Message;
-        }
-    }
 
     // Keeps the previous file, then replaces it (temp, fsync, rename). Blocking: runs on the pool.
     private void Replace(byte[] body)

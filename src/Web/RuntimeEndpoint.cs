@@ -1,7 +1,6 @@
 using Edge.Auth;
 using Edge.Monitoring;
 using Edge.Runtime;
-using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
 
 namespace Edge.Web;

@@ -25,7 +25,7 @@ public sealed class SessionHub : IDisposable
     private long _ticks;
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan SilenceLimit = TimeSpan.FromSeconds(75);
-    private ITimer? _watchdog;
+    private IDisposable? _watchdog;
     private bool _closing;
 
     private readonly ConnectionTable _connections;
@@ -46,7 +46,7 @@ public sealed class SessionHub : IDisposable
     {
         _loop.VerifyAccess();
         PublishCount();
-        _watchdog ??= _loop.CreateTimer(CheckStalled, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _watchdog ??= _loop.Heartbeat.Subscribe(CheckStalled);
     }
 
     /// <summary>Sessions open or being opened.</summary>

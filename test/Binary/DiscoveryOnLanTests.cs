@@ -36,7 +36,7 @@ public sealed class DiscoveryOnLanTests
         string config = Path.Combine(dir, "edge.json");
         await File.WriteAllTextAsync(config, EdgeServer.ConfigWithUsers("\"Camera\":{\"Width\":320,\"Height\":240,\"Fps\":5},\"Onvif\":{\"Name\":\"lan camera\"},", devicePassword: true));
         string[] args = ["--config", config, "--data-dir", Path.Combine(dir, "data"), "--urls", "http://*:8080"];
-        await using var listener = lan.StartClient("node", Repository.NodeScript("onvif", "discovery.mjs", "onvif"), "listen", VirtualLan.ClientAddress);
+        await using var listener = lan.StartClient("node", Repository.NodeScript("Onvif", "discovery.mjs", "onvif"), "listen", VirtualLan.ClientAddress);
         await listener.WaitForLine(l => l == "ready", "the multicast listener");
 
         string endpoint;
@@ -45,7 +45,7 @@ public sealed class DiscoveryOnLanTests
             endpoint = DeviceIdentity.EndpointAddress(File.ReadAllText(Path.Combine(dir, "data", DeviceIdentity.FileName)).Trim());
             await WaitFor(listener, "Hello", endpoint, m => Lists(m, DeviceService));
 
-            var probe = await lan.RunClient("node", Repository.NodeScript("onvif", "discovery.mjs", "onvif"), "probe", EdgeServer.User, EdgeServer.Password);
+            var probe = await lan.RunClient("node", Repository.NodeScript("Onvif", "discovery.mjs", "onvif"), "probe", EdgeServer.User, EdgeServer.Password);
             Assert.AreEqual(0, probe.ExitCode, probe.Error + probe.Output);
             var found = JsonDocument.Parse(probe.Output).RootElement.EnumerateArray().Single(d => d.GetProperty("address").GetString() == endpoint);
             Assert.AreEqual(DeviceService, found.GetProperty("xaddrs")[0].GetString());

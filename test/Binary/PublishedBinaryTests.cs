@@ -129,7 +129,7 @@ public sealed class PublishedBinaryTests
         Assert.AreEqual(2, (await EdgeProcess.Run("", "passwd")).Code, "an empty password is refused");
         var digest = await EdgeProcess.Run("s3cret pass\n", "passwd", "--digest", "ops");
         Assert.AreEqual(0, digest.Code, digest.Stderr);
-        Assert.AreEqual(Edge.Web.Auth.DigestAuth.Hash("ops", "s3cret pass"), digest.Stdout.Trim());
+        Assert.AreEqual(Edge.Auth.DigestAuth.Hash("ops", "s3cret pass"), digest.Stdout.Trim());
         Assert.AreEqual(2, (await EdgeProcess.Run("x\n", "passwd", "--digest")).Code, "--digest needs a name");
 
         string config = $$$"""{"Auth":{"Users":[{"Name":"ops","PasswordHash":"{{{hash}}}"}]}}""";
@@ -151,7 +151,7 @@ public sealed class PublishedBinaryTests
         using (var entry = System.Text.Json.JsonDocument.Parse(viewer.Stdout))
         {
             Assert.AreEqual("viewer", entry.RootElement.GetProperty("Role").GetString());
-            Assert.AreEqual(Edge.Web.Auth.DigestAuth.Hash("nvr", "nvr pass"), entry.RootElement.GetProperty("DigestHash").GetString());
+            Assert.AreEqual(Edge.Auth.DigestAuth.Hash("nvr", "nvr pass"), entry.RootElement.GetProperty("DigestHash").GetString());
         }
         Assert.AreEqual(2, (await EdgeProcess.Run("x\n", "passwd", "--user", "nvr", "--role", "root")).Code, "an unknown role is refused");
 

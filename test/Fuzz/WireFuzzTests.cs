@@ -75,6 +75,6 @@ public sealed class WireFuzzTests
         // Whatever was stored has a name the store allows.
         string stored = Path.Combine(server.DataDir, "files");
         foreach (var file in Directory.Exists(stored) ? Directory.EnumerateFiles(stored) : Enumerable.Empty<string>())
-            Assert.IsNull(Edge.Web.Files.StoredFileName.Problem(Path.GetFileName(file)), file);
+            Assert.IsNull(Edge.Files.StoredFileName.Problem(Path.GetFileName(file)), file);
     }
 }

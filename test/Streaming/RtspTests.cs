@@ -99,8 +99,8 @@ public sealed class RtspTests
     public async Task DigestCredentialsWorkForFfmpegAndARawClientWhenTheUserHasADigestHash()
     {
         // The user's Basic password differs from the Digest one, so only Digest can let ffmpeg in.
-        string basicHash = Edge.Web.Auth.PasswordHash.Create("basic only", 1000);
-        string digestHash = Edge.Web.Auth.DigestAuth.Hash("cam", "digest pass");
+        string basicHash = Edge.Auth.PasswordHash.Create("basic only", 1000);
+        string digestHash = Edge.Auth.DigestAuth.Hash("cam", "digest pass");
         string config = $$$"""
             {"Camera":{"Width":{{{CameraFixtures.Width}}},"Height":{{{CameraFixtures.Height}}},"Fps":{{{CameraFixtures.Fps}}}},
              "Auth":{"Users":[{"Name":"cam","PasswordHash":"{{{basicHash}}}","DigestHash":"{{{digestHash}}}"}]}}
@@ -125,8 +125,8 @@ public sealed class RtspTests
     public async Task AUserWithoutADigestHashPlaysInFfmpegAndGStreamerAndDigestTriesDoNotLockItOut()
     {
         // Both users have a DigestHash at first, so the server hands out Digest nonces.
-        string hash = Edge.Web.Auth.PasswordHash.Create("nvr pass", 1000);
-        string User(string name, bool digest) => $$$"""{"Name":"{{{name}}}","PasswordHash":"{{{hash}}}"{{{(digest ? $",\"DigestHash\":\"{Edge.Web.Auth.DigestAuth.Hash(name, "nvr pass")}\"" : "")}}}}""";
+        string hash = Edge.Auth.PasswordHash.Create("nvr pass", 1000);
+        string User(string name, bool digest) => $$$"""{"Name":"{{{name}}}","PasswordHash":"{{{hash}}}"{{{(digest ? $",\"DigestHash\":\"{Edge.Auth.DigestAuth.Hash(name, "nvr pass")}\"" : "")}}}}""";
         string Config(bool nvrDigest) => $$$"""
             {"Camera":{"Width":{{{CameraFixtures.Width}}},"Height":{{{CameraFixtures.Height}}},"Fps":{{{CameraFixtures.Fps}}}},
              "Auth":{"Users":[{{{User("cam", true)}}},{{{User("nvr", nvrDigest)}}}]}}
@@ -204,7 +204,7 @@ public sealed class RtspTests
         string url = $"rtsp://127.0.0.1:{port}/stream";
         using var anonymous = new HttpClient { BaseAddress = server.BaseUri };
         anonymous.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth(EdgeServer.User, "wrong");
-        for (int i = 0; i < Edge.Web.Auth.LoginThrottle.FreeFailures; i++)
+        for (int i = 0; i < Edge.Auth.LoginThrottle.FreeFailures; i++)
             Assert.AreEqual(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api", new StringContent("{}"))).StatusCode);
         using var client = await RtspClient.Connect(port);
         string wrong = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{EdgeServer.User}:wrong"));

@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Edge.Hosting;
-using Edge.Web.Auth;
+using Edge.Auth;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Tests.Support;

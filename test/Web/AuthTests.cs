@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Edge.Tests.Support;
-using Edge.Web.Auth;
+using Edge.Auth;
 
 namespace Edge.Tests.Web;
 

@@ -62,7 +62,7 @@ public sealed class BrowserTests
     {
         if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");
         // The test user "admin" has no role: an admin, as before roles.
-        string hash = Edge.Web.Auth.PasswordHash.Create(EdgeServer.Password, 1000);
+        string hash = Edge.Auth.PasswordHash.Create(EdgeServer.Password, 1000);
         string users = string.Join(",", new[] { "viewer", "operator" }.Select(role => $$$"""{"Name":"{{{role}}}","Role":"{{{role}}}","PasswordHash":"{{{hash}}}"}"""));
         string config = Config.Replace("\"Auth\":{\"Users\":[", $"\"Auth\":{{\"Users\":[{users},", StringComparison.Ordinal);
         await using var server = await EdgeServer.Start(config);

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Edge.Tests.Support;
-using Edge.Web.Auth;
+using Edge.Auth;
 
 namespace Edge.Tests.Web;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Edge.Tests.Support;
-using Edge.Web.Auth;
+using Edge.Auth;
 
 namespace Edge.Tests.Web;
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Edge.Api;
 using Edge.Tests.Onvif;
 using Edge.Tests.Support;
-using Edge.Web.Auth;
+using Edge.Auth;
 
 namespace Edge.Tests.Web;
 

@@ -1,11 +1,10 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Edge.Auth;
 using Edge.Runtime;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Web.Auth;
+namespace Edge.Auth;
 
 /// <summary>
 /// Checks HTTP Basic credentials and session cookies. Lives on the event loop; password hashing runs

@@ -1,7 +1,7 @@
 using Edge.Auth;
 using Microsoft.AspNetCore.Http;
 
-namespace Edge.Web.Auth;
+namespace Edge.Web;
 
 /// <summary>Applies <see cref="Authenticator"/> to an HTTP request and writes the refusal when it says no.</summary>
 public static class AuthGate

@@ -8,7 +8,7 @@ namespace Edge.Tests.Onvif;
 [TestClass]
 public sealed class OnvifClientTests
 {
-    private static string Script() => Repository.NodeScript("onvif", "client.mjs", "onvif");
+    private static string Script() => Repository.NodeScript("Onvif", "client.mjs", "onvif");
 
     private static Task<EdgeServer> Start() => EdgeServer.Start(EdgeServer.ConfigWithUsers(Soap.TestPatternCamera, devicePassword: true));
 

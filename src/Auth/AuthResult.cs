@@ -1,4 +1,4 @@
-namespace Edge.Web.Auth;
+namespace Edge.Auth;
 
 public enum AuthOutcome { Allowed, Denied, Throttled, Busy }
 

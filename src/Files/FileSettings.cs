@@ -1,4 +1,4 @@
-namespace Edge.Web.Files;
+namespace Edge.Files;
 
 /// <summary>The <c>Files</c> section: limits of <c>/files</c> uploads.</summary>
 public sealed class FileSettings

@@ -1,9 +1,9 @@
+using Edge.Monitoring;
 using Edge.Auth;
 using Edge.Runtime;
-using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
 
-namespace Edge.Monitoring;
+namespace Edge.Web;
 
 /// <summary>
 /// <c>GET /metrics</c> for Prometheus. Asks for the API's authentication (HTTP Basic; Prometheus's

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Edge.State;
 
-namespace Edge.Web.Auth;
+namespace Edge.Auth;
 
 /// <summary>
 /// What a fresh install does when auth is on but no users are configured: it is never left open.

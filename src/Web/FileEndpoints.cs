@@ -1,13 +1,13 @@
 using Edge.Auth;
+using Edge.Files;
 using Edge.State;
 using Edge.Runtime;
-using Edge.Web.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
-namespace Edge.Web.Files;
+namespace Edge.Web;
 
 /// <summary>
 /// <c>/files</c>: <c>PUT /files/{name}</c> and <c>POST /files</c> (multipart/form-data) store uploads,

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Edge.Web.Auth;
+namespace Edge.Auth;
 
 /// <summary>
 /// Browser sessions: random tokens held in memory (a restart logs everyone out). Loop only. Bounded

@@ -254,7 +254,7 @@ public sealed class OnvifSoapTests
         string request = Soap.Envelope(Soap.Operation("GetDeviceInformation"), Soap.DigestToken("admin", password, DateTimeOffset.UtcNow));
         var (status, body, _) = await Soap.Post(server, request);
         Assert.AreEqual(HttpStatusCode.OK, status, body);
-        StringAssert.Contains(File.ReadAllText(Path.Combine(server.DataDir, Edge.Web.Auth.FirstStartAdmin.FileName)), password);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(server.DataDir, Edge.Auth.FirstStartAdmin.FileName)), password);
     }
 
     [TestMethod]
@@ -266,8 +266,8 @@ public sealed class OnvifSoapTests
               "Command":"exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size=640x480:rate=25 -c:v libx264 -tune zerolatency -g 25 -f h264 -flush_packets 1 -"},
             """));
         int rtspPort = await Edge.Tests.Streaming.RtspTests.Port(server);
-        // Three seconds of watching let Edge see the size (SPS) and measure the rate.
-        var watch = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@127.0.0.1:{rtspPort}/h264", "-frames:v", "75", "-f", "null", "-"]);
+        // Four seconds of watching let Edge see the size (SPS) and measure the rate past ffmpeg's starting burst.
+        var watch = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@127.0.0.1:{rtspPort}/h264", "-frames:v", "100", "-f", "null", "-"]);
         Assert.AreEqual(0, watch.ExitCode, watch.Error);
 
         var profiles = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media)), "/onvif/media_service", server.Http);
@@ -302,7 +302,7 @@ public sealed class OnvifSoapTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Auth:Users:0:Name"] = "nvr",
-            ["Auth:Users:0:PasswordHash"] = Edge.Web.Auth.PasswordHash.Create("secret", 1000),
+            ["Auth:Users:0:PasswordHash"] = Edge.Auth.PasswordHash.Create("secret", 1000),
             ["Auth:Users:0:DevicePassword"] = "",
         }).Build();
         var error = Assert.ThrowsExactly<Edge.Hosting.ConfigException>(() => Edge.Hosting.SettingsLoader.Load(configuration));

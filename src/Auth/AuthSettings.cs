@@ -1,4 +1,4 @@
-namespace Edge.Web.Auth;
+namespace Edge.Auth;
 
 /// <summary>The <c>Auth</c> section of the configuration.</summary>
 public sealed class AuthSettings

@@ -1,7 +1,7 @@
 using System.Text;
 using Edge.Runtime;
 
-namespace Edge.Web.Files;
+namespace Edge.Files;
 
 /// <summary>
 /// Which names a stored file may have: one path segment of 1–255 UTF-8 bytes, no control characters,

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Edge.Runtime;
 using Edge.State;
 
-namespace Edge.Web.Files;
+namespace Edge.Files;
 
 /// <summary>A file in the store as <c>GET /files</c> lists it; <paramref name="ETag"/> changes with size or time.</summary>
 public sealed record StoredFile(string Name, long Size, DateTimeOffset Modified, string ETag);

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Edge.Runtime;
 
-namespace Edge.Web.Auth;
+namespace Edge.Auth;
 
 /// <summary>
 /// HTTP Digest (RFC 2617, MD5; with or without qop=auth) for the RTSP clients that insist on it.

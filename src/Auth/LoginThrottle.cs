@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Edge.Web.Auth;
+namespace Edge.Auth;
 
 /// <summary>
 /// Slows down password guessing per client address: after <see cref="FreeFailures"/> failures each

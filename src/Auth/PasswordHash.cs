@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Edge.Web.Auth;
+namespace Edge.Auth;
 
 /// <summary>
 /// PBKDF2-HMAC-SHA256 password hashes in the PHC-like form <c>$pbkdf2-sha256$i=ITERATIONS$SALT$HASH</c>

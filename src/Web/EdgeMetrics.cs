@@ -3,9 +3,9 @@ using Edge.Camera;
 using Edge.Runtime;
 using Edge.State;
 using Edge.Streaming;
-using Edge.Web;
+using Edge.Monitoring;
 
-namespace Edge.Monitoring;
+namespace Edge.Web;
 
 /// <summary>
 /// What <c>/metrics</c> exports, read from each part's public counters at scrape time: build info,
