@@ -25,9 +25,6 @@ public static class Program
     public static string Version { get; } =
         typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    private static readonly TimeSpan CertificateCheckInterval = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan StorageCheckInterval = TimeSpan.FromSeconds(10);
-
     public static async Task<int> Main(string[] args)
     {
         // First, before the heap grows: what is touched after this is backed by small pages.
@@ -126,7 +123,7 @@ public static class Program
         supervisor.StatusChanged += info =>
         {
             if (info.Status is ServiceStatus.Restarting or ServiceStatus.Failed)
-                _ = Record(journal.Append("service." + info.Status.ToString().ToLowerInvariant(), info, ApiJsonContext.Default.ServiceInfo));
+                journal.Record("service." + info.Status.ToString().ToLowerInvariant(), info, ApiJsonContext.Default.ServiceInfo);
         };
         AuthSettings EffectiveAuth(EdgeSettings s)
         {
@@ -180,10 +177,11 @@ public static class Program
         gpio.Edge += edge =>
         {
             gpioEvents.LogInformation("GPIO {Pin}: {Edge} edge", edge.Pin, edge.Edge);
-            _ = Record(journal.Append("gpio.edge", edge, GpioJsonContext.Default.GpioEdgeEvent));
+            journal.Record("gpio.edge", edge, GpioJsonContext.Default.GpioEdgeEvent);
         };
-        state.AddWriter(GpioService.StatePrefix, gpio.WriteState);
-        new GpioMethods(gpio).Register(dispatcher);
+        var gpioMethods = new GpioMethods(gpio);
+        gpioMethods.Register(dispatcher);
+        state.AddWriter(GpioService.StatePrefix, gpioMethods.WriteState);
 
         var hub = new SessionHub(loop, dispatcher, state, settings.WebSocket, connections, loggers.CreateLogger<SessionHub>());
 
@@ -222,118 +220,19 @@ public static class Program
         // Kestrel's addresses are known once it listens, before the services start.
         var discovery = new DiscoveryService(loop, network, scopes, DeviceIdentity.EndpointAddress(deviceId), () => app.Urls,
             settings.Onvif.DiscoveryPort, loggers.CreateLogger<DiscoveryService>());
-        app.Use(new RequestFaults(clientFaults, loggers.CreateLogger<RequestFaults>(), loop.Time).Apply);
-        app.Use(httpsPolicy.Apply);
-        app.Map("/api", api.Api);
-        app.Map("/login", api.Login);
-        app.Map("/logout", api.Logout);
-        app.MapGet("/healthz", health.Health);
-        app.MapGet("/readyz", health.Ready);
-        app.MapGet("/metrics", metrics.Serve);
-        app.MapGet("/debug/runtime", runtime.Serve);
-        if (settings.Onvif.Enabled)
-        {
-            app.MapPost(DeviceService.Path, onvif.Serve);
-            app.MapPost(MediaService.Path, onvif.Serve);
-        }
-        app.MapGet("/files", files.List);
-        app.MapPost("/files", files.Post);
-        app.MapMethods("/files/{name}", ["GET", "HEAD"], files.Get);
-        app.MapPut("/files/{name}", files.Put);
-        app.MapDelete("/files/{name}", files.Delete);
-        app.MapGet("/config", config.Get);
-        app.MapPut("/config", config.Put);
-        app.MapMethods("/stream.mjpg", ["GET"], cameraWeb.Stream);
-        app.MapMethods("/snapshot.jpg", ["GET", "HEAD"], cameraWeb.Snapshot);
-        // mjpg-streamer's addresses, which many NVRs and scripts still use.
-        app.MapMethods("/", ["GET", "HEAD"], context => context.Request.Query["action"].ToString() switch
-        {
-            "stream" => cameraWeb.Stream(context),
-            "snapshot" => cameraWeb.Snapshot(context),
-            _ => ui.Serve(context),
-        });
-        app.MapMethods("/{**path}", ["GET", "HEAD"], ui.Serve);
+        new EdgeRoutes(new RequestFaults(clientFaults, loggers.CreateLogger<RequestFaults>(), loop.Time), httpsPolicy, api, health, metrics, runtime,
+            settings.Onvif.Enabled ? onvif : null, files, config, cameraWeb, ui).MapTo(app);
 
-        ITimer? certificateCheck = null, storageCheck = null, idleCollection = null;
-        bool checkingStorage = false;
         // The journal names the file, so the UI's event list links to it.
         async Task SaveSnapshot(GpioEdgeEvent edge, CancellationToken cancellationToken)
         {
             string path = await snapshots.Save(cancellationToken);
-            _ = Record(journal.Append("camera.snapshot", new SavedSnapshot(Path.GetFileName(path), edge.Pin), CameraJsonContext.Default.SavedSnapshot));
+            journal.Record("camera.snapshot", new SavedSnapshot(Path.GetFileName(path), edge.Pin), CameraJsonContext.Default.SavedSnapshot);
         }
-        // Nobody awaits these appends; a failed one is logged by the journal, and must not be unobserved.
-        static async Task Record(Task<long> append)
-        {
-            try { await append; }
-            catch (Exception) { }
-        }
-        // Chores on the pool that nobody awaits: a failure is logged, not lost (a full pool just skips one).
-        async Task Logged(Task work, string what)
-        {
-            try { await work; }
-            catch (Exception e) when (e is not (OperationCanceledException or PoolFullException)) { log.LogWarning("{What}: {Message}", what, e.Message); }
-        }
-        void StartServices()
-        {
-            _ = journal.Open();
-            _ = Logged(pool.Submit(_ => fileStore.DeleteLeftovers(), PoolFullMode.Wait), "Cannot delete leftover temporary files");
-            _ = Record(journal.Append("edge.started", Version, ApiJsonContext.Default.String));
-            // Writers that failed are cleared by their next good write, and uploads or snapshots may not
-            // come for days: while any fails, the data directory itself is tried every 10 s.
-            storageCheck = loop.CreateTimer(() =>
-            {
-                if (storage.AnyFailing && !checkingStorage) _ = CheckStorage();
-            }, StorageCheckInterval, StorageCheckInterval);
-            // A camera may be unplugged for hours: keep trying, at most every 30 s.
-            supervisor.Add("camera", camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
-            cameraStats.Start();
-            monitor.Start();
-            idleCollection = new IdleCollector(pool, loggers.CreateLogger<IdleCollector>()).Start(loop);
-            if (settings.Rtsp.Enabled) supervisor.Add("rtsp", rtsp.Run);
-            if (settings.Https.Enabled)
-            {
-                _ = Logged(pool.Submit(_ => certificates.EnsureCreated(), PoolFullMode.Wait), "Cannot make the HTTPS certificate");
-                // Replaced certificate files are picked up without a SIGHUP.
-                certificateCheck = loop.CreateTimer(() => _ = Logged(pool.Submit(_ => certificates.CheckForChanges(), PoolFullMode.Reject), "Cannot check the HTTPS certificate files"),
-                    CertificateCheckInterval, CertificateCheckInterval);
-            }
-            if (gpio.HasPins) supervisor.Add("gpio", gpio.Run);
-            if (settings.Onvif.Enabled)
-            {
-                network.Start();
-                if (discoverable) supervisor.Add("discovery", discovery.Run);
-            }
-        }
-        // One check at a time: on a dying card an fsync may take longer than the interval.
-        async Task CheckStorage()
-        {
-            checkingStorage = true;
-            try
-            {
-                long mark = storage.FailureMark;
-                await pool.Submit(_ => DataDirectoryCheck.Run(settings.DataDir, settings.Files.ReserveBytes), PoolFullMode.Reject);
-                storage.Checked(mark);
-            }
-            catch (Exception) { } // still failing (the writers logged why), or shutting down
-            finally
-            {
-                checkingStorage = false;
-            }
-        }
-        void Stopping()
-        {
-            certificateCheck?.Dispose();
-            storageCheck?.Dispose();
-            idleCollection?.Dispose();
-            _ = Record(journal.Append("edge.stopping", Version, ApiJsonContext.Default.String));
-            cameraStats.Stop();
-            monitor.Stop();
-            network.Dispose();
-            camera.Jpeg.EndAll();
-        }
+        var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, monitor, rtsp, certificates,
+            gpio, network, discovery), settings, loggers);
 
-        host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, StartServices, Stopping, journal.Flush,
+        host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, services,
             SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>()), commandLine.PidFile is { } pidFile ? new PidFile(pidFile) : null) { Gpio = gpio };
         host.Reloaded += reloaded => certificates.Apply(reloaded.Https);
         return host;

@@ -41,16 +41,40 @@ public sealed class GpioMethods(GpioService gpio)
     private async ValueTask<ApiResult> Set(ApiCall call)
     {
         string name = call.RequireString("name");
-        var value = call.RequireParam("value");
         try
         {
-            await gpio.Write(name, value);
+            int level = await Write(name, call.RequireParam("value"));
+            return ApiResult.Of(new GpioSetResult(name, level), ApiJsonContext.Default.GpioSetResult);
         }
         catch (StateException e)
         {
             throw ApiException.From(e);
         }
-        return ApiResult.Of(new GpioSetResult(name, value.GetInt32()), ApiJsonContext.Default.GpioSetResult);
+    }
+
+    /// <summary>The <see cref="StateWriter"/> of the <c>gpio.</c> keys: <c>state.set</c> of an output.</summary>
+    public async ValueTask WriteState(string key, JsonElement value) => await Write(key[GpioService.StatePrefix.Length..], value);
+
+    // JSON in, the state store's refusals out: what gpio.set and state.set share.
+    private async Task<int> Write(string name, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int level))
+            throw new StateException(StateError.InvalidValue, $"GPIO pin '{name}' takes 0 or 1 (got {(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : value.ValueKind.ToString().ToLowerInvariant())}).");
+        try
+        {
+            await gpio.Write(name, level);
+            return level;
+        }
+        catch (GpioWriteException e)
+        {
+            throw new StateException(e.Error switch
+            {
+                GpioWriteError.UnknownPin => StateError.InvalidKey,
+                GpioWriteError.Input => StateError.NotWritable,
+                GpioWriteError.InvalidLevel => StateError.InvalidValue,
+                _ => StateError.Unavailable,
+            }, e.Message);
+        }
     }
 }
 

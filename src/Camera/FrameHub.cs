@@ -25,15 +25,21 @@ public sealed class FrameHub(EventLoop loop)
     /// <summary>The newest frame, still referenced by the hub (AddRef to keep it).</summary>
     public Frame? Latest => _latest;
 
-    /// <summary>Frames published, frames skipped by slow viewers, frames written to viewers (loop counters, written by the viewers' endpoints).</summary>
+    /// <summary>Frames published, frames skipped by slow viewers, frames written to viewers (loop counters; viewers report to their hub).</summary>
     public long Published { get; private set; }
 
-    public long ViewerSkips { get; internal set; }
+    public long ViewerSkips { get; private set; }
 
-    public long Delivered { get; internal set; }
+    public long Delivered { get; private set; }
 
     /// <summary>Viewers dropped because their connection took no data for too long.</summary>
-    public long StalledViewers { get; internal set; }
+    public long StalledViewers { get; private set; }
+
+    internal void CountSkip() => ViewerSkips++;
+
+    internal void CountDelivered() => Delivered++;
+
+    internal void CountStalled() => StalledViewers++;
 
     /// <summary>Makes <paramref name="frame"/> the latest and offers it to every viewer; takes over the caller's reference.</summary>
     public void Publish(Frame frame)

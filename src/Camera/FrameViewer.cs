@@ -45,11 +45,17 @@ public sealed class FrameViewer : IDisposable
             if (!Capped)
             {
                 Skipped++;
-                _hub.ViewerSkips++;
+                _hub.CountSkip();
             }
         }
         _pending = frame.AddRef();
     }
+
+    /// <summary>The frame last taken reached the viewer (its write completed).</summary>
+    public void Delivered() => _hub.CountDelivered();
+
+    /// <summary>The viewer is dropped: its connection took no data for too long.</summary>
+    public void Stalled() => _hub.CountStalled();
 
     private bool Capped => _minInterval > TimeSpan.Zero && _lastTaken != long.MinValue && _loop.Time.GetElapsedTime(_lastTaken) < _minInterval;
 

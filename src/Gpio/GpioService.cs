@@ -1,5 +1,4 @@
 using System.Device.Gpio;
-using System.Text.Json;
 using Edge.Runtime;
 using Edge.State;
 using Microsoft.Extensions.Logging;
@@ -71,22 +70,18 @@ public sealed class GpioService
 
     /// <summary>
     /// Sets an output to 0 or 1; completes once the line has the value and its state key says so.
-    /// Throws <see cref="StateException"/> for an unknown pin, an input, a value other than 0 or 1, or
-    /// a line that is absent or fails; nothing changes then.
+    /// Throws <see cref="GpioWriteException"/> for an unknown pin, an input, a level other than 0 or 1,
+    /// or a line that is absent or fails; nothing changes then.
     /// </summary>
-    public async Task Write(string name, JsonElement value)
+    public async Task Write(string name, int level)
     {
         _loop.VerifyAccess();
-        var pin = _pins.Find(p => p.Name == name) ?? throw new StateException(StateError.InvalidKey, $"No GPIO pin is named '{name}' ({PinNames()}).");
-        if (!pin.IsOutput) throw new StateException(StateError.NotWritable, $"GPIO pin '{name}' is an input; only outputs can be set.");
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int level) || level is not (0 or 1))
-            throw new StateException(StateError.InvalidValue, $"GPIO pin '{name}' takes 0 or 1 (got {Describe(value)}).");
-        if (pin.Chip is not { } chip) throw new StateException(StateError.Unavailable, $"GPIO pin '{name}' is not available: {pin.Error ?? "not opened yet"}.");
+        var pin = _pins.Find(p => p.Name == name) ?? throw new GpioWriteException(GpioWriteError.UnknownPin, $"No GPIO pin is named '{name}' ({PinNames()}).");
+        if (!pin.IsOutput) throw new GpioWriteException(GpioWriteError.Input, $"GPIO pin '{name}' is an input; only outputs can be set.");
+        if (level is not (0 or 1)) throw new GpioWriteException(GpioWriteError.InvalidLevel, $"GPIO pin '{name}' takes 0 or 1 (got {level}).");
+        if (pin.Chip is not { } chip) throw new GpioWriteException(GpioWriteError.Unavailable, $"GPIO pin '{name}' is not available: {pin.Error ?? "not opened yet"}.");
         await pin.Writes.Then(static s => s.Self.WriteLine(s.Pin, s.Controller, s.Level), (Self: this, Pin: pin, Controller: chip.Controller, Level: level));
     }
-
-    /// <summary>The <see cref="StateWriter"/> of the <c>gpio.</c> keys: <c>state.set</c> of an output.</summary>
-    public ValueTask WriteState(string key, JsonElement value) => new(Write(key[StatePrefix.Length..], value));
 
     /// <summary>The supervised service: runs until <paramref name="cancellationToken"/> fires; throws when reading edges fails.</summary>
     public async Task Run(CancellationToken cancellationToken)
@@ -134,7 +129,7 @@ public sealed class GpioService
         }
         catch (GpioException e)
         {
-            throw new StateException(StateError.Unavailable, $"GPIO pin '{pin.Name}': {e.Message}.");
+            throw new GpioWriteException(GpioWriteError.Unavailable, $"GPIO pin '{pin.Name}': {e.Message}.");
         }
         SetValue(pin, level);
     }
@@ -319,9 +314,6 @@ public sealed class GpioService
     }
 
     private string PinNames() => _pins.Count == 0 ? "no pins are configured" : $"pins: {string.Join(", ", _pins.ConvertAll(pin => pin.Name))}";
-
-    private static string Describe(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Number ? value.GetRawText() : value.ValueKind.ToString().ToLowerInvariant();
 
     private sealed record Opening(GpioPinSettings Settings, GpioChip Chip, int Value, GpioEdgeBuffer? Edges);
 

@@ -31,23 +31,21 @@ public sealed class EdgeHost : IAsyncDisposable
     private readonly Authenticator _auth;
     private readonly ILogger _logger;
     private readonly CommandLine _commandLine;
-    private readonly Action _startServices;
-    private readonly Func<Task> _drain;
+    private readonly EdgeServices _services;
     private readonly SystemdNotifier _notifier;
     private readonly PidFile? _pidFile;
     private readonly CancellationTokenSource _stopping = new();
     private readonly PosixSignalRegistration _sighup;
-    private Task? _services;
+    private Task? _running;
     private bool _stopped;
 
     public EdgeHost(WebApplication app, EventLoop loop, WorkerPool pool, Supervisor supervisor, SessionHub hub, ApiDispatcher dispatcher,
         Authenticator auth, Func<EdgeSettings, AuthSettings> effectiveAuth, CommandLine commandLine, ILogger logger,
-        Action startServices, Action stopping, Func<Task> drain, SystemdNotifier notifier, PidFile? pidFile)
+        EdgeServices services, SystemdNotifier notifier, PidFile? pidFile)
     {
         _notifier = notifier;
         _pidFile = pidFile;
-        _startServices = startServices;
-        _drain = drain;
+        _services = services;
         _commandLine = commandLine;
         _app = app;
         _loop = loop;
@@ -61,7 +59,7 @@ public sealed class EdgeHost : IAsyncDisposable
         app.Lifetime.ApplicationStopping.Register(() => _loop.Post(() =>
         {
             _hub.CloseAll(WebSocketFrames.GoingAway, "Server shutting down");
-            stopping();
+            _services.Stop();
         }));
         // Registered for the host's whole life: SIGHUP's default action would kill the process.
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
@@ -102,8 +100,8 @@ public sealed class EdgeHost : IAsyncDisposable
         await _loop.InvokeAsync(() =>
         {
             _hub.Start();
-            _startServices();
-            _services = _supervisor.Run(_stopping.Token);
+            _services.Start();
+            _running = _supervisor.Run(_stopping.Token);
             return Task.CompletedTask;
         });
         _pidFile?.Write();
@@ -135,8 +133,8 @@ public sealed class EdgeHost : IAsyncDisposable
         _notifier.Stopping();
         await _app.StopAsync();
         _stopping.Cancel();
-        if (_services != null && !await Finished(_services)) _logger.LogWarning("Services did not stop within {Timeout}", StepTimeout);
-        if (!await Finished(_loop.InvokeAsync(_drain))) _logger.LogWarning("Journals were not flushed within {Timeout}", StepTimeout);
+        if (_running != null && !await Finished(_running)) _logger.LogWarning("Services did not stop within {Timeout}", StepTimeout);
+        if (!await Finished(_loop.InvokeAsync(_services.Drain))) _logger.LogWarning("Journals were not flushed within {Timeout}", StepTimeout);
         _hub.Dispose();
         _pool.Dispose(StepTimeout);
         _loop.Dispose();

@@ -50,6 +50,18 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
         return true;
     });
 
+    /// <summary>
+    /// Appends without waiting for the disk, for events nobody awaits (service restarts, GPIO edges):
+    /// a failure is logged and counted by the journal's storage health, never left unobserved.
+    /// </summary>
+    public void Record<T>(string kind, T data, JsonTypeInfo<T> type) => _ = Observed(Append(kind, data, type));
+
+    private static async Task Observed(Task<long> append)
+    {
+        try { await append; }
+        catch (Exception) { } // logged where it failed
+    }
+
     /// <summary>Appends an event; the task gives its sequence number once it is on disk.</summary>
     public Task<long> Append<T>(string kind, T data, JsonTypeInfo<T> type)
     {

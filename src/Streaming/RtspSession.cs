@@ -63,8 +63,6 @@ public sealed class RtspSession : IDisposable
     /// <summary>Last sign of life (a request, or RTCP from a UDP client), for the session timeout.</summary>
     public long LastActivity { get; set; }
 
-    public bool Playing => _playing != null;
-
     /// <summary>The sequence number and RTP time the next packet will carry (for RTP-Info).</summary>
     public (ushort Sequence, uint Timestamp) Next => (_sequence, _playing == null ? _timestampBase : RtpTime(_server.Time.GetTimestamp()));
 

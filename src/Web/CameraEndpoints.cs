@@ -84,7 +84,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
                 deadline.CancelAfter(Timeout.InfiniteTimeSpan);
                 if (flushed.IsCanceled) throw new OperationCanceledException(writeCancel.Token);
                 if (flushed.IsCompleted) break;
-                camera.Jpeg.Delivered++;
+                viewer.Delivered();
                 sent++;
             }
         }
@@ -92,7 +92,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         // deadline is what says the viewer stalled.
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            camera.Jpeg.StalledViewers++;
+            viewer.Stalled();
             logger.LogWarning("Dropped MJPEG viewer {Address}: it took no data for {Timeout} s", context.Connection.RemoteIpAddress, settings.ViewerTimeoutSeconds);
             context.Abort();
         }

@@ -70,9 +70,11 @@ run_started=$(date +%s)
 work=$(mktemp -d)
 qemu_pid=
 viewer_pid=
+# Never changes the exit status: under set -e a failing last command here (wait on the qemu it just
+# killed) would replace the "N passed, 0 failed" status with 143.
 cleanup() {
-  [[ -n $viewer_pid ]] && kill "$viewer_pid" 2>/dev/null
-  [[ -n $qemu_pid ]] && kill "$qemu_pid" 2>/dev/null && wait "$qemu_pid" 2>/dev/null
+  [[ -z $viewer_pid ]] || kill "$viewer_pid" 2>/dev/null || true
+  [[ -z $qemu_pid ]] || { kill "$qemu_pid" 2>/dev/null && wait "$qemu_pid" 2>/dev/null; } || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -305,8 +307,9 @@ finish() {
   fi
   echo "vm: $arch run took $(($(date +%s) - run_started)) s"
   echo "$passed passed, $failed failed"
-  [[ $failed == 0 ]]
-  exit
+  local status=0
+  [[ $failed == 0 ]] || status=1
+  exit "$status"
 }
 vm_do() { # COMMAND [ARGUMENT]: runs it in the VM (vmctl); prints its output; fails unless it answered "done 0"
   local line status=
