@@ -50,13 +50,8 @@ public sealed class CameraSettings
     public string? Validate()
     {
         if (!Sources.Contains(Source)) return $"Source must be one of {string.Join(", ", Sources)} (got '{Source}')";
-        string[] formats = Source switch
-        {
-            "pipe" => ["mjpeg", "yuyv", "nv12", "i420", "h264"],
-            "v4l2" => ["mjpeg", "yuyv", "nv12", "i420", "h264"],
-            _ => [],
-        };
-        if (formats.Length > 0 && !formats.Contains(Format)) return $"Format must be one of {string.Join(", ", formats)} for a {Source} source (got '{Format}')";
+        if (Source is "pipe" or "v4l2" && CameraFormats.Parse(Format) == null)
+            return $"Format must be one of {string.Join(", ", CameraFormats.Names)} for a {Source} source (got '{Format}')";
         if (Source == "pipe" && string.IsNullOrWhiteSpace(Command)) return "Command is required for a pipe source";
         if (Source == "v4l2" && DeviceProblem(Device) is { } device) return device;
         if (Width is < 16 or > 4096 || Height is < 16 or > 4096) return $"Width and Height must be between 16 and 4096 (got {Width}×{Height})";
@@ -82,11 +77,14 @@ public sealed class CameraSettings
     }
 
     /// <summary>The camera delivers H.264 (for RTSP /h264): no JPEG stream, no snapshots.</summary>
-    public bool DeliversH264 => Source != "testpattern" && Format == "h264";
+    public bool DeliversH264 => Source != "testpattern" && Format == CameraFormat.H264.Name();
+
+    /// <summary>The format, parsed (settings are validated before use); a method, so JSON leaves it out.</summary>
+    public CameraFormat FormatKind() => CameraFormats.Parse(Format) ?? CameraFormat.Mjpeg;
 
     /// <summary>How old a frame may be and still count as current: two frame intervals (a method, so JSON leaves it out).</summary>
     public TimeSpan FreshFor() => TimeSpan.FromSeconds(2.0 / Fps) + TimeSpan.FromMilliseconds(50);
 
     /// <summary>The planar layout Edge encodes from (NV12 and I420 sources are 4:2:0 already).</summary>
-    public PixelFormat Layout => Subsampling == "422" && Format is not ("nv12" or "i420") ? PixelFormat.I422 : PixelFormat.I420;
+    public PixelFormat Layout => Subsampling == "422" && FormatKind() is not (CameraFormat.Nv12 or CameraFormat.I420) ? PixelFormat.I422 : PixelFormat.I420;
 }

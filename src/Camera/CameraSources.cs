@@ -8,9 +8,9 @@ public static class CameraSources
 {
     public static IFrameSource Create(CameraSettings settings, ILoggerFactory loggers) => settings.Source switch
     {
-        "pipe" => new PipeSource(settings.Command, Enum.Parse<PipeFormat>(settings.Format, ignoreCase: true), settings.Width, settings.Height, settings.Layout,
+        "pipe" => new PipeSource(settings.Command, settings.FormatKind(), settings.Width, settings.Height, settings.Layout,
             loggers.CreateLogger<PipeSource>()),
-        "v4l2" => new V4l2Source(settings.Device, settings.Format, settings.Width, settings.Height, settings.Fps, settings.Layout, loggers.CreateLogger<V4l2Source>()),
+        "v4l2" => new V4l2Source(settings.Device, settings.FormatKind(), settings.Width, settings.Height, settings.Fps, settings.Layout, loggers.CreateLogger<V4l2Source>()),
         _ => new TestPatternSource(settings.Width, settings.Height, settings.Fps, settings.Layout),
     };
 }

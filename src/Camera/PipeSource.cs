@@ -5,20 +5,18 @@ using Microsoft.Extensions.Logging;
 namespace Edge.Camera;
 
 /// <summary>What a pipe source's command writes to its standard output.</summary>
-public enum PipeFormat { Mjpeg, Yuyv, Nv12, I420, H264 }
-
 /// <summary>
 /// A camera that is a process (rpicam-vid, ffmpeg, libcamera-vid): runs the command through
 /// <c>/bin/sh -c</c> and cuts its standard output into frames — concatenated JPEGs, raw frames of
 /// the configured size, or H.264 access units. Its standard error goes to the log, rate-limited.
 /// The process ending is a camera failure: the supervisor starts it again after a back-off.
 /// </summary>
-public sealed class PipeSource(string command, PipeFormat format, int width, int height, PixelFormat layout, ILogger logger) : IFrameSource
+public sealed class PipeSource(string command, CameraFormat format, int width, int height, PixelFormat layout, ILogger logger) : IFrameSource
 {
     /// <summary>The largest JPEG or H.264 access unit accepted from a pipe.</summary>
     public const int MaxCompressedFrameBytes = 16 << 20;
 
-    public string Description => $"pipe '{command}' ({format.ToString().ToLowerInvariant()}{(format is PipeFormat.Mjpeg or PipeFormat.H264 ? "" : $" {width}x{height}")})";
+    public string Description => $"pipe '{command}' ({format.Name()}{(format.IsCompressed() ? "" : $" {width}x{height}")})";
 
     public void Run(CaptureOutput output, CancellationToken cancellationToken)
     {
@@ -46,8 +44,8 @@ public sealed class PipeSource(string command, PipeFormat format, int width, int
             var stdout = process.StandardOutput.BaseStream;
             switch (format)
             {
-                case PipeFormat.Mjpeg: ReadJpegs(stdout, output); break;
-                case PipeFormat.H264: ReadAccessUnits(stdout, output); break;
+                case CameraFormat.Mjpeg: ReadJpegs(stdout, output); break;
+                case CameraFormat.H264: ReadAccessUnits(stdout, output); break;
                 default: ReadRawFrames(stdout, output); break;
             }
         }
@@ -110,7 +108,7 @@ public sealed class PipeSource(string command, PipeFormat format, int width, int
 
     private void ReadRawFrames(Stream stdout, CaptureOutput output)
     {
-        var raw = format switch { PipeFormat.Yuyv => RawFormat.Yuyv, PipeFormat.Nv12 => RawFormat.Nv12, _ => RawFormat.I420 };
+        var raw = format switch { CameraFormat.Yuyv => RawFormat.Yuyv, CameraFormat.Nv12 => RawFormat.Nv12, _ => RawFormat.I420 };
         var staging = new byte[PixelFormats.FrameBytes(raw, width, height)];
         var planar = raw == RawFormat.Yuyv ? layout : PixelFormat.I420;
         int planarBytes = PixelFormats.PlanarBytes(planar, width, height);

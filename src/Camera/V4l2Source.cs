@@ -11,14 +11,14 @@ namespace Edge.Camera;
 /// frames for <see cref="IdleAfter"/> stops streaming and closes the device, which frees its buffers
 /// and the CPU; the next demand opens it again (a first frame then takes the camera's start-up time).
 /// </summary>
-public sealed class V4l2Source(string device, string format, int width, int height, int fps, PixelFormat layout, ILogger logger) : IFrameSource
+public sealed class V4l2Source(string device, CameraFormat format, int width, int height, int fps, PixelFormat layout, ILogger logger) : IFrameSource
 {
     private const int Buffers = 4;
     private static readonly TimeSpan NoFrameLimit = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(1);
 
-    public string Description => $"V4L2 {device} ({format} {width}x{height} at {fps} fps)";
+    public string Description => $"V4L2 {device} ({format.Name()} {width}x{height} at {fps} fps)";
 
     public void Run(CaptureOutput output, CancellationToken cancellationToken)
     {
@@ -84,10 +84,10 @@ public sealed class V4l2Source(string device, string format, int width, int heig
             if (!camera.CanCapture) throw new CameraException($"{device} ({camera.Card}) is not a streaming video capture device");
             uint wanted = format switch
             {
-                "mjpeg" => V4l2Ioctl.V4L2_PIX_FMT_MJPEG,
-                "yuyv" => V4l2Ioctl.V4L2_PIX_FMT_YUYV,
-                "nv12" => V4l2Ioctl.V4L2_PIX_FMT_NV12,
-                "i420" => V4l2Ioctl.V4L2_PIX_FMT_YUV420,
+                CameraFormat.Mjpeg => V4l2Ioctl.V4L2_PIX_FMT_MJPEG,
+                CameraFormat.Yuyv => V4l2Ioctl.V4L2_PIX_FMT_YUYV,
+                CameraFormat.Nv12 => V4l2Ioctl.V4L2_PIX_FMT_NV12,
+                CameraFormat.I420 => V4l2Ioctl.V4L2_PIX_FMT_YUV420,
                 _ => V4l2Ioctl.V4L2_PIX_FMT_H264,
             };
             var chosen = camera.SetFormat(wanted, width, height);
@@ -95,7 +95,7 @@ public sealed class V4l2Source(string device, string format, int width, int heig
             if (chosen.Fourcc != wanted && !(wanted == V4l2Ioctl.V4L2_PIX_FMT_MJPEG && chosen.Fourcc == V4l2Ioctl.V4L2_PIX_FMT_JPEG && camera.SetFormat(chosen.Fourcc, width, height).Fourcc == chosen.Fourcc))
             {
                 string offered = string.Join(", ", camera.EnumerateFormats().Select(f => V4l2Device.FourccText(f.Fourcc)));
-                throw new CameraException($"{device} ({camera.Card}) does not deliver {format}; it offers {offered}");
+                throw new CameraException($"{device} ({camera.Card}) does not deliver {format.Name()}; it offers {offered}");
             }
             if (chosen.Width != width || chosen.Height != height)
                 logger.LogWarning("Camera {Device} delivers {Width}x{Height} instead of the {WantedWidth}x{WantedHeight} asked for", device, chosen.Width, chosen.Height, width, height);
@@ -105,7 +105,7 @@ public sealed class V4l2Source(string device, string format, int width, int heig
             actualWidth = chosen.Width;
             actualHeight = chosen.Height;
             stride = chosen.BytesPerLine;
-            if (format is not ("mjpeg" or "h264") && ((actualWidth & 1) != 0 || (actualHeight & 1) != 0))
+            if (!format.IsCompressed() && ((actualWidth & 1) != 0 || (actualHeight & 1) != 0))
                 throw new CameraException($"{device} chose an odd size {actualWidth}x{actualHeight}, which raw YUV cannot have");
             return camera;
         }
@@ -122,7 +122,7 @@ public sealed class V4l2Source(string device, string format, int width, int heig
         Frame frame;
         switch (format)
         {
-            case "mjpeg":
+            case CameraFormat.Mjpeg:
                 if (JpegScanner.Check(data, out var jpeg) != JpegScan.Complete)
                 {
                     output.Reject($"{device} delivered a broken JPEG ({jpeg.Problem})");
@@ -131,17 +131,17 @@ public sealed class V4l2Source(string device, string format, int width, int heig
                 frame = Frame.Rent(jpeg.End, PixelFormat.Jpeg, jpeg.Width, jpeg.Height, output.NextSequence(), timestamp);
                 data[..jpeg.End].CopyTo(frame.Buffer);
                 break;
-            case "h264":
+            case CameraFormat.H264:
                 frame = Frame.Rent(data.Length, PixelFormat.H264, frameWidth, frameHeight, output.NextSequence(), timestamp, ContainsIdr(data));
                 data.CopyTo(frame.Buffer);
                 break;
             default:
-                var planar = format == "yuyv" ? layout : PixelFormat.I420;
+                var planar = format == CameraFormat.Yuyv ? layout : PixelFormat.I420;
                 frame = Frame.Rent(PixelFormats.PlanarBytes(planar, frameWidth, frameHeight), planar, frameWidth, frameHeight, output.NextSequence(), timestamp);
                 try
                 {
-                    if (format == "yuyv") YuvConvert.YuyvToPlanar(data, frameWidth, frameHeight, stride, planar, frame.Buffer);
-                    else if (format == "nv12") YuvConvert.Nv12ToI420(data, frameWidth, frameHeight, stride, frame.Buffer);
+                    if (format == CameraFormat.Yuyv) YuvConvert.YuyvToPlanar(data, frameWidth, frameHeight, stride, planar, frame.Buffer);
+                    else if (format == CameraFormat.Nv12) YuvConvert.Nv12ToI420(data, frameWidth, frameHeight, stride, frame.Buffer);
                     else YuvConvert.CopyI420(data, frameWidth, frameHeight, stride, frame.Buffer);
                 }
                 catch (ArgumentException e)

@@ -47,7 +47,7 @@ public sealed class H264SplitterTests
     public async Task APipeSourceDeliversAccessUnitsFromARealEncoder()
     {
         var source = new PipeSource("exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size=160x120:rate=10 -frames:v 20 -c:v libx264 -tune zerolatency -g 10 -flush_packets 1 -f h264 -",
-            PipeFormat.H264, 160, 120, PixelFormat.I420, NullLogger.Instance);
+            CameraFormat.H264, 160, 120, PixelFormat.I420, NullLogger.Instance);
         var output = new CaptureOutput(TimeProvider.System, NullLogger.Instance);
         // The source runs on its own thread, as in Edge: blocking a pool thread here would starve the reader.
         Exception? ended = null;
