@@ -115,16 +115,7 @@ public static class Program
         var state = new StateStore(loop);
         var storage = new StorageHealth(loop.Time, loggers.CreateLogger<StorageHealth>());
         var journal = new EventJournal(loop, pool, Path.Combine(settings.DataDir, "events"), settings.Journal, storage, loggers.CreateLogger<EventJournal>());
-        // The UI follows the journal through this number: when it grows, it asks for the newest events.
-        journal.Written += seq => state.Publish("events.last", seq, StateJsonContext.Default.Int64);
-        // Each service's status is state too: dashboards see restarts and failures live.
-        supervisor.StatusChanged += info => state.Publish($"service.{info.Name}", info.Status.ToString().ToLowerInvariant(), StateJsonContext.Default.String);
-        // Restarts and failures stay on record after the state has moved on.
-        supervisor.StatusChanged += info =>
-        {
-            if (info.Status is ServiceStatus.Restarting or ServiceStatus.Failed)
-                journal.Record("service." + info.Status.ToString().ToLowerInvariant(), info, ApiJsonContext.Default.ServiceInfo);
-        };
+        JournalSubscriptions.Wire(journal, state, supervisor);
         AuthSettings EffectiveAuth(EdgeSettings s)
         {
             if (!s.Auth.Enabled || s.Auth.Users.Count > 0) return s.Auth;

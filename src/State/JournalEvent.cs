@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Edge.Runtime;
 
 namespace Edge.State;
 
@@ -9,8 +10,9 @@ public sealed record JournalEvent(long Seq, DateTimeOffset Time, string Kind, Js
 /// <summary>A page of <c>events.list</c>, newest first; <paramref name="Next"/> is the <c>before</c> of the next page, null at the oldest.</summary>
 public sealed record JournalPage(IReadOnlyList<JournalEvent> Events, long? Next);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(JournalEvent))]
+[JsonSerializable(typeof(ServiceInfo))]
 [JsonSerializable(typeof(JournalPage))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(long))]

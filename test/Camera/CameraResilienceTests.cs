@@ -120,6 +120,18 @@ public sealed class CameraResilienceTests
         await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("the stream ended inside a frame")), "the short frame was not reported", 10000);
         await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("the camera command exited with code 0")), "the exit was not reported", 10000);
         await Eventually.True(async () => (await CameraFixtures.State(server, "camera.status")).TryGetProperty("error", out _), "camera.status shows no error", 5000);
+        // The restart stays on record, with the service's last error, spelled as the API spells it.
+        System.Text.Json.JsonElement restart = default;
+        await Eventually.True(async () =>
+        {
+            var events = (await server.Call("events.list", new { kind = "service.restarting" })).GetProperty("result").GetProperty("events");
+            if (events.GetArrayLength() == 0) return false;
+            restart = events[0].GetProperty("data");
+            return true;
+        }, "a service.restarting event", 10000);
+        Assert.AreEqual("camera", restart.GetProperty("name").GetString(), restart.ToString());
+        Assert.AreEqual("Restarting", restart.GetProperty("status").GetString(), restart.ToString());
+        StringAssert.Contains(restart.GetProperty("lastError").GetString(), "exited with code 0");
     }
 
     [TestMethod]
