@@ -223,8 +223,9 @@ public static class Program
         var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, monitor, rtsp, certificates,
             gpio, network, discovery), settings, loggers);
 
-        host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, services,
-            SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>()), commandLine.PidFile is { } pidFile ? new PidFile(pidFile) : null) { Gpio = gpio };
+        var notifier = SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>());
+        var pidFile = commandLine.PidFile is { } pidPath ? new PidFile(pidPath) : null;
+        host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, services, notifier, pidFile) { Gpio = gpio };
         host.Reloaded += reloaded => certificates.Apply(reloaded.Https);
         return host;
     }

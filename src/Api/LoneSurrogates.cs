@@ -9,7 +9,7 @@ public static class LoneSurrogates
     public static bool In(ReadOnlySpan<byte> json)
     {
         // Backslashes only occur inside strings in JSON, so no string tracking is needed.
-        for (int i = json.IndexOf((byte)'\\'); i >= 0 && i < json.Length; )
+        for (int i = json.IndexOf((byte)'\\'); i >= 0 && i < json.Length;)
         {
             if (i + 1 >= json.Length) return false;
             if (json[i + 1] != 'u' || !TryHex(json, i + 2, out int unit))

@@ -119,7 +119,7 @@ public sealed class OnvifSoapTests
         StringAssert.Contains(refused.Body, "Too many requests from this address");
 
         // Another address (the loopback network is all ours) is served meanwhile.
-        using var other = new HttpClient(new SocketsHttpHandler
+        var fromOtherAddress = new SocketsHttpHandler
         {
             ConnectCallback = async (context, token) =>
             {
@@ -128,7 +128,8 @@ public sealed class OnvifSoapTests
                 await socket.ConnectAsync(context.DnsEndPoint, token);
                 return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
             },
-        }) { BaseAddress = server.BaseUri };
+        };
+        using var other = new HttpClient(fromOtherAddress) { BaseAddress = server.BaseUri };
         Assert.AreEqual(HttpStatusCode.OK, (await Soap.Post(server, request, client: other)).Status);
 
         clock.Advance(TimeSpan.FromSeconds(1));

@@ -39,10 +39,22 @@ public sealed class RoleTests
     // The least role for each method; every registered method must be here.
     private static readonly Dictionary<string, string> MethodRoles = new()
     {
-        ["ping"] = "viewer", ["system.info"] = "viewer", ["system.history"] = "viewer", ["auth.whoami"] = "viewer",
-        ["state.get"] = "viewer", ["state.subscribe"] = "viewer", ["state.unsubscribe"] = "viewer", ["events.list"] = "viewer",
-        ["camera.list"] = "viewer", ["camera.get"] = "viewer", ["gpio.chips"] = "viewer",
-        ["state.set"] = "operator", ["events.add"] = "operator", ["camera.set"] = "operator", ["gpio.set"] = "operator", ["gpio.simulate"] = "operator",
+        ["ping"] = "viewer",
+        ["system.info"] = "viewer",
+        ["system.history"] = "viewer",
+        ["auth.whoami"] = "viewer",
+        ["state.get"] = "viewer",
+        ["state.subscribe"] = "viewer",
+        ["state.unsubscribe"] = "viewer",
+        ["events.list"] = "viewer",
+        ["camera.list"] = "viewer",
+        ["camera.get"] = "viewer",
+        ["gpio.chips"] = "viewer",
+        ["state.set"] = "operator",
+        ["events.add"] = "operator",
+        ["camera.set"] = "operator",
+        ["gpio.set"] = "operator",
+        ["gpio.simulate"] = "operator",
         ["runtime.inspect"] = "admin",
     };
 
