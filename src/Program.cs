@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Reflection;
 using Edge.Api;
 using Edge.Camera;
@@ -20,7 +21,7 @@ using Microsoft.Extensions.Logging.Console;
 namespace Edge;
 
 /// <summary>The composition root: configuration → objects → host → run → shutdown. Nothing else constructs services.</summary>
-public static class Program
+public static partial class Program
 {
     public static string Version { get; } =
         typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -127,12 +128,11 @@ public static class Program
                 throw new ConfigException($"DataDir: cannot keep the generated admin password in '{s.DataDir}': {e.Message}", e);
             }
             if (newPassword != null)
-                log.LogWarning("No users are configured: created user '{User}' with password '{Password}' (shown once; kept for ONVIF and its hashes in {File}, readable by this user only). Set Auth:Users with 'edge passwd' to replace it.",
-                    admin.Name, newPassword, Path.Combine(s.DataDir, FirstStartAdmin.FileName));
+                Log.AdminCreated(log, admin.Name, newPassword, Path.Combine(s.DataDir, FirstStartAdmin.FileName));
             return new AuthSettings { Enabled = true, Users = [admin] };
         }
         var auth = new Authenticator(loop, pool, EffectiveAuth(settings), loggers.CreateLogger<Authenticator>());
-        if (!auth.Enabled) log.LogWarning("Authentication is disabled by configuration (Auth:Enabled=false): anyone who can reach this port can use the API");
+        if (!auth.Enabled) Log.AuthDisabled(log);
         var dispatcher = new ApiDispatcher(loop, auth, loggers.CreateLogger<ApiDispatcher>());
         new AuthMethods(auth).Register(dispatcher);
         new EventMethods(journal).Register(dispatcher);
@@ -144,10 +144,10 @@ public static class Program
 
         var cameraFile = new SettingsFile<CameraSettings>(Path.Combine(settings.DataDir, "camera.json"), CameraJsonContext.Default.CameraSettings);
         var cameraSettings = settings.Camera;
-        if (cameraFile.Load(problem => log.LogError("Camera settings: {Problem}", problem)) is { } savedCamera)
+        if (cameraFile.Load(problem => Log.CameraSettingsUnreadable(log, problem)) is { } savedCamera)
         {
             // What camera.set saved wins over the configuration file, unless it no longer makes sense.
-            if (savedCamera.Validate() is { } problem) log.LogError("Camera settings in {File} ignored: {Problem}", cameraFile.Path, problem);
+            if (savedCamera.Validate() is { } problem) Log.CameraSettingsIgnored(log, cameraFile.Path, problem);
             else cameraSettings = savedCamera;
         }
         var camera = new CameraService(loop, pool, cameraSettings, s => CameraSources.Create(s, loggers), loggers.CreateLogger<CameraService>());
@@ -167,7 +167,7 @@ public static class Program
         var gpioEvents = loggers.CreateLogger("Edge.Gpio.Events");
         gpio.Edge += edge =>
         {
-            gpioEvents.LogInformation("GPIO {Pin}: {Edge} edge", edge.Pin, edge.Edge);
+            Log.GpioEdge(gpioEvents, edge.Pin, edge.Edge);
             journal.Record("gpio.edge", edge, GpioJsonContext.Default.GpioEdgeEvent);
         };
         var gpioMethods = new GpioMethods(gpio);
@@ -228,5 +228,23 @@ public static class Program
         host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, services, notifier, pidFile) { Gpio = gpio };
         host.Reloaded += reloaded => certificates.Apply(reloaded.Https);
         return host;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "No users are configured: created user '{User}' with password '{Password}' (shown once; kept for ONVIF and its hashes in {File}, readable by this user only). Set Auth:Users with 'edge passwd' to replace it.")]
+        public static partial void AdminCreated(ILogger logger, string user, string password, string file);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Authentication is disabled by configuration (Auth:Enabled=false): anyone who can reach this port can use the API")]
+        public static partial void AuthDisabled(ILogger logger);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Camera settings: {Problem}")]
+        public static partial void CameraSettingsUnreadable(ILogger logger, string problem);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Camera settings in {File} ignored: {Problem}")]
+        public static partial void CameraSettingsIgnored(ILogger logger, string file, string problem);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "GPIO {Pin}: {Edge} edge")]
+        public static partial void GpioEdge(ILogger logger, string pin, string edge);
     }
 }

@@ -16,7 +16,7 @@ public delegate ValueTask<ApiResult> ApiHandler(ApiCall call);
 /// Maps method names to handlers and turns a request envelope into a reply envelope. Both transports
 /// (WebSocket <c>/api</c> and <c>POST /api</c>) go through <see cref="Dispatch"/> on the loop.
 /// </summary>
-public sealed class ApiDispatcher
+public sealed partial class ApiDispatcher
 {
     private const int MaxDepth = 32;
     private readonly Dictionary<string, ApiMethod> _methods = new(StringComparer.Ordinal);
@@ -96,7 +96,7 @@ public sealed class ApiDispatcher
             catch (Exception e)
             {
                 registered.Failures++;
-                _logger.LogError(e, "API method {Method} failed: {Message}", method, e.Message);
+                Log.MethodFailed(_logger, e, method, e.Message);
                 return Error(id, ApiErrorCode.InternalError, $"Internal error in '{method}'.");
             }
             finally
@@ -136,5 +136,11 @@ public sealed class ApiDispatcher
             writer.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "API method {Method} failed: {Message}")]
+        public static partial void MethodFailed(ILogger logger, Exception exception, string method, string message);
     }
 }

@@ -11,7 +11,7 @@ namespace Edge.Auth;
 /// on the worker pool, and credentials that verified once are remembered (by their SHA-256) so PBKDF2
 /// is paid once per client, not per request.
 /// </summary>
-public sealed class Authenticator : IUserRoles
+public sealed partial class Authenticator : IUserRoles
 {
     public const string CookieName = "edge_session";
     private const int MaxRemembered = 64;
@@ -101,7 +101,7 @@ public sealed class Authenticator : IUserRoles
                 return new AuthResult(AuthOutcome.Denied);
             case DigestCheck.Wrong:
                 _throttle.Failed(address);
-                _logger.LogWarning("Authentication failed for user {User} from {Address}", user, address);
+                Log.Failed(_logger, user, address);
                 return new AuthResult(AuthOutcome.Denied);
             default:
                 return new AuthResult(AuthOutcome.Denied);
@@ -163,7 +163,7 @@ public sealed class Authenticator : IUserRoles
             if (!ok)
             {
                 _throttle.Failed(address);
-                _logger.LogWarning("Authentication failed for user {User} from {Address}", name, address);
+                Log.Failed(_logger, name, address);
                 return false;
             }
             if (_verified.Count >= MaxRemembered) _verified.Clear();
@@ -205,7 +205,7 @@ public sealed class Authenticator : IUserRoles
         _loop.VerifyAccess();
         var address = Peer(remote);
         _throttle.Failed(address);
-        _logger.LogWarning("Authentication failed for user {User} from {Address}", user, address);
+        Log.Failed(_logger, user, address);
     }
 
     /// <summary>Starts a browser session for an authenticated user; the token goes into the session cookie.</summary>
@@ -231,5 +231,11 @@ public sealed class Authenticator : IUserRoles
         name = decoded[..colon];
         password = decoded[(colon + 1)..];
         return true;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Authentication failed for user {User} from {Address}")]
+        public static partial void Failed(ILogger logger, string user, System.Net.IPAddress address);
     }
 }

@@ -10,7 +10,7 @@ namespace Edge.Camera;
 /// results to the hubs. Encoding stops while nobody watches. <see cref="Apply"/> restarts the source
 /// with new settings. Loop only, except for the capture thread it starts.
 /// </summary>
-public sealed class CameraService
+public sealed partial class CameraService
 {
     /// <summary>A source that delivers no frame and no heartbeat for this long is treated as failed and restarted.</summary>
     public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(10);
@@ -133,7 +133,7 @@ public sealed class CameraService
             _output = output;
             Description = source.Description;
             StatusChanged?.Invoke();
-            _logger.LogInformation("Camera: starting {Source}", source.Description);
+            Log.Starting(_logger, source.Description);
             var capture = StartCapture(source, output, restart.Token);
             try
             {
@@ -174,7 +174,7 @@ public sealed class CameraService
     private async Task Finish(Task capture, CaptureOutput output)
     {
         if (!await Completes(capture, TimeSpan.FromSeconds(3)))
-            _logger.LogWarning("Camera: the capture thread did not stop within 3 s");
+            Log.CaptureDidNotStop(_logger);
         while (output.Reader.TryRead(out var left)) left.Release();
         _waiting?.Release();
         _waiting = null;
@@ -298,7 +298,7 @@ public sealed class CameraService
         catch (Exception e)
         {
             EncodeDrops++;
-            _logger.LogError(e, "Camera: encoding a frame failed: {Message}", e.Message);
+            Log.EncodeFailed(_logger, e, e.Message);
         }
         finally
         {
@@ -311,5 +311,17 @@ public sealed class CameraService
             _waiting = null;
             _ = Encode(next, quality);
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Camera: starting {Source}")]
+        public static partial void Starting(ILogger logger, string source);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Camera: the capture thread did not stop within 3 s")]
+        public static partial void CaptureDidNotStop(ILogger logger);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Camera: encoding a frame failed: {Message}")]
+        public static partial void EncodeFailed(ILogger logger, Exception exception, string message);
     }
 }

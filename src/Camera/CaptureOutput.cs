@@ -9,7 +9,7 @@ namespace Edge.Camera;
 /// pipeline is behind, so capture never waits for encoders or viewers. Also carries the pipeline's
 /// demand back to the source and counts what capture had to throw away.
 /// </summary>
-public sealed class CaptureOutput
+public sealed partial class CaptureOutput
 {
     /// <summary>Frames that may wait between capture and the pipeline.</summary>
     public const int Capacity = 2;
@@ -17,6 +17,7 @@ public sealed class CaptureOutput
     private readonly Channel<Frame> _channel;
     private readonly ManualResetEventSlim _demandSignal = new(false);
     private readonly RateLimitedLog _problems;
+    private readonly ILogger _logger;
     private readonly System.Runtime.CompilerServices.StrongBox<long> _sequence;
     private long _dropped, _invalid;
     private volatile bool _demand;
@@ -27,6 +28,7 @@ public sealed class CaptureOutput
         _sequence = sequence ?? new();
         _lastAlive = time.GetTimestamp();
         Time = time;
+        _logger = logger;
         _problems = new RateLimitedLog(logger, time, perMinute: 10);
         _channel = Channel.CreateBounded<Frame>(new BoundedChannelOptions(Capacity)
         {
@@ -70,7 +72,7 @@ public sealed class CaptureOutput
     public void Reject(string problem)
     {
         Interlocked.Increment(ref _invalid);
-        _problems.Warn("Camera frame skipped: {Problem}", problem);
+        if (_problems.Admit()) Log.FrameSkipped(_logger, problem);
     }
 
     /// <summary>Ends the channel: the pipeline sees <paramref name="error"/> (or a clean end) after the frames already in it.</summary>
@@ -93,5 +95,11 @@ public sealed class CaptureOutput
     {
         try { return _demandSignal.Wait(timeout, cancellationToken); }
         catch (OperationCanceledException) { return false; }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Camera frame skipped: {Problem}")]
+        public static partial void FrameSkipped(ILogger logger, string problem);
     }
 }

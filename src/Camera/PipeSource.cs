@@ -11,7 +11,7 @@ namespace Edge.Camera;
 /// the configured size, or H.264 access units. Its standard error goes to the log, rate-limited.
 /// The process ending is a camera failure: the supervisor starts it again after a back-off.
 /// </summary>
-public sealed class PipeSource(string command, CameraFormat format, int width, int height, PixelFormat layout, ILogger logger) : IFrameSource
+public sealed partial class PipeSource(string command, CameraFormat format, int width, int height, PixelFormat layout, ILogger logger) : IFrameSource
 {
     /// <summary>The largest JPEG or H.264 access unit accepted from a pipe.</summary>
     public const int MaxCompressedFrameBytes = 16 << 20;
@@ -33,7 +33,7 @@ public sealed class PipeSource(string command, CameraFormat format, int width, i
         var stderr = new RateLimitedLog(logger, output.Time, perMinute: 20);
         process.ErrorDataReceived += (_, e) =>
         {
-            if (!string.IsNullOrWhiteSpace(e.Data)) stderr.Warn("Camera command: {Line}", e.Data);
+            if (!string.IsNullOrWhiteSpace(e.Data) && stderr.Admit()) Log.CommandSaid(logger, e.Data);
         };
         if (!process.Start()) throw new CameraException($"could not start '{command}'");
         process.StandardInput.Close(); // the command reads nothing; ffmpeg would otherwise take keys from it
@@ -129,5 +129,11 @@ public sealed class PipeSource(string command, CameraFormat format, int width, i
             }
             output.Write(frame);
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Camera command: {Line}")]
+        public static partial void CommandSaid(ILogger logger, string line);
     }
 }

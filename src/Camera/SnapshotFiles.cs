@@ -18,7 +18,7 @@ public sealed record SavedSnapshot(string File, string Pin);
 /// <c>Files:ReserveBytes</c> free, so a button pressed all day cannot fill the card under the journal
 /// and settings. One save at a time. Loop only.
 /// </summary>
-public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService camera, FileStore files, StorageHealth storage, ILogger logger)
+public sealed partial class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService camera, FileStore files, StorageHealth storage, ILogger logger)
 {
     /// <summary>How snapshots are named in <see cref="StorageHealth"/>.</summary>
     public const string StorageWriter = "snapshots";
@@ -51,7 +51,7 @@ public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService
                     throw new StorageException("Cannot save the snapshot", e);
                 }
                 storage.Succeeded(StorageWriter);
-                logger.LogInformation("Saved snapshot {Path}", path);
+                Log.Saved(logger, path);
                 return path;
             }
             finally
@@ -73,5 +73,11 @@ public sealed class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService
         for (int n = 2; File.Exists(path); n++) path = files.PathOf($"{name}-{n}.jpg");
         AtomicFile.Write(path, frame.Data);
         return path;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Saved snapshot {Path}")]
+        public static partial void Saved(ILogger logger, string path);
     }
 }

@@ -11,7 +11,7 @@ namespace Edge.Camera;
 /// frames for <see cref="IdleAfter"/> stops streaming and closes the device, which frees its buffers
 /// and the CPU; the next demand opens it again (a first frame then takes the camera's start-up time).
 /// </summary>
-public sealed class V4l2Source(string device, CameraFormat format, int width, int height, int fps, PixelFormat layout, ILogger logger) : IFrameSource
+public sealed partial class V4l2Source(string device, CameraFormat format, int width, int height, int fps, PixelFormat layout, ILogger logger) : IFrameSource
 {
     private const int Buffers = 4;
     private static readonly TimeSpan NoFrameLimit = TimeSpan.FromSeconds(5);
@@ -98,10 +98,10 @@ public sealed class V4l2Source(string device, CameraFormat format, int width, in
                 throw new CameraException($"{device} ({camera.Card}) does not deliver {format.Name()}; it offers {offered}");
             }
             if (chosen.Width != width || chosen.Height != height)
-                logger.LogWarning("Camera {Device} delivers {Width}x{Height} instead of the {WantedWidth}x{WantedHeight} asked for", device, chosen.Width, chosen.Height, width, height);
+                Log.OtherSize(logger, device, chosen.Width, chosen.Height, width, height);
             double rate = camera.SetFrameRate(fps);
             if (rate > 0 && Math.Abs(rate - fps) > 0.5)
-                logger.LogWarning("Camera {Device} runs at {Actual:0.#} fps instead of the {Wanted} asked for", device, rate, fps);
+                Log.OtherRate(logger, device, rate, fps);
             actualWidth = chosen.Width;
             actualHeight = chosen.Height;
             stride = chosen.BytesPerLine;
@@ -161,5 +161,14 @@ public sealed class V4l2Source(string device, CameraFormat format, int width, in
         for (int i = 0; i + 3 < unit.Length; i++)
             if (unit[i] == 0 && unit[i + 1] == 0 && unit[i + 2] == 1 && (unit[i + 3] & 0x1F) == 5) return true;
         return false;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Device} delivers {Width}x{Height} instead of the {WantedWidth}x{WantedHeight} asked for")]
+        public static partial void OtherSize(ILogger logger, string device, int width, int height, int wantedWidth, int wantedHeight);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Device} runs at {Actual:0.#} fps instead of the {Wanted} asked for")]
+        public static partial void OtherRate(ILogger logger, string device, double actual, int wanted);
     }
 }

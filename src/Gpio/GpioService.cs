@@ -14,7 +14,7 @@ namespace Edge.Gpio;
 /// and closes the lines when it ends. Lines are driven through a <see cref="GpioController"/> per chip
 /// (System.Device.Gpio) over Edge's own drivers; their calls run on the worker pool. Loop only.
 /// </summary>
-public sealed class GpioService
+public sealed partial class GpioService
 {
     public const string StatePrefix = "gpio.";
 
@@ -92,7 +92,7 @@ public sealed class GpioService
         try
         {
             await OpenAbsent();
-            _logger.LogInformation("GPIO ({Driver}): {Open} of {Count} pins open", Chips.Name, _pins.FindAll(pin => pin.Chip != null).Count, _pins.Count);
+            Log.PinsOpen(_logger, Chips.Name, _pins.FindAll(pin => pin.Chip != null).Count, _pins.Count);
             while (!cancellationToken.IsCancellationRequested)
             {
                 await using var round = new TaskGroup(TaskGroupPolicy.FailFast, _logger, cancellationToken, "gpio round", _loop.TaskGroups);
@@ -159,7 +159,7 @@ public sealed class GpioService
             var (opening, result) = (openings[i], opened[i]);
             if (result.Error == null)
             {
-                if (pin.Error != null) _logger.LogInformation("GPIO pin {Pin} ({Line}) is open", pin.Name, opening.Chip.Driver.Describe(pin.Line));
+                if (pin.Error != null) Log.PinOpen(_logger, pin.Name, opening.Chip.Driver.Describe(pin.Line));
                 pin.Attach(opening.Chip, opening.Edges);
                 SetValue(pin, result.Value);
                 input |= !pin.IsOutput;
@@ -172,7 +172,7 @@ public sealed class GpioService
         }
         // Once per change, not once per retry.
         if (problems.Count > 0)
-            _logger.LogWarning("GPIO pins absent (the others work; retried every {Seconds} s): {Problems}", RetryInterval.TotalSeconds, string.Join("; ", problems));
+            Log.PinsAbsent(_logger, RetryInterval.TotalSeconds, string.Join("; ", problems));
         PublishStatus();
         return input;
     }
@@ -229,7 +229,7 @@ public sealed class GpioService
             foreach (var edge in _batch) OnEdge(pin, edge);
             if (lost == 0) continue;
             _droppedEdges += lost;
-            _warnings.Warn("GPIO edges dropped (more came than could wait): {Pin}", $"{pin.Name}: {lost}");
+            if (_warnings.Admit()) Log.EdgesDropped(_logger, pin.Name, lost);
         }
         if (_droppedEdges != droppedEdges || _droppedEvents != droppedEvents) PublishStatus();
     }
@@ -241,7 +241,7 @@ public sealed class GpioService
         if (!pin.TakeEventSlot(_loop.Time, MaxEventsPerSecond))
         {
             _droppedEvents++;
-            _warnings.Warn("GPIO events dropped, over the limit per second: {Pin}", pin.Name);
+            if (_warnings.Admit()) Log.EventsDropped(_logger, pin.Name);
             return;
         }
         try
@@ -250,12 +250,12 @@ public sealed class GpioService
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "GPIO event handler failed: {Message}", e.Message);
+            Log.HandlerFailed(_logger, e, e.Message);
         }
         if (pin.Action is not { } action || _actions is not { } group) return;
         if (pin.ActionRunning)
         {
-            _warnings.Warn("GPIO action skipped: {Pin} had an event while its last action still ran", pin.Name);
+            if (_warnings.Admit()) Log.ActionSkipped(_logger, pin.Name);
             return;
         }
         pin.ActionRunning = true;
@@ -274,7 +274,7 @@ public sealed class GpioService
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            _warnings.Warn("GPIO action failed: {Problem}", $"{pin.Name} {pin.Settings.ActionName}: {e.Message}");
+            if (_warnings.Admit()) Log.ActionFailed(_logger, pin.Name, pin.Settings.ActionName, e.Message);
         }
         finally
         {
@@ -318,4 +318,31 @@ public sealed class GpioService
     private sealed record Opening(GpioPinSettings Settings, GpioChip Chip, int Value, GpioEdgeBuffer? Edges);
 
     private sealed record OpenedPin(int Value, string? Error);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "GPIO edges dropped (more came than could wait): {Pin}: {Lost}")]
+        public static partial void EdgesDropped(ILogger logger, string pin, long lost);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "GPIO events dropped, over the limit per second: {Pin}")]
+        public static partial void EventsDropped(ILogger logger, string pin);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "GPIO action skipped: {Pin} had an event while its last action still ran")]
+        public static partial void ActionSkipped(ILogger logger, string pin);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "GPIO action failed: {Pin} {Action}: {Problem}")]
+        public static partial void ActionFailed(ILogger logger, string pin, string action, string problem);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "GPIO ({Driver}): {Open} of {Count} pins open")]
+        public static partial void PinsOpen(ILogger logger, string driver, int open, int count);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "GPIO pin {Pin} ({Line}) is open")]
+        public static partial void PinOpen(ILogger logger, string pin, string line);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "GPIO pins absent (the others work; retried every {Seconds} s): {Problems}")]
+        public static partial void PinsAbsent(ILogger logger, double seconds, string problems);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "GPIO event handler failed: {Message}")]
+        public static partial void HandlerFailed(ILogger logger, Exception exception, string message);
+    }
 }

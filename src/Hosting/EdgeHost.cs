@@ -19,7 +19,7 @@ namespace Edge.Hosting;
 /// configuration on SIGHUP, and shuts down in order (close WebSockets with 1001, let requests finish,
 /// stop services, stop the pool and the loop).
 /// </summary>
-public sealed class EdgeHost : IAsyncDisposable
+public sealed partial class EdgeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly EventLoop _loop;
@@ -70,7 +70,7 @@ public sealed class EdgeHost : IAsyncDisposable
             catch (ObjectDisposedException) { }
         });
         if (IgnoredSignals.Contains(IgnoredSignals.Hangup))
-            logger.LogWarning("SIGHUP is ignored by this process (started under nohup?): reload with PUT /config or a restart");
+            Log.HangupIgnored(logger);
     }
 
     /// <summary>The loop everything runs on (tests check thread affinity against it).</summary>
@@ -105,7 +105,7 @@ public sealed class EdgeHost : IAsyncDisposable
             return Task.CompletedTask;
         });
         _pidFile?.Write();
-        _logger.LogInformation("Edge {Version} listening on {Urls}", Program.Version, string.Join(", ", Urls));
+        Log.Listening(_logger, Program.Version, string.Join(", ", Urls));
         _notifier.Ready(ServingStatus, _loop);
     }
 
@@ -133,14 +133,14 @@ public sealed class EdgeHost : IAsyncDisposable
         _notifier.Stopping();
         await _app.StopAsync();
         _stopping.Cancel();
-        if (_running != null && !await Finished(_running)) _logger.LogWarning("Services did not stop within {Timeout}", StepTimeout);
-        if (!await Finished(_loop.InvokeAsync(_services.Drain))) _logger.LogWarning("Journals were not flushed within {Timeout}", StepTimeout);
+        if (_running != null && !await Finished(_running)) Log.ServicesDidNotStop(_logger, StepTimeout);
+        if (!await Finished(_loop.InvokeAsync(_services.Drain))) Log.JournalsNotFlushed(_logger, StepTimeout);
         _hub.Dispose();
         _pool.Dispose(StepTimeout);
         _loop.Dispose();
-        if (!await Finished(_loop.Completion)) _logger.LogWarning("The event loop did not drain within {Timeout}", StepTimeout);
+        if (!await Finished(_loop.Completion)) Log.LoopDidNotDrain(_logger, StepTimeout);
         _pidFile?.Remove();
-        _logger.LogInformation("Edge stopped");
+        Log.Stopped(_logger);
     }
 
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMilliseconds(500);
@@ -178,16 +178,16 @@ public sealed class EdgeHost : IAsyncDisposable
             _auth.Apply(auth);
             _hub.Apply(settings.WebSocket);
             Reloaded?.Invoke(settings);
-            _logger.LogInformation("Configuration reloaded");
+            Log.Reloaded(_logger);
         }
         catch (ConfigException e)
         {
-            _logger.LogError("Configuration not reloaded, keeping the running one: {Message}", e.Message);
+            Log.ReloadRefused(_logger, e.Message);
         }
         catch (Exception e)
         {
             // Nobody awaits a reload (a signal starts it): log rather than lose the failure.
-            _logger.LogError(e, "Configuration reload failed: {Message}", e.Message);
+            Log.ReloadFailed(_logger, e, e.Message);
         }
         finally
         {
@@ -202,5 +202,35 @@ public sealed class EdgeHost : IAsyncDisposable
         _notifier.Dispose();
         await _app.DisposeAsync();
         _stopping.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "SIGHUP is ignored by this process (started under nohup?): reload with PUT /config or a restart")]
+        public static partial void HangupIgnored(ILogger logger);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Edge {Version} listening on {Urls}")]
+        public static partial void Listening(ILogger logger, string version, string urls);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Services did not stop within {Timeout}")]
+        public static partial void ServicesDidNotStop(ILogger logger, TimeSpan timeout);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Journals were not flushed within {Timeout}")]
+        public static partial void JournalsNotFlushed(ILogger logger, TimeSpan timeout);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "The event loop did not drain within {Timeout}")]
+        public static partial void LoopDidNotDrain(ILogger logger, TimeSpan timeout);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Edge stopped")]
+        public static partial void Stopped(ILogger logger);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Configuration reloaded")]
+        public static partial void Reloaded(ILogger logger);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Configuration not reloaded, keeping the running one: {Message}")]
+        public static partial void ReloadRefused(ILogger logger, string message);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Configuration reload failed: {Message}")]
+        public static partial void ReloadFailed(ILogger logger, Exception exception, string message);
     }
 }

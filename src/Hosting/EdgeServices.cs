@@ -24,7 +24,7 @@ public sealed record EdgeParts(
 /// supervised services, the once-in-a-while chores (storage checks while a writer fails, certificate
 /// files, idle collection) and the journal's start and stop events. Loop only.
 /// </summary>
-public sealed class EdgeServices(EdgeParts parts, EdgeSettings settings, ILoggerFactory loggers)
+public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings, ILoggerFactory loggers)
 {
     private static readonly TimeSpan CertificateCheckInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan StorageCheckInterval = TimeSpan.FromSeconds(10);
@@ -103,6 +103,12 @@ public sealed class EdgeServices(EdgeParts parts, EdgeSettings settings, ILogger
     private async Task Logged(Task work, string what)
     {
         try { await work; }
-        catch (Exception e) when (e is not (OperationCanceledException or PoolFullException)) { _logger.LogWarning("{What}: {Message}", what, e.Message); }
+        catch (Exception e) when (e is not (OperationCanceledException or PoolFullException)) { Log.ChoreFailed(_logger, what, e.Message); }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{What}: {Message}")]
+        public static partial void ChoreFailed(ILogger logger, string what, string message);
     }
 }

@@ -12,7 +12,7 @@ namespace Edge.Hosting;
 /// sent by a timer on the event loop every half <c>WatchdogSec</c>, so a hung loop stops the pings and
 /// systemd restarts Edge. Does nothing when Edge was not started by systemd with Type=notify.
 /// </summary>
-public sealed class SystemdNotifier : IDisposable
+public sealed partial class SystemdNotifier : IDisposable
 {
     private readonly Socket? _socket;
     private readonly UnixDomainSocketEndPoint? _target;
@@ -77,7 +77,7 @@ public sealed class SystemdNotifier : IDisposable
         }
         catch (SocketException e)
         {
-            _logger.LogWarning("Cannot notify systemd through NOTIFY_SOCKET: {Message}", e.Message);
+            Log.NotifyFailed(_logger, e.Message);
         }
     }
 
@@ -85,5 +85,11 @@ public sealed class SystemdNotifier : IDisposable
     {
         _watchdogTimer?.Dispose();
         _socket?.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot notify systemd through NOTIFY_SOCKET: {Message}")]
+        public static partial void NotifyFailed(ILogger logger, string message);
     }
 }

@@ -12,7 +12,7 @@ namespace Edge.Onvif;
 /// The ONVIF device service (<c>tds</c>): identity, clock, capabilities and service addresses, network
 /// settings (read only, from the last <see cref="HostNetwork"/> snapshot), scopes, users, and SystemReboot. Loop only.
 /// </summary>
-public sealed class DeviceService : IOnvifService
+public sealed partial class DeviceService : IOnvifService
 {
     public const string Path = "/onvif/device_service";
     private readonly TimeProvider _time;
@@ -315,8 +315,14 @@ public sealed class DeviceService : IOnvifService
         Respond(w, "SystemRebootResponse", () => w.Tds("Message", "Edge stops now; the init system starts it again."));
         call.AfterResponse = () =>
         {
-            _logger.LogWarning("ONVIF SystemReboot: stopping (the init system restarts Edge)");
+            Log.Rebooting(_logger);
             _lifetime.StopApplication();
         };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "ONVIF SystemReboot: stopping (the init system restarts Edge)")]
+        public static partial void Rebooting(ILogger logger);
     }
 }

@@ -9,7 +9,7 @@ namespace Edge.Onvif;
 /// after the kernel reports an address or link change (DHCP, a cable, Wi-Fi), so a burst of changes
 /// costs one read. <see cref="Changed"/> is raised on the loop when anything differs. Loop only.
 /// </summary>
-public sealed class HostNetwork(EventLoop loop, WorkerPool pool, ILogger logger) : IDisposable
+public sealed partial class HostNetwork(EventLoop loop, WorkerPool pool, ILogger logger) : IDisposable
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
     private int _generation;
@@ -57,12 +57,12 @@ public sealed class HostNetwork(EventLoop loop, WorkerPool pool, ILogger logger)
         }
         catch (Exception e) when (e is NetworkInformationException or IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
-            logger.LogWarning("Cannot read the network interfaces: {Message}", e.Message);
+            Log.ReadFailed(logger, e.Message);
             return;
         }
         if (generation != _generation || !_started || snapshot.Summary == Current.Summary) return;
         Current = snapshot;
-        logger.LogInformation("Network: {Summary}", snapshot.Summary);
+        Log.Network(logger, snapshot.Summary);
         Changed?.Invoke(snapshot);
     }
 
@@ -72,5 +72,14 @@ public sealed class HostNetwork(EventLoop loop, WorkerPool pool, ILogger logger)
         _started = false;
         NetworkChange.NetworkAddressChanged -= OnSystemChange;
         NetworkChange.NetworkAvailabilityChanged -= OnSystemChange;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read the network interfaces: {Message}")]
+        public static partial void ReadFailed(ILogger logger, string message);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Network: {Summary}")]
+        public static partial void Network(ILogger logger, string summary);
     }
 }

@@ -9,7 +9,7 @@ namespace Edge.Runtime;
 /// while it runs, <see cref="SynchronizationContext.Current"/> is this loop's context, so every
 /// <c>await</c> inside resumes here too. A throwing work item is logged and the loop goes on.
 /// </summary>
-public sealed class EventLoop : IDisposable
+public sealed partial class EventLoop : IDisposable
 {
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions
     {
@@ -188,7 +188,7 @@ public sealed class EventLoop : IDisposable
         catch (Exception e)
         {
             Interlocked.Increment(ref _failures);
-            _logger.LogError(e, "Event loop work item failed: {Message}", e.Message);
+            Log.ItemFailed(_logger, e, e.Message);
         }
         long end = Stopwatch.GetTimestamp();
         _busy.Add(end, end - start);
@@ -218,6 +218,12 @@ public sealed class EventLoop : IDisposable
         public override void Post(SendOrPostCallback d, object? state) => loop.TryPost(d, state);
         public override void Send(SendOrPostCallback d, object? state) => loop.Send(d, state);
         public override SynchronizationContext CreateCopy() => this;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Event loop work item failed: {Message}")]
+        public static partial void ItemFailed(ILogger logger, Exception exception, string message);
     }
 }
 

@@ -24,7 +24,9 @@ public sealed partial class PeerFaultLog(ILogger logger, TimeProvider time, int 
         switch (Admit(address, cause))
         {
             case true: LogFault(logger, address?.ToString() ?? "(unknown)", cause, detail); break;
-            case null: _crowd.Warn("Many clients: {Cause} (this line is rate-limited)", cause); break;
+            case null:
+                if (_crowd.Admit()) LogCrowd(logger, cause);
+                break;
         }
     }
 
@@ -45,6 +47,9 @@ public sealed partial class PeerFaultLog(ILogger logger, TimeProvider time, int 
             return true;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Many clients: {Cause} (this line is rate-limited)")]
+    private static partial void LogCrowd(ILogger logger, string cause);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Address}: {Cause}: {Detail} (more of these from this address are not logged for an hour)")]
     private static partial void LogFault(ILogger logger, string address, string cause, string detail);

@@ -3,34 +3,18 @@ using Microsoft.Extensions.Logging;
 namespace Edge.Runtime;
 
 /// <summary>
-/// A warning log that a chatty source (a failing camera, a process writing to stderr in a loop)
-/// cannot flood: at most <c>perMinute</c> lines a minute, then one line saying how many were left out.
-/// Thread-safe.
+/// Keeps a chatty source (a failing camera, a process writing to stderr in a loop, scanners) from
+/// flooding the log: <see cref="Admit"/> says yes <c>perMinute</c> times a minute, and when a new
+/// minute starts after some were left out, logs how many. Thread-safe.
 /// </summary>
-public sealed class RateLimitedLog(ILogger logger, TimeProvider time, int perMinute)
+public sealed partial class RateLimitedLog(ILogger logger, TimeProvider time, int perMinute)
 {
     private readonly Lock _lock = new();
     private long _windowStart = long.MinValue;
     private int _written, _suppressed;
 
-#pragma warning disable CA2254 // the format is one of the callers' constants
-    public void Warn(string format, string argument)
-    {
-        if (Admit()) logger.LogWarning(format, argument);
-    }
-
-    public void Warn(string format, string first, string second)
-    {
-        if (Admit()) logger.LogWarning(format, first, second);
-    }
-
-    public void Error(Exception exception, string format, string argument)
-    {
-        if (Admit()) logger.LogError(exception, format, argument);
-    }
-#pragma warning restore CA2254
-
-    private bool Admit()
+    /// <summary>True when the caller may write its line now.</summary>
+    public bool Admit()
     {
         int suppressed;
         lock (_lock)
@@ -50,7 +34,10 @@ public sealed class RateLimitedLog(ILogger logger, TimeProvider time, int perMin
             }
             _written++;
         }
-        if (suppressed > 0) logger.LogWarning("{Count} similar messages were left out in the last minute", suppressed);
+        if (suppressed > 0) LeftOut(logger, suppressed);
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} similar messages were left out in the last minute")]
+    private static partial void LeftOut(ILogger logger, int count);
 }

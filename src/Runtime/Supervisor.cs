@@ -38,7 +38,7 @@ public sealed record ServiceInfo(string Name, ServiceStatus Status, int Restarts
 /// A service that returns has finished and is marked stopped. The back-off starts over after a run that
 /// lasted <see cref="RestartPolicy.StableAfter"/>, and after a window without restarts.
 /// </summary>
-public sealed class Supervisor
+public sealed partial class Supervisor
 {
     private readonly EventLoop _loop;
     private readonly ILogger _logger;
@@ -113,7 +113,7 @@ public sealed class Supervisor
             }
             catch (Exception e)
             {
-                _logger.LogError(e, "Service {Service} failed: {Message}", service.Name, e.Message);
+                Log.ServiceFailed(_logger, e, service.Name, e.Message);
                 service.LastError = ErrorText.WithoutPaths(e); // shown on the public /readyz
             }
 
@@ -122,14 +122,14 @@ public sealed class Supervisor
             if (restartTimes.Count == 0 || _loop.Time.GetElapsedTime(started) >= stableAfter) backoff = policy.InitialBackoff;
             if (restartTimes.Count >= policy.MaxRestarts)
             {
-                _logger.LogCritical("Service {Service} gave up after {Restarts} restarts within {Window}", service.Name, restartTimes.Count, policy.Window);
+                Log.ServiceGaveUp(_logger, service.Name, restartTimes.Count, policy.Window);
                 SetStatus(service, ServiceStatus.Failed, service.LastError);
                 return;
             }
             restartTimes.Enqueue(now);
             service.Restarts++;
             SetStatus(service, ServiceStatus.Restarting, service.LastError);
-            _logger.LogWarning("Service {Service} restarts in {Backoff} (restart {Count})", service.Name, backoff, service.Restarts);
+            Log.ServiceRestarts(_logger, service.Name, backoff, service.Restarts);
             try { await _loop.Delay(backoff, cancellationToken); }
             catch (OperationCanceledException) { break; }
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, policy.MaxBackoff.Ticks));
@@ -154,5 +154,17 @@ public sealed class Supervisor
         public int Restarts { get; set; }
         public string? LastError { get; set; }
         public ServiceInfo Info { get; set; } = new(name, ServiceStatus.Starting, 0, null, now);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Service {Service} failed: {Message}")]
+        public static partial void ServiceFailed(ILogger logger, Exception exception, string service, string message);
+
+        [LoggerMessage(Level = LogLevel.Critical, Message = "Service {Service} gave up after {Restarts} restarts within {Window}")]
+        public static partial void ServiceGaveUp(ILogger logger, string service, int restarts, TimeSpan window);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Service} restarts in {Backoff} (restart {Count})")]
+        public static partial void ServiceRestarts(ILogger logger, string service, TimeSpan backoff, int count);
     }
 }

@@ -19,7 +19,7 @@ public enum TaskGroupPolicy
 /// Structured concurrency: children are spawned into the group and the group ends only when every
 /// child has ended. Cancelling the group (or its parent token) cancels every child.
 /// </summary>
-public sealed class TaskGroup : IAsyncDisposable
+public sealed partial class TaskGroup : IAsyncDisposable
 {
     private readonly TaskGroupPolicy _policy;
     private readonly ILogger? _logger;
@@ -136,7 +136,7 @@ public sealed class TaskGroup : IAsyncDisposable
                 switch (_policy)
                 {
                     case TaskGroupPolicy.IgnoreErrors:
-                        _logger?.LogWarning(error, "Task {Name} failed: {Message}", name ?? "(unnamed)", error.Message);
+                        if (_logger != null) Log.TaskFailed(_logger, error, name ?? "(unnamed)", error.Message);
                         break;
                     case TaskGroupPolicy.FailFast:
                         lock (_gate) _errors.Add(error);
@@ -166,5 +166,11 @@ public sealed class TaskGroup : IAsyncDisposable
     {
         public string Name { get; } = name;
         public long StartedAt { get; } = startedAt;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Task {Name} failed: {Message}")]
+        public static partial void TaskFailed(ILogger logger, Exception exception, string name, string message);
     }
 }

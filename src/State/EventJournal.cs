@@ -17,7 +17,7 @@ public sealed class JournalFullException(int capacity) : Exception($"The event j
 /// corrupt tail is cut off and reported. Files rotate by size. Called on the loop; the file work runs
 /// on the worker pool, one step at a time in order.
 /// </summary>
-public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directory, JournalSettings settings, StorageHealth storage, ILogger logger)
+public sealed partial class EventJournal(EventLoop loop, WorkerPool pool, string directory, JournalSettings settings, StorageHealth storage, ILogger logger)
 {
     /// <summary>How the journal is named in <see cref="StorageHealth"/>.</summary>
     public const string StorageWriter = "event journal";
@@ -144,7 +144,7 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
         {
             _stream.SetLength(intact);
             _stream.Flush(flushToDisk: true);
-            logger.LogWarning("Event journal {File}: cut {Bytes} bytes of a torn or corrupt record at offset {Offset} (a crash during a write)", path, content.Length - intact, intact);
+            Log.TornRecordCut(logger, path, content.Length - intact, intact);
         }
         // A new file's directory entry must be durable before its records count as written.
         if (!existed) AtomicFile.SyncDirectory(directory);
@@ -273,5 +273,11 @@ public sealed class EventJournal(EventLoop loop, WorkerPool pool, string directo
             }
         }
         return new JournalPage(events, more ? events[^1].Seq : null);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Event journal {File}: cut {Bytes} bytes of a torn or corrupt record at offset {Offset} (a crash during a write)")]
+        public static partial void TornRecordCut(ILogger logger, string file, long bytes, long offset);
     }
 }

@@ -12,7 +12,7 @@ namespace Edge.State;
 /// writes rarely is cleared by <see cref="Checked"/> when the directory itself takes writes again.
 /// Thread-safe: writers finish on the loop or on workers.
 /// </summary>
-public sealed class StorageHealth(TimeProvider time, ILogger logger)
+public sealed partial class StorageHealth(TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan LogInterval = TimeSpan.FromMinutes(1);
     private readonly Lock _lock = new();
@@ -34,7 +34,7 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
             log = state.LoggedError != cause || now - state.LoggedFailureAt >= LogInterval;
             if (log) (state.LoggedError, state.LoggedFailureAt) = (cause, now);
         }
-        if (log) logger.LogError("Cannot write the {Writer} to the data directory: {Error} (logged again if the cause changes, or after a minute)", writer, cause);
+        if (log) Log.WriteFailed(logger, writer, cause);
     }
 
     /// <summary>A write of <paramref name="writer"/> succeeded.</summary>
@@ -50,7 +50,7 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
             if (now - state.LoggedRecoveryAt < LogInterval) return;
             state.LoggedRecoveryAt = now;
         }
-        logger.LogInformation("Writing the {Writer} to the data directory works again (failing since {Since:u}; {Failures} failed writes since start)", writer, healed.Since, failures);
+        Log.WritesWorkAgain(logger, writer, healed.Since, failures);
     }
 
     /// <summary>Whether any writer is failing now.</summary>
@@ -151,5 +151,14 @@ public sealed class StorageHealth(TimeProvider time, ILogger logger)
         public string? LoggedError;
         public DateTimeOffset LoggedFailureAt = DateTimeOffset.MinValue;
         public DateTimeOffset LoggedRecoveryAt = DateTimeOffset.MinValue;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Cannot write the {Writer} to the data directory: {Error} (logged again if the cause changes, or after a minute)")]
+        public static partial void WriteFailed(ILogger logger, string writer, string error);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Writing the {Writer} to the data directory works again (failing since {Since:u}; {Failures} failed writes since start)")]
+        public static partial void WritesWorkAgain(ILogger logger, string writer, DateTimeOffset since, long failures);
     }
 }

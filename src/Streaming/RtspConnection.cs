@@ -13,7 +13,7 @@ namespace Edge.Streaming;
 /// carries the interleaved RTP/RTCP of its session. Everything it writes goes through one ordered
 /// send chain, so responses never land inside a packet. Loop only.
 /// </summary>
-public sealed class RtspConnection
+public sealed partial class RtspConnection
 {
     private const string Methods = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
     // Bounds what the kernel holds for a slow client (Linux doubles it); the viewer skips frames instead.
@@ -277,7 +277,7 @@ public sealed class RtspConnection
         string reply = transport.Tcp
             ? $"RTP/AVP/TCP;unicast;interleaved={transport.RtpChannel}-{transport.RtcpChannel};ssrc={session.Ssrc:X8}"
             : $"RTP/AVP;unicast;client_port={transport.ClientRtpPort}-{transport.ClientRtcpPort};server_port={_server.UdpPorts.Rtp}-{_server.UdpPorts.Rtcp};ssrc={session.Ssrc:X8}";
-        session.Log(_logger, $"set up for {RemoteAddress}");
+        session.Report(_logger, $"set up for {RemoteAddress}");
         await Respond(cseq, 200, "OK", [("Transport", reply), ("Session", $"{session.Id};timeout={_server.Settings.SessionTimeoutSeconds}")], null);
     }
 
@@ -312,7 +312,7 @@ public sealed class RtspConnection
         }
         if (_server.Unavailable(track.Value) is { } reason)
         {
-            _logger.LogInformation("RTSP {Path} refused to {Address}: {Reason}", path, RemoteAddress, reason);
+            Log.TrackRefused(_logger, path, RemoteAddress, reason);
             await Respond(cseq, 404, "Not Found", [], null);
             return null;
         }
@@ -375,7 +375,7 @@ public sealed class RtspConnection
     internal void EndSession(string why)
     {
         if (_session == null) return;
-        _session.Log(_logger, why);
+        _session.Report(_logger, why);
         _server.RemoveSession(_session);
         _session.Dispose();
         _session = null;
@@ -386,7 +386,7 @@ public sealed class RtspConnection
     {
         if (_closed) return;
         _closed = true;
-        if (why != null) _logger.LogWarning("RTSP connection from {Address} closed: {Why}", RemoteAddress, why);
+        if (why != null) Log.Closed(_logger, RemoteAddress, why);
         EndSession(why ?? "ended with its connection");
         _closing.Cancel();
         try { _socket.Shutdown(SocketShutdown.Both); }
@@ -394,5 +394,14 @@ public sealed class RtspConnection
         _socket.Dispose();
         Entry.Dispose();
         _server.Forget(this);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "RTSP {Path} refused to {Address}: {Reason}")]
+        public static partial void TrackRefused(ILogger logger, string path, System.Net.IPAddress? address, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "RTSP connection from {Address} closed: {Why}")]
+        public static partial void Closed(ILogger logger, System.Net.IPAddress? address, string why);
     }
 }

@@ -16,7 +16,7 @@ namespace Edge.Streaming;
 /// <c>Rtsp:Address</c> names one; <see cref="IPAddress.IPv6Any"/> is every address, IPv4 and IPv6).
 /// Runs under the supervisor; loop only.
 /// </summary>
-public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticator auth, StateStore state, RtspSettings settings,
+public sealed partial class RtspServer(EventLoop loop, CameraService camera, Authenticator auth, StateStore state, RtspSettings settings,
     IReadOnlyList<IPAddress> addresses, ConnectionTable connections, ILogger logger)
 {
     // Sender reports and UDP time-outs every fifth beat of the loop's heartbeat.
@@ -79,8 +79,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
             _rtcp = rtcp;
             UdpPorts = (((IPEndPoint)rtp.LocalEndPoint!).Port, ((IPEndPoint)rtcp.LocalEndPoint!).Port);
             Listening?.Invoke(Port);
-            logger.LogInformation("RTSP listening on port {Port} of {Addresses} (rtsp://HOST:{Port}/stream; UDP RTP/RTCP from ports {Rtp}/{Rtcp})",
-                Port, string.Join(", ", listeners.Select(l => Describe(((IPEndPoint)l.LocalEndPoint!).Address))), Port, UdpPorts.Rtp, UdpPorts.Rtcp);
+            Log.Listening(logger, Port, string.Join(", ", listeners.Select(l => Describe(((IPEndPoint)l.LocalEndPoint!).Address))), UdpPorts.Rtp, UdpPorts.Rtcp);
             _lastStats = loop.Time.GetTimestamp();
             using var beat = loop.Heartbeat.Subscribe(EverySecond);
             var rtcpReader = ReadRtcp(rtcp, cancellationToken);
@@ -146,7 +145,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
                 var address = PeerAddress.Normalize(client.RemoteEndPoint);
                 if (_connections.Count >= Settings.MaxConnections)
                 {
-                    _refusals.Warn("RTSP connection from {Address} closed: {Why}", address?.ToString() ?? "?", "MaxConnections reached");
+                    if (_refusals.Admit()) Log.Refused(logger, address?.ToString() ?? "?", "MaxConnections reached");
                     client.Dispose();
                     continue;
                 }
@@ -214,7 +213,9 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
     }
 
     internal void Refused(RtspConnection connection, string why)
-        => _refusals.Warn("RTSP connection from {Address} closed: {Why}", connection.RemoteAddress?.ToString() ?? "?", why);
+    {
+        if (_refusals.Admit()) Log.Refused(logger, connection.RemoteAddress?.ToString() ?? "?", why);
+    }
 
     internal void RemoveSession(RtspSession session) => _sessions.Remove(session.Id);
 
@@ -232,7 +233,7 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
         if (!ok && problem != _lastProblem)
         {
             _lastProblem = problem;
-            logger.LogWarning("RTSP cannot send a frame: {Problem}", problem);
+            Log.CannotSendFrame(logger, problem);
         }
         _lastFragmented = (frame.Sequence, track, ok ? fragments : null);
         return _lastFragmented.Fragments;
@@ -339,5 +340,17 @@ public sealed class RtspServer(EventLoop loop, CameraService camera, Authenticat
             }
             session.SendReport();
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "RTSP connection from {Address} closed: {Why}")]
+        public static partial void Refused(ILogger logger, string address, string why);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "RTSP listening on port {Port} of {Addresses} (rtsp://HOST:PORT/stream; UDP RTP/RTCP from ports {Rtp}/{Rtcp})")]
+        public static partial void Listening(ILogger logger, int port, string addresses, int rtp, int rtcp);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "RTSP cannot send a frame: {Problem}")]
+        public static partial void CannotSendFrame(ILogger logger, string? problem);
     }
 }

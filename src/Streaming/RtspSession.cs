@@ -14,7 +14,7 @@ public enum RtspTrack { Jpeg, H264 }
 /// sent whole or not at all: while one is being written the viewer keeps only the newest, so a slow
 /// client skips frames (for H.264, until the next key frame) and never delays anyone else. Loop only.
 /// </summary>
-public sealed class RtspSession : IDisposable
+public sealed partial class RtspSession : IDisposable
 {
     private readonly RtspServer _server;
     private readonly RtspConnection _connection;
@@ -185,5 +185,11 @@ public sealed class RtspSession : IDisposable
         else if (RtcpTarget != null) _server.SendRtcp(report[..length], RtcpTarget);
     }
 
-    internal void Log(ILogger logger, string what) => logger.LogInformation("RTSP session {Session} ({Track}, {Transport}) {What}", Id, Track, Transport.Tcp ? "TCP" : "UDP", what);
+    internal void Report(ILogger logger, string what) => Log.Session(logger, Id, Track, Transport.Tcp ? "TCP" : "UDP", what);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "RTSP session {Session} ({Track}, {Transport}) {What}")]
+        public static partial void Session(ILogger logger, string session, RtspTrack track, string transport, string what);
+    }
 }

@@ -13,7 +13,7 @@ namespace Edge.Web;
 /// <c>GET /stream.mjpg</c> and <c>GET /snapshot.jpg</c> (plus mjpg-streamer's <c>/?action=stream</c>
 /// and <c>/?action=snapshot</c>), under the API's authentication. Each handler runs on the loop.
 /// </summary>
-public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authenticator auth, ConnectionTable connections, ILogger logger)
+public sealed partial class CameraEndpoints(EventLoop loop, CameraService camera, Authenticator auth, ConnectionTable connections, ILogger logger)
 {
     // The kernel would otherwise grow a stalled viewer's send buffer to megabytes of old frames
     // (memory on a small board, and seconds of delay for a slow viewer). Linux doubles this value.
@@ -93,7 +93,7 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             viewer.Stalled();
-            logger.LogWarning("Dropped MJPEG viewer {Address}: it took no data for {Timeout} s", context.Connection.RemoteIpAddress, settings.ViewerTimeoutSeconds);
+            Log.ViewerDropped(logger, context.Connection.RemoteIpAddress, settings.ViewerTimeoutSeconds);
             context.Abort();
         }
         catch (OperationCanceledException) when (closed.IsCancellationRequested)
@@ -150,4 +150,10 @@ public sealed class CameraEndpoints(EventLoop loop, CameraService camera, Authen
         : null;
 
     private DateTimeOffset CapturedAt(Frame frame) => loop.Time.GetUtcNow() - loop.Time.GetElapsedTime(frame.Timestamp);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped MJPEG viewer {Address}: it took no data for {Timeout} s")]
+        public static partial void ViewerDropped(ILogger logger, System.Net.IPAddress? address, int timeout);
+    }
 }

@@ -16,7 +16,7 @@ namespace Edge.Web;
 /// configuration as it was (<c>edge.json.previous</c> may already hold the current file).
 /// </summary>
 /// <param name="problemWith">Why a configuration would not start Edge, or null (blocking: called on the pool).</param>
-public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, string filePath, Func<byte[], string?> problemWith, Func<Task> apply, ILogger logger)
+public sealed partial class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, string filePath, Func<byte[], string?> problemWith, Func<Task> apply, ILogger logger)
 {
     public const int MaxBytes = 1 << 20;
 
@@ -57,7 +57,7 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A read-only or full file system: the running configuration and the file stay as they were.
-            logger.LogError("Cannot save the configuration to {Path}: {Error}", FilePath, e.Message);
+            Log.SaveFailed(logger, FilePath, e.Message);
             await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Configuration not saved: {ErrorText.WithoutPaths(e)}");
             return;
         }
@@ -71,5 +71,11 @@ public sealed class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticat
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         if (File.Exists(FilePath)) AtomicFile.Write(PreviousPath, File.ReadAllBytes(FilePath));
         AtomicFile.Write(FilePath, body);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Cannot save the configuration to {Path}: {Error}")]
+        public static partial void SaveFailed(ILogger logger, string path, string error);
     }
 }

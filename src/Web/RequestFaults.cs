@@ -10,7 +10,7 @@ namespace Edge.Web;
 /// its 4xx and one log line per address and cause (<see cref="PeerFaultLog"/>); an exception no
 /// handler caught is a 500 with its stack trace, at most a few a minute, so no peer can flood the log.
 /// </summary>
-public sealed class RequestFaults(PeerFaultLog faults, ILogger<RequestFaults> logger, TimeProvider time)
+public sealed partial class RequestFaults(PeerFaultLog faults, ILogger<RequestFaults> logger, TimeProvider time)
 {
     private readonly RateLimitedLog _errors = new(logger, time, perMinute: 5);
 
@@ -34,7 +34,7 @@ public sealed class RequestFaults(PeerFaultLog faults, ILogger<RequestFaults> lo
         }
         catch (Exception e)
         {
-            _errors.Error(e, "Unhandled error in {Request}", $"{context.Request.Method} {context.Request.Path}");
+            if (_errors.Admit()) Log.Unhandled(logger, e, context.Request.Method, context.Request.Path.Value);
             await Answer(context, StatusCodes.Status500InternalServerError, "Internal error; the server log has the details.");
         }
     }
@@ -51,5 +51,11 @@ public sealed class RequestFaults(PeerFaultLog faults, ILogger<RequestFaults> lo
         // The rest of a broken body cannot be read: the connection ends after the answer.
         context.Response.Headers.Connection = "close";
         return PlainText.Write(context, status, message);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
+        public static partial void Unhandled(ILogger logger, Exception exception, string method, string? path);
     }
 }

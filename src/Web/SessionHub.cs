@@ -12,7 +12,7 @@ namespace Edge.Web;
 /// counted here because Kestrel's own limit drops sockets without an answer), state fan-out, the
 /// stalled-socket watchdog and shutdown. Loop only.
 /// </summary>
-public sealed class SessionHub : IDisposable
+public sealed partial class SessionHub : IDisposable
 {
     private readonly EventLoop _loop;
     private readonly ApiDispatcher _dispatcher;
@@ -125,12 +125,12 @@ public sealed class SessionHub : IDisposable
             long started = session.SendStartedAt;
             if (started != 0 && _loop.Time.GetElapsedTime(started).TotalSeconds >= limit)
             {
-                _logger.LogWarning("Closing a WebSocket client that accepted no data for {Seconds} s", limit);
+                Log.SendStalled(_logger, limit);
                 session.Abort();
             }
             else if (_loop.Time.GetElapsedTime(session.LastReceivedAt) > SilenceLimit)
             {
-                _logger.LogWarning("Closing a WebSocket client that answered no ping for {Seconds} s", SilenceLimit.TotalSeconds);
+                Log.PingUnanswered(_logger, SilenceLimit.TotalSeconds);
                 session.Abort();
             }
             else if (ping)
@@ -141,4 +141,13 @@ public sealed class SessionHub : IDisposable
     }
 
     private void PublishCount() => _state.Publish("system.websocket_clients", _admitted, StateJsonContext.Default.Int32);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a WebSocket client that accepted no data for {Seconds} s")]
+        public static partial void SendStalled(ILogger logger, long seconds);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a WebSocket client that answered no ping for {Seconds} s")]
+        public static partial void PingUnanswered(ILogger logger, double seconds);
+    }
 }

@@ -16,7 +16,7 @@ namespace Edge.Web;
 /// something to send and the previous write has finished, so a stalled socket only ever delays its
 /// own client, and a broadcast costs each idle client one write and no queue hop.
 /// </summary>
-public sealed class WebSocketSession : IApiSession
+public sealed partial class WebSocketSession : IApiSession
 {
     /// <summary>Replies waiting to be sent before the session stops reading requests.</summary>
     public const int MaxPendingReplies = 16;
@@ -81,7 +81,7 @@ public sealed class WebSocketSession : IApiSession
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
             // The client went away or was aborted: an ordinary end for a session.
-            _logger.LogDebug("WebSocket session ended: {Message}", e.Message);
+            Log.Ended(_logger, e.Message);
             Abort();
         }
         finally
@@ -182,7 +182,7 @@ public sealed class WebSocketSession : IApiSession
                     Abort();
                     return;
                 case WebSocketMessageKind.ProtocolError:
-                    _logger.LogDebug("WebSocket protocol error: {Error}", message.Error);
+                    Log.ProtocolError(_logger, message.Error);
                     Close(message.CloseCode, message.Error!);
                     return;
                 case WebSocketMessageKind.Close:
@@ -254,7 +254,7 @@ public sealed class WebSocketSession : IApiSession
         }
         catch (Exception e)
         {
-            _logger.LogDebug("WebSocket write failed: {Message}", e.Message);
+            Log.WriteFailed(_logger, e.Message);
             Abort();
         }
         finally
@@ -334,5 +334,17 @@ public sealed class WebSocketSession : IApiSession
             return true;
         }
         return false;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket session ended: {Message}")]
+        public static partial void Ended(ILogger logger, string message);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket protocol error: {Error}")]
+        public static partial void ProtocolError(ILogger logger, string? error);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket write failed: {Message}")]
+        public static partial void WriteFailed(ILogger logger, string message);
     }
 }

@@ -12,7 +12,7 @@ namespace Edge.Onvif.Discovery;
 /// change (<see cref="HostNetwork"/>), and Bye on shutdown. Malformed, repeated and excess
 /// datagrams are dropped. Supervised; loop only.
 /// </summary>
-public sealed class DiscoveryService(EventLoop loop, HostNetwork network, OnvifScopes scopes, string endpointAddress,
+public sealed partial class DiscoveryService(EventLoop loop, HostNetwork network, OnvifScopes scopes, string endpointAddress,
     Func<IEnumerable<string>> listening, int port, ILogger logger)
 {
     public static readonly IPAddress Group = IPAddress.Parse("239.255.255.250");
@@ -52,7 +52,7 @@ public sealed class DiscoveryService(EventLoop loop, HostNetwork network, OnvifS
         _socket = socket;
         _stopping = cancellationToken;
         network.Changed += Announce;
-        logger.LogInformation("WS-Discovery on UDP port {Port} as {Endpoint}", Port, endpointAddress);
+        Log.Listening(logger, Port, endpointAddress);
         try
         {
             Announce(network.Current);
@@ -63,7 +63,7 @@ public sealed class DiscoveryService(EventLoop loop, HostNetwork network, OnvifS
                 var result = await socket.ReceiveMessageFromAsync(buffer, SocketFlags.None, from, cancellationToken);
                 if (!TakeToken())
                 {
-                    _flood.Warn("WS-Discovery receives more than {Rate} datagrams a second: the excess is dropped", MaxDatagramsPerSecond.ToString());
+                    if (_flood.Admit()) Log.Flood(logger, MaxDatagramsPerSecond);
                     continue;
                 }
                 // A datagram larger than the buffer arrives cut short: not worth parsing.
@@ -87,7 +87,7 @@ public sealed class DiscoveryService(EventLoop loop, HostNetwork network, OnvifS
         var message = DiscoveryMessage.TryParse(datagram, out string? problem);
         if (message == null)
         {
-            _malformed.Warn("WS-Discovery ignored a malformed datagram: {Problem}", $"{problem} (from {from})");
+            if (_malformed.Admit()) Log.Malformed(logger, from, problem);
             return;
         }
         if (message.Kind == DiscoveryMessageKind.Other || !FirstTime(message.MessageId)) return;
@@ -119,7 +119,7 @@ public sealed class DiscoveryService(EventLoop loop, HostNetwork network, OnvifS
         catch (OperationCanceledException) { }
         catch (SocketException e)
         {
-            _malformed.Warn("WS-Discovery cannot answer: {Problem}", $"{e.Message} (to {to})");
+            if (_malformed.Admit()) Log.CannotAnswer(logger, to, e.Message);
         }
     }
 
@@ -156,8 +156,7 @@ public sealed class DiscoveryService(EventLoop loop, HostNetwork network, OnvifS
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AddressNotAvailable or SocketError.InvalidArgument) { }
         catch (SocketException e)
         {
-            logger.LogWarning("WS-Discovery cannot {Change} the multicast group on interface {Index}: {Message}",
-                option == SocketOptionName.AddMembership ? "join" : "leave", index, e.Message);
+            Log.MembershipFailed(logger, option == SocketOptionName.AddMembership ? "join" : "leave", index, e.Message);
         }
     }
 
@@ -174,7 +173,7 @@ public sealed class DiscoveryService(EventLoop loop, HostNetwork network, OnvifS
             }
             catch (SocketException e)
             {
-                _malformed.Warn("WS-Discovery cannot send to the multicast group: {Problem}", $"{e.Message} (interface {index})");
+                if (_malformed.Admit()) Log.CannotSend(logger, index, e.Message);
             }
         }
     }
@@ -209,5 +208,26 @@ public sealed class DiscoveryService(EventLoop loop, HostNetwork network, OnvifS
         if (_tokens < 1) return false;
         _tokens--;
         return true;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "WS-Discovery receives more than {Rate} datagrams a second: the excess is dropped")]
+        public static partial void Flood(ILogger logger, int rate);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "WS-Discovery ignored a malformed datagram from {From}: {Problem}")]
+        public static partial void Malformed(ILogger logger, System.Net.EndPoint from, string? problem);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "WS-Discovery cannot answer {To}: {Problem}")]
+        public static partial void CannotAnswer(ILogger logger, System.Net.EndPoint to, string problem);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "WS-Discovery cannot send to the multicast group on interface {Index}: {Problem}")]
+        public static partial void CannotSend(ILogger logger, int index, string problem);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "WS-Discovery on UDP port {Port} as {Endpoint}")]
+        public static partial void Listening(ILogger logger, int port, string endpoint);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "WS-Discovery cannot {Change} the multicast group on interface {Index}: {Message}")]
+        public static partial void MembershipFailed(ILogger logger, string change, int index, string message);
     }
 }

@@ -14,7 +14,7 @@ namespace Edge.Web.Tls;
 /// or when the files change (<see cref="CheckForChanges"/>). Kestrel asks for it on its own threads:
 /// hence a lock, held to load and swap the reference, never across a handshake.
 /// </summary>
-public sealed class CertificateStore(string dataDir, HttpsSettings settings, Func<IEnumerable<IPAddress>> addresses, TimeProvider time, ILogger logger)
+public sealed partial class CertificateStore(string dataDir, HttpsSettings settings, Func<IEnumerable<IPAddress>> addresses, TimeProvider time, ILogger logger)
 {
     private readonly Lock _lock = new();
     private HttpsSettings _settings = settings;
@@ -75,12 +75,12 @@ public sealed class CertificateStore(string dataDir, HttpsSettings settings, Fun
             var loaded = X509Certificate2.CreateFromPemFile(CertificatePath, KeyPath);
             _current = loaded;
             _loadedStamp = stamp;
-            logger.LogInformation("Loaded the HTTPS certificate {Subject} (expires {Expiry:yyyy-MM-dd}) from {File}", loaded.Subject, loaded.NotAfter, CertificatePath);
+            Log.Loaded(logger, loaded.Subject, loaded.NotAfter, CertificatePath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
         {
             // Keep serving with the certificate that worked, if any.
-            logger.LogError("HTTPS certificate not loaded from {File} and {Key}: {Message}", CertificatePath, KeyPath, e.Message);
+            Log.LoadFailed(logger, CertificatePath, KeyPath, e.Message);
         }
         _stale = false;
     }
@@ -91,7 +91,7 @@ public sealed class CertificateStore(string dataDir, HttpsSettings settings, Fun
         Directory.CreateDirectory(Path.GetDirectoryName(CertificatePath)!);
         AtomicFile.Write(KeyPath, Encoding.ASCII.GetBytes(key));
         AtomicFile.Write(CertificatePath, Encoding.ASCII.GetBytes(certificate), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        logger.LogInformation("Made a self-signed HTTPS certificate in {File}", CertificatePath);
+        Log.Made(logger, CertificatePath);
     }
 
     // What changes when either file is replaced.
@@ -101,5 +101,17 @@ public sealed class CertificateStore(string dataDir, HttpsSettings settings, Fun
         var key = new FileInfo(KeyPath);
         if (!certificate.Exists || !key.Exists) return "missing";
         return $"{certificate.Length}:{certificate.LastWriteTimeUtc.Ticks}:{key.Length}:{key.LastWriteTimeUtc.Ticks}";
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Loaded the HTTPS certificate {Subject} (expires {Expiry:yyyy-MM-dd}) from {File}")]
+        public static partial void Loaded(ILogger logger, string subject, DateTime expiry, string file);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "HTTPS certificate not loaded from {File} and {Key}: {Message}")]
+        public static partial void LoadFailed(ILogger logger, string file, string key, string message);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Made a self-signed HTTPS certificate in {File}")]
+        public static partial void Made(ILogger logger, string file);
     }
 }
