@@ -42,21 +42,9 @@ fi
 # --- work dir, processes, cleanup ----------------------------------------------------------------
 work="$(mktemp -d /tmp/edge-camera-bench.XXXXXX)"
 raw="$work/results.txt"
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 50); do
-    local alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    ((alive)) || break
-    sleep 0.1
-  done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -f "$work/edge" "$work/encode-anchor" "$work/mjpeg-viewers" "$work/frames.yuyv"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=test/bench/harness.sh
+source "$here/harness.sh"
+scratch=("$work/edge" "$work/encode-anchor" "$work/mjpeg-viewers" "$work/frames.yuyv")
 
 # The published binary is copied so a concurrent ./publish.sh (which replaces it) cannot pull it away.
 cp "$published" "$work/edge"
@@ -65,8 +53,6 @@ edge="$work/edge"
 gcc -O2 -Wall -Wextra -Werror -o "$work/encode-anchor" "$here/encode-anchor.c" -Wl,-Bstatic -lturbojpeg -Wl,-Bdynamic
 gcc -O2 -Wall -Wextra -Werror -o "$work/mjpeg-viewers" "$here/mjpeg-viewers.c"
 
-raw() { printf '%s\n' "$*" >>"$raw"; }
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 sum() { awk '{ s += $1 } END { print s + 0 }'; }
 # field NAME: NAME's number from each flat JSON line on stdin (the tools here print nothing nested).
 field() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9.]*\).*/\1/p"; }

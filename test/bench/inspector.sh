@@ -13,6 +13,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=test/bench/harness.sh
+source "$here/harness.sh"
 root="$(cd "$here/../.." && pwd)"
 base_rev="${1:-184c485}"
 runs="${BENCH_RUNS:-5}"
@@ -91,7 +93,6 @@ kill "$viewers" "$holder" 2>/dev/null || true
 wait "$viewers" "$holder" 2>/dev/null || true
 stop
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -v w="$1" -v c="$2" '$1 == w { print $c }' "$work/ab.txt" | median; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r)"
 echo "base $base_rev sha256 $(sha256sum "$work/edge-base" | cut -c1-16), new $(git -C "$root" rev-parse --short HEAD) sha256 $(sha256sum "$work/edge-new" | cut -c1-16); $runs rounds, medians"

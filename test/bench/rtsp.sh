@@ -31,14 +31,11 @@ fi
 
 work="$(mktemp -d /tmp/edge-rtsp-bench.XXXXXX)"
 raw="$work/results.txt"
+# shellcheck source=test/bench/harness.sh
+source "$here/harness.sh"
+scratch=("$work/edge" "$work/frames.yuyv")
 edge_pid=""
-cleanup() {
-  [[ -n "$edge_pid" ]] && kill -TERM "$edge_pid" 2>/dev/null && wait "$edge_pid" 2>/dev/null || true
-  rm -f "$work/edge" "$work/frames.yuyv"
-}
-trap cleanup EXIT
 cp "$published" "$work/edge"
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 field() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9.]*\).*/\1/p"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -57,6 +54,7 @@ for run in $(seq "$runs"); do
 JSON
   "$work/edge" --config "$work/edge.json" --data-dir "$work/data" --urls "http://127.0.0.1:$http" >/dev/null 2>"$work/edge.stderr" &
   edge_pid=$!
+  pids+=("$edge_pid")
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$http/healthz" >/dev/null && break; sleep 0.05; done
   log "run $run: $sessions sessions"
   node "$here/rtsp-sessions.mjs" "$rtsp" "$sessions" "$warmup" "$measure" >"$work/sessions.json" &

@@ -48,21 +48,9 @@ ulimit -n 8192 2>/dev/null || true
 work="$(mktemp -d /tmp/edge-bench.XXXXXX)"
 chmod 755 "$work" # nginx workers run as an unprivileged user and must read the static file
 raw="$work/results.txt"
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 50); do
-    local alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    ((alive)) || break
-    sleep 0.1
-  done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -f "$work/edge" "$work/starttime" "$work/latency" "$work/floor-server"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=test/bench/harness.sh
+source "$here/harness.sh"
+scratch=("$work/edge" "$work/starttime" "$work/latency" "$work/floor-server")
 
 # The published binary is copied so a concurrent ./publish.sh (which deletes publish/) cannot pull it away.
 cp "$published" "$work/edge"
@@ -71,8 +59,6 @@ gcc -O2 -o "$work/starttime" "$here/starttime.c"
 gcc -O2 -Wall -Wextra -Werror -o "$work/latency" "$here/latency.c" # the WebSocket load tool, for every server alike
 gcc -O2 -Wall -Wextra -Werror -pthread -o "$work/floor-server" "$here/floor-server.c" # the latency floor anchor
 
-raw() { printf '%s\n' "$*" >>"$raw"; }
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 # jfield FILE LABEL CLIENTS FIELD: FIELD of every latency result line with that label and client count.
 jfield() {
   node -e '
