@@ -1,22 +1,21 @@
-using Microsoft.Extensions.Logging;
 using System.Reflection;
 using Edge.Api;
+using Edge.Auth;
 using Edge.Camera;
-using Edge.Gpio;
+using Edge.Files;
 using Edge.Gpio.Chardev;
 using Edge.Gpio.Memory;
+using Edge.Gpio;
 using Edge.Hosting;
 using Edge.Monitoring;
-using Edge.Onvif;
 using Edge.Onvif.Discovery;
+using Edge.Onvif;
 using Edge.Runtime;
 using Edge.State;
 using Edge.Streaming;
-using Edge.Web;
-using Edge.Auth;
-using Edge.Files;
 using Edge.Web.Tls;
-using Microsoft.Extensions.Logging.Console;
+using Edge.Web;
+using Microsoft.Extensions.Logging;
 
 namespace Edge;
 
@@ -71,42 +70,11 @@ public static partial class Program
     /// <param name="time">The clock of every timer, back-off and rate limit (tests pass a manual one).</param>
     public static EdgeHost CreateHost(CommandLine commandLine, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null)
     {
-        // No Args here: EdgeConfiguration adds the command line itself, after the file and the environment.
-        // The host's default appsettings.json must not be watched: under an init system the working
-        // directory is "/", and watching it put an inotify watch on every directory of the board
-        // (40,000 here) before the first log line, which could take longer than a start may.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-        EdgeConfiguration.Build(builder.Configuration, commandLine);
-        var settings = SettingsLoader.Load(builder.Configuration);
-        EdgeConfiguration.PrepareDataDir(settings.DataDir);
-
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o =>
-        {
-            o.FormatterName = EdgeLogFormatter.FormatterName;
-            o.LogToStandardErrorThreshold = LogLevel.Warning;
-        });
-        // What AddConsoleFormatter does, minus its reflection-bound options.
-        builder.Services.AddSingleton<ConsoleFormatter, EdgeLogFormatter>();
-        logging?.Invoke(builder.Logging);
-        // Listeners are set in code (HTTP from urls, HTTPS beside it); Kestrel must not also bind urls itself.
-        string? urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
-        builder.Configuration[WebHostDefaults.ServerUrlsKey] = "";
         CertificateStore? certificates = null;
         var connections = new ConnectionTable();
         var httpConnections = new HttpConnectionCounter(connections);
-        builder.WebHost.ConfigureKestrel(o =>
-        {
-            // Handshakes only come once the composition below has made the certificate store.
-            Listeners.Configure(o, urls, settings.Https, () => certificates!, httpConnections);
-            o.AddServerHeader = false;
-            o.Limits.MaxConcurrentConnections = settings.Http.MaxConnections;
-            o.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(settings.Http.HeadersTimeoutSeconds);
-            o.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(settings.Http.KeepAliveTimeoutSeconds);
-        });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
-
-        var app = builder.Build();
+        // Handshakes only come once the composition below has made the certificate store.
+        var (app, settings, urls) = EdgeWebHost.Build(commandLine, logging, () => certificates!, httpConnections);
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger("Edge.Program");
 
@@ -117,21 +85,8 @@ public static partial class Program
         var storage = new StorageHealth(loop.Time, loggers.CreateLogger<StorageHealth>());
         var journal = new EventJournal(loop, pool, Path.Combine(settings.DataDir, "events"), settings.Journal, storage, loggers.CreateLogger<EventJournal>());
         JournalSubscriptions.Wire(journal, state, supervisor);
-        AuthSettings EffectiveAuth(EdgeSettings s)
-        {
-            if (!s.Auth.Enabled || s.Auth.Users.Count > 0) return s.Auth;
-            UserSettings admin;
-            string? newPassword;
-            try { admin = FirstStartAdmin.LoadOrCreate(s.DataDir, out newPassword); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new ConfigException($"DataDir: cannot keep the generated admin password in '{s.DataDir}': {e.Message}", e);
-            }
-            if (newPassword != null)
-                Log.AdminCreated(log, admin.Name, newPassword, Path.Combine(s.DataDir, FirstStartAdmin.FileName));
-            return new AuthSettings { Enabled = true, Users = [admin] };
-        }
-        var auth = new Authenticator(loop, pool, EffectiveAuth(settings), loggers.CreateLogger<Authenticator>());
+        var users = new EffectiveUsers(log);
+        var auth = new Authenticator(loop, pool, users.For(settings), loggers.CreateLogger<Authenticator>());
         if (!auth.Enabled) Log.AuthDisabled(log);
         var dispatcher = new ApiDispatcher(loop, auth, loggers.CreateLogger<ApiDispatcher>());
         new AuthMethods(auth).Register(dispatcher);
@@ -142,14 +97,8 @@ public static partial class Program
         var inspector = new RuntimeInspector(loop, pool, supervisor, connections, loop.Time.GetUtcNow());
         new MonitoringMethods(monitor, inspector).Register(dispatcher);
 
-        var cameraFile = new SettingsFile<CameraSettings>(Path.Combine(settings.DataDir, "camera.json"), CameraJsonContext.Default.CameraSettings);
-        var cameraSettings = settings.Camera;
-        if (cameraFile.Load(problem => Log.CameraSettingsUnreadable(log, problem)) is { } savedCamera)
-        {
-            // What camera.set saved wins over the configuration file, unless it no longer makes sense.
-            if (savedCamera.Validate() is { } problem) Log.CameraSettingsIgnored(log, cameraFile.Path, problem);
-            else cameraSettings = savedCamera;
-        }
+        var cameraFile = SavedCameraSettings.File(settings.DataDir);
+        var cameraSettings = SavedCameraSettings.Load(cameraFile, settings.Camera, log);
         var camera = new CameraService(loop, pool, cameraSettings, s => CameraSources.Create(s, loggers), loggers.CreateLogger<CameraService>());
         var cameraStats = new CameraStats(loop, camera, state);
         supervisor.StatusChanged += info =>
@@ -225,24 +174,15 @@ public static partial class Program
 
         var notifier = SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>());
         var pidFile = commandLine.PidFile is { } pidPath ? new PidFile(pidPath) : null;
-        host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, EffectiveAuth, commandLine, log, services, notifier, pidFile) { Gpio = gpio };
+        host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, users.For, commandLine, log, services, notifier, pidFile) { Gpio = gpio };
         host.Reloaded += reloaded => certificates.Apply(reloaded.Https);
         return host;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "No users are configured: created user '{User}' with password '{Password}' (shown once; kept for ONVIF and its hashes in {File}, readable by this user only). Set Auth:Users with 'edge passwd' to replace it.")]
-        public static partial void AdminCreated(ILogger logger, string user, string password, string file);
-
         [LoggerMessage(Level = LogLevel.Warning, Message = "Authentication is disabled by configuration (Auth:Enabled=false): anyone who can reach this port can use the API")]
         public static partial void AuthDisabled(ILogger logger);
-
-        [LoggerMessage(Level = LogLevel.Error, Message = "Camera settings: {Problem}")]
-        public static partial void CameraSettingsUnreadable(ILogger logger, string problem);
-
-        [LoggerMessage(Level = LogLevel.Error, Message = "Camera settings in {File} ignored: {Problem}")]
-        public static partial void CameraSettingsIgnored(ILogger logger, string file, string problem);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "GPIO {Pin}: {Edge} edge")]
         public static partial void GpioEdge(ILogger logger, string pin, string edge);
