@@ -12,11 +12,7 @@
 #include <time.h>
 #include <turbojpeg.h>
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "proc.h"
 
 static void die(const char *message) {
   fprintf(stderr, "encode-anchor: %s\n", message);

@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
+
 enum http_stage { HTTP_HEAD, CHUNK_SIZE, CHUNK_DATA, CHUNK_CRLF, PLAIN_BODY, CLOSED };
 enum part_stage { PART_HEAD, PART_BODY, PART_CRLF };
 
@@ -50,12 +52,6 @@ typedef struct {
 static struct { const char *label; int pid; double cpu_at_start; } pids[MAX_PIDS];
 static int pid_count;
 static long bad_parts, problems;
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void problem(viewer *v, const char *format, ...) {
   if (problems++ < 10) {
@@ -81,18 +77,6 @@ static double cpu_seconds(int pid) {
   unsigned long utime, stime;
   if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return -1;
   return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
-}
-
-static long rss_kb(int pid) {
-  char path[64], line[256];
-  long kb = -1;
-  snprintf(path, sizeof path, "/proc/%d/status", pid);
-  FILE *f = fopen(path, "r");
-  if (!f) return -1;
-  while (fgets(line, sizeof line, f))
-    if (sscanf(line, "VmRSS: %ld", &kb) == 1) break;
-  fclose(f);
-  return kb;
 }
 
 static double self_cpu(void) {

@@ -19,11 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+#include "proc.h"
+
+static double now_ms(void) { return now() * 1e3; }
 
 static void sleep_us(long us) {
   struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
@@ -62,18 +60,6 @@ static int probe(int port, const char *path) {
   }
   close(fd);
   return ok;
-}
-
-static long rss_kb(pid_t pid) {
-  char file[64], line[256];
-  snprintf(file, sizeof file, "/proc/%d/status", (int)pid);
-  FILE *f = fopen(file, "r");
-  if (!f) return -1;
-  long kb = -1;
-  while (fgets(line, sizeof line, f))
-    if (strncmp(line, "VmRSS:", 6) == 0) kb = strtol(line + 6, NULL, 10);
-  fclose(f);
-  return kb;
 }
 
 int main(int argc, char **argv) {
