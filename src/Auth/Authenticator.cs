@@ -100,8 +100,7 @@ public sealed partial class Authenticator : IUserRoles
                 // The client chose a scheme this user cannot use: that is not a wrong password.
                 return new AuthResult(AuthOutcome.Denied);
             case DigestCheck.Wrong:
-                _throttle.Failed(address);
-                Log.Failed(_logger, user, address);
+                CountFailure(address, user);
                 return new AuthResult(AuthOutcome.Denied);
             default:
                 return new AuthResult(AuthOutcome.Denied);
@@ -162,8 +161,7 @@ public sealed partial class Authenticator : IUserRoles
             bool ok = match && hash != null && _users.TryGetValue(name, out var current) && current == hash;
             if (!ok)
             {
-                _throttle.Failed(address);
-                Log.Failed(_logger, name, address);
+                CountFailure(address, name);
                 return false;
             }
             if (_verified.Count >= MaxRemembered) _verified.Clear();
@@ -203,7 +201,12 @@ public sealed partial class Authenticator : IUserRoles
     public void RecordFailure(IPAddress? remote, string user)
     {
         _loop.VerifyAccess();
-        var address = Peer(remote);
+        CountFailure(Peer(remote), user);
+    }
+
+    // Every failed login: toward the address's lock-out, and one warning.
+    private void CountFailure(IPAddress address, string user)
+    {
         _throttle.Failed(address);
         Log.Failed(_logger, user, address);
     }

@@ -143,8 +143,7 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFault
     private static HostString RequestHost(HttpContext context)
     {
         if (context.Request.Host.HasValue) return context.Request.Host;
-        var local = context.Connection.LocalIpAddress ?? IPAddress.Loopback;
-        if (local.IsIPv4MappedToIPv6) local = local.MapToIPv4();
+        var local = PeerAddress.Normalize(context.Connection.LocalIpAddress ?? IPAddress.Loopback);
         return new HostString(local.ToString(), context.Connection.LocalPort);
     }
 }
