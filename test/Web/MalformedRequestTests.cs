@@ -64,7 +64,8 @@ public sealed class MalformedRequestTests
         int before = server.Log.Lines.Count;
         for (int i = 0; i < 100; i++)
             Assert.StartsWith("HTTP/1.1 400", await Send(server, (i % 3) switch { 0 => "POST /api", 1 => "PUT /config", _ => "POST /onvif/device_service" }, login: true, BadChunkSizes[i % 2]));
-        var lines = server.Log.Lines.Skip(before).ToList();
+        // The start-up network read finishes on the pool whenever it does; its line is not the requests'.
+        var lines = server.Log.Lines.Skip(before).Where(l => !l.StartsWith("Information: Network: ")).ToList();
         Assert.IsLessThanOrEqualTo(1, lines.Count, string.Join("\n", lines));
         Assert.IsFalse(lines.Any(l => l.Contains(" at ")), "no stack trace");
     }
