@@ -79,11 +79,13 @@ public static partial class Program
         var log = loggers.CreateLogger("Edge.Program");
 
         var loop = new EventLoop(loggers.CreateLogger<EventLoop>(), time);
-        var pool = new WorkerPool(settings.Runtime.Workers > 0 ? settings.Runtime.Workers : Environment.ProcessorCount, settings.Runtime.QueueCapacity);
+        var pool = new WorkerPool(settings.Runtime.Workers > 0 ? settings.Runtime.Workers : Environment.ProcessorCount,
+            settings.Runtime.QueueCapacity);
         var supervisor = new Supervisor(loop, loggers.CreateLogger<Supervisor>());
         var state = new StateStore(loop);
         var storage = new StorageHealth(loop.Time, loggers.CreateLogger<StorageHealth>());
-        var journal = new EventJournal(loop, pool, Path.Combine(settings.DataDir, "events"), settings.Journal, storage, loggers.CreateLogger<EventJournal>());
+        var journal = new EventJournal(loop, pool, Path.Combine(settings.DataDir, "events"), settings.Journal, storage,
+            loggers.CreateLogger<EventJournal>());
         JournalSubscriptions.Wire(journal, state, supervisor);
         var users = new EffectiveUsers(log);
         var auth = new Authenticator(loop, pool, users.For(settings), loggers.CreateLogger<Authenticator>());
@@ -93,13 +95,15 @@ public static partial class Program
         new EventMethods(journal).Register(dispatcher);
         new SystemMethods(loop, pool, supervisor, Version, loop.Time.GetUtcNow()).Register(dispatcher);
         new StateMethods(state).Register(dispatcher);
-        var monitor = new SystemMonitor(loop, pool, state, new SystemSampler("/", Environment.SystemPageSize), settings.Monitoring, settings.DataDir);
+        var monitor = new SystemMonitor(loop, pool, state, new SystemSampler("/", Environment.SystemPageSize), settings.Monitoring,
+            settings.DataDir);
         var inspector = new RuntimeInspector(loop, pool, supervisor, connections, loop.Time.GetUtcNow());
         new MonitoringMethods(monitor, inspector).Register(dispatcher);
 
         var cameraFile = SavedCameraSettings.File(settings.DataDir);
         var cameraSettings = SavedCameraSettings.Load(cameraFile, settings.Camera, log);
-        var camera = new CameraService(loop, pool, cameraSettings, s => CameraSources.Create(s, loggers), loggers.CreateLogger<CameraService>());
+        var camera = new CameraService(loop, pool, cameraSettings, s => CameraSources.Create(s, loggers),
+            loggers.CreateLogger<CameraService>());
         var cameraStats = new CameraStats(loop, camera, state);
         supervisor.StatusChanged += info =>
         {
@@ -128,19 +132,24 @@ public static partial class Program
         var api = new ApiEndpoints(loop, dispatcher, hub, auth);
         var health = new HealthEndpoints(loop, supervisor, storage);
         var ui = new StaticUi();
-        var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, Listeners.Addresses(settings.Rtsp.Address, urls), connections, loggers.CreateLogger<RtspServer>());
+        var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, Listeners.Addresses(settings.Rtsp.Address, urls), connections,
+            loggers.CreateLogger<RtspServer>());
         rtsp.Listening += port => state.Publish("rtsp.port", port, StateJsonContext.Default.Int32);
         var cameraWeb = new CameraEndpoints(loop, camera, auth, connections, loggers.CreateLogger<CameraEndpoints>());
         certificates = new CertificateStore(settings.DataDir, settings.Https,
-            () => NetworkSnapshot.Read().Interfaces.SelectMany(i => i.IPv4).Select(a => a.Address), loop.Time, loggers.CreateLogger<CertificateStore>());
+            () => NetworkSnapshot.Read().Interfaces.SelectMany(i => i.IPv4).Select(a => a.Address), loop.Time,
+            loggers.CreateLogger<CertificateStore>());
         int? httpsPort = null;
-        var httpsPolicy = new HttpsPolicy(settings.Https, () => httpsPort ??= app.Urls.Select(u => new Uri(u)).First(u => u.Scheme == "https").Port);
+        var httpsPolicy = new HttpsPolicy(settings.Https,
+            () => httpsPort ??= app.Urls.Select(u => new Uri(u)).First(u => u.Scheme == "https").Port);
         var metrics = new MetricsEndpoint(loop, auth,
-            new EdgeMetrics(Version, loop, pool, supervisor, dispatcher, httpConnections, hub, cameraWeb, rtsp, camera, monitor, storage), settings.Monitoring);
+            new EdgeMetrics(Version, loop, pool, supervisor, dispatcher, httpConnections, hub, cameraWeb, rtsp, camera, monitor, storage),
+            settings.Monitoring);
         var runtime = new RuntimeEndpoint(loop, auth, inspector);
         var files = new FileEndpoints(loop, auth, fileStore, storage);
         EdgeHost? host = null;
-        var config = new ConfigEndpoints(loop, pool, auth, EdgeConfiguration.FilePath(commandLine), json => SettingsLoader.ProblemWith(commandLine, json), () => host!.Reload(), loggers.CreateLogger<ConfigEndpoints>());
+        var config = new ConfigEndpoints(loop, pool, auth, EdgeConfiguration.FilePath(commandLine),
+            json => SettingsLoader.ProblemWith(commandLine, json), () => host!.Reload(), loggers.CreateLogger<ConfigEndpoints>());
         string deviceId;
         try { deviceId = DeviceIdentity.LoadOrCreate(settings.DataDir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -154,14 +163,15 @@ public static partial class Program
         var clientFaults = new PeerFaultLog(loggers.CreateLogger("Edge.ClientFaults"), loop.Time);
         var onvif = new OnvifEndpoints(loop, auth, clientFaults, new PeerBudget(loop.Time, settings.Onvif.RequestsPerSecondPerAddress),
         [
-            new DeviceService(loop.Time, auth, rtsp, media, app.Lifetime, deviceId, Version, network, scopes, discoverable, loggers.CreateLogger<DeviceService>()),
+            new DeviceService(loop.Time, auth, rtsp, media, app.Lifetime, deviceId, Version, network, scopes, discoverable,
+                loggers.CreateLogger<DeviceService>()),
             media,
         ]);
         // Kestrel's addresses are known once it listens, before the services start.
         var discovery = new DiscoveryService(loop, network, scopes, DeviceIdentity.EndpointAddress(deviceId), () => app.Urls,
             settings.Onvif.DiscoveryPort, loggers.CreateLogger<DiscoveryService>());
-        new EdgeRoutes(new RequestFaults(clientFaults, loggers.CreateLogger<RequestFaults>(), loop.Time), httpsPolicy, api, health, metrics, runtime,
-            settings.Onvif.Enabled ? onvif : null, files, config, cameraWeb, ui).MapTo(app);
+        new EdgeRoutes(new RequestFaults(clientFaults, loggers.CreateLogger<RequestFaults>(), loop.Time), httpsPolicy, api, health, metrics,
+            runtime, settings.Onvif.Enabled ? onvif : null, files, config, cameraWeb, ui).MapTo(app);
 
         // The journal names the file, so the UI's event list links to it.
         async Task SaveSnapshot(GpioEdgeEvent edge, CancellationToken cancellationToken)
@@ -169,19 +179,23 @@ public static partial class Program
             string path = await snapshots.Save(cancellationToken);
             journal.Record("camera.snapshot", new SavedSnapshot(Path.GetFileName(path), edge.Pin), CameraJsonContext.Default.SavedSnapshot);
         }
-        var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, monitor, rtsp, certificates,
-            gpio, network, discovery), settings, loggers);
+        var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, monitor,
+            rtsp, certificates, gpio, network, discovery), settings, loggers);
 
         var notifier = SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>());
         var pidFile = commandLine.PidFile is { } pidPath ? new PidFile(pidPath) : null;
-        host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, users.For, commandLine, log, services, notifier, pidFile) { Gpio = gpio };
+        host = new EdgeHost(app, loop, pool, supervisor, hub, dispatcher, auth, users.For, commandLine, log, services, notifier, pidFile)
+        {
+            Gpio = gpio,
+        };
         host.Reloaded += reloaded => certificates.Apply(reloaded.Https);
         return host;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Authentication is disabled by configuration (Auth:Enabled=false): anyone who can reach this port can use the API")]
+        [LoggerMessage(Level = LogLevel.Warning,
+            Message = "Authentication is disabled by configuration (Auth:Enabled=false): anyone who can reach this port can use the API")]
         public static partial void AuthDisabled(ILogger logger);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "GPIO {Pin}: {Edge} edge")]

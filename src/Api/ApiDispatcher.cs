@@ -73,7 +73,8 @@ public sealed partial class ApiDispatcher
             if (parameters.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.Object))
                 return Error(id, ApiErrorCode.InvalidParams, "\"params\" must be an object.");
             if (LoneSurrogates.In(request.Span))
-                return Error(id, ApiErrorCode.InvalidParams, "A string holds a lone UTF-16 surrogate escape (such as \\ud800 without its pair): it is no text.");
+                return Error(id, ApiErrorCode.InvalidParams,
+                    "A string holds a lone UTF-16 surrogate escape (such as \\ud800 without its pair): it is no text.");
             if (!_methods.TryGetValue(method, out var registered))
                 return Error(id, ApiErrorCode.MethodNotFound, $"Unknown method '{method}'.");
             if (_roles.RoleOf(caller.User) < registered.Role)

@@ -3,7 +3,8 @@ using Edge.Runtime;
 
 namespace Edge.Api;
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true, GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true,
+    GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(WhoAmIResult))]
 [JsonSerializable(typeof(SystemInfo))]

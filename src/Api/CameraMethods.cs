@@ -26,7 +26,8 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
     private async ValueTask<ApiResult> List(ApiCall call)
     {
         // Opening devices and their ioctls can block: off the loop.
-        var devices = await pool.Submit(_ => V4l2Device.FindDevices().Select(V4l2Device.Describe).OfType<CameraDeviceInfo>().ToList(), PoolFullMode.Wait);
+        var devices = await pool.Submit(_ => V4l2Device.FindDevices().Select(V4l2Device.Describe).OfType<CameraDeviceInfo>().ToList(),
+            PoolFullMode.Wait);
         return ApiResult.Of(new CameraList(CameraSettings.Sources, devices), ApiJsonContext.Default.CameraList);
     }
 
@@ -62,7 +63,8 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
                     // Running programs is for whoever controls the configuration file, not every API user.
                     throw new ApiException(ApiErrorCode.Forbidden, "The pipe command can only be set in the configuration file.");
                 default:
-                    throw ApiException.InvalidParams($"params.{property.Name} is not a camera setting (source, device, format, width, height, fps, quality, subsampling).");
+                    throw ApiException.InvalidParams($"params.{property.Name} is not a camera setting " +
+                        $"(source, device, format, width, height, fps, quality, subsampling).");
             }
         }
         return patch;
@@ -100,9 +102,10 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
         ? property.Value.GetString()!
         : throw ApiException.InvalidParams($"params.{property.Name} must be a string.");
 
-    private static int Number(JsonProperty property) => property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out int number)
-        ? number
-        : throw ApiException.InvalidParams($"params.{property.Name} must be an integer.");
+    private static int Number(JsonProperty property)
+        => property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out int number)
+            ? number
+            : throw ApiException.InvalidParams($"params.{property.Name} must be an integer.");
 }
 
 public sealed record CameraList(IReadOnlyList<string> Sources, IReadOnlyList<CameraDeviceInfo> Devices);

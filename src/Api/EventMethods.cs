@@ -22,10 +22,14 @@ public sealed class EventMethods(EventJournal journal)
     {
         long? before = null;
         if (call.TryGetParam("before", out var b) && b.ValueKind != JsonValueKind.Null)
-            before = b.ValueKind == JsonValueKind.Number && b.TryGetInt64(out long value) && value > 0 ? value : throw ApiException.InvalidParams("params.before must be a positive event number.");
+            before = b.ValueKind == JsonValueKind.Number && b.TryGetInt64(out long value) && value > 0
+                ? value
+                : throw ApiException.InvalidParams("params.before must be a positive event number.");
         int limit = 100;
         if (call.TryGetParam("limit", out var l) && l.ValueKind != JsonValueKind.Null)
-            limit = l.ValueKind == JsonValueKind.Number && l.TryGetInt32(out int value) && value is > 0 and <= MaxLimit ? value : throw ApiException.InvalidParams($"params.limit must be between 1 and {MaxLimit}.");
+            limit = l.ValueKind == JsonValueKind.Number && l.TryGetInt32(out int value) && value is > 0 and <= MaxLimit
+                ? value
+                : throw ApiException.InvalidParams($"params.limit must be between 1 and {MaxLimit}.");
         string kind = call.TryGetParam("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : "";
         return ApiResult.Of(await journal.List(before, limit, kind), JournalJsonContext.Default.JournalPage);
     }
@@ -33,10 +37,12 @@ public sealed class EventMethods(EventJournal journal)
     private async ValueTask<ApiResult> Add(ApiCall call)
     {
         string kind = call.RequireString("kind");
-        if (!kind.StartsWith("user.", StringComparison.Ordinal) || kind.Length is < 6 or > 64 || !Chars.All(kind, c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        if (!kind.StartsWith("user.", StringComparison.Ordinal) || kind.Length is < 6 or > 64
+            || !Chars.All(kind, c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
             throw ApiException.InvalidParams("params.kind must be 'user.' and 1 to 59 letters, digits, '.', '_' or '-'.");
         var data = call.TryGetParam("data", out var d) ? d : NoData;
-        if (data.GetRawText().Length > MaxUserDataBytes) throw new ApiException(ApiErrorCode.LimitExceeded, $"params.data is over {MaxUserDataBytes} bytes of JSON.");
+        if (data.GetRawText().Length > MaxUserDataBytes)
+            throw new ApiException(ApiErrorCode.LimitExceeded, $"params.data is over {MaxUserDataBytes} bytes of JSON.");
         try
         {
             long seq = await journal.Append(kind, data, JournalJsonContext.Default.JsonElement);

@@ -23,7 +23,8 @@ public sealed class GpioMethods(GpioService gpio)
         string chip = call.TryGetParam("chip", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "gpiochip0";
         if (call.RequireParam("line") is not { ValueKind: JsonValueKind.Number } lineValue || !lineValue.TryGetInt32(out int line))
             throw ApiException.InvalidParams("params.line must be a line number.");
-        if (call.RequireParam("level") is not { ValueKind: JsonValueKind.Number } levelValue || !levelValue.TryGetInt32(out int level) || level is not (0 or 1))
+        if (call.RequireParam("level") is not { ValueKind: JsonValueKind.Number } levelValue || !levelValue.TryGetInt32(out int level)
+            || level is not (0 or 1))
             throw ApiException.InvalidParams("params.level must be 0 or 1.");
         try
         {
@@ -59,7 +60,8 @@ public sealed class GpioMethods(GpioService gpio)
     private async Task<int> Write(string name, JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int level))
-            throw new StateException(StateError.InvalidValue, $"GPIO pin '{name}' takes 0 or 1 (got {(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : value.ValueKind.ToString().ToLowerInvariant())}).");
+            throw new StateException(StateError.InvalidValue, $"GPIO pin '{name}' takes 0 or 1 " +
+                $"(got {(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : value.ValueKind.ToString().ToLowerInvariant())}).");
         try
         {
             await gpio.Write(name, level);

@@ -20,7 +20,8 @@ public static class LoneSurrogates
             if (unit is >= 0xDC00 and <= 0xDFFF) return true;
             if (unit is >= 0xD800 and <= 0xDBFF)
             {
-                if (i + 7 >= json.Length || json[i + 6] != '\\' || json[i + 7] != 'u' || !TryHex(json, i + 8, out int low) || low is < 0xDC00 or > 0xDFFF) return true;
+                if (i + 7 >= json.Length || json[i + 6] != '\\' || json[i + 7] != 'u' || !TryHex(json, i + 8, out int low)
+                    || low is < 0xDC00 or > 0xDFFF) return true;
                 i = Next(json, i + 12);
                 continue;
             }
@@ -42,7 +43,13 @@ public static class LoneSurrogates
         if (at + 4 > json.Length) return false;
         foreach (byte b in json.Slice(at, 4))
         {
-            int digit = b switch { >= (byte)'0' and <= (byte)'9' => b - '0', >= (byte)'a' and <= (byte)'f' => b - 'a' + 10, >= (byte)'A' and <= (byte)'F' => b - 'A' + 10, _ => -1 };
+            int digit = b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+                _ => -1,
+            };
             if (digit < 0) return false;
             value = value * 16 + digit;
         }

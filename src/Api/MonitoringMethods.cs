@@ -3,7 +3,10 @@ using Edge.Monitoring;
 
 namespace Edge.Api;
 
-/// <summary><c>system.history</c>: the last 15 minutes of system samples, for graphs; <c>runtime.inspect</c>: the runtime inspector's report.</summary>
+/// <summary>
+/// <c>system.history</c>: the last 15 minutes of system samples, for graphs; <c>runtime.inspect</c>:
+/// the runtime inspector's report.
+/// </summary>
 public sealed class MonitoringMethods(SystemMonitor monitor, RuntimeInspector inspector)
 {
     public void Register(ApiDispatcher dispatcher)

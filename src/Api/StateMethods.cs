@@ -50,16 +50,19 @@ public sealed class StateMethods(StateStore store)
     }
 
     private ValueTask<ApiResult> Subscribe(ApiCall call)
-        => ApiResult.Of(new SubscriptionResult(RequireSession(call).Subscribe(RequirePrefixes(call))), ApiJsonContext.Default.SubscriptionResult);
+        => ApiResult.Of(new SubscriptionResult(RequireSession(call).Subscribe(RequirePrefixes(call))),
+            ApiJsonContext.Default.SubscriptionResult);
 
     private ValueTask<ApiResult> Unsubscribe(ApiCall call)
-        => ApiResult.Of(new SubscriptionResult(RequireSession(call).Unsubscribe(RequirePrefixes(call))), ApiJsonContext.Default.SubscriptionResult);
+        => ApiResult.Of(new SubscriptionResult(RequireSession(call).Unsubscribe(RequirePrefixes(call))),
+            ApiJsonContext.Default.SubscriptionResult);
 
     private static IApiSession RequireSession(ApiCall call)
         => call.Caller.Session ?? throw new ApiException(ApiErrorCode.Unsupported, $"{call.Method} needs a WebSocket connection to /api.");
 
     private static List<string> RequirePrefixes(ApiCall call)
-        => call.OptionalStringArray("prefixes") ?? throw ApiException.InvalidParams("params.prefixes must be an array of strings (\"\" means every key).");
+        => call.OptionalStringArray("prefixes")
+            ?? throw ApiException.InvalidParams("params.prefixes must be an array of strings (\"\" means every key).");
 }
 
 public sealed record StateSetResult(string Key, long Version);

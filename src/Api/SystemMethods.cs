@@ -27,11 +27,14 @@ public sealed class SystemMethods(EventLoop loop, WorkerPool pool, Supervisor su
             UptimeSeconds: Math.Round((now - startedAt).TotalSeconds, 3),
             Loop: loop.GetMetrics(),
             Pool: pool.GetMetrics(),
-            Memory: new MemoryInfo(Environment.WorkingSet, GC.GetTotalMemory(false), gc.HeapSizeBytes, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)),
+            Memory: new MemoryInfo(Environment.WorkingSet, GC.GetTotalMemory(false), gc.HeapSizeBytes, GC.CollectionCount(0),
+                GC.CollectionCount(1), GC.CollectionCount(2)),
             Services: supervisor.GetStatus());
     }
 }
 
-public sealed record SystemInfo(string Version, DateTimeOffset StartedAt, double UptimeSeconds, EventLoopMetrics Loop, WorkerPoolMetrics Pool, MemoryInfo Memory, IReadOnlyList<ServiceInfo> Services);
+public sealed record SystemInfo(string Version, DateTimeOffset StartedAt, double UptimeSeconds, EventLoopMetrics Loop,
+    WorkerPoolMetrics Pool, MemoryInfo Memory, IReadOnlyList<ServiceInfo> Services);
 
-public sealed record MemoryInfo(long WorkingSetBytes, long GcAllocatedBytes, long GcHeapBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections);
+public sealed record MemoryInfo(long WorkingSetBytes, long GcAllocatedBytes, long GcHeapBytes, int Gen0Collections, int Gen1Collections,
+    int Gen2Collections);

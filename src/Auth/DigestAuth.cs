@@ -22,10 +22,14 @@ public sealed class DigestAuth(TimeProvider time)
     /// <summary>The <c>DigestHash</c> of a user.</summary>
     public static string Hash(string user, string password) => Prefix + Md5($"{user}:{Realm}:{password}");
 
-    public static bool IsValid(string hash) => hash.Length == Prefix.Length + 32 && hash.StartsWith(Prefix, StringComparison.Ordinal) && Chars.All(hash.AsSpan(Prefix.Length), char.IsAsciiHexDigitLower);
+    public static bool IsValid(string hash)
+        => hash.Length == Prefix.Length + 32 && hash.StartsWith(Prefix, StringComparison.Ordinal)
+            && Chars.All(hash.AsSpan(Prefix.Length), char.IsAsciiHexDigitLower);
 
     /// <summary>A WWW-Authenticate value with a fresh nonce; <paramref name="stale"/> tells the client to retry with it.</summary>
-    public string Challenge(bool stale = false) => $"Digest realm=\"{Realm}\", nonce=\"{Nonce(time.GetUtcNow().ToUnixTimeSeconds())}\", algorithm=MD5{(stale ? ", stale=TRUE" : "")}";
+    public string Challenge(bool stale = false)
+        => $"Digest realm=\"{Realm}\", nonce=\"{Nonce(time.GetUtcNow().ToUnixTimeSeconds())}\", " +
+            $"algorithm=MD5{(stale ? ", stale=TRUE" : "")}";
 
     /// <summary>
     /// Checks a <c>Digest …</c> Authorization header of a request with <paramref name="method"/>;
@@ -34,9 +38,11 @@ public sealed class DigestAuth(TimeProvider time)
     public DigestCheck Verify(string header, string method, Func<string, string?> hashOf, out string user)
     {
         user = "";
-        if (!header.StartsWith("Digest ", StringComparison.OrdinalIgnoreCase) || Parse(header[7..]) is not { } fields) return DigestCheck.Invalid;
-        if (!fields.TryGetValue("username", out var name) || !fields.TryGetValue("nonce", out var nonce) || !fields.TryGetValue("uri", out var uri)
-            || !fields.TryGetValue("response", out var response) || fields.GetValueOrDefault("realm") != Realm
+        if (!header.StartsWith("Digest ", StringComparison.OrdinalIgnoreCase) || Parse(header[7..]) is not { } fields)
+            return DigestCheck.Invalid;
+        if (!fields.TryGetValue("username", out var name) || !fields.TryGetValue("nonce", out var nonce)
+            || !fields.TryGetValue("uri", out var uri) || !fields.TryGetValue("response", out var response)
+            || fields.GetValueOrDefault("realm") != Realm
             || fields.TryGetValue("algorithm", out var algorithm) && !algorithm.Equals("MD5", StringComparison.OrdinalIgnoreCase))
             return DigestCheck.Invalid;
         user = name;
@@ -45,9 +51,13 @@ public sealed class DigestAuth(TimeProvider time)
         string ha1 = stored[Prefix.Length..];
         string ha2 = Md5($"{method}:{uri}");
         string expected = fields.TryGetValue("qop", out var qop)
-            ? qop == "auth" && fields.TryGetValue("nc", out var nc) && fields.TryGetValue("cnonce", out var cnonce) ? Md5($"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}") : ""
+            ? qop == "auth" && fields.TryGetValue("nc", out var nc) && fields.TryGetValue("cnonce", out var cnonce)
+                ? Md5($"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
+                : ""
             : Md5($"{ha1}:{nonce}:{ha2}");
-        bool match = expected.Length == 32 && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(response.ToLowerInvariant()));
+        bool match = expected.Length == 32
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected),
+                Encoding.ASCII.GetBytes(response.ToLowerInvariant()));
         if (!match) return DigestCheck.Wrong;
         return expired ? DigestCheck.Stale : DigestCheck.Valid;
     }

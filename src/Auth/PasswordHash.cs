@@ -28,7 +28,8 @@ public static class PasswordHash
     public static bool Verify(string password, string encoded)
     {
         if (!TryParse(encoded, out int iterations, out byte[] salt, out byte[] expected)) return false;
-        byte[] actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, expected.Length);
+        byte[] actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256,
+            expected.Length);
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 

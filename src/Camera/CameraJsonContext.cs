@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Edge.Camera;
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CameraFps))]
 [JsonSerializable(typeof(CameraDrops))]
 [JsonSerializable(typeof(CameraEncodeTimes))]

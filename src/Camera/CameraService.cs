@@ -28,7 +28,8 @@ public sealed partial class CameraService
     // Frame numbers continue across sources, so a restarted camera's frames are never taken for stale ones.
     private readonly System.Runtime.CompilerServices.StrongBox<long> _sequence = new();
 
-    public CameraService(EventLoop loop, WorkerPool pool, CameraSettings settings, Func<CameraSettings, IFrameSource> createSource, ILogger logger)
+    public CameraService(EventLoop loop, WorkerPool pool, CameraSettings settings, Func<CameraSettings, IFrameSource> createSource,
+        ILogger logger)
     {
         _loop = loop;
         _delivered = new DeliveredShape(loop.Time);

@@ -54,7 +54,8 @@ public sealed class CameraSettings
             return $"Format must be one of {string.Join(", ", CameraFormats.Names)} for a {Source} source (got '{Format}')";
         if (Source == "pipe" && string.IsNullOrWhiteSpace(Command)) return "Command is required for a pipe source";
         if (Source == "v4l2" && DeviceProblem(Device) is { } device) return device;
-        if (Width is < 16 or > 4096 || Height is < 16 or > 4096) return $"Width and Height must be between 16 and 4096 (got {Width}×{Height})";
+        if (Width is < 16 or > 4096 || Height is < 16 or > 4096)
+            return $"Width and Height must be between 16 and 4096 (got {Width}×{Height})";
         if ((Width & 1) != 0 || (Height & 1) != 0) return $"Width and Height must be even (got {Width}×{Height})";
         if (Fps is < 1 or > 120) return $"Fps must be between 1 and 120 (got {Fps})";
         if (Quality is < 1 or > 100) return $"Quality must be between 1 and 100 (got {Quality})";
@@ -72,7 +73,9 @@ public sealed class CameraSettings
     public static string? DeviceProblem(string device)
     {
         bool plain = device.StartsWith('/') && !device.Contains('\0') && Path.GetFullPath(device) == device;
-        if (plain && (device.StartsWith("/dev/video", StringComparison.Ordinal) || device.StartsWith("/dev/v4l/", StringComparison.Ordinal))) return null;
+        if (plain
+            && (device.StartsWith("/dev/video", StringComparison.Ordinal) || device.StartsWith("/dev/v4l/", StringComparison.Ordinal)))
+            return null;
         return $"Device must be a /dev/video* node or a /dev/v4l/ link, without '..' (got '{device}')";
     }
 
@@ -86,5 +89,6 @@ public sealed class CameraSettings
     public TimeSpan FreshFor() => TimeSpan.FromSeconds(2.0 / Fps) + TimeSpan.FromMilliseconds(50);
 
     /// <summary>The planar layout Edge encodes from (NV12 and I420 sources are 4:2:0 already).</summary>
-    public PixelFormat Layout => Subsampling == "422" && FormatKind() is not (CameraFormat.Nv12 or CameraFormat.I420) ? PixelFormat.I422 : PixelFormat.I420;
+    public PixelFormat Layout
+        => Subsampling == "422" && FormatKind() is not (CameraFormat.Nv12 or CameraFormat.I420) ? PixelFormat.I422 : PixelFormat.I420;
 }

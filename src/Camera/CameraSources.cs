@@ -10,7 +10,8 @@ public static class CameraSources
     {
         "pipe" => new PipeSource(settings.Command, settings.FormatKind(), settings.Width, settings.Height, settings.Layout,
             loggers.CreateLogger<PipeSource>()),
-        "v4l2" => new V4l2Source(settings.Device, settings.FormatKind(), settings.Width, settings.Height, settings.Fps, settings.Layout, loggers.CreateLogger<V4l2Source>()),
+        "v4l2" => new V4l2Source(settings.Device, settings.FormatKind(), settings.Width, settings.Height, settings.Fps, settings.Layout,
+            loggers.CreateLogger<V4l2Source>()),
         _ => new TestPatternSource(settings.Width, settings.Height, settings.Fps, settings.Layout),
     };
 }

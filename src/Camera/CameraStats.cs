@@ -57,7 +57,9 @@ public sealed class CameraStats(EventLoop loop, CameraService camera, StateStore
     private void PublishStatus()
     {
         var s = camera.Settings;
-        state.Publish("camera.status", new CameraStatus(s.Source, _service.ToString().ToLowerInvariant(), camera.Description, camera.LastError), CameraJsonContext.Default.CameraStatus);
+        state.Publish("camera.status",
+            new CameraStatus(s.Source, _service.ToString().ToLowerInvariant(), camera.Description, camera.LastError),
+            CameraJsonContext.Default.CameraStatus);
     }
 
     private void PublishVideo(long now)
@@ -89,11 +91,17 @@ public sealed class CameraStats(EventLoop loop, CameraService camera, StateStore
             last = current;
             return rate;
         }
-        state.Publish("camera.fps", new CameraFps(Rate(camera.Captured, ref _captured), Rate(camera.Encoded, ref _encoded), Rate(camera.Jpeg.Delivered, ref _delivered)), CameraJsonContext.Default.CameraFps);
+        state.Publish("camera.fps",
+            new CameraFps(Rate(camera.Captured, ref _captured), Rate(camera.Encoded, ref _encoded),
+                Rate(camera.Jpeg.Delivered, ref _delivered)), CameraJsonContext.Default.CameraFps);
         state.Publish("camera.viewers", camera.Jpeg.ViewerCount, StateJsonContext.Default.Int32);
-        state.Publish("camera.drops", new CameraDrops(camera.CaptureDrops, camera.EncodeDrops, camera.Jpeg.ViewerSkips, camera.Invalid, camera.Jpeg.StalledViewers), CameraJsonContext.Default.CameraDrops);
+        state.Publish("camera.drops",
+            new CameraDrops(camera.CaptureDrops, camera.EncodeDrops, camera.Jpeg.ViewerSkips, camera.Invalid, camera.Jpeg.StalledViewers),
+            CameraJsonContext.Default.CameraDrops);
         var times = camera.TakeEncodeTimes();
         if (times.Count > 0)
-            state.Publish("camera.encode_ms", new CameraEncodeTimes(Math.Round(times.Percentile(0.5).TotalMilliseconds, 2), Math.Round(times.Percentile(0.99).TotalMilliseconds, 2)), CameraJsonContext.Default.CameraEncodeTimes);
+            state.Publish("camera.encode_ms",
+                new CameraEncodeTimes(Math.Round(times.Percentile(0.5).TotalMilliseconds, 2),
+                    Math.Round(times.Percentile(0.99).TotalMilliseconds, 2)), CameraJsonContext.Default.CameraEncodeTimes);
     }
 }

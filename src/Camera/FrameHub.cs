@@ -25,7 +25,10 @@ public sealed class FrameHub(EventLoop loop)
     /// <summary>The newest frame, still referenced by the hub (AddRef to keep it).</summary>
     public Frame? Latest => _latest;
 
-    /// <summary>Frames published, frames skipped by slow viewers, frames written to viewers (loop counters; viewers report to their hub).</summary>
+    /// <summary>
+    /// Frames published, frames skipped by slow viewers, frames written to viewers (loop counters; viewers
+    /// report to their hub).
+    /// </summary>
     public long Published { get; private set; }
 
     public long ViewerSkips { get; private set; }

@@ -57,7 +57,8 @@ public sealed class FrameViewer : IDisposable
     /// <summary>The viewer is dropped: its connection took no data for too long.</summary>
     public void Stalled() => _hub.CountStalled();
 
-    private bool Capped => _minInterval > TimeSpan.Zero && _lastTaken != long.MinValue && _loop.Time.GetElapsedTime(_lastTaken) < _minInterval;
+    private bool Capped
+        => _minInterval > TimeSpan.Zero && _lastTaken != long.MinValue && _loop.Time.GetElapsedTime(_lastTaken) < _minInterval;
 
     /// <summary>
     /// The next frame (the caller owns a reference and counts it delivered once written); null once disposed.

@@ -19,7 +19,10 @@ public sealed class H264Splitter(int maxUnitBytes)
         return _buffer.AsMemory(_length);
     }
 
-    /// <summary>Takes <paramref name="count"/> new bytes; calls <paramref name="unit"/> (bytes, key frame) per complete access unit.</summary>
+    /// <summary>
+    /// Takes <paramref name="count"/> new bytes; calls <paramref name="unit"/> (bytes, key frame) per
+    /// complete access unit.
+    /// </summary>
     public void Advance(int count, Action<ReadOnlySpan<byte>, bool> unit, Action<string> problem)
     {
         _length += count;

@@ -32,9 +32,11 @@ public sealed unsafe class JpegEncoder : IDisposable
         };
         int width = raw.Width, height = raw.Height;
         int chromaWidth = width / 2, chromaHeight = subsamp == TurboJpeg.Samp420 ? height / 2 : height;
-        if (raw.Length < width * height + 2 * chromaWidth * chromaHeight) throw new ArgumentException("the frame is shorter than its size says", nameof(raw));
+        if (raw.Length < width * height + 2 * chromaWidth * chromaHeight)
+            throw new ArgumentException("the frame is shorter than its size says", nameof(raw));
         nuint needed = TurboJpeg.BufSize(width, height, subsamp);
-        if (needed == unchecked((nuint)(-1)) || needed > int.MaxValue) throw new ArgumentException($"TurboJPEG cannot encode {width}×{height}");
+        if (needed == unchecked((nuint)(-1)) || needed > int.MaxValue)
+            throw new ArgumentException($"TurboJPEG cannot encode {width}×{height}");
         EnsureBuffer(needed);
 
         fixed (byte* data = raw.Data)
@@ -43,7 +45,8 @@ public sealed unsafe class JpegEncoder : IDisposable
             int* strides = stackalloc int[3] { width, chromaWidth, chromaWidth };
             byte* output = (byte*)_buffer;
             nuint size = _bufferSize;
-            if (TurboJpeg.CompressFromYuvPlanes(_handle, planes, width, strides, height, subsamp, &output, &size, quality, TurboJpeg.FlagNoRealloc) != 0)
+            if (TurboJpeg.CompressFromYuvPlanes(_handle, planes, width, strides, height, subsamp, &output, &size, quality,
+                TurboJpeg.FlagNoRealloc) != 0)
                 throw new InvalidOperationException($"JPEG encoding failed: {TurboJpeg.LastError(_handle)}");
             var jpeg = Frame.Rent((int)size, PixelFormat.Jpeg, width, height, raw.Sequence, raw.Timestamp);
             new ReadOnlySpan<byte>(output, (int)size).CopyTo(jpeg.Buffer);

@@ -39,7 +39,10 @@ public struct JpegScanner
         return scan == JpegScan.NeedMore ? JpegScan.Invalid : scan;
     }
 
-    /// <summary>Continues the walk over <paramref name="image"/> (which starts at the SOI and may have grown since the last call).</summary>
+    /// <summary>
+    /// Continues the walk over <paramref name="image"/> (which starts at the SOI and may have grown since
+    /// the last call).
+    /// </summary>
     public JpegScan Scan(ReadOnlySpan<byte> image)
     {
         if (_position == 0)
@@ -57,7 +60,8 @@ public struct JpegScanner
                 _inEntropyData = false;
                 _position = marker;
             }
-            while (_position < image.Length && image[_position] == 0xFF && _position + 1 < image.Length && image[_position + 1] == 0xFF) _position++; // fill bytes
+            while (_position < image.Length && image[_position] == 0xFF && _position + 1 < image.Length && image[_position + 1] == 0xFF)
+                _position++; // fill bytes
             if (_position + 2 > image.Length) return JpegScan.NeedMore;
             if (image[_position] != 0xFF) return Fail($"expected a marker at byte {_position}", _position);
             byte code = image[_position + 1];

@@ -17,7 +17,8 @@ public static class MjpegPart
     public static void Write(IBufferWriter<byte> writer, Frame jpeg, DateTimeOffset capturedAt)
     {
         Span<byte> header = stackalloc byte[160];
-        Utf8.TryWrite(header, $"--{Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\nX-Timestamp: {capturedAt.ToUnixTimeMilliseconds() / 1000.0:0.000}\r\n\r\n", out int length);
+        Utf8.TryWrite(header, $"--{Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\n" +
+            $"X-Timestamp: {capturedAt.ToUnixTimeMilliseconds() / 1000.0:0.000}\r\n\r\n", out int length);
         writer.Write(header[..length]);
         writer.Write(jpeg.Data);
         writer.Write("\r\n"u8);

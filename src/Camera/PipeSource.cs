@@ -11,7 +11,8 @@ namespace Edge.Camera;
 /// the configured size, or H.264 access units. Its standard error goes to the log, rate-limited.
 /// The process ending is a camera failure: the supervisor starts it again after a back-off.
 /// </summary>
-public sealed partial class PipeSource(string command, CameraFormat format, int width, int height, PixelFormat layout, ILogger logger) : IFrameSource
+public sealed partial class PipeSource(string command, CameraFormat format, int width, int height, PixelFormat layout,
+    ILogger logger) : IFrameSource
 {
     /// <summary>The largest JPEG or H.264 access unit accepted from a pipe.</summary>
     public const int MaxCompressedFrameBytes = 16 << 20;

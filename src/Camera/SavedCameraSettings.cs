@@ -11,7 +11,8 @@ public static partial class SavedCameraSettings
 {
     public const string FileName = "camera.json";
 
-    public static SettingsFile<CameraSettings> File(string dataDir) => new(Path.Combine(dataDir, FileName), CameraJsonContext.Default.CameraSettings);
+    public static SettingsFile<CameraSettings> File(string dataDir)
+        => new(Path.Combine(dataDir, FileName), CameraJsonContext.Default.CameraSettings);
 
     public static CameraSettings Load(SettingsFile<CameraSettings> file, CameraSettings configured, ILogger logger)
     {

@@ -18,18 +18,23 @@ public sealed record SavedSnapshot(string File, string Pin);
 /// <c>Files:ReserveBytes</c> free, so a button pressed all day cannot fill the card under the journal
 /// and settings. One save at a time. Loop only.
 /// </summary>
-public sealed partial class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService camera, FileStore files, StorageHealth storage, ILogger logger)
+public sealed partial class SnapshotFiles(EventLoop loop, WorkerPool pool, CameraService camera, FileStore files, StorageHealth storage,
+    ILogger logger)
 {
     /// <summary>How snapshots are named in <see cref="StorageHealth"/>.</summary>
     public const string StorageWriter = "snapshots";
 
     private bool _saving;
 
-    /// <summary>Saves one picture and returns its path; throws <see cref="CameraException"/> when there is none to save or a save is running.</summary>
+    /// <summary>
+    /// Saves one picture and returns its path; throws <see cref="CameraException"/> when there is none to
+    /// save or a save is running.
+    /// </summary>
     public async Task<string> Save(CancellationToken cancellationToken)
     {
         loop.VerifyAccess();
-        if (camera.Settings.DeliversH264) throw new CameraException("the camera delivers H.264; snapshots need an MJPEG or raw camera format");
+        if (camera.Settings.DeliversH264)
+            throw new CameraException("the camera delivers H.264; snapshots need an MJPEG or raw camera format");
         if (_saving) throw new CameraException("another snapshot is being saved");
         _saving = true;
         try
@@ -68,7 +73,8 @@ public sealed partial class SnapshotFiles(EventLoop loop, WorkerPool pool, Camer
     // On a worker: room for it, a name not taken yet (saves within one millisecond get -2, -3…), then temp, fsync, rename.
     private string Write(string name, Frame frame)
     {
-        if (files.Room() < frame.Length) throw new IOException($"not enough free space (Edge keeps {files.Settings.ReserveBytes} bytes free)");
+        if (files.Room() < frame.Length)
+            throw new IOException($"not enough free space (Edge keeps {files.Settings.ReserveBytes} bytes free)");
         string path = files.PathOf(name + ".jpg");
         for (int n = 2; File.Exists(path); n++) path = files.PathOf($"{name}-{n}.jpg");
         AtomicFile.Write(path, frame.Data);

@@ -11,7 +11,8 @@ namespace Edge.Camera;
 /// frames for <see cref="IdleAfter"/> stops streaming and closes the device, which frees its buffers
 /// and the CPU; the next demand opens it again (a first frame then takes the camera's start-up time).
 /// </summary>
-public sealed partial class V4l2Source(string device, CameraFormat format, int width, int height, int fps, PixelFormat layout, ILogger logger) : IFrameSource
+public sealed partial class V4l2Source(string device, CameraFormat format, int width, int height, int fps, PixelFormat layout,
+    ILogger logger) : IFrameSource
 {
     private const int Buffers = 4;
     private static readonly TimeSpan NoFrameLimit = TimeSpan.FromSeconds(5);
@@ -92,7 +93,9 @@ public sealed partial class V4l2Source(string device, CameraFormat format, int w
             };
             var chosen = camera.SetFormat(wanted, width, height);
             // Some cameras call their MJPEG "JPEG"; the frames are the same.
-            if (chosen.Fourcc != wanted && !(wanted == V4l2Ioctl.V4L2_PIX_FMT_MJPEG && chosen.Fourcc == V4l2Ioctl.V4L2_PIX_FMT_JPEG && camera.SetFormat(chosen.Fourcc, width, height).Fourcc == chosen.Fourcc))
+            if (chosen.Fourcc != wanted
+                && !(wanted == V4l2Ioctl.V4L2_PIX_FMT_MJPEG && chosen.Fourcc == V4l2Ioctl.V4L2_PIX_FMT_JPEG
+                    && camera.SetFormat(chosen.Fourcc, width, height).Fourcc == chosen.Fourcc))
             {
                 string offered = string.Join(", ", camera.EnumerateFormats().Select(f => V4l2Device.FourccText(f.Fourcc)));
                 throw new CameraException($"{device} ({camera.Card}) does not deliver {format.Name()}; it offers {offered}");
@@ -132,12 +135,14 @@ public sealed partial class V4l2Source(string device, CameraFormat format, int w
                 data[..jpeg.End].CopyTo(frame.Buffer);
                 break;
             case CameraFormat.H264:
-                frame = Frame.Rent(data.Length, PixelFormat.H264, frameWidth, frameHeight, output.NextSequence(), timestamp, ContainsIdr(data));
+                frame = Frame.Rent(data.Length, PixelFormat.H264, frameWidth, frameHeight, output.NextSequence(), timestamp,
+                    ContainsIdr(data));
                 data.CopyTo(frame.Buffer);
                 break;
             default:
                 var planar = format == CameraFormat.Yuyv ? layout : PixelFormat.I420;
-                frame = Frame.Rent(PixelFormats.PlanarBytes(planar, frameWidth, frameHeight), planar, frameWidth, frameHeight, output.NextSequence(), timestamp);
+                frame = Frame.Rent(PixelFormats.PlanarBytes(planar, frameWidth, frameHeight), planar, frameWidth, frameHeight,
+                    output.NextSequence(), timestamp);
                 try
                 {
                     if (format == CameraFormat.Yuyv) YuvConvert.YuyvToPlanar(data, frameWidth, frameHeight, stride, planar, frame.Buffer);
@@ -165,7 +170,8 @@ public sealed partial class V4l2Source(string device, CameraFormat format, int w
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Device} delivers {Width}x{Height} instead of the {WantedWidth}x{WantedHeight} asked for")]
+        [LoggerMessage(Level = LogLevel.Warning,
+            Message = "Camera {Device} delivers {Width}x{Height} instead of the {WantedWidth}x{WantedHeight} asked for")]
         public static partial void OtherSize(ILogger logger, string device, int width, int height, int wantedWidth, int wantedHeight);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Device} runs at {Actual:0.#} fps instead of the {Wanted} asked for")]

@@ -23,13 +23,16 @@ public static class YuvConvert
     /// Packed YUYV (rows of <paramref name="stride"/> bytes) to planar <paramref name="target"/>
     /// (<see cref="PixelFormat.I422"/> keeps every chroma row, <see cref="PixelFormat.I420"/> every other one).
     /// </summary>
-    public static void YuyvToPlanar(ReadOnlySpan<byte> source, int width, int height, int stride, PixelFormat target, Span<byte> destination)
+    public static void YuyvToPlanar(ReadOnlySpan<byte> source, int width, int height, int stride, PixelFormat target,
+        Span<byte> destination)
     {
         CheckSize(width, height);
-        if (stride < width * 2 || source.Length < stride * (height - 1) + width * 2) throw new ArgumentException("the YUYV frame is shorter than its size says", nameof(source));
+        if (stride < width * 2 || source.Length < stride * (height - 1) + width * 2)
+            throw new ArgumentException("the YUYV frame is shorter than its size says", nameof(source));
         bool halfHeight = target == PixelFormat.I420;
         int chromaWidth = width / 2, chromaHeight = halfHeight ? height / 2 : height;
-        if (destination.Length < width * height + 2 * chromaWidth * chromaHeight) throw new ArgumentException("destination too small", nameof(destination));
+        if (destination.Length < width * height + 2 * chromaWidth * chromaHeight)
+            throw new ArgumentException("destination too small", nameof(destination));
         var y = destination[..(width * height)];
         var u = destination.Slice(width * height, chromaWidth * chromaHeight);
         var v = destination.Slice(width * height + chromaWidth * chromaHeight, chromaWidth * chromaHeight);
@@ -52,7 +55,8 @@ public static class YuvConvert
     {
         CheckSize(width, height);
         int chromaWidth = width / 2, chromaHeight = height / 2;
-        if (stride < width || source.Length < stride * height + stride * (chromaHeight - 1) + width) throw new ArgumentException("the NV12 frame is shorter than its size says", nameof(source));
+        if (stride < width || source.Length < stride * height + stride * (chromaHeight - 1) + width)
+            throw new ArgumentException("the NV12 frame is shorter than its size says", nameof(source));
         if (destination.Length < width * height * 3 / 2) throw new ArgumentException("destination too small", nameof(destination));
         for (int row = 0; row < height; row++) source.Slice(row * stride, width).CopyTo(destination.Slice(row * width, width));
         var u = destination.Slice(width * height, chromaWidth * chromaHeight);
@@ -67,7 +71,8 @@ public static class YuvConvert
     {
         CheckSize(width, height);
         int chromaWidth = width / 2, chromaHeight = height / 2, chromaStride = stride / 2;
-        if (stride < width || source.Length < stride * height + 2 * chromaStride * chromaHeight) throw new ArgumentException("the I420 frame is shorter than its size says", nameof(source));
+        if (stride < width || source.Length < stride * height + 2 * chromaStride * chromaHeight)
+            throw new ArgumentException("the I420 frame is shorter than its size says", nameof(source));
         if (destination.Length < width * height * 3 / 2) throw new ArgumentException("destination too small", nameof(destination));
         if (stride == width)
         {
@@ -125,7 +130,8 @@ public static class YuvConvert
         if (CanShuffle)
         {
             for (; pixel + 8 <= y.Length; pixel += 8)
-                BinaryPrimitives.WriteUInt64LittleEndian(y[pixel..], Shuffle(Vector128.LoadUnsafe(ref src, (nuint)(pixel * 2)), YuyvSplit).AsUInt64().GetElement(0));
+                BinaryPrimitives.WriteUInt64LittleEndian(y[pixel..],
+                    Shuffle(Vector128.LoadUnsafe(ref src, (nuint)(pixel * 2)), YuyvSplit).AsUInt64().GetElement(0));
         }
         for (; pixel < y.Length; pixel++) y[pixel] = line[pixel * 2];
     }

@@ -14,7 +14,8 @@ public sealed record StoredFile(string Name, long Size, DateTimeOffset Modified,
 /// </summary>
 public enum SaveOutcome { Created, Replaced, TooLarge, NoSpace, WontFit }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(StoredFile))]
 [JsonSerializable(typeof(List<StoredFile>))]
 internal sealed partial class FilesJsonContext : JsonSerializerContext;
@@ -80,7 +81,8 @@ public sealed class FileStore(string directory, FileSettings settings, WorkerPoo
     /// upload too large for the limit or the disk be refused before a byte is written. Throws
     /// <see cref="InvalidDataException"/> when the body ends early or is malformed.
     /// </summary>
-    public async Task<(SaveOutcome Outcome, StoredFile? File)> Save(string name, Stream body, long? declaredLength, CancellationToken cancellationToken)
+    public async Task<(SaveOutcome Outcome, StoredFile? File)> Save(string name, Stream body, long? declaredLength,
+        CancellationToken cancellationToken)
     {
         if (declaredLength > settings.MaxFileBytes) return (SaveOutcome.TooLarge, null);
         string temporary = Path.Combine(Directory, $"{TemporaryPrefix}{Guid.NewGuid():N}");
@@ -135,7 +137,10 @@ public sealed class FileStore(string directory, FileSettings settings, WorkerPoo
         }
     }
 
-    /// <summary>Bytes a new file may take: the free space minus <c>Files:ReserveBytes</c> (negative below the reserve). Blocking: call on the pool.</summary>
+    /// <summary>
+    /// Bytes a new file may take: the free space minus <c>Files:ReserveBytes</c> (negative below the
+    /// reserve). Blocking: call on the pool.
+    /// </summary>
     public long Room()
     {
         System.IO.Directory.CreateDirectory(Directory);

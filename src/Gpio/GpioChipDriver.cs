@@ -76,7 +76,8 @@ public abstract class GpioChipDriver(string chip) : GpioDriver
         CloseLine(pinNumber);
     }
 
-    protected sealed override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
+    protected sealed override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes,
+        PinChangeEventHandler callback)
     {
         PinEventTypes before, after;
         lock (Sync)

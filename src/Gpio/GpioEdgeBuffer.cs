@@ -33,7 +33,10 @@ internal sealed class GpioEdgeBuffer(string pin, TimeProvider time)
         }
     }
 
-    /// <summary>Loop: moves the waiting edges, oldest first, to <paramref name="into"/>; returns the edges lost since the last call.</summary>
+    /// <summary>
+    /// Loop: moves the waiting edges, oldest first, to <paramref name="into"/>; returns the edges lost
+    /// since the last call.
+    /// </summary>
     public long Take(List<GpioEdgeEvent> into)
     {
         lock (_lock)

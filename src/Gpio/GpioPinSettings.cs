@@ -77,7 +77,8 @@ public sealed class GpioPinSettings
         if (Initial != null) return "Initial applies to outputs only";
         if (Edge != null && Array.IndexOf(Edges, Edge) < 0) return $"Edge must be one of {string.Join(", ", Edges)} (got '{Edge}')";
         if (DebounceMs is < 0 or > MaxDebounceMs) return $"DebounceMs must be between 0 and {MaxDebounceMs} (got {DebounceMs})";
-        if (Action != null && Array.IndexOf(Actions, Action) < 0) return $"Action must be one of {string.Join(", ", Actions)} (got '{Action}')";
+        if (Action != null && Array.IndexOf(Actions, Action) < 0)
+            return $"Action must be one of {string.Join(", ", Actions)} (got '{Action}')";
         if (ActionName != "none" && EdgeKind == GpioEdge.None) return "Action needs an Edge to run on (rising, falling or both)";
         return null;
     }

@@ -76,11 +76,16 @@ public sealed partial class GpioService
     public async Task Write(string name, int level)
     {
         _loop.VerifyAccess();
-        var pin = _pins.Find(p => p.Name == name) ?? throw new GpioWriteException(GpioWriteError.UnknownPin, $"No GPIO pin is named '{name}' ({PinNames()}).");
+        var pin = _pins.Find(p => p.Name == name)
+            ?? throw new GpioWriteException(GpioWriteError.UnknownPin, $"No GPIO pin is named '{name}' ({PinNames()}).");
         if (!pin.IsOutput) throw new GpioWriteException(GpioWriteError.Input, $"GPIO pin '{name}' is an input; only outputs can be set.");
-        if (level is not (0 or 1)) throw new GpioWriteException(GpioWriteError.InvalidLevel, $"GPIO pin '{name}' takes 0 or 1 (got {level}).");
-        if (pin.Chip is not { } chip) throw new GpioWriteException(GpioWriteError.Unavailable, $"GPIO pin '{name}' is not available: {pin.Error ?? "not opened yet"}.");
-        await pin.Writes.Then(static s => s.Self.WriteLine(s.Pin, s.Controller, s.Level), (Self: this, Pin: pin, Controller: chip.Controller, Level: level));
+        if (level is not (0 or 1))
+            throw new GpioWriteException(GpioWriteError.InvalidLevel, $"GPIO pin '{name}' takes 0 or 1 (got {level}).");
+        if (pin.Chip is not { } chip)
+            throw new GpioWriteException(GpioWriteError.Unavailable,
+                $"GPIO pin '{name}' is not available: {pin.Error ?? "not opened yet"}.");
+        await pin.Writes.Then(static s => s.Self.WriteLine(s.Pin, s.Controller, s.Level),
+            (Self: this, Pin: pin, Controller: chip.Controller, Level: level));
     }
 
     /// <summary>The supervised service: runs until <paramref name="cancellationToken"/> fires; throws when reading edges fails.</summary>
@@ -98,7 +103,8 @@ public sealed partial class GpioService
                 await using var round = new TaskGroup(TaskGroupPolicy.FailFast, _logger, cancellationToken, "gpio round", _loop.TaskGroups);
                 // One edge reader per chip with open inputs: each driver calls its lines' callbacks.
                 foreach (var chip in _pins.FindAll(pin => pin.Edges != null).ConvertAll(pin => pin.Chip!).Distinct())
-                    round.Spawn(token => DedicatedThread.Run("edge-gpio", () => chip.Driver.DispatchEdges(token)), $"gpio edges {chip.Driver.Chip}");
+                    round.Spawn(token => DedicatedThread.Run("edge-gpio", () => chip.Driver.DispatchEdges(token)),
+                        $"gpio edges {chip.Driver.Chip}");
                 // An input that opens later needs a reader that watches it too: the next round's.
                 round.Spawn(async token =>
                 {
@@ -149,7 +155,9 @@ public sealed partial class GpioService
     {
         var absent = _pins.FindAll(pin => pin.Chip == null);
         if (absent.Count == 0) return false;
-        var openings = absent.ConvertAll(pin => new Opening(pin.Settings, ChipFor(pin.Settings.Chip), pin.Value, pin.IsOutput ? null : new GpioEdgeBuffer(pin.Name, _loop.Time)));
+        var openings = absent.ConvertAll(pin =>
+            new Opening(pin.Settings, ChipFor(pin.Settings.Chip), pin.Value,
+                pin.IsOutput ? null : new GpioEdgeBuffer(pin.Name, _loop.Time)));
         var opened = await _pool.Submit(_ => openings.ConvertAll(Open), PoolFullMode.Wait);
         bool input = false;
         var problems = new List<string>();
@@ -193,7 +201,8 @@ public sealed partial class GpioService
             if (opening.Edges is { } edges)
             {
                 controller.OpenPin(line, settings.Mode);
-                controller.RegisterCallbackForPinValueChangedEvent(line, PinEventTypes.Rising | PinEventTypes.Falling, (_, e) => OnLineEdge(edges, e));
+                controller.RegisterCallbackForPinValueChangedEvent(line, PinEventTypes.Rising | PinEventTypes.Falling,
+                    (_, e) => OnLineEdge(edges, e));
             }
             else
             {
@@ -309,11 +318,14 @@ public sealed partial class GpioService
 
     private void PublishStatus()
     {
-        var pins = _pins.ConvertAll(pin => new GpioPinStatus(pin.Name, pin.Settings.Chip, pin.Settings.Line, pin.Settings.Direction, pin.Chip != null, pin.Error));
-        _state.Publish(StatePrefix + StatusName, new GpioStatus(Chips.Name, pins, _droppedEdges, _droppedEvents), GpioJsonContext.Default.GpioStatus);
+        var pins = _pins.ConvertAll(pin =>
+            new GpioPinStatus(pin.Name, pin.Settings.Chip, pin.Settings.Line, pin.Settings.Direction, pin.Chip != null, pin.Error));
+        _state.Publish(StatePrefix + StatusName, new GpioStatus(Chips.Name, pins, _droppedEdges, _droppedEvents),
+            GpioJsonContext.Default.GpioStatus);
     }
 
-    private string PinNames() => _pins.Count == 0 ? "no pins are configured" : $"pins: {string.Join(", ", _pins.ConvertAll(pin => pin.Name))}";
+    private string PinNames()
+        => _pins.Count == 0 ? "no pins are configured" : $"pins: {string.Join(", ", _pins.ConvertAll(pin => pin.Name))}";
 
     private sealed record Opening(GpioPinSettings Settings, GpioChip Chip, int Value, GpioEdgeBuffer? Edges);
 

@@ -15,7 +15,8 @@ public static class EdgeConfiguration
     {
         configuration.Sources.Clear();
         string? path = commandLine.ConfigPath;
-        if (replacement == null && path != null && !File.Exists(path)) throw new ConfigException($"the configuration file '{path}' does not exist.");
+        if (replacement == null && path != null && !File.Exists(path))
+            throw new ConfigException($"the configuration file '{path}' does not exist.");
         path ??= File.Exists(CommandLine.DefaultConfigPath) ? CommandLine.DefaultConfigPath : null;
         try
         {

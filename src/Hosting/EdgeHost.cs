@@ -92,7 +92,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
     internal GpioService? Gpio { get; init; }
 
     /// <summary>The addresses Kestrel listens on (with real ports when 0 was asked for).</summary>
-    public IReadOnlyList<Uri> Urls => [.. _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a.Replace("[::]", "localhost").Replace("0.0.0.0", "localhost")))];
+    public IReadOnlyList<Uri> Urls
+        => [.. _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a =>
+            new Uri(a.Replace("[::]", "localhost").Replace("0.0.0.0", "localhost")))];
 
     public async Task StartAsync()
     {
@@ -206,7 +208,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "SIGHUP is ignored by this process (started under nohup?): reload with PUT /config or a restart")]
+        [LoggerMessage(Level = LogLevel.Warning,
+            Message = "SIGHUP is ignored by this process (started under nohup?): reload with PUT /config or a restart")]
         public static partial void HangupIgnored(ILogger logger);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Edge {Version} listening on {Urls}")]

@@ -18,7 +18,8 @@ public sealed class EdgeLogFormatter() : ConsoleFormatter(FormatterName)
 
     // Generic over every logged state type: kept to one call, so AOT copies a few bytes per type, not the whole body.
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter) =>
-        WriteLine(logEntry.LogLevel, logEntry.Category, logEntry.Formatter(logEntry.State, logEntry.Exception), logEntry.Exception, textWriter);
+        WriteLine(logEntry.LogLevel, logEntry.Category, logEntry.Formatter(logEntry.State, logEntry.Exception), logEntry.Exception,
+            textWriter);
 
     private static void WriteLine(LogLevel level, string category, string message, Exception? exception, TextWriter textWriter)
     {

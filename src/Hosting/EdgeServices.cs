@@ -46,7 +46,8 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
             if (parts.Storage.AnyFailing && !_checkingStorage) _ = CheckStorage();
         }, StorageCheckInterval, StorageCheckInterval);
         // A camera may be unplugged for hours: keep trying, at most every 30 s.
-        supervisor.Add("camera", parts.Camera.Run, new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
+        supervisor.Add("camera", parts.Camera.Run,
+            new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
         parts.CameraStats.Start();
         parts.Monitor.Start();
         _idleCollection = new IdleCollector(pool, loggers.CreateLogger<IdleCollector>()).Start(loop);
@@ -55,7 +56,9 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
         {
             _ = Logged(pool.Submit(_ => parts.Certificates.EnsureCreated(), PoolFullMode.Wait), "Cannot make the HTTPS certificate");
             // Replaced certificate files are picked up without a SIGHUP.
-            _certificateCheck = loop.CreateTimer(() => _ = Logged(pool.Submit(_ => parts.Certificates.CheckForChanges(), PoolFullMode.Reject), "Cannot check the HTTPS certificate files"),
+            _certificateCheck = loop.CreateTimer(() =>
+                _ = Logged(pool.Submit(_ => parts.Certificates.CheckForChanges(), PoolFullMode.Reject),
+                    "Cannot check the HTTPS certificate files"),
                 CertificateCheckInterval, CertificateCheckInterval);
         }
         if (parts.Gpio.HasPins) supervisor.Add("gpio", parts.Gpio.Run);

@@ -24,6 +24,8 @@ public sealed partial class EffectiveUsers(ILogger logger)
         return new AuthSettings { Enabled = true, Users = [admin] };
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No users are configured: created user '{User}' with password '{Password}' (shown once; kept for ONVIF and its hashes in {File}, readable by this user only). Set Auth:Users with 'edge passwd --user NAME' to replace it.")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "No users are configured: created user '{User}' with password '{Password}' (shown once; kept for ONVIF and its " +
+            "hashes in {File}, readable by this user only). Set Auth:Users with 'edge passwd --user NAME' to replace it.")]
     private static partial void AdminCreated(ILogger logger, string user, string password, string file);
 }

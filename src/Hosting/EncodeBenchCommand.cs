@@ -71,8 +71,12 @@ public static class EncodeBenchCommand
             {
                 case "--input": input = value; break;
                 case "--size": size = value; break;
-                case "--workers": valid = int.TryParse(value, CultureInfo.InvariantCulture, out workers) && workers is >= 1 and <= 256; break;
-                case "--seconds": valid = double.TryParse(value, CultureInfo.InvariantCulture, out seconds) && seconds is > 0 and <= 3600; break;
+                case "--workers":
+                    valid = int.TryParse(value, CultureInfo.InvariantCulture, out workers) && workers is >= 1 and <= 256;
+                    break;
+                case "--seconds":
+                    valid = double.TryParse(value, CultureInfo.InvariantCulture, out seconds) && seconds is > 0 and <= 3600;
+                    break;
                 default: valid = int.TryParse(value, CultureInfo.InvariantCulture, out quality) && quality is >= 1 and <= 100; break;
             }
             if (!valid)
@@ -87,7 +91,8 @@ public static class EncodeBenchCommand
             return null;
         }
         var parts = size.Split('x');
-        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int width) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int height)
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int width)
+            || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int height)
             || width is < 16 or > 8192 || height is < 16 or > 8192 || (width & 1) != 0 || (height & 1) != 0)
         {
             problem = $"bad --size '{size}' (even WIDTHxHEIGHT, 16 to 8192 each)";
@@ -103,7 +108,8 @@ public static class EncodeBenchCommand
         int planarBytes = PixelFormats.PlanarBytes(PixelFormat.I420, options.Width, options.Height);
         using var file = File.OpenRead(options.Input);
         if (file.Length == 0 || file.Length % rawBytes != 0)
-            throw new InvalidDataException($"{file.Length} bytes is not a whole number of {options.Width}×{options.Height} YUYV frames ({rawBytes} bytes each)");
+            throw new InvalidDataException($"{file.Length} bytes is not a whole number of {options.Width}×{options.Height} YUYV frames " +
+                $"({rawBytes} bytes each)");
         var frames = new Frame[file.Length / rawBytes];
         var staging = new byte[rawBytes];
         for (int i = 0; i < frames.Length; i++)

@@ -14,7 +14,8 @@ namespace Edge.Hosting;
 /// </summary>
 public static class PasswdCommand
 {
-    private const string Usage = "usage: edge passwd --user NAME [--role viewer|operator|admin] | edge passwd [--digest NAME]   (the password is read from standard input)";
+    private const string Usage = "usage: edge passwd --user NAME [--role viewer|operator|admin] | edge passwd [--digest NAME]   " +
+        "(the password is read from standard input)";
 
     public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
@@ -30,7 +31,8 @@ public static class PasswdCommand
             case ["--user", var name] when ValidName(name):
                 user = name;
                 break;
-            case ["--user", var name, "--role", var roleName] when ValidName(name) && UserRoles.Parse(roleName) is { } parsed && roleName.Length > 0:
+            case ["--user", var name, "--role", var roleName] when ValidName(name) && UserRoles.Parse(roleName) is { } parsed
+                && roleName.Length > 0:
                 user = name;
                 role = parsed;
                 break;

@@ -27,7 +27,8 @@ public sealed class PidFile(string path)
     {
         try
         {
-            if (File.Exists(Path) && File.ReadAllText(Path).Trim() == Environment.ProcessId.ToString(CultureInfo.InvariantCulture)) File.Delete(Path);
+            if (File.Exists(Path) && File.ReadAllText(Path).Trim() == Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
+                File.Delete(Path);
         }
         catch (IOException) { }
     }

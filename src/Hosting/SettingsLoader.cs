@@ -22,7 +22,8 @@ namespace Edge.Hosting;
 public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
-    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "Http", "WebSocket", "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Logging", "urls", "Config" };
+    private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "Http", "WebSocket",
+        "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Logging", "urls", "Config" };
 
     /// <summary>
     /// Why <paramref name="json"/>, as the configuration file beside <paramref name="commandLine"/>'s
@@ -132,7 +133,8 @@ public static class SettingsLoader
     {
         foreach (var level in levels.GetChildren())
             if (!Enum.TryParse<LogLevel>(level.Value, ignoreCase: true, out _))
-                throw new ConfigException($"{level.Path} must be one of {string.Join(", ", Enum.GetNames<LogLevel>())} (got '{level.Value}').");
+                throw new ConfigException($"{level.Path} must be one of {string.Join(", ", Enum.GetNames<LogLevel>())} " +
+                    $"(got '{level.Value}').");
     }
 
     private static string DataDirectory(string? configured)

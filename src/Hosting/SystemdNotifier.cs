@@ -20,7 +20,10 @@ public sealed partial class SystemdNotifier : IDisposable
     private readonly ILogger _logger;
     private ITimer? _watchdogTimer;
 
-    /// <summary>Reads <c>NOTIFY_SOCKET</c>, <c>WATCHDOG_USEC</c> and <c>WATCHDOG_PID</c>, and removes them from the environment so child processes (a pipe camera) do not notify in Edge's name.</summary>
+    /// <summary>
+    /// Reads <c>NOTIFY_SOCKET</c>, <c>WATCHDOG_USEC</c> and <c>WATCHDOG_PID</c>, and removes them from the
+    /// environment so child processes (a pipe camera) do not notify in Edge's name.
+    /// </summary>
     public static SystemdNotifier FromEnvironment(ILogger logger)
     {
         string? socket = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");

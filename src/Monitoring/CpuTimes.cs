@@ -30,7 +30,8 @@ public sealed class CpuTimes
             AsciiFields.NextField(ref line, out var name);
             int slot;
             if (name.Length == 3) slot = 0;
-            else if (System.Buffers.Text.Utf8Parser.TryParse(name[3..], out int core, out int used) && used == name.Length - 3 && core is >= 0 and < 4096) slot = core + 1;
+            else if (System.Buffers.Text.Utf8Parser.TryParse(name[3..], out int core, out int used) && used == name.Length - 3
+                && core is >= 0 and < 4096) slot = core + 1;
             else continue;
             // user nice system idle iowait irq softirq steal; guest and guest_nice are already counted in user and nice.
             long busy = 0, idle = 0;

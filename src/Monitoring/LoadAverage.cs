@@ -13,7 +13,8 @@ public sealed class LoadAverage(double one, double five, double fifteen) : IJson
 
     /// <summary>Parses <c>/proc/loadavg</c>; null when it does not start with three numbers.</summary>
     public static LoadAverage? Parse(ReadOnlySpan<byte> procLoadavg)
-        => AsciiFields.NextDouble(ref procLoadavg, out double one) && AsciiFields.NextDouble(ref procLoadavg, out double five) && AsciiFields.NextDouble(ref procLoadavg, out double fifteen)
+        => AsciiFields.NextDouble(ref procLoadavg, out double one) && AsciiFields.NextDouble(ref procLoadavg, out double five)
+            && AsciiFields.NextDouble(ref procLoadavg, out double fifteen)
             ? new LoadAverage(one, five, fifteen)
             : null;
 

@@ -34,5 +34,7 @@ public static class MemInfo
 
     /// <summary>Resident set size in bytes from <c>/proc/self/statm</c> (its second field, in pages); null when unreadable.</summary>
     public static long? ResidentBytes(ReadOnlySpan<byte> procSelfStatm, int pageSize)
-        => AsciiFields.NextLong(ref procSelfStatm, out _) && AsciiFields.NextLong(ref procSelfStatm, out long pages) ? pages * pageSize : null;
+        => AsciiFields.NextLong(ref procSelfStatm, out _) && AsciiFields.NextLong(ref procSelfStatm, out long pages)
+            ? pages * pageSize
+            : null;
 }

@@ -12,7 +12,8 @@ public static class ProcessStats
     public static void WriteTo(Utf8JsonWriter w, KernelFiles files, int pageSize)
     {
         w.WriteStartObject();
-        Number(w, "residentBytes", files.TryRead(files.PathOf("proc/self/statm"), out var statm) ? MemInfo.ResidentBytes(statm, pageSize) : null);
+        Number(w, "residentBytes",
+            files.TryRead(files.PathOf("proc/self/statm"), out var statm) ? MemInfo.ResidentBytes(statm, pageSize) : null);
         w.WriteNumber("gcHeapBytes", GC.GetTotalMemory(false));
         // Memory the GC holds from the kernel, free regions included (most of RSS above idle); counted
         // at each collection, so null before the first.

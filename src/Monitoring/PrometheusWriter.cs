@@ -16,7 +16,8 @@ public sealed class PrometheusWriter(IBufferWriter<byte> output)
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     // LatencyHistogram.ReportBoundsNanos in seconds, as written.
-    private static readonly string[] BoundLabels = ["5e-05", "0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10"];
+    private static readonly string[] BoundLabels = ["5e-05", "0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
+        "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10"];
     private readonly long[] _cumulative = new long[LatencyHistogram.ReportBoundsNanos.Length];
 
     /// <summary>Opens a family: <paramref name="type"/> is counter, gauge or histogram; counter names end in <c>_total</c>.</summary>

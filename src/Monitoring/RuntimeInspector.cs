@@ -11,7 +11,8 @@ namespace Edge.Monitoring;
 /// cost is in docs/BENCHMARKS.md). Written by hand: report records would each cost native AOT their
 /// own serializer, equality and printing code.
 /// </summary>
-public sealed class RuntimeInspector(EventLoop loop, WorkerPool pool, Supervisor supervisor, ConnectionTable connections, DateTimeOffset startedAt)
+public sealed class RuntimeInspector(EventLoop loop, WorkerPool pool, Supervisor supervisor, ConnectionTable connections,
+    DateTimeOffset startedAt)
 {
     private const int BusiestKinds = 15;
     private readonly KernelFiles _files = new("/");

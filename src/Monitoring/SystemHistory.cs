@@ -41,7 +41,10 @@ public sealed class SystemHistory
 
     public int Count { get; private set; }
 
-    /// <summary>Adds one point: the highest temperature of all zones, the traffic of all interfaces, the data directory's free space (read apart, so the last one known).</summary>
+    /// <summary>
+    /// Adds one point: the highest temperature of all zones, the traffic of all interfaces, the data
+    /// directory's free space (read apart, so the last one known).
+    /// </summary>
     public void Add(DateTimeOffset time, SystemSample sample, long? diskAvailableBytes)
     {
         _times[_next] = time.ToUnixTimeMilliseconds();

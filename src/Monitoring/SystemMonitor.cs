@@ -32,7 +32,8 @@ public sealed class SystemMonitor
     private bool _diskPending;
     private DiskUsage? _disk;
 
-    public SystemMonitor(EventLoop loop, WorkerPool pool, StateStore state, SystemSampler sampler, MonitoringSettings settings, string dataDir)
+    public SystemMonitor(EventLoop loop, WorkerPool pool, StateStore state, SystemSampler sampler, MonitoringSettings settings,
+        string dataDir)
     {
         _loop = loop;
         _pool = pool;

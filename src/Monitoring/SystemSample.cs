@@ -4,7 +4,8 @@ namespace Edge.Monitoring;
 /// One reading of the system. Null means unknown: the file was missing, or (CPU usage, network rates)
 /// this was the first reading, which has nothing to compare with.
 /// </summary>
-public sealed class SystemSample(CpuUsage? cpu, LoadAverage? load, MemoryUsage memory, Temperature[] temperatures, double? uptimeSeconds, InterfaceRate[]? network)
+public sealed class SystemSample(CpuUsage? cpu, LoadAverage? load, MemoryUsage memory, Temperature[] temperatures, double? uptimeSeconds,
+    InterfaceRate[]? network)
 {
     public CpuUsage? Cpu { get; } = cpu;
 

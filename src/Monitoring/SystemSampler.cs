@@ -72,7 +72,8 @@ public sealed class SystemSampler
         for (int i = 0; i < rates.Length; i++)
         {
             var counters = interfaces[i];
-            rates[i] = new InterfaceRate(counters.Name, counters.RxBytes, counters.TxBytes, Whole(counters.RxRate(seconds)), Whole(counters.TxRate(seconds)));
+            rates[i] = new InterfaceRate(counters.Name, counters.RxBytes, counters.TxBytes, Whole(counters.RxRate(seconds)),
+                Whole(counters.TxRate(seconds)));
         }
         return rates;
     }

@@ -49,7 +49,10 @@ public sealed class MemoryUsage(long? totalBytes, long? availableBytes, long? pr
     }
 }
 
-/// <summary>One entry of <c>system.temperatures</c>: a thermal zone (<c>thermal_zone0</c>), its type (<c>cpu-thermal</c>) and its temperature.</summary>
+/// <summary>
+/// One entry of <c>system.temperatures</c>: a thermal zone (<c>thermal_zone0</c>), its type
+/// (<c>cpu-thermal</c>) and its temperature.
+/// </summary>
 public sealed class Temperature(string zone, string? type, double celsius) : IJsonWritable
 {
     public string Zone { get; } = zone;
@@ -87,7 +90,10 @@ public sealed class DiskUsage(string path, long totalBytes, long availableBytes)
     }
 }
 
-/// <summary>One entry of <c>system.network</c>: an interface's byte counters and their rates over the last interval (left out after the first sample).</summary>
+/// <summary>
+/// One entry of <c>system.network</c>: an interface's byte counters and their rates over the last
+/// interval (left out after the first sample).
+/// </summary>
 public sealed class InterfaceRate(string name, long rxBytes, long txBytes, long? rxBytesPerSecond, long? txBytesPerSecond) : IJsonWritable
 {
     public string Name { get; } = name;

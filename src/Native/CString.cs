@@ -13,7 +13,10 @@ internal static unsafe class CString
         return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
     }
 
-    /// <summary>Writes <paramref name="text"/> cut to <paramref name="capacity"/> - 1 bytes, then a NUL (the field must be zeroed).</summary>
+    /// <summary>
+    /// Writes <paramref name="text"/> cut to <paramref name="capacity"/> - 1 bytes, then a NUL (the field
+    /// must be zeroed).
+    /// </summary>
     public static void Write(string text, byte* destination, int capacity)
     {
         var field = new Span<byte>(destination, capacity - 1);

@@ -29,8 +29,8 @@ public sealed partial class DeviceService : IOnvifService
 
     /// <param name="serial">A stable id of this installation (<see cref="DeviceIdentity"/>).</param>
     /// <param name="discoverable">Whether WS-Discovery runs (<c>GetDiscoveryMode</c>).</param>
-    public DeviceService(TimeProvider time, Authenticator auth, RtspServer rtsp, MediaService media, IHostApplicationLifetime lifetime, string serial, string version,
-        HostNetwork network, OnvifScopes scopes, bool discoverable, ILogger logger)
+    public DeviceService(TimeProvider time, Authenticator auth, RtspServer rtsp, MediaService media, IHostApplicationLifetime lifetime,
+        string serial, string version, HostNetwork network, OnvifScopes scopes, bool discoverable, ILogger logger)
     {
         _time = time;
         _auth = auth;
@@ -48,9 +48,12 @@ public sealed partial class DeviceService : IOnvifService
             ["GetSystemDateAndTime"] = new(GetSystemDateAndTime, Anonymous: true),
             ["GetCapabilities"] = new(GetCapabilities, Anonymous: true),
             ["GetServices"] = new(GetServices, Anonymous: true),
-            ["GetServiceCapabilities"] = new((_, w) => Respond(w, "GetServiceCapabilitiesResponse", () => WriteServiceCapabilities(w)), Anonymous: true),
+            ["GetServiceCapabilities"] = new((_, w) => Respond(w, "GetServiceCapabilitiesResponse", () => WriteServiceCapabilities(w)),
+                Anonymous: true),
             ["GetHostname"] = new(GetHostname, Anonymous: true),
-            ["GetWsdlUrl"] = new((_, w) => Respond(w, "GetWsdlUrlResponse", () => w.Tds("WsdlUrl", "https://www.onvif.org/profiles/specifications/")), Anonymous: true),
+            ["GetWsdlUrl"] = new((_, w) =>
+                Respond(w, "GetWsdlUrlResponse", () => w.Tds("WsdlUrl", "https://www.onvif.org/profiles/specifications/")),
+                Anonymous: true),
             ["GetDeviceInformation"] = new(GetDeviceInformation),
             ["GetScopes"] = new(GetScopes),
             ["GetNetworkInterfaces"] = new(GetNetworkInterfaces),
@@ -63,7 +66,8 @@ public sealed partial class DeviceService : IOnvifService
                 w.WriteEndElement();
             })),
             ["GetNetworkDefaultGateway"] = new(GetNetworkDefaultGateway),
-            ["GetDiscoveryMode"] = new((_, w) => Respond(w, "GetDiscoveryModeResponse", () => w.Tds("DiscoveryMode", _discoverable ? "Discoverable" : "NonDiscoverable"))),
+            ["GetDiscoveryMode"] = new((_, w) =>
+                Respond(w, "GetDiscoveryModeResponse", () => w.Tds("DiscoveryMode", _discoverable ? "Discoverable" : "NonDiscoverable"))),
             ["GetUsers"] = new(GetUsers, Role: UserRole.Admin),
             ["SystemReboot"] = new(SystemReboot, Role: UserRole.Admin),
         };
@@ -150,7 +154,8 @@ public sealed partial class DeviceService : IOnvifService
         w.Version("tt", "SupportedVersions", OnvifNamespaces.Schema, 2, 0);
         w.WriteEndElement();
         w.StartTt("Security");
-        foreach (var name in new[] { "TLS1.1", "TLS1.2", "OnboardKeyGeneration", "AccessPolicyConfig", "X.509Token", "SAMLToken", "KerberosToken", "RELToken" }) w.Tt(name, false);
+        foreach (var name in new[] { "TLS1.1", "TLS1.2", "OnboardKeyGeneration", "AccessPolicyConfig", "X.509Token", "SAMLToken",
+            "KerberosToken", "RELToken" }) w.Tt(name, false);
         w.WriteEndElement();
         w.WriteEndElement();
         w.StartTt("Media");
@@ -168,7 +173,8 @@ public sealed partial class DeviceService : IOnvifService
     {
         bool capabilities = call.Request.Parameter("IncludeCapability") is "true" or "1";
         WriteService(w, OnvifNamespaces.Device, $"http://{call.Host}{Path}", capabilities ? () => WriteServiceCapabilities(w) : null);
-        WriteService(w, OnvifNamespaces.Media, $"http://{call.Host}{MediaService.Path}", capabilities ? () => _media.WriteServiceCapabilities(w) : null);
+        WriteService(w, OnvifNamespaces.Media, $"http://{call.Host}{MediaService.Path}",
+            capabilities ? () => _media.WriteServiceCapabilities(w) : null);
     });
 
     private static void WriteService(XmlDocumentWriter w, string ns, string address, Action? capabilities)

@@ -38,14 +38,18 @@ public sealed class MediaService : IOnvifService
             })),
             ["GetProfile"] = new((call, w) => Respond(w, "GetProfileResponse", () => WriteProfile(w, "Profile", FindProfile(call)))),
             ["GetVideoSources"] = new(GetVideoSources),
-            ["GetVideoSourceConfigurations"] = new((_, w) => Respond(w, "GetVideoSourceConfigurationsResponse", () => WriteSourceConfiguration(w, "Configurations"))),
+            ["GetVideoSourceConfigurations"] = new((_, w) =>
+                Respond(w, "GetVideoSourceConfigurationsResponse", () => WriteSourceConfiguration(w, "Configurations"))),
             ["GetVideoSourceConfiguration"] = new(GetVideoSourceConfiguration),
             ["GetVideoEncoderConfigurations"] = new((_, w) => Respond(w, "GetVideoEncoderConfigurationsResponse", () =>
             {
                 foreach (var profile in Profiles()) WriteEncoderConfiguration(w, "Configurations", profile);
             })),
-            ["GetVideoEncoderConfiguration"] = new((call, w) => Respond(w, "GetVideoEncoderConfigurationResponse", () => WriteEncoderConfiguration(w, "Configuration", FindEncoder(call)))),
-            ["GetCompatibleVideoEncoderConfigurations"] = new((call, w) => Respond(w, "GetCompatibleVideoEncoderConfigurationsResponse", () => WriteEncoderConfiguration(w, "Configurations", FindProfile(call)))),
+            ["GetVideoEncoderConfiguration"] = new((call, w) =>
+                Respond(w, "GetVideoEncoderConfigurationResponse", () => WriteEncoderConfiguration(w, "Configuration", FindEncoder(call)))),
+            ["GetCompatibleVideoEncoderConfigurations"] = new((call, w) =>
+                Respond(w, "GetCompatibleVideoEncoderConfigurationsResponse",
+                    () => WriteEncoderConfiguration(w, "Configurations", FindProfile(call)))),
             ["GetVideoEncoderConfigurationOptions"] = new(GetVideoEncoderConfigurationOptions),
             ["GetStreamUri"] = new(GetStreamUri),
             ["GetSnapshotUri"] = new((call, w) => Respond(w, "GetSnapshotUriResponse", () =>
@@ -53,7 +57,8 @@ public sealed class MediaService : IOnvifService
                 FindProfile(call);
                 // Clients such as Home Assistant then take stills from the stream instead.
                 if (_camera.Settings.DeliversH264)
-                    throw new SoapFault("s:Receiver", "The camera delivers H.264, which Edge passes through without decoding: no snapshots; take stills from the RTSP stream.", "ter:ActionNotSupported");
+                    throw new SoapFault("s:Receiver", "The camera delivers H.264, which Edge passes through without decoding: " +
+                        "no snapshots; take stills from the RTSP stream.", "ter:ActionNotSupported");
                 WriteMediaUri(w, $"http://{call.Host}/snapshot.jpg");
             })),
             ["GetGuaranteedNumberOfVideoEncoderInstances"] = new(GetGuaranteedNumberOfVideoEncoderInstances),
@@ -140,7 +145,8 @@ public sealed class MediaService : IOnvifService
     private void GetVideoSourceConfiguration(OnvifCall call, XmlDocumentWriter w)
     {
         string? token = call.Request.Parameter("ConfigurationToken");
-        if (token != SourceConfigToken) throw SoapFault.InvalidArgument("ter:NoConfig", $"No video source configuration with token '{token}'.");
+        if (token != SourceConfigToken)
+            throw SoapFault.InvalidArgument("ter:NoConfig", $"No video source configuration with token '{token}'.");
         Respond(w, "GetVideoSourceConfigurationResponse", () => WriteSourceConfiguration(w, "Configuration"));
     }
 
@@ -229,7 +235,8 @@ public sealed class MediaService : IOnvifService
         }
         else
         {
-            if (_rtsp.Port == 0) throw new SoapFault("s:Receiver", "The RTSP server is not running.", "ter:Action", "ter:StreamingNotAvailable");
+            if (_rtsp.Port == 0)
+                throw new SoapFault("s:Receiver", "The RTSP server is not running.", "ter:Action", "ter:StreamingNotAvailable");
             uri = $"rtsp://{call.HostName}:{_rtsp.Port}{profile.RtspPath}";
         }
         Respond(w, "GetStreamUriResponse", () => WriteMediaUri(w, uri));
@@ -248,7 +255,8 @@ public sealed class MediaService : IOnvifService
     private void GetGuaranteedNumberOfVideoEncoderInstances(OnvifCall call, XmlDocumentWriter w)
     {
         string? token = call.Request.Parameter("ConfigurationToken");
-        if (token != SourceConfigToken) throw SoapFault.InvalidArgument("ter:NoConfig", $"No video source configuration with token '{token}'.");
+        if (token != SourceConfigToken)
+            throw SoapFault.InvalidArgument("ter:NoConfig", $"No video source configuration with token '{token}'.");
         // Every RTSP session is a stream of its own; the frames are encoded once for all of them.
         int sessions = _rtsp.Settings.MaxSessions;
         Respond(w, "GetGuaranteedNumberOfVideoEncoderInstancesResponse", () =>

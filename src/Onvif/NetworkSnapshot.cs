@@ -12,7 +12,8 @@ public sealed record InterfaceAddress(IPAddress Address, int PrefixLength);
 
 /// <summary>A network interface that is up and not loopback: what clients on the network can reach.</summary>
 /// <param name="Mac">Lower-case, colon-separated; empty when the interface has none.</param>
-public sealed record NetworkInterfaceInfo(string Name, int Index, string Mac, bool SupportsMulticast, IReadOnlyList<InterfaceAddress> IPv4, IReadOnlyList<IPAddress> Gateways);
+public sealed record NetworkInterfaceInfo(string Name, int Index, string Mac, bool SupportsMulticast, IReadOnlyList<InterfaceAddress> IPv4,
+    IReadOnlyList<IPAddress> Gateways);
 
 /// <summary>
 /// The host's interfaces, DNS servers and gateways at one moment (IPv4). Reading it touches
@@ -28,7 +29,8 @@ public sealed class NetworkSnapshot
         foreach (var nic in interfaces)
         {
             text.Append(nic.Name).Append('#').Append(nic.Index.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(nic.Mac);
-            foreach (var a in nic.IPv4) text.Append(' ').Append(a.Address).Append('/').Append(a.PrefixLength.ToString(CultureInfo.InvariantCulture));
+            foreach (var a in nic.IPv4)
+                text.Append(' ').Append(a.Address).Append('/').Append(a.PrefixLength.ToString(CultureInfo.InvariantCulture));
             foreach (var g in nic.Gateways) text.Append(" via ").Append(g);
             text.Append("; ");
         }
@@ -39,7 +41,8 @@ public sealed class NetworkSnapshot
 
     public static NetworkSnapshot Empty { get; } = new([], []);
 
-    public static NetworkSnapshot Create(IReadOnlyList<NetworkInterfaceInfo> interfaces, IReadOnlyList<IPAddress> dns) => new(interfaces, dns);
+    public static NetworkSnapshot Create(IReadOnlyList<NetworkInterfaceInfo> interfaces, IReadOnlyList<IPAddress> dns)
+        => new(interfaces, dns);
 
     public IReadOnlyList<NetworkInterfaceInfo> Interfaces { get; }
 
@@ -50,7 +53,8 @@ public sealed class NetworkSnapshot
 
     /// <summary>The interface that holds the default route, else the first with an address: whose MAC names the device.</summary>
     public NetworkInterfaceInfo? Primary
-        => Interfaces.FirstOrDefault(i => i.Gateways.Count > 0 && i.IPv4.Count > 0) ?? Interfaces.FirstOrDefault(i => i.IPv4.Count > 0) ?? Interfaces.FirstOrDefault();
+        => Interfaces.FirstOrDefault(i => i.Gateways.Count > 0 && i.IPv4.Count > 0) ?? Interfaces.FirstOrDefault(i => i.IPv4.Count > 0)
+            ?? Interfaces.FirstOrDefault();
 
     /// <summary>Reads the host's network now (blocking).</summary>
     public static NetworkSnapshot Read()
@@ -64,14 +68,17 @@ public sealed class NetworkSnapshot
             var addresses = new List<InterfaceAddress>();
             foreach (var unicast in properties.UnicastAddresses)
             {
-                if (unicast.Address.AddressFamily == AddressFamily.InterNetwork) addresses.Add(new InterfaceAddress(unicast.Address, unicast.PrefixLength));
+                if (unicast.Address.AddressFamily == AddressFamily.InterNetwork)
+                    addresses.Add(new InterfaceAddress(unicast.Address, unicast.PrefixLength));
             }
-            var gateways = properties.GatewayAddresses.Select(g => g.Address).Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct().ToArray();
+            var gateways = properties.GatewayAddresses.Select(g => g.Address).Where(a => a.AddressFamily == AddressFamily.InterNetwork)
+                .Distinct().ToArray();
             foreach (var server in properties.DnsAddresses)
             {
                 if (server.AddressFamily == AddressFamily.InterNetwork && !dns.Contains(server)) dns.Add(server);
             }
-            interfaces.Add(new NetworkInterfaceInfo(nic.Name, Index(properties), Mac(nic.GetPhysicalAddress().GetAddressBytes()), nic.SupportsMulticast, addresses, gateways));
+            interfaces.Add(new NetworkInterfaceInfo(nic.Name, Index(properties), Mac(nic.GetPhysicalAddress().GetAddressBytes()),
+                nic.SupportsMulticast, addresses, gateways));
         }
         return Create(interfaces, dns);
     }

@@ -4,7 +4,8 @@ using Edge.Onvif.Xml;
 namespace Edge.Onvif;
 
 /// <summary>One ONVIF request as a service operation sees it.</summary>
-/// <param name="Host">The host (and port) the client addressed, as in its Host header: addresses in answers use it, so they work through NAT and port forwarding.</param>
+/// <param name="Host">The host (and port) the client addressed, as in its Host header: addresses in answers use it, so they
+/// work through NAT and port forwarding.</param>
 /// <param name="HostName"><paramref name="Host"/> without the port (IPv6 in brackets), for URIs on other ports.</param>
 /// <param name="LocalPort">The HTTP port the request came in on.</param>
 public sealed record OnvifCall(SoapRequest Request, string Host, string HostName, int LocalPort)

@@ -25,9 +25,11 @@ public sealed class OnvifSettings
 
     public string? Validate()
     {
-        if (RequestsPerSecondPerAddress is < 1 or > 10_000) return $"RequestsPerSecondPerAddress must be between 1 and 10000 (got {RequestsPerSecondPerAddress})";
+        if (RequestsPerSecondPerAddress is < 1 or > 10_000)
+            return $"RequestsPerSecondPerAddress must be between 1 and 10000 (got {RequestsPerSecondPerAddress})";
         if (Name.Length > 64 || Chars.Any(Name, char.IsControl)) return "Name must be at most 64 characters without control characters";
-        if (Location.Length > 64 || Chars.Any(Location, char.IsControl)) return "Location must be at most 64 characters without control characters";
+        if (Location.Length > 64 || Chars.Any(Location, char.IsControl))
+            return "Location must be at most 64 characters without control characters";
         if (DiscoveryPort is < 0 or > 65535) return $"DiscoveryPort must be between 0 and 65535 (got {DiscoveryPort})";
         return null;
     }

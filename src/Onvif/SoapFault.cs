@@ -18,7 +18,8 @@ public sealed class SoapFault(string code, string reason, params string[] subcod
 
     public static SoapFault NotAuthorized() => new("s:Sender", "Sender not authorized", "ter:NotAuthorized");
 
-    public static SoapFault ActionNotSupported(string operation) => new("s:Receiver", $"Optional action not implemented: {operation}", "ter:ActionNotSupported");
+    public static SoapFault ActionNotSupported(string operation)
+        => new("s:Receiver", $"Optional action not implemented: {operation}", "ter:ActionNotSupported");
 
     public static SoapFault InvalidArgument(string subcode, string reason) => new("s:Sender", reason, "ter:InvalidArgVal", subcode);
 }

@@ -34,7 +34,10 @@ public sealed class SoapRequest
 
     public string? Parameter(string name) => Parameters.TryGetValue(name, out var value) ? value.Trim() : null;
 
-    /// <summary>Parses <paramref name="body"/>; throws <see cref="SoapFault"/> (s:Sender) when it is not a usable SOAP 1.2 request.</summary>
+    /// <summary>
+    /// Parses <paramref name="body"/>; throws <see cref="SoapFault"/> (s:Sender) when it is not a usable
+    /// SOAP 1.2 request.
+    /// </summary>
     public static SoapRequest Parse(byte[] body)
     {
         try
@@ -71,7 +74,8 @@ public sealed class SoapRequest
                     operation = reader.LocalName;
                     ns = reader.NamespaceUri;
                 }
-                if (depth == 2 && path[1] == "Header" && reader.LocalName == "Security" && reader.NamespaceUri == OnvifNamespaces.Wsse) security = true;
+                if (depth == 2 && path[1] == "Header" && reader.LocalName == "Security" && reader.NamespaceUri == OnvifNamespaces.Wsse)
+                    security = true;
                 if (depth == 4 && security && InToken(path) && reader.LocalName == "Password") passwordType = reader.GetAttribute("Type");
             }
             // Whitespace between elements is layout, not a value.
@@ -95,7 +99,9 @@ public sealed class SoapRequest
             }
         }
         if (operation == null || ns == null) throw SoapFault.Malformed("The SOAP Body holds no operation.");
-        var token = user != null ? new UsernameToken(user.Trim(), password ?? "", IsText(passwordType), nonce?.Trim(), created?.Trim()) : null;
+        var token = user != null
+            ? new UsernameToken(user.Trim(), password ?? "", IsText(passwordType), nonce?.Trim(), created?.Trim())
+            : null;
         return new SoapRequest(operation, ns, parameters, token);
     }
 

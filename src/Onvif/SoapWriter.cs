@@ -18,8 +18,12 @@ public static class SoapWriter
     /// <summary>An ONVIF service envelope whose Body is what <paramref name="body"/> writes.</summary>
     public static byte[] Envelope(Action<XmlDocumentWriter> body) => Envelope(ServiceNamespaces, null, body);
 
-    /// <summary>An envelope declaring <paramref name="namespaces"/> at its root, with a Header when <paramref name="header"/> is given.</summary>
-    public static byte[] Envelope(IEnumerable<(string Prefix, string Uri)> namespaces, Action<XmlDocumentWriter>? header, Action<XmlDocumentWriter> body)
+    /// <summary>
+    /// An envelope declaring <paramref name="namespaces"/> at its root, with a Header when
+    /// <paramref name="header"/> is given.
+    /// </summary>
+    public static byte[] Envelope(IEnumerable<(string Prefix, string Uri)> namespaces, Action<XmlDocumentWriter>? header,
+        Action<XmlDocumentWriter> body)
     {
         var w = new XmlDocumentWriter();
         w.WriteStartDocument();
@@ -65,21 +69,26 @@ public static class SoapWriter
 
     public static void StartTrt(this XmlDocumentWriter w, string name) => w.WriteStartElement("trt", name, OnvifNamespaces.Media);
 
-    public static void Tt(this XmlDocumentWriter w, string name, string value) => w.WriteElementString("tt", name, OnvifNamespaces.Schema, value);
+    public static void Tt(this XmlDocumentWriter w, string name, string value)
+        => w.WriteElementString("tt", name, OnvifNamespaces.Schema, value);
 
     public static void Tt(this XmlDocumentWriter w, string name, int value) => w.Tt(name, value.ToString(CultureInfo.InvariantCulture));
 
     public static void Tt(this XmlDocumentWriter w, string name, bool value) => w.Tt(name, value ? "true" : "false");
 
-    public static void Tds(this XmlDocumentWriter w, string name, string value) => w.WriteElementString("tds", name, OnvifNamespaces.Device, value);
+    public static void Tds(this XmlDocumentWriter w, string name, string value)
+        => w.WriteElementString("tds", name, OnvifNamespaces.Device, value);
 
-    public static void Trt(this XmlDocumentWriter w, string name, int value) => w.WriteElementString("trt", name, OnvifNamespaces.Media, value.ToString(CultureInfo.InvariantCulture));
+    public static void Trt(this XmlDocumentWriter w, string name, int value)
+        => w.WriteElementString("trt", name, OnvifNamespaces.Media, value.ToString(CultureInfo.InvariantCulture));
 
     public static void Attribute(this XmlDocumentWriter w, string name, string value) => w.WriteAttributeString(name, value);
 
-    public static void Attribute(this XmlDocumentWriter w, string name, int value) => w.WriteAttributeString(name, value.ToString(CultureInfo.InvariantCulture));
+    public static void Attribute(this XmlDocumentWriter w, string name, int value)
+        => w.WriteAttributeString(name, value.ToString(CultureInfo.InvariantCulture));
 
-    public static void Attribute(this XmlDocumentWriter w, string name, bool value) => w.WriteAttributeString(name, value ? "true" : "false");
+    public static void Attribute(this XmlDocumentWriter w, string name, bool value)
+        => w.WriteAttributeString(name, value ? "true" : "false");
 
     /// <summary><c>&lt;tt:Min&gt;</c>/<c>&lt;tt:Max&gt;</c> inside element <paramref name="name"/>.</summary>
     public static void Range(this XmlDocumentWriter w, string name, int min, int max)

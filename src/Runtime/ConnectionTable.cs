@@ -16,7 +16,10 @@ public sealed class ConnectionTable
 {
     private readonly ConcurrentDictionary<string, ConnectionEntry> _open = new(StringComparer.Ordinal);
 
-    /// <summary>Registers a connection under <paramref name="id"/> (Kestrel's connection id, or the server's own); dispose the entry when it closes.</summary>
+    /// <summary>
+    /// Registers a connection under <paramref name="id"/> (Kestrel's connection id, or the server's own);
+    /// dispose the entry when it closes.
+    /// </summary>
     public ConnectionEntry Open(string id, string kind, EndPoint? peer)
     {
         var entry = new ConnectionEntry(this, id, kind, peer?.ToString() ?? "?");
@@ -70,7 +73,10 @@ public sealed class ConnectionEntry : IDisposable
 
     public string Peer { get; }
 
-    /// <summary>What the connection is now: http, https, websocket, mjpeg, rtsp (the newest exchange's kind, else what it was opened as). Loop only.</summary>
+    /// <summary>
+    /// What the connection is now: http, https, websocket, mjpeg, rtsp (the newest exchange's kind, else
+    /// what it was opened as). Loop only.
+    /// </summary>
     public string Kind => _exchanges.Count > 0 ? _exchanges[^1].Kind : _openedAs;
 
     /// <summary>The TCP socket whose byte counts the entry reports; null when the transport has none.</summary>
@@ -122,7 +128,8 @@ public sealed class ConnectionEntry : IDisposable
             int pending = 0;
             foreach (var exchange in _exchanges) pending += exchange.Pending();
             w.WriteNumber("pending", pending);
-            w.WriteString("detail", _exchanges.Count == 1 ? _exchanges[0].Detail() : string.Join("; ", _exchanges.ConvertAll(e => e.Detail())));
+            w.WriteString("detail",
+                _exchanges.Count == 1 ? _exchanges[0].Detail() : string.Join("; ", _exchanges.ConvertAll(e => e.Detail())));
         }
         else
         {

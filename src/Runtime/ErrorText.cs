@@ -2,7 +2,10 @@ using System.Text;
 
 namespace Edge.Runtime;
 
-/// <summary>An exception's message as clients and the public <c>/readyz</c> may read it: without the file-system paths .NET quotes in it.</summary>
+/// <summary>
+/// An exception's message as clients and the public <c>/readyz</c> may read it: without the file-system
+/// paths .NET quotes in it.
+/// </summary>
 public static class ErrorText
 {
     /// <summary>

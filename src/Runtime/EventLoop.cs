@@ -108,9 +108,13 @@ public sealed partial class EventLoop : IDisposable
         return wait.Task;
     }
 
-    /// <summary>Calls <paramref name="callback"/> on the loop after <paramref name="dueTime"/>, then every <paramref name="period"/> (<see cref="Timeout.InfiniteTimeSpan"/> for once).</summary>
+    /// <summary>
+    /// Calls <paramref name="callback"/> on the loop after <paramref name="dueTime"/>, then every
+    /// <paramref name="period"/> (<see cref="Timeout.InfiniteTimeSpan"/> for once).
+    /// </summary>
     public ITimer CreateTimer(Action callback, TimeSpan dueTime, TimeSpan period)
-        => _time.CreateTimer(static s => { var (loop, cb) = ((EventLoop, Action))s!; loop.TryPost(static a => ((Action)a!).Invoke(), cb); }, (this, callback), dueTime, period);
+        => _time.CreateTimer(static s => { var (loop, cb) = ((EventLoop, Action))s!; loop.TryPost(static a => ((Action)a!).Invoke(), cb); },
+            (this, callback), dueTime, period);
 
     /// <summary>The loop's once-a-second beat, shared by every part that needs one.</summary>
     public Heartbeat Heartbeat => _heartbeat ??= new Heartbeat(this);
@@ -136,7 +140,10 @@ public sealed partial class EventLoop : IDisposable
             ItemsPerSecond: _busy.ItemsPerSecond(now));
     }
 
-    /// <summary>The kinds of work that took the most loop time since start, as JSON (see <see cref="WorkKinds.WriteBusiest"/>). Loop only.</summary>
+    /// <summary>
+    /// The kinds of work that took the most loop time since start, as JSON (see
+    /// <see cref="WorkKinds.WriteBusiest"/>). Loop only.
+    /// </summary>
     public void WriteBusiestWork(System.Text.Json.Utf8JsonWriter w, int count)
     {
         VerifyAccess();
@@ -146,7 +153,10 @@ public sealed partial class EventLoop : IDisposable
     /// <summary>Stops taking work; what is queued still runs, then the thread exits.</summary>
     public void Dispose() => _queue.Writer.TryComplete();
 
-    /// <summary>Like <see cref="Post(SendOrPostCallback, object?)"/>, but returns false instead of throwing once the loop has stopped.</summary>
+    /// <summary>
+    /// Like <see cref="Post(SendOrPostCallback, object?)"/>, but returns false instead of throwing once the
+    /// loop has stopped.
+    /// </summary>
     internal bool TryPost(SendOrPostCallback callback, object? state)
     {
         Interlocked.Increment(ref _queued);
@@ -228,4 +238,5 @@ public sealed partial class EventLoop : IDisposable
 }
 
 /// <summary>A snapshot of <see cref="EventLoop"/> counters.</summary>
-public sealed record EventLoopMetrics(long QueueDepth, long ItemsRun, long Failures, LatencySummary Lag, double BusyRatio, double ItemsPerSecond);
+public sealed record EventLoopMetrics(long QueueDepth, long ItemsRun, long Failures, LatencySummary Lag, double BusyRatio,
+    double ItemsPerSecond);

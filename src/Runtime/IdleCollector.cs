@@ -57,7 +57,8 @@ public sealed class IdleCollector
             }, PoolFullMode.Reject);
             Runs++;
             // Once at information level; then once a minute while idle, which is not news.
-            _logger.Log(first ? LogLevel.Information : LogLevel.Debug, "Idle collection: heap {Before:0.0} MB to {After:0.0} MB, free memory returned ({Pause:0.0} ms)",
+            _logger.Log(first ? LogLevel.Information : LogLevel.Debug,
+                "Idle collection: heap {Before:0.0} MB to {After:0.0} MB, free memory returned ({Pause:0.0} ms)",
                 before / 1048576.0, after / 1048576.0, pause.TotalMilliseconds);
         }
         catch (Exception e) when (e is PoolFullException or OperationCanceledException)

@@ -22,7 +22,9 @@ public sealed class LatencyHistogram
     /// 50 µs … 10 s fits a sample of /proc, an API call, a JPEG encode and event-loop lag alike, and
     /// 5 ms is the loop-lag budget the soak test checks.
     /// </summary>
-    public static ReadOnlySpan<long> ReportBoundsNanos => [50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000, 100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000, 5_000_000_000, 10_000_000_000];
+    public static ReadOnlySpan<long> ReportBoundsNanos
+        => [50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000, 100_000_000,
+            250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000, 5_000_000_000, 10_000_000_000];
 
     /// <summary>Records one duration given in <see cref="Stopwatch"/> ticks.</summary>
     public void RecordTicks(long ticks) => RecordNanos(ticks <= 0 ? 0 : (long)(ticks * (1e9 / Stopwatch.Frequency)));
@@ -97,7 +99,8 @@ public sealed class LatencyHistogram
         return Max;
     }
 
-    public LatencySummary Summary() => new(Count, Percentile(0.5).TotalMilliseconds, Percentile(0.99).TotalMilliseconds, Max.TotalMilliseconds);
+    public LatencySummary Summary()
+        => new(Count, Percentile(0.5).TotalMilliseconds, Percentile(0.99).TotalMilliseconds, Max.TotalMilliseconds);
 
     private static int IndexOf(long nanos)
     {

@@ -18,7 +18,9 @@ internal sealed class LoopCall(Func<Task> func) : TaskCompletionSource(TaskCreat
         try { inner = func(); }
         catch (Exception e) { TrySetException(e); return; }
         if (inner.IsCompleted) Complete(inner);
-        else inner.ContinueWith(static (t, s) => ((LoopCall)s!).Complete(t), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        else
+            inner.ContinueWith(static (t, s) => ((LoopCall)s!).Complete(t), this, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void Complete(Task inner)
@@ -29,7 +31,8 @@ internal sealed class LoopCall(Func<Task> func) : TaskCompletionSource(TaskCreat
     }
 }
 
-internal sealed class LoopCall<T>(Func<Task<T>> func) : TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously), IKindOfWork
+internal sealed class LoopCall<T>(Func<Task<T>> func) : TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously),
+    IKindOfWork
 {
     public Type Kind => func.Target?.GetType() ?? typeof(LoopCall<T>);
 
@@ -39,7 +42,9 @@ internal sealed class LoopCall<T>(Func<Task<T>> func) : TaskCompletionSource<T>(
         try { inner = func(); }
         catch (Exception e) { TrySetException(e); return; }
         if (inner.IsCompleted) Complete(inner);
-        else inner.ContinueWith(static (t, s) => ((LoopCall<T>)s!).Complete(t), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        else
+            inner.ContinueWith(static (t, s) => ((LoopCall<T>)s!).Complete(t), this, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void Complete(Task<T> inner)

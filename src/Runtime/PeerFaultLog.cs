@@ -51,6 +51,7 @@ public sealed partial class PeerFaultLog(ILogger logger, TimeProvider time, int 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Many clients: {Cause} (this line is rate-limited)")]
     private static partial void LogCrowd(ILogger logger, string cause);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Address}: {Cause}: {Detail} (more of these from this address are not logged for an hour)")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Address}: {Cause}: {Detail} (more of these from this address are not logged for an hour)")]
     private static partial void LogFault(ILogger logger, string address, string cause, string detail);
 }

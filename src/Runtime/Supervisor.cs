@@ -10,7 +10,8 @@ public enum ServiceStatus { Starting, Running, Restarting, Failed, Stopped }
 /// <param name="StableAfter">A run at least this long counts as healthy: its failure restarts after
 /// <paramref name="InitialBackoff"/> again (default 10 s). Without it a camera whose process is killed every
 /// 20 s would wait 30 s per restart after a few rounds, down more than up.</param>
-public sealed record RestartPolicy(int MaxRestarts, TimeSpan Window, TimeSpan InitialBackoff, TimeSpan MaxBackoff, TimeSpan? StableAfter = null)
+public sealed record RestartPolicy(int MaxRestarts, TimeSpan Window, TimeSpan InitialBackoff, TimeSpan MaxBackoff,
+    TimeSpan? StableAfter = null)
 {
     public static RestartPolicy Default { get; } = new(5, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
 }

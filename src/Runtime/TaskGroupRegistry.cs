@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace Edge.Runtime;
 
-/// <summary>The task groups alive now, for the runtime inspector. Thread-safe: a group ends on whichever thread its last child does.</summary>
+/// <summary>
+/// The task groups alive now, for the runtime inspector. Thread-safe: a group ends on whichever thread
+/// its last child does.
+/// </summary>
 public sealed class TaskGroupRegistry
 {
     private readonly Lock _lock = new();

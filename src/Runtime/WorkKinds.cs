@@ -25,8 +25,8 @@ internal sealed class WorkKinds
 
     /// <summary>
     /// The <paramref name="count"/> kinds that took the most loop time since start, most first, as a JSON
-    /// array of {name, count, totalMs, maxMs, allocatedBytes} (what the items allocated on the managed heap). Written directly: view records would each cost native
-    /// AOT their own equality and printing code.
+    /// array of {name, count, totalMs, maxMs, allocatedBytes} (what the items allocated on the managed heap).
+    /// Written directly: view records would each cost native AOT their own equality and printing code.
     /// </summary>
     public void WriteBusiest(Utf8JsonWriter w, int count)
     {
@@ -71,7 +71,8 @@ internal sealed class WorkKinds
     /// </summary>
     internal static string Readable(Type type)
     {
-        if (type.IsGenericType && type.Name.StartsWith("AsyncStateMachineBox", StringComparison.Ordinal) && type.GenericTypeArguments.Length > 0)
+        if (type.IsGenericType && type.Name.StartsWith("AsyncStateMachineBox", StringComparison.Ordinal)
+            && type.GenericTypeArguments.Length > 0)
             type = type.GenericTypeArguments[^1];
         // Channel<T>'s AsyncOperation<T> and the like: the arity mark means nothing to a reader.
         string name = type.Name.Split('`')[0];

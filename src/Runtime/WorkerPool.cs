@@ -166,7 +166,8 @@ public sealed class WorkerPool : IDisposable
 
 /// <summary>A snapshot of <see cref="WorkerPool"/> counters.</summary>
 /// <param name="WaitTime">From submission to a worker starting the item.</param>
-public sealed record WorkerPoolMetrics(int Workers, int Capacity, int Queued, int Running, long Completed, long Failed, long Canceled, long Rejected, long Dropped, LatencySummary RunTime, LatencySummary WaitTime);
+public sealed record WorkerPoolMetrics(int Workers, int Capacity, int Queued, int Running, long Completed, long Failed, long Canceled,
+    long Rejected, long Dropped, LatencySummary RunTime, LatencySummary WaitTime);
 
 /// <summary>The pool's queue was full and the caller asked to be rejected.</summary>
 public sealed class PoolFullException(int capacity) : Exception($"The worker pool queue is full ({capacity} items).");

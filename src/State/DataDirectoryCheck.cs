@@ -11,7 +11,10 @@ public static class DataDirectoryCheck
 {
     private const string FileName = ".storage-check";
 
-    /// <summary>Throws <see cref="IOException"/> (or <see cref="UnauthorizedAccessException"/>) with the cause when the directory does not take writes.</summary>
+    /// <summary>
+    /// Throws <see cref="IOException"/> (or <see cref="UnauthorizedAccessException"/>) with the cause when
+    /// the directory does not take writes.
+    /// </summary>
     public static void Run(string directory, long reserveBytes)
     {
         string path = Path.Combine(directory, FileName);

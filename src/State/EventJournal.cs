@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Edge.State;
 
 /// <summary>Appends were refused because the disk has not kept up.</summary>
-public sealed class JournalFullException(int capacity) : Exception($"The event journal has {capacity} events waiting for the disk; try again later.");
+public sealed class JournalFullException(int capacity)
+    : Exception($"The event journal has {capacity} events waiting for the disk; try again later.");
 
 /// <summary>
 /// The append-only event journal in <c>DATA_DIR/events/</c>: framed, checksummed records
@@ -17,7 +18,8 @@ public sealed class JournalFullException(int capacity) : Exception($"The event j
 /// corrupt tail is cut off and reported. Files rotate by size. Called on the loop; the file work runs
 /// on the worker pool, one step at a time in order.
 /// </summary>
-public sealed partial class EventJournal(EventLoop loop, WorkerPool pool, string directory, JournalSettings settings, StorageHealth storage, ILogger logger)
+public sealed partial class EventJournal(EventLoop loop, WorkerPool pool, string directory, JournalSettings settings, StorageHealth storage,
+    ILogger logger)
 {
     /// <summary>How the journal is named in <see cref="StorageHealth"/>.</summary>
     public const string StorageWriter = "event journal";
@@ -67,7 +69,8 @@ public sealed partial class EventJournal(EventLoop loop, WorkerPool pool, string
     {
         loop.VerifyAccess();
         if (_pending.Count >= MaxPending) return Task.FromException<long>(new JournalFullException(MaxPending));
-        var pending = new Pending(loop.Time.GetUtcNow(), kind, JsonSerializer.SerializeToUtf8Bytes(data, type), new TaskCompletionSource<long>());
+        var pending = new Pending(loop.Time.GetUtcNow(), kind, JsonSerializer.SerializeToUtf8Bytes(data, type),
+            new TaskCompletionSource<long>());
         _pending.Add(pending);
         if (!_draining) _drained = Drain();
         return pending.Done.Task;
@@ -76,7 +79,10 @@ public sealed partial class EventJournal(EventLoop loop, WorkerPool pool, string
     /// <summary>Completes when everything appended so far is on disk (or failed).</summary>
     public Task Flush() => _draining ? _drained : Task.CompletedTask;
 
-    /// <summary>Events newest first, older than <paramref name="before"/> when given, of kinds starting with <paramref name="kindPrefix"/>.</summary>
+    /// <summary>
+    /// Events newest first, older than <paramref name="before"/> when given, of kinds starting with
+    /// <paramref name="kindPrefix"/>.
+    /// </summary>
     public Task<JournalPage> List(long? before, int limit, string kindPrefix) => Exclusive(() => ReadPage(before, limit, kindPrefix));
 
     private async Task Drain()
@@ -263,7 +269,8 @@ public sealed partial class EventJournal(EventLoop loop, WorkerPool pool, string
             for (int i = payloads.Count - 1; i >= 0; i--)
             {
                 var item = JsonSerializer.Deserialize(payloads[i].Span, JournalJsonContext.Default.JournalEvent);
-                if (item == null || (before is { } b && item.Seq >= b) || !item.Kind.StartsWith(kindPrefix, StringComparison.Ordinal)) continue;
+                if (item == null || (before is { } b && item.Seq >= b) || !item.Kind.StartsWith(kindPrefix, StringComparison.Ordinal))
+                    continue;
                 if (events.Count == limit)
                 {
                     more = true;
@@ -277,7 +284,8 @@ public sealed partial class EventJournal(EventLoop loop, WorkerPool pool, string
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Event journal {File}: cut {Bytes} bytes of a torn or corrupt record at offset {Offset} (a crash during a write)")]
+        [LoggerMessage(Level = LogLevel.Warning,
+            Message = "Event journal {File}: cut {Bytes} bytes of a torn or corrupt record at offset {Offset} (a crash during a write)")]
         public static partial void TornRecordCut(ILogger logger, string file, long bytes, long offset);
     }
 }

@@ -7,7 +7,10 @@ namespace Edge.State;
 /// <summary>One journal record: a number that only grows, when, what kind, and the kind's data.</summary>
 public sealed record JournalEvent(long Seq, DateTimeOffset Time, string Kind, JsonElement Data);
 
-/// <summary>A page of <c>events.list</c>, newest first; <paramref name="Next"/> is the <c>before</c> of the next page, null at the oldest.</summary>
+/// <summary>
+/// A page of <c>events.list</c>, newest first; <paramref name="Next"/> is the <c>before</c> of the next
+/// page, null at the oldest.
+/// </summary>
 public sealed record JournalPage(IReadOnlyList<JournalEvent> Events, long? Next);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]

@@ -10,7 +10,8 @@ public static class JournalSubscriptions
         // The UI follows the journal through this number: when it grows, it asks for the newest events.
         journal.Written += seq => state.Publish("events.last", seq, StateJsonContext.Default.Int64);
         // Each service's status is state too: dashboards see restarts and failures live.
-        supervisor.StatusChanged += info => state.Publish($"service.{info.Name}", info.Status.ToString().ToLowerInvariant(), StateJsonContext.Default.String);
+        supervisor.StatusChanged += info =>
+            state.Publish($"service.{info.Name}", info.Status.ToString().ToLowerInvariant(), StateJsonContext.Default.String);
         // Restarts and failures stay on record after the state has moved on.
         supervisor.StatusChanged += info =>
         {

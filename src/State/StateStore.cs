@@ -87,7 +87,9 @@ public sealed class StateStore
     /// </summary>
     public void AddWriter(string prefix, StateWriter writer)
     {
-        if (!prefix.EndsWith('.') || prefix == UserPrefix) throw new ArgumentException($"A writer owns a prefix ending in '.' other than '{UserPrefix}' (got '{prefix}').", nameof(prefix));
+        if (!prefix.EndsWith('.') || prefix == UserPrefix)
+            throw new ArgumentException($"A writer owns a prefix ending in '.' other than '{UserPrefix}' (got '{prefix}').",
+                nameof(prefix));
         _writers.Add(prefix, writer);
     }
 
@@ -104,12 +106,14 @@ public sealed class StateStore
         bool isUser = key.StartsWith(UserPrefix, StringComparison.Ordinal);
         bool exists = _entries.TryGetValue(key, out var current);
         if (!isUser && !(exists && current!.Writable))
-            throw new StateException(StateError.NotWritable, exists ? $"'{key}' is read-only." : $"'{key}' does not exist and only '{UserPrefix}*' keys can be created.");
+            throw new StateException(StateError.NotWritable,
+                exists ? $"'{key}' is read-only." : $"'{key}' does not exist and only '{UserPrefix}*' keys can be created.");
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(value, StateJsonContext.Default.JsonElement);
         if (isUser)
         {
             if (json.Length > MaxUserValueBytes)
-                throw new StateException(StateError.TooLarge, $"Values under '{UserPrefix}' are limited to {MaxUserValueBytes} bytes of JSON (got {json.Length}).");
+                throw new StateException(StateError.TooLarge,
+                    $"Values under '{UserPrefix}' are limited to {MaxUserValueBytes} bytes of JSON (got {json.Length}).");
             if (!exists && _userKeys >= MaxUserKeys)
                 throw new StateException(StateError.TooMany, $"At most {MaxUserKeys} '{UserPrefix}' keys can exist.");
         }

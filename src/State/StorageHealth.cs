@@ -131,7 +131,10 @@ public sealed partial class StorageHealth(TimeProvider time, ILogger logger)
         return state;
     }
 
-    /// <summary>A writer that cannot write, why, and since when. A class, not a record: native AOT compiles a record's equality and printing too.</summary>
+    /// <summary>
+    /// A writer that cannot write, why, and since when. A class, not a record: native AOT compiles a
+    /// record's equality and printing too.
+    /// </summary>
     public sealed class Problem(string writer, string error, DateTimeOffset since)
     {
         public string Writer { get; } = writer;
@@ -155,10 +158,13 @@ public sealed partial class StorageHealth(TimeProvider time, ILogger logger)
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Error, Message = "Cannot write the {Writer} to the data directory: {Error} (logged again if the cause changes, or after a minute)")]
+        [LoggerMessage(Level = LogLevel.Error,
+            Message = "Cannot write the {Writer} to the data directory: {Error} (logged again if the cause changes, or after a minute)")]
         public static partial void WriteFailed(ILogger logger, string writer, string error);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Writing the {Writer} to the data directory works again (failing since {Since:u}; {Failures} failed writes since start)")]
+        [LoggerMessage(Level = LogLevel.Information,
+            Message = "Writing the {Writer} to the data directory works again " +
+                "(failing since {Since:u}; {Failures} failed writes since start)")]
         public static partial void WritesWorkAgain(ILogger logger, string writer, DateTimeOffset since, long failures);
     }
 }

@@ -60,7 +60,10 @@ public sealed class H264Payloader
         return true;
     }
 
-    /// <summary>The first SPS (NAL type 7) and PPS (type 8) of <paramref name="accessUnit"/>, without start codes; false unless both are there.</summary>
+    /// <summary>
+    /// The first SPS (NAL type 7) and PPS (type 8) of <paramref name="accessUnit"/>, without start codes;
+    /// false unless both are there.
+    /// </summary>
     public static bool TryGetParameterSets(ReadOnlySpan<byte> accessUnit, out byte[] sps, out byte[] pps)
     {
         sps = pps = [];
@@ -81,6 +84,7 @@ public sealed class H264Payloader
         ArgumentOutOfRangeException.ThrowIfLessThan(sps.Length, 4);
         ArgumentOutOfRangeException.ThrowIfZero(pps.Length);
         // profile-level-id: profile_idc, the constraint flags and level_idc, the SPS bytes after its NAL header.
-        return $"packetization-mode=1;profile-level-id={Convert.ToHexString(sps, 1, 3)};sprop-parameter-sets={Convert.ToBase64String(sps)},{Convert.ToBase64String(pps)}";
+        return $"packetization-mode=1;profile-level-id={Convert.ToHexString(sps, 1, 3)};" +
+            $"sprop-parameter-sets={Convert.ToBase64String(sps)},{Convert.ToBase64String(pps)}";
     }
 }

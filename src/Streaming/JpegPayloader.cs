@@ -35,7 +35,8 @@ public sealed class JpegPayloader
         if (problem != null) return false;
         int scanLength = layout.ScanEnd - layout.ScanStart;
         if (scanLength == 0) problem = "the scan holds no data";
-        else if (scanLength > MaxScanBytes) problem = $"the scan has {scanLength} bytes, more than the 24-bit fragment offset of RTP/JPEG reaches";
+        else if (scanLength > MaxScanBytes)
+            problem = $"the scan has {scanLength} bytes, more than the 24-bit fragment offset of RTP/JPEG reaches";
         if (problem != null) return false;
 
         bool restarts = layout.RestartInterval > 0;
@@ -103,7 +104,8 @@ public sealed class JpegPayloader
             if (code is 0xD8 or 0xD9) return $"marker FF{code:X2} before any scan";
             if (position + 4 > jpeg.Length) return "truncated: the JPEG ends before its scan";
             int length = BinaryPrimitives.ReadUInt16BigEndian(jpeg[(position + 2)..]);
-            if (length < 2 || position + 2 + length > jpeg.Length) return $"truncated: the segment FF{code:X2} at byte {position} ends after the JPEG";
+            if (length < 2 || position + 2 + length > jpeg.Length)
+                return $"truncated: the segment FF{code:X2} at byte {position} ends after the JPEG";
             int segmentAt = position + 4;
             var segment = jpeg.Slice(segmentAt, length - 2);
             position += 2 + length;
@@ -148,8 +150,10 @@ public sealed class JpegPayloader
             int tableClass = segment[0] >> 4, destination = segment[0] & 0x0F, symbols = 0;
             foreach (byte count in segment.Slice(1, 16)) symbols += count;
             if (segment.Length < 17 + symbols) return "a malformed Huffman table segment";
-            if (tableClass > 1 || destination > 1 || !segment.Slice(1, 16 + symbols).SequenceEqual(JpegHuffmanTables.Standard(tableClass, destination)))
-                return $"Huffman table {(tableClass == 0 ? "DC" : "AC")} {destination} is not the standard one of JPEG Annex K, the only ones RFC 2435 receivers know (encode without optimised Huffman tables)";
+            if (tableClass > 1 || destination > 1
+                || !segment.Slice(1, 16 + symbols).SequenceEqual(JpegHuffmanTables.Standard(tableClass, destination)))
+                return $"Huffman table {(tableClass == 0 ? "DC" : "AC")} {destination} is not the standard one of JPEG Annex K, " +
+                    $"the only ones RFC 2435 receivers know (encode without optimised Huffman tables)";
             segment = segment[(17 + symbols)..];
         }
         return null;
@@ -174,7 +178,8 @@ public sealed class JpegPayloader
         if (width > MaxSize || height > MaxSize) return $"{width}×{height} is larger than the {MaxSize}×{MaxSize} RFC 2435 can describe";
         byte luma = segment[7], cb = segment[10], cr = segment[13];
         if (luma is not (0x21 or 0x22) || cb != 0x11 || cr != 0x11)
-            return $"sampling luma {luma >> 4}×{luma & 0x0F}, chroma {cb >> 4}×{cb & 0x0F}{(luma == cb ? " (4:4:4)" : "")}: RFC 2435 carries luma 2×1 (4:2:2) or 2×2 (4:2:0) with chroma 1×1 only";
+            return $"sampling luma {luma >> 4}×{luma & 0x0F}, chroma {cb >> 4}×{cb & 0x0F}{(luma == cb ? " (4:4:4)" : "")}: " +
+                $"RFC 2435 carries luma 2×1 (4:2:2) or 2×2 (4:2:0) with chroma 1×1 only";
         if (segment[11] != segment[14]) return "Cb and Cr use different quantisation tables: RFC 2435 carries one chroma table";
         for (int i = 0; i < 3; i++)
         {
@@ -188,7 +193,8 @@ public sealed class JpegPayloader
     }
 
     // Receivers write a scan of Y, Cb, Cr in that order with Huffman tables 0 (luma) and 1 (chroma).
-    private static string? ReadScanHeader(ReadOnlySpan<byte> segment, ref Layout layout, ReadOnlySpan<byte> components, ReadOnlySpan<int> tables)
+    private static string? ReadScanHeader(ReadOnlySpan<byte> segment, ref Layout layout, ReadOnlySpan<byte> components,
+        ReadOnlySpan<int> tables)
     {
         if (layout.Width == 0) return "a scan before the frame header";
         if (segment.Length < 1 || segment[0] != 3) return "a scan without all three components: RFC 2435 carries one interleaved scan";
@@ -196,7 +202,8 @@ public sealed class JpegPayloader
         for (int i = 0; i < 3; i++)
         {
             if (segment[1 + 2 * i] != components[2 * i]) return "the scan's components are not in the frame header's order";
-            if (segment[2 + 2 * i] != (i == 0 ? 0x00 : 0x11)) return "the scan uses Huffman tables other than 0 for luma and 1 for chroma, which RFC 2435 receivers assume";
+            if (segment[2 + 2 * i] != (i == 0 ? 0x00 : 0x11))
+                return "the scan uses Huffman tables other than 0 for luma and 1 for chroma, which RFC 2435 receivers assume";
         }
         int luma = components[1], chroma = components[3];
         if (luma > 3 || chroma > 3 || tables[luma] < 0 || tables[chroma] < 0) return "a component's quantisation table is not defined";

@@ -3,13 +3,17 @@ using System.Text;
 
 namespace Edge.Streaming;
 
-/// <summary>An RTCP compound packet of a sender report and an SDES CNAME (RFC 3550 6.4.1, 6.5), as receivers expect every few seconds.</summary>
+/// <summary>
+/// An RTCP compound packet of a sender report and an SDES CNAME (RFC 3550 6.4.1, 6.5), as receivers
+/// expect every few seconds.
+/// </summary>
 public static class RtcpSenderReport
 {
     private static readonly DateTime NtpEpoch = new(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>Writes the packet into <paramref name="destination"/>; returns its length.</summary>
-    public static int Write(Span<byte> destination, uint ssrc, DateTimeOffset now, uint rtpTimestamp, uint packets, uint octets, string cname)
+    public static int Write(Span<byte> destination, uint ssrc, DateTimeOffset now, uint rtpTimestamp, uint packets, uint octets,
+        string cname)
     {
         // Sender report: header, SSRC, NTP time (64 bit), RTP time, packet and octet counts.
         destination[0] = 0x80;

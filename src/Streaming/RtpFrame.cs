@@ -11,7 +11,10 @@ public sealed class RtpFrame
 
     public List<RtpFragment> Fragments { get; } = [];
 
-    /// <summary>The fragments' payload headers: the first <see cref="HeaderLength"/> bytes (a larger array replaces it when it fills).</summary>
+    /// <summary>
+    /// The fragments' payload headers: the first <see cref="HeaderLength"/> bytes (a larger array replaces
+    /// it when it fills).
+    /// </summary>
     public byte[] Headers => _headers;
 
     public int HeaderLength { get; private set; }
@@ -25,7 +28,8 @@ public sealed class RtpFrame
     /// <summary>Appends a fragment (marker unset); returns its payload header for the payloader to fill.</summary>
     internal Span<byte> Add(int headerLength, int dataOffset, int dataLength)
     {
-        if (HeaderLength + headerLength > _headers.Length) Array.Resize(ref _headers, Math.Max(_headers.Length * 2, HeaderLength + headerLength));
+        if (HeaderLength + headerLength > _headers.Length)
+            Array.Resize(ref _headers, Math.Max(_headers.Length * 2, HeaderLength + headerLength));
         Fragments.Add(new RtpFragment(HeaderLength, headerLength, dataOffset, dataLength, Marker: false));
         var header = _headers.AsSpan(HeaderLength, headerLength);
         HeaderLength += headerLength;

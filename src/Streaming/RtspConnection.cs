@@ -48,7 +48,9 @@ public sealed partial class RtspConnection
         Entry = server.Connections.Open("rtsp-" + number, "rtsp", socket.RemoteEndPoint);
         Entry.Socket = socket;
         Entry.Pending = () => _queuedSends;
-        Entry.Detail = () => _session == null ? "no session" : $"session {_session.Id}, {_session.Track}, {(_session.Transport.Tcp ? "TCP" : "UDP")}";
+        Entry.Detail = () => _session == null
+            ? "no session"
+            : $"session {_session.Id}, {_session.Track}, {(_session.Transport.Tcp ? "TCP" : "UDP")}";
     }
 
     /// <summary>This connection in the runtime inspector's table; RTP sent over UDP for its session is added to its bytes.</summary>
@@ -84,7 +86,8 @@ public sealed partial class RtspConnection
                 }
                 while (length > 0 && skip == 0 && !_closed)
                 {
-                    var parse = RtspParser.TryRead(new ReadOnlySequence<byte>(buffer, 0, length), out var request, out long consumed, out string? problem);
+                    var parse = RtspParser.TryRead(new ReadOnlySequence<byte>(buffer, 0, length), out var request, out long consumed,
+                        out string? problem);
                     if (parse == RtspParse.NeedMore)
                     {
                         // An interleaved packet longer than the buffer is skipped as it streams in.
@@ -227,7 +230,8 @@ public sealed partial class RtspConnection
                 Authenticated = true;
                 return true;
             case AuthOutcome.Throttled or AuthOutcome.Busy:
-                await Respond(cseq, 503, "Service Unavailable", [("Retry-After", Math.Max(1, Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString())], null);
+                await Respond(cseq, 503, "Service Unavailable",
+                    [("Retry-After", Math.Max(1, Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString())], null);
                 return false;
             default:
                 var challenges = new List<(string, string)>();
@@ -276,9 +280,11 @@ public sealed partial class RtspConnection
         _session = session;
         string reply = transport.Tcp
             ? $"RTP/AVP/TCP;unicast;interleaved={transport.RtpChannel}-{transport.RtcpChannel};ssrc={session.Ssrc:X8}"
-            : $"RTP/AVP;unicast;client_port={transport.ClientRtpPort}-{transport.ClientRtcpPort};server_port={_server.UdpPorts.Rtp}-{_server.UdpPorts.Rtcp};ssrc={session.Ssrc:X8}";
+            : $"RTP/AVP;unicast;client_port={transport.ClientRtpPort}-{transport.ClientRtcpPort};" +
+                $"server_port={_server.UdpPorts.Rtp}-{_server.UdpPorts.Rtcp};ssrc={session.Ssrc:X8}";
         session.Report(_logger, $"set up for {RemoteAddress}");
-        await Respond(cseq, 200, "OK", [("Transport", reply), ("Session", $"{session.Id};timeout={_server.Settings.SessionTimeoutSeconds}")], null);
+        await Respond(cseq, 200, "OK",
+            [("Transport", reply), ("Session", $"{session.Id};timeout={_server.Settings.SessionTimeoutSeconds}")], null);
     }
 
     private async Task Play(RtspRequest request, string cseq)
@@ -286,7 +292,8 @@ public sealed partial class RtspConnection
         if (await Session(request, cseq) is not { } session) return;
         var (sequence, timestamp) = session.Next;
         string trackUri = BaseUri(request.Uri) + "track1";
-        await Respond(cseq, 200, "OK", [("Session", session.Id), ("Range", "npt=0.000-"), ("RTP-Info", $"url={trackUri};seq={sequence};rtptime={timestamp}")], null);
+        await Respond(cseq, 200, "OK",
+            [("Session", session.Id), ("Range", "npt=0.000-"), ("RTP-Info", $"url={trackUri};seq={sequence};rtptime={timestamp}")], null);
         session.Play();
     }
 
@@ -351,7 +358,8 @@ public sealed partial class RtspConnection
         try
         {
             if (_closed) throw new ObjectDisposedException(nameof(RtspConnection));
-            using var watchdog = _server.Loop.CreateTimer(() => Close("a write took longer than 10 s"), SendTimeout, Timeout.InfiniteTimeSpan);
+            using var watchdog = _server.Loop.CreateTimer(() => Close("a write took longer than 10 s"), SendTimeout,
+                Timeout.InfiniteTimeSpan);
             await _socket.SendAsync(segments, SocketFlags.None);
         }
         finally

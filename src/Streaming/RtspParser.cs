@@ -16,7 +16,10 @@ public static class RtspParser
     public const int MaxHeaderBytes = 8192;
     public const int MaxBodyBytes = 4096;
 
-    /// <summary>Parses one message from the start of <paramref name="data"/>; <paramref name="consumed"/> says how many bytes it took.</summary>
+    /// <summary>
+    /// Parses one message from the start of <paramref name="data"/>; <paramref name="consumed"/> says how
+    /// many bytes it took.
+    /// </summary>
     public static RtspParse TryRead(ReadOnlySequence<byte> data, out RtspRequest? request, out long consumed, out string? problem)
     {
         request = null;
@@ -46,7 +49,8 @@ public static class RtspParser
         catch (DecoderFallbackException) { return Fail("the request head is not UTF-8 text", out problem); }
         var lines = text.Split("\r\n");
         var parts = lines[0].Split(' ');
-        if (parts.Length != 3 || !parts[2].StartsWith("RTSP/1.", StringComparison.Ordinal) || parts[0].Length == 0 || !Chars.All(parts[0], c => char.IsAsciiLetterUpper(c) || c == '_'))
+        if (parts.Length != 3 || !parts[2].StartsWith("RTSP/1.", StringComparison.Ordinal) || parts[0].Length == 0
+            || !Chars.All(parts[0], c => char.IsAsciiLetterUpper(c) || c == '_'))
             return Fail($"not an RTSP request line: '{Truncate(lines[0])}'", out problem);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         for (int i = 1; i < lines.Length; i++)
@@ -56,7 +60,8 @@ public static class RtspParser
             headers[lines[i][..colon].Trim()] = lines[i][(colon + 1)..].Trim();
         }
         int bodyLength = 0;
-        if (headers.TryGetValue("Content-Length", out var lengthText) && (!int.TryParse(lengthText, out bodyLength) || bodyLength is < 0 or > MaxBodyBytes))
+        if (headers.TryGetValue("Content-Length", out var lengthText)
+            && (!int.TryParse(lengthText, out bodyLength) || bodyLength is < 0 or > MaxBodyBytes))
             return Fail($"Content-Length '{Truncate(lengthText)}' is not a number from 0 to {MaxBodyBytes}", out problem);
         if (reader.Remaining < bodyLength) return RtspParse.NeedMore;
         var body = data.Slice(reader.Position, bodyLength).ToArray();

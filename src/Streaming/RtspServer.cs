@@ -79,7 +79,8 @@ public sealed partial class RtspServer(EventLoop loop, CameraService camera, Aut
             _rtcp = rtcp;
             UdpPorts = (((IPEndPoint)rtp.LocalEndPoint!).Port, ((IPEndPoint)rtcp.LocalEndPoint!).Port);
             Listening?.Invoke(Port);
-            Log.Listening(logger, Port, string.Join(", ", listeners.Select(l => Describe(((IPEndPoint)l.LocalEndPoint!).Address))), UdpPorts.Rtp, UdpPorts.Rtcp);
+            Log.Listening(logger, Port, string.Join(", ", listeners.Select(l => Describe(((IPEndPoint)l.LocalEndPoint!).Address))),
+                UdpPorts.Rtp, UdpPorts.Rtcp);
             _lastStats = loop.Time.GetTimestamp();
             using var beat = loop.Heartbeat.Subscribe(EverySecond);
             var rtcpReader = ReadRtcp(rtcp, cancellationToken);
@@ -153,7 +154,8 @@ public sealed partial class RtspServer(EventLoop loop, CameraService camera, Aut
                 // so a client that keeps connections open without credentials holds none for long.
                 if (address != null && OldestWaitingForLogin(address) is { } oldest)
                 {
-                    Refused(oldest, $"replaced by a newer connection from the same address ({Settings.MaxUnauthenticatedPerAddress} may wait for a login)");
+                    Refused(oldest, $"replaced by a newer connection from the same address " +
+                        $"({Settings.MaxUnauthenticatedPerAddress} may wait for a login)");
                     oldest.Close(null);
                 }
                 var connection = new RtspConnection(this, client, ++_accepted, logger);
@@ -229,7 +231,9 @@ public sealed partial class RtspServer(EventLoop loop, CameraService camera, Aut
         var fragments = new RtpFrame();
         int room = Settings.MaxPacketBytes - RtpHeader.Size;
         string? problem;
-        bool ok = track == RtspTrack.Jpeg ? _jpeg.TryFragment(frame.Data, room, fragments, out problem) : _h264.TryFragment(frame.Data, room, fragments, out problem);
+        bool ok = track == RtspTrack.Jpeg
+            ? _jpeg.TryFragment(frame.Data, room, fragments, out problem)
+            : _h264.TryFragment(frame.Data, room, fragments, out problem);
         if (!ok && problem != _lastProblem)
         {
             _lastProblem = problem;
@@ -274,8 +278,8 @@ public sealed partial class RtspServer(EventLoop loop, CameraService camera, Aut
         _latency.RecordNanos((long)loop.Time.GetElapsedTime(capturedAt).TotalNanoseconds);
     }
 
-    // Once a second: connections that trickle or idle are closed; rtsp.sessions, rtsp.fps (frames sent to all sessions), rtsp.latency_ms (capture to
-    // the end of the frame's send, over the last second).
+    // Once a second: connections that trickle or idle are closed; rtsp.sessions, rtsp.fps (frames sent to all sessions),
+    // rtsp.latency_ms (capture to the end of the frame's send, over the last second).
     private void EverySecond()
     {
         if (++_beats % ReportBeats == 0) Tick();
@@ -290,7 +294,9 @@ public sealed partial class RtspServer(EventLoop loop, CameraService camera, Aut
         _framesCounted = _framesSent;
         var latency = _latency.Take();
         if (latency.Count > 0)
-            state.Publish("rtsp.latency_ms", new RtspLatency(Math.Round(latency.Percentile(0.5).TotalMilliseconds, 2), Math.Round(latency.Percentile(0.99).TotalMilliseconds, 2)), StreamingJsonContext.Default.RtspLatency);
+            state.Publish("rtsp.latency_ms",
+                new RtspLatency(Math.Round(latency.Percentile(0.5).TotalMilliseconds, 2),
+                    Math.Round(latency.Percentile(0.99).TotalMilliseconds, 2)), StreamingJsonContext.Default.RtspLatency);
     }
 
     internal void SendRtp(ReadOnlySpan<byte> packet, IPEndPoint target) => SendUdp(_rtp, packet, target);
@@ -347,7 +353,8 @@ public sealed partial class RtspServer(EventLoop loop, CameraService camera, Aut
         [LoggerMessage(Level = LogLevel.Warning, Message = "RTSP connection from {Address} closed: {Why}")]
         public static partial void Refused(ILogger logger, string address, string why);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "RTSP listening on port {Port} of {Addresses} (rtsp://HOST:PORT/stream; UDP RTP/RTCP from ports {Rtp}/{Rtcp})")]
+        [LoggerMessage(Level = LogLevel.Information,
+            Message = "RTSP listening on port {Port} of {Addresses} (rtsp://HOST:PORT/stream; UDP RTP/RTCP from ports {Rtp}/{Rtcp})")]
         public static partial void Listening(ILogger logger, int port, string addresses, int rtp, int rtcp);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "RTSP cannot send a frame: {Problem}")]

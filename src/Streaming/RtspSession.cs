@@ -83,7 +83,8 @@ public sealed partial class RtspSession : IDisposable
 
     public void Dispose() => Pause();
 
-    private uint RtpTime(long timestamp) => _timestampBase + (uint)(long)(_server.Time.GetElapsedTime(_epoch, timestamp).TotalSeconds * 90000);
+    private uint RtpTime(long timestamp)
+        => _timestampBase + (uint)(long)(_server.Time.GetElapsedTime(_epoch, timestamp).TotalSeconds * 90000);
 
     private async Task Stream(CancellationToken cancellationToken)
     {
@@ -132,7 +133,8 @@ public sealed partial class RtspSession : IDisposable
         int perPacket = 4 + RtpHeader.Size;
         int needed = fragments.Fragments.Count * perPacket + fragments.HeaderLength;
         if (_headers.Length < needed) _headers = new byte[Math.Max(needed, _headers.Length * 2)];
-        if (!MemoryMarshal.TryGetArray<byte>(frame.Memory, out var data)) throw new InvalidOperationException("frame memory is not an array");
+        if (!MemoryMarshal.TryGetArray<byte>(frame.Memory, out var data))
+            throw new InvalidOperationException("frame memory is not an array");
         _segments.Clear();
         int at = 0;
         byte payloadType = Track == RtspTrack.Jpeg ? (byte)Sdp.JpegPayloadType : (byte)Sdp.H264PayloadType;
@@ -148,7 +150,8 @@ public sealed partial class RtspSession : IDisposable
             fragments.Headers.AsSpan(fragment.HeaderOffset, fragment.HeaderLength).CopyTo(head[perPacket..]);
             int headLength = perPacket + fragment.HeaderLength;
             _segments.Add(new ArraySegment<byte>(_headers, at, headLength));
-            if (fragment.DataLength > 0) _segments.Add(new ArraySegment<byte>(data.Array!, data.Offset + fragment.DataOffset, fragment.DataLength));
+            if (fragment.DataLength > 0)
+                _segments.Add(new ArraySegment<byte>(data.Array!, data.Offset + fragment.DataOffset, fragment.DataLength));
             at += headLength;
             _packets++;
             _octets += (uint)(length - RtpHeader.Size);
@@ -180,7 +183,8 @@ public sealed partial class RtspSession : IDisposable
     {
         if (_playing == null || _packets == 0) return;
         Span<byte> report = stackalloc byte[128];
-        int length = RtcpSenderReport.Write(report, Ssrc, _server.Time.GetUtcNow(), RtpTime(_server.Time.GetTimestamp()), _packets, _octets, "edge");
+        int length = RtcpSenderReport.Write(report, Ssrc, _server.Time.GetUtcNow(), RtpTime(_server.Time.GetTimestamp()), _packets, _octets,
+            "edge");
         if (Transport.Tcp) _connection.SendControl(Transport.RtcpChannel, report[..length]);
         else if (RtcpTarget != null) _server.SendRtcp(report[..length], RtcpTarget);
     }

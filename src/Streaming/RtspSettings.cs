@@ -23,7 +23,10 @@ public sealed class RtspSettings
     /// <summary>TCP connections at once, with or without a session; past this new ones are closed at once.</summary>
     public int MaxConnections { get; set; } = 64;
 
-    /// <summary>A request must arrive whole within this once its first byte has (slowloris), and a connection without a session may stay silent no longer.</summary>
+    /// <summary>
+    /// A request must arrive whole within this once its first byte has (slowloris), and a connection
+    /// without a session may stay silent no longer.
+    /// </summary>
     public int RequestTimeoutSeconds { get; set; } = 10;
 
     /// <summary>Largest RTP packet (header included) sent over UDP or TCP.</summary>
@@ -33,11 +36,15 @@ public sealed class RtspSettings
     {
         if (Port is < 0 or > 65535) return $"Port must be between 0 and 65535 (got {Port})";
         if (MaxSessions is < 1 or > 1000) return $"MaxSessions must be between 1 and 1000 (got {MaxSessions})";
-        if (MaxConnections < MaxSessions || MaxConnections > 10_000) return $"MaxConnections must be between MaxSessions ({MaxSessions}) and 10000 (got {MaxConnections})";
-        if (Address.Length > 0 && !System.Net.IPAddress.TryParse(Address, out _)) return $"Address must be an IP address, or empty to follow the HTTP urls (got '{Address}')";
-        if (MaxUnauthenticatedPerAddress is < 1 or > 10_000) return $"MaxUnauthenticatedPerAddress must be between 1 and 10000 (got {MaxUnauthenticatedPerAddress})";
+        if (MaxConnections < MaxSessions || MaxConnections > 10_000)
+            return $"MaxConnections must be between MaxSessions ({MaxSessions}) and 10000 (got {MaxConnections})";
+        if (Address.Length > 0 && !System.Net.IPAddress.TryParse(Address, out _))
+            return $"Address must be an IP address, or empty to follow the HTTP urls (got '{Address}')";
+        if (MaxUnauthenticatedPerAddress is < 1 or > 10_000)
+            return $"MaxUnauthenticatedPerAddress must be between 1 and 10000 (got {MaxUnauthenticatedPerAddress})";
         if (RequestTimeoutSeconds is < 1 or > 600) return $"RequestTimeoutSeconds must be between 1 and 600 (got {RequestTimeoutSeconds})";
-        if (SessionTimeoutSeconds is < 5 or > 3600) return $"SessionTimeoutSeconds must be between 5 and 3600 (got {SessionTimeoutSeconds})";
+        if (SessionTimeoutSeconds is < 5 or > 3600)
+            return $"SessionTimeoutSeconds must be between 5 and 3600 (got {SessionTimeoutSeconds})";
         if (MaxPacketBytes is < 400 or > 65000) return $"MaxPacketBytes must be between 400 and 65000 (got {MaxPacketBytes})";
         return null;
     }

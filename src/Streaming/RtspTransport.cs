@@ -3,7 +3,10 @@ namespace Edge.Streaming;
 /// <summary>What a SETUP's Transport header asks for: interleaved TCP channels or UDP client ports.</summary>
 public sealed record RtspTransport(bool Tcp, int RtpChannel, int RtcpChannel, int ClientRtpPort, int ClientRtcpPort)
 {
-    /// <summary>Picks the first transport Edge can serve from a Transport header (a comma-separated list of choices); null if none.</summary>
+    /// <summary>
+    /// Picks the first transport Edge can serve from a Transport header (a comma-separated list of
+    /// choices); null if none.
+    /// </summary>
     public static RtspTransport? Parse(string? header)
     {
         if (header == null) return null;
@@ -36,7 +39,9 @@ public sealed record RtspTransport(bool Tcp, int RtpChannel, int RtcpChannel, in
     private static (string Name, string Value) Split(string field)
     {
         int equals = field.IndexOf('=');
-        return equals < 0 ? (field.Trim().ToLowerInvariant(), "") : (field[..equals].Trim().ToLowerInvariant(), field[(equals + 1)..].Trim());
+        return equals < 0
+            ? (field.Trim().ToLowerInvariant(), "")
+            : (field[..equals].Trim().ToLowerInvariant(), field[(equals + 1)..].Trim());
     }
 
     private static (int, int)? Pair(string value)

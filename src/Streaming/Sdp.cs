@@ -17,7 +17,8 @@ public static class Sdp
         serverAddress = PeerAddress.Normalize(serverAddress);
         var sdp = new StringBuilder();
         sdp.Append("v=0\r\n");
-        sdp.Append($"o=- {sessionId} 1 IN {(serverAddress.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4")} {serverAddress}\r\n");
+        sdp.Append($"o=- {sessionId} 1 IN " +
+            $"{(serverAddress.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4")} {serverAddress}\r\n");
         sdp.Append("s=Edge\r\n");
         sdp.Append("c=IN IP4 0.0.0.0\r\n");
         sdp.Append("t=0 0\r\n");

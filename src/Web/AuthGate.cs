@@ -16,7 +16,8 @@ public static class AuthGate
     {
         var result = await Check(auth, context, allowCookie);
         if (result is not { } allowed || auth.RoleOf(allowed.User) >= needed) return result;
-        await PlainText.Write(context, StatusCodes.Status403Forbidden, UserRoles.Refusal($"{context.Request.Method} {context.Request.Path}", needed));
+        await PlainText.Write(context, StatusCodes.Status403Forbidden,
+            UserRoles.Refusal($"{context.Request.Method} {context.Request.Path}", needed));
         return null;
     }
 
@@ -31,8 +32,10 @@ public static class AuthGate
             case AuthOutcome.Allowed:
                 return result;
             case AuthOutcome.Throttled:
-                context.Response.Headers.RetryAfter = Math.Ceiling(result.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await PlainText.Write(context, StatusCodes.Status429TooManyRequests, "Too many failed logins from this address; try again later.");
+                context.Response.Headers.RetryAfter = Math.Ceiling(result.RetryAfter.TotalSeconds)
+                    .ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await PlainText.Write(context, StatusCodes.Status429TooManyRequests,
+                    "Too many failed logins from this address; try again later.");
                 return null;
             case AuthOutcome.Busy:
                 context.Response.Headers.RetryAfter = "1";

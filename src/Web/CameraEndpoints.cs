@@ -13,7 +13,8 @@ namespace Edge.Web;
 /// <c>GET /stream.mjpg</c> and <c>GET /snapshot.jpg</c> (plus mjpg-streamer's <c>/?action=stream</c>
 /// and <c>/?action=snapshot</c>), under the API's authentication. Each handler runs on the loop.
 /// </summary>
-public sealed partial class CameraEndpoints(EventLoop loop, CameraService camera, Authenticator auth, ConnectionTable connections, ILogger logger)
+public sealed partial class CameraEndpoints(EventLoop loop, CameraService camera, Authenticator auth, ConnectionTable connections,
+    ILogger logger)
 {
     // The kernel would otherwise grow a stalled viewer's send buffer to megabytes of old frames
     // (memory on a small board, and seconds of delay for a slow viewer). Linux doubles this value.
@@ -32,7 +33,8 @@ public sealed partial class CameraEndpoints(EventLoop loop, CameraService camera
         var interval = TimeSpan.Zero;
         if (context.Request.Query["fps"] is { Count: > 0 } fpsText)
         {
-            if (!double.TryParse(fpsText[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double fps) || !(fps is >= 0.1 and <= 1000))
+            if (!double.TryParse(fpsText[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double fps)
+                || !(fps is >= 0.1 and <= 1000))
             {
                 await PlainText.Write(context, StatusCodes.Status400BadRequest, "fps must be a number from 0.1 to 1000.");
                 return;
@@ -57,7 +59,8 @@ public sealed partial class CameraEndpoints(EventLoop loop, CameraService camera
         var closed = context.RequestAborted;
         using var viewer = camera.Jpeg.AddViewer(interval);
         long sent = 0;
-        using var exchange = connections.Find(context.Connection.Id)?.Serve("mjpeg", () => viewer.HasPending ? 1 : 0, () => $"{sent} frames sent, {viewer.Skipped} skipped");
+        using var exchange = connections.Find(context.Connection.Id)?.Serve("mjpeg", () => viewer.HasPending ? 1 : 0,
+            () => $"{sent} frames sent, {viewer.Skipped} skipped");
         // A fresh picture at once; an old one (the camera was idle or is failing) would mislead.
         if (camera.Jpeg.Latest is { } latest && loop.Time.GetElapsedTime(latest.Timestamp) <= settings.FreshFor()) viewer.Offer(latest);
         using var deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, loop.Time);
@@ -114,8 +117,10 @@ public sealed partial class CameraEndpoints(EventLoop loop, CameraService camera
         {
             if (context.RequestAborted.IsCancellationRequested) return;
             context.Response.Headers.RetryAfter = "1";
-            string why = camera.LastError is { } error ? $" (last error: {error})" : camera.Description == null ? " (the camera is not running)" : "";
-            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"No frame from the camera within {settings.SnapshotTimeoutSeconds} s{why}.");
+            string why = camera.LastError is { } error ? $" (last error: {error})"
+                : camera.Description == null ? " (the camera is not running)" : "";
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable,
+                $"No frame from the camera within {settings.SnapshotTimeoutSeconds} s{why}.");
             return;
         }
         try
@@ -125,7 +130,8 @@ public sealed partial class CameraEndpoints(EventLoop loop, CameraService camera
             response.ContentLength = frame.Length;
             response.Headers.CacheControl = "no-store";
             response.Headers.XContentTypeOptions = "nosniff";
-            response.Headers["X-Timestamp"] = (CapturedAt(frame).ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
+            response.Headers["X-Timestamp"] = (CapturedAt(frame).ToUnixTimeMilliseconds() / 1000.0).ToString("0.000",
+                CultureInfo.InvariantCulture);
             if (!HttpMethods.IsHead(context.Request.Method)) await response.Body.WriteAsync(frame.Memory, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { }

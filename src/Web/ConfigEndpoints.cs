@@ -16,7 +16,8 @@ namespace Edge.Web;
 /// configuration as it was (<c>edge.json.previous</c> may already hold the current file).
 /// </summary>
 /// <param name="problemWith">Why a configuration would not start Edge, or null (blocking: called on the pool).</param>
-public sealed partial class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, string filePath, Func<byte[], string?> problemWith, Func<Task> apply, ILogger logger)
+public sealed partial class ConfigEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, string filePath,
+    Func<byte[], string?> problemWith, Func<Task> apply, ILogger logger)
 {
     public const int MaxBytes = 1 << 20;
 
@@ -58,11 +59,13 @@ public sealed partial class ConfigEndpoints(EventLoop loop, WorkerPool pool, Aut
         {
             // A read-only or full file system: the running configuration and the file stay as they were.
             Log.SaveFailed(logger, FilePath, e.Message);
-            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, $"Configuration not saved: {ErrorText.WithoutPaths(e)}");
+            await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable,
+                $"Configuration not saved: {ErrorText.WithoutPaths(e)}");
             return;
         }
         await apply();
-        await PlainText.Write(context, StatusCodes.Status200OK, $"Saved to {FilePath} (the previous one is {PreviousPath}) and applied; sections other than Auth, WebSocket and Logging apply at the next start.");
+        await PlainText.Write(context, StatusCodes.Status200OK, $"Saved to {FilePath} (the previous one is {PreviousPath}) and applied; " +
+            $"sections other than Auth, WebSocket and Logging apply at the next start.");
     });
 
     // Keeps the previous file, then replaces it (temp, fsync, rename). Blocking: runs on the pool.

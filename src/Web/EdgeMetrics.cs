@@ -32,7 +32,8 @@ public sealed class EdgeMetrics(
         w.Family("edge_build_info", "gauge", "Edge's version; always 1.");
         w.Sample("edge_build_info", "version", version, 1);
 
-        w.Family("edge_connections", "gauge", "Open connections by kind: http counts every TCP connection on the HTTP port (WebSocket and MJPEG clients included), rtsp counts RTSP sessions.");
+        w.Family("edge_connections", "gauge", "Open connections by kind: http counts every TCP connection on the HTTP port " +
+            "(WebSocket and MJPEG clients included), rtsp counts RTSP sessions.");
         w.Sample("edge_connections", "kind", "http", http.Open);
         w.Sample("edge_connections", "kind", "ws", webSockets.Count);
         w.Sample("edge_connections", "kind", "mjpeg", mjpeg.OpenStreams);
@@ -55,7 +56,8 @@ public sealed class EdgeMetrics(
         w.Family("edge_api_request_duration_seconds", "histogram", "Time to answer an API call, by method.");
         foreach (var method in dispatcher.Methods)
             w.Histogram("edge_api_request_duration_seconds", method.Latency, "method", method.Name);
-        w.Family("edge_api_failures_total", "counter", "API calls whose handler failed unexpectedly (answered \"Internal error\"), by method.");
+        w.Family("edge_api_failures_total", "counter",
+            "API calls whose handler failed unexpectedly (answered \"Internal error\"), by method.");
         foreach (var method in dispatcher.Methods)
             w.Sample("edge_api_failures_total", "method", method.Name, method.Failures);
 
@@ -64,7 +66,8 @@ public sealed class EdgeMetrics(
         w.Family("edge_frames_delivered_total", "counter", "Frames written to viewers, by transport (RTSP counts each session).");
         w.Sample("edge_frames_delivered_total", "transport", "mjpeg", camera.Jpeg.Delivered);
         w.Sample("edge_frames_delivered_total", "transport", "rtsp", rtsp.FramesSent);
-        w.Family("edge_frames_dropped_total", "counter", "Frames lost: capture (pipeline behind), encode (workers busy), viewer (skipped by a slow viewer), invalid (broken).");
+        w.Family("edge_frames_dropped_total", "counter",
+            "Frames lost: capture (pipeline behind), encode (workers busy), viewer (skipped by a slow viewer), invalid (broken).");
         w.Sample("edge_frames_dropped_total", "reason", "capture", camera.CaptureDrops);
         w.Sample("edge_frames_dropped_total", "reason", "encode", camera.EncodeDrops);
         w.Sample("edge_frames_dropped_total", "reason", "viewer", camera.Jpeg.ViewerSkips);
@@ -72,7 +75,8 @@ public sealed class EdgeMetrics(
         w.Histogram("edge_encode_duration_seconds", "Time to encode one raw frame to JPEG.", camera.EncodeTimes);
 
         var services = supervisor.GetStatus();
-        w.Family("edge_storage_write_failures_total", "counter", "Failed writes to the data directory since start, by writer (only writers that ever failed).");
+        w.Family("edge_storage_write_failures_total", "counter",
+            "Failed writes to the data directory since start, by writer (only writers that ever failed).");
         foreach (var (writer, failures) in storage.Failures) w.Sample("edge_storage_write_failures_total", "writer", writer, failures);
         var failing = storage.Problems;
         w.Family("edge_storage_failing", "gauge", "1 for each writer whose last write to the data directory failed.");
@@ -80,7 +84,8 @@ public sealed class EdgeMetrics(
         w.Family("edge_service_restarts_total", "counter", "Restarts of each supervised service.");
         foreach (var service in services) w.Sample("edge_service_restarts_total", "service", service.Name, service.Restarts);
         w.Family("edge_service_up", "gauge", "1 while a supervised service runs.");
-        foreach (var service in services) w.Sample("edge_service_up", "service", service.Name, service.Status == ServiceStatus.Running ? 1 : 0);
+        foreach (var service in services)
+            w.Sample("edge_service_up", "service", service.Name, service.Status == ServiceStatus.Running ? 1 : 0);
 
         w.Gauge("process_resident_memory_bytes", "Resident memory of the Edge process.", monitor.ReadProcessRss() ?? double.NaN);
         w.Gauge("edge_gc_heap_bytes", "Bytes on the managed heap now, garbage not yet collected included.", GC.GetTotalMemory(false));

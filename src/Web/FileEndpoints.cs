@@ -58,10 +58,12 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
     public Task Post(HttpContext context) => loop.InvokeAsync(async () =>
     {
         if (await AdmitChange(context) == false) return;
-        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type)
+            || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
             || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 and <= 70 } boundary)
         {
-            await PlainText.Write(context, StatusCodes.Status415UnsupportedMediaType, "POST /files takes multipart/form-data with a boundary; PUT /files/{name} takes the bytes.");
+            await PlainText.Write(context, StatusCodes.Status415UnsupportedMediaType,
+                "POST /files takes multipart/form-data with a boundary; PUT /files/{name} takes the bytes.");
             return;
         }
         var reader = new MultipartReader(boundary, context.Request.Body);
@@ -78,7 +80,8 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
                 }
                 // Form fields without a file name are not files: skip them.
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || (HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value) is not { } name) continue;
+                    || (HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value
+                        ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value) is not { } name) continue;
                 if (StoredFileName.Problem(name) is { } problem)
                 {
                     await PlainText.Write(context, StatusCodes.Status400BadRequest, $"'{name}': {problem}");
@@ -185,15 +188,19 @@ public sealed class FileEndpoints(EventLoop loop, Authenticator auth, FileStore 
         switch (outcome)
         {
             case SaveOutcome.TooLarge:
-                await PlainText.Write(context, StatusCodes.Status413PayloadTooLarge, $"Files are limited to {store.Settings.MaxFileBytes} bytes.");
+                await PlainText.Write(context, StatusCodes.Status413PayloadTooLarge,
+                    $"Files are limited to {store.Settings.MaxFileBytes} bytes.");
                 return (false, null);
             case SaveOutcome.NoSpace:
-                storage.Failed(StorageWriter, new IOException($"not enough free space (Edge keeps {store.Settings.ReserveBytes} bytes free)"));
-                await PlainText.Write(context, StatusCodes.Status507InsufficientStorage, $"Not enough free space (Edge keeps {store.Settings.ReserveBytes} bytes free).");
+                storage.Failed(StorageWriter,
+                    new IOException($"not enough free space (Edge keeps {store.Settings.ReserveBytes} bytes free)"));
+                await PlainText.Write(context, StatusCodes.Status507InsufficientStorage,
+                    $"Not enough free space (Edge keeps {store.Settings.ReserveBytes} bytes free).");
                 return (false, null);
             case SaveOutcome.WontFit:
                 // Smaller files still fit: the data directory is fine.
-                await PlainText.Write(context, StatusCodes.Status507InsufficientStorage, $"Not enough free space for this file (Edge keeps {store.Settings.ReserveBytes} bytes free).");
+                await PlainText.Write(context, StatusCodes.Status507InsufficientStorage,
+                    $"Not enough free space for this file (Edge keeps {store.Settings.ReserveBytes} bytes free).");
                 return (false, null);
             default:
                 storage.Succeeded(StorageWriter);

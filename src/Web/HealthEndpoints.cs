@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Edge.Web;
 
-/// <summary><c>/healthz</c> (the process and its event loop answer) and <c>/readyz</c> (every supervised service runs and the data directory takes writes).</summary>
+/// <summary>
+/// <c>/healthz</c> (the process and its event loop answer) and <c>/readyz</c> (every supervised service
+/// runs and the data directory takes writes).
+/// </summary>
 public sealed class HealthEndpoints(EventLoop loop, Supervisor supervisor, StorageHealth storage)
 {
     private static readonly TimeSpan LoopTimeout = TimeSpan.FromSeconds(2);

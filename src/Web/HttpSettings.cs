@@ -15,7 +15,8 @@ public sealed class HttpSettings
     public string? Validate()
     {
         if (HeadersTimeoutSeconds is < 1 or > 600) return $"HeadersTimeoutSeconds must be between 1 and 600 (got {HeadersTimeoutSeconds})";
-        if (KeepAliveTimeoutSeconds is < 1 or > 3600) return $"KeepAliveTimeoutSeconds must be between 1 and 3600 (got {KeepAliveTimeoutSeconds})";
+        if (KeepAliveTimeoutSeconds is < 1 or > 3600)
+            return $"KeepAliveTimeoutSeconds must be between 1 and 3600 (got {KeepAliveTimeoutSeconds})";
         if (MaxConnections is < 16 or > 100_000) return $"MaxConnections must be between 16 and 100000 (got {MaxConnections})";
         return null;
     }

@@ -18,7 +18,8 @@ public static class Listeners
 
     /// <param name="certificates">The store, asked for at each handshake (Kestrel's options are built before the store exists).</param>
     /// <param name="connections">Counts and lists every connection, on the outside of TLS.</param>
-    public static void Configure(KestrelServerOptions options, string? urls, HttpsSettings https, Func<CertificateStore> certificates, HttpConnectionCounter connections)
+    public static void Configure(KestrelServerOptions options, string? urls, HttpsSettings https, Func<CertificateStore> certificates,
+        HttpConnectionCounter connections)
     {
         var hosts = new List<string>();
         foreach (var url in (urls ?? DefaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -56,7 +57,9 @@ public static class Listeners
 
     /// <summary>The address RTSP listens on: <paramref name="configured"/> when set, else the HTTP hosts'.</summary>
     public static IReadOnlyList<IPAddress> Addresses(string configured, string? urls)
-        => configured.Length == 0 ? Addresses(urls) : [Every(IPAddress.Parse(configured)) ? IPAddress.IPv6Any : IPAddress.Parse(configured)];
+        => configured.Length == 0
+            ? Addresses(urls)
+            : [Every(IPAddress.Parse(configured)) ? IPAddress.IPv6Any : IPAddress.Parse(configured)];
 
     private static bool Every(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 

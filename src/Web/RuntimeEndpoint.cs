@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Edge.Web;
 
-/// <summary><c>GET /debug/runtime</c> (authenticated): the <see cref="RuntimeInspector"/>'s report as JSON, for scripts and the soak test.</summary>
+/// <summary>
+/// <c>GET /debug/runtime</c> (authenticated): the <see cref="RuntimeInspector"/>'s report as JSON, for
+/// scripts and the soak test.
+/// </summary>
 public sealed class RuntimeEndpoint(EventLoop loop, Authenticator auth, RuntimeInspector inspector)
 {
     public Task Serve(HttpContext context) => loop.InvokeAsync(() => ServeOnLoop(context));

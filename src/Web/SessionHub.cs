@@ -30,7 +30,8 @@ public sealed partial class SessionHub : IDisposable
 
     private readonly ConnectionTable _connections;
 
-    public SessionHub(EventLoop loop, ApiDispatcher dispatcher, StateStore state, WebSocketSettings settings, ConnectionTable connections, ILogger logger)
+    public SessionHub(EventLoop loop, ApiDispatcher dispatcher, StateStore state, WebSocketSettings settings, ConnectionTable connections,
+        ILogger logger)
     {
         _loop = loop;
         _connections = connections;
@@ -52,7 +53,10 @@ public sealed partial class SessionHub : IDisposable
     /// <summary>Sessions open or being opened.</summary>
     public int Count => _admitted;
 
-    /// <summary>New limits (SIGHUP): MaxClients and MaxMessageBytes apply to sessions opened from now on, SendTimeoutSeconds at once; open sessions are kept.</summary>
+    /// <summary>
+    /// New limits (SIGHUP): MaxClients and MaxMessageBytes apply to sessions opened from now on,
+    /// SendTimeoutSeconds at once; open sessions are kept.
+    /// </summary>
     public void Apply(WebSocketSettings settings) => _settings = settings;
 
     /// <summary>Serves one upgrade request on <c>/api</c> until the session ends. Loop only.</summary>
@@ -77,7 +81,8 @@ public sealed partial class SessionHub : IDisposable
             var stream = await WebSocketHandshake.Accept(context);
             var session = new WebSocketSession(context, stream, _loop, _dispatcher, _state, user, _settings.MaxMessageBytes, _logger);
             _sessions = [.. _sessions, session];
-            using var exchange = _connections.Find(context.Connection.Id)?.Serve("websocket", () => session.Pending, () => user == null ? "anonymous" : "user " + user);
+            using var exchange = _connections.Find(context.Connection.Id)?.Serve("websocket", () => session.Pending,
+                () => user == null ? "anonymous" : "user " + user);
             // Shutdown began while the handshake was being answered.
             if (_closing) session.Close(WebSocketFrames.GoingAway, "Server shutting down");
             try

@@ -48,7 +48,8 @@ public sealed partial class WebSocketSession : IApiSession
     private TaskCompletionSource? _room;
     private ITimer? _closeTimer;
 
-    public WebSocketSession(HttpContext context, Stream stream, EventLoop loop, ApiDispatcher dispatcher, StateStore state, string? user, int maxMessageBytes, ILogger logger)
+    public WebSocketSession(HttpContext context, Stream stream, EventLoop loop, ApiDispatcher dispatcher, StateStore state, string? user,
+        int maxMessageBytes, ILogger logger)
     {
         _context = context;
         _stream = stream;
@@ -172,7 +173,8 @@ public sealed partial class WebSocketSession : IApiSession
         {
             var message = await reader.Read(cancellationToken);
             LastReceivedAt = _loop.Time.GetTimestamp();
-            if (_closeQueued && message.Kind is not (WebSocketMessageKind.Close or WebSocketMessageKind.EndOfStream or WebSocketMessageKind.ProtocolError))
+            if (_closeQueued && message.Kind is not (WebSocketMessageKind.Close or WebSocketMessageKind.EndOfStream
+                or WebSocketMessageKind.ProtocolError))
                 continue; // Closing: only the client's close frame matters now; requests are not run.
             byte[] reply;
             switch (message.Kind)
@@ -186,7 +188,9 @@ public sealed partial class WebSocketSession : IApiSession
                     Close(message.CloseCode, message.Error!);
                     return;
                 case WebSocketMessageKind.Close:
-                    Close(message.CloseCode is WebSocketFrames.NormalClosure or WebSocketFrames.GoingAway ? message.CloseCode : WebSocketFrames.NormalClosure, "");
+                    Close(message.CloseCode is WebSocketFrames.NormalClosure or WebSocketFrames.GoingAway
+                        ? message.CloseCode
+                        : WebSocketFrames.NormalClosure, "");
                     return;
                 case WebSocketMessageKind.Ping:
                     _pong = WebSocketFrames.Build(WebSocketFrames.Pong, message.Payload.Span);
@@ -305,7 +309,8 @@ public sealed partial class WebSocketSession : IApiSession
     private bool HasMore() => _pong != null || _pingPending || _replies.Count > 0 || _pushOrder.Count > 0;
 
     private int PeekLength()
-        => _pong?.Length ?? (_pingPending ? PingFrame.Length : _replies.Count > 0 ? _replies.Peek().Length : _pushes[_pushOrder.Peek()].Length);
+        => _pong?.Length
+            ?? (_pingPending ? PingFrame.Length : _replies.Count > 0 ? _replies.Peek().Length : _pushes[_pushOrder.Peek()].Length);
 
     private bool TryTakeFrame(out byte[] frame)
     {

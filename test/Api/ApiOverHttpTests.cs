@@ -48,7 +48,8 @@ public sealed class ApiOverHttpTests
     {
         // JsonDocument accepts these bytes until the string is read; found by WireFuzzTests.
         byte[] body = [.. "{\"id\":1,\"method\":\"pi"u8, 0xD8, 0xD8, .. "ng\"}"u8];
-        using var response = await _server.Http.PostAsync("/api", new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } });
+        using var response = await _server.Http.PostAsync("/api",
+            new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } });
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
         var reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.AreEqual(ApiErrorCode.ParseError, Replies.ErrorCode(reply));
@@ -77,9 +78,11 @@ public sealed class ApiOverHttpTests
     [TestMethod]
     public async Task DeeplyNestedJsonIsRefusedWithoutHarm()
     {
-        string deep = """{"id":1,"method":"state.set","params":{"key":"user.deep","value":""" + new string('[', 200) + new string(']', 200) + "}}";
+        string deep = """{"id":1,"method":"state.set","params":{"key":"user.deep","value":""" + new string('[', 200) +
+            new string(']', 200) + "}}";
         Assert.AreEqual(ApiErrorCode.ParseError, Replies.ErrorCode((await PostRaw(deep)).Body));
-        Assert.AreEqual(0, (await _server.Call("state.get", new { keys = new[] { "user.deep" } })).GetProperty("result").EnumerateObject().Count());
+        Assert.AreEqual(0,
+            (await _server.Call("state.get", new { keys = new[] { "user.deep" } })).GetProperty("result").EnumerateObject().Count());
     }
 
     [TestMethod]
@@ -90,7 +93,8 @@ public sealed class ApiOverHttpTests
         var (status, reply) = await PostRaw(body);
         Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.AreEqual(ApiErrorCode.LimitExceeded, Replies.ErrorCode(reply));
-        Assert.AreEqual(0, (await _server.Call("state.get", new { keys = new[] { "user.big" } })).GetProperty("result").EnumerateObject().Count());
+        Assert.AreEqual(0,
+            (await _server.Call("state.get", new { keys = new[] { "user.big" } })).GetProperty("result").EnumerateObject().Count());
     }
 
     [TestMethod]

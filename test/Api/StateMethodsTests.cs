@@ -19,7 +19,8 @@ public sealed class StateMethodsTests
     [TestMethod]
     public async Task UserValuesRoundTripWithGrowingVersions()
     {
-        var first = await _server.Call("state.set", new { key = "user.dashboard", value = new { layout = "grid", panes = new[] { 1, 2 } } });
+        var first = await _server.Call("state.set",
+            new { key = "user.dashboard", value = new { layout = "grid", panes = new[] { 1, 2 } } });
         long v1 = first.GetProperty("result").GetProperty("version").GetInt64();
         var second = await _server.Call("state.set", new { key = "user.dashboard", value = "list" });
         Assert.AreEqual(v1 + 1, second.GetProperty("result").GetProperty("version").GetInt64());
@@ -44,7 +45,8 @@ public sealed class StateMethodsTests
         Assert.AreEqual(ApiErrorCode.Forbidden, Replies.ErrorCode(reply));
         var created = await _server.Call("state.set", new { key = "made.up.key", value = 5 });
         Assert.AreEqual(ApiErrorCode.Forbidden, Replies.ErrorCode(created));
-        var got = (await _server.Call("state.get", new { keys = new[] { "system.websocket_clients", "made.up.key" } })).GetProperty("result");
+        var got = (await _server.Call("state.get",
+            new { keys = new[] { "system.websocket_clients", "made.up.key" } })).GetProperty("result");
         Assert.AreNotEqual(99, got.GetProperty("system.websocket_clients").GetInt32());
         Assert.IsFalse(got.TryGetProperty("made.up.key", out _));
     }
@@ -61,11 +63,13 @@ public sealed class StateMethodsTests
             """{"id":1,"method":"state.set","params":{"key":"user.\ud800","value":1}}""",
         })
         {
-            using var response = await _server.Http.PostAsync("/api", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            using var response = await _server.Http.PostAsync("/api",
+                new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
             var reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             Assert.AreEqual(ApiErrorCode.InvalidParams, reply.GetProperty("error").GetProperty("code").GetInt32(), body + " → " + reply);
         }
-        Assert.AreEqual(errors, _server.Log.Lines.Count(l => l.StartsWith("Error", StringComparison.Ordinal) || l.Contains("failed:")), string.Join("\n", _server.Log.Lines));
+        Assert.AreEqual(errors, _server.Log.Lines.Count(l => l.StartsWith("Error", StringComparison.Ordinal) || l.Contains("failed:")),
+            string.Join("\n", _server.Log.Lines));
         // A pair, and an escaped backslash before "ud800", are text.
         var pair = await _server.Call("state.set", new { key = "user.s", value = "\ud83d\ude00 and \\ud800" });
         Assert.IsTrue(pair.TryGetProperty("result", out _), pair.ToString());
@@ -108,8 +112,11 @@ public sealed class StateMethodsTests
     {
         await using var server = await EdgeServer.Start();
         for (int i = 0; i < StateStore.MaxUserKeys; i++)
-            Assert.IsTrue((await server.Call("state.set", new { key = $"user.k{i}", value = i })).TryGetProperty("result", out _), $"key {i}");
-        Assert.AreEqual(ApiErrorCode.LimitExceeded, Replies.ErrorCode(await server.Call("state.set", new { key = "user.one-too-many", value = 1 })));
-        Assert.IsTrue((await server.Call("state.set", new { key = "user.k0", value = "existing keys stay writable" })).TryGetProperty("result", out _));
+            Assert.IsTrue((await server.Call("state.set", new { key = $"user.k{i}", value = i })).TryGetProperty("result", out _),
+                $"key {i}");
+        Assert.AreEqual(ApiErrorCode.LimitExceeded,
+            Replies.ErrorCode(await server.Call("state.set", new { key = "user.one-too-many", value = 1 })));
+        Assert.IsTrue((await server.Call("state.set",
+            new { key = "user.k0", value = "existing keys stay writable" })).TryGetProperty("result", out _));
     }
 }

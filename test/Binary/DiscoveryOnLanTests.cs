@@ -26,7 +26,8 @@ public sealed class DiscoveryOnLanTests
                 && message.GetProperty("address").GetString() == address && (also == null || also(message));
         }, $"{action} from {address}", TimeSpan.FromSeconds(15));
 
-    private static bool Lists(JsonElement message, string xaddr) => message.GetProperty("xaddrs").EnumerateArray().Any(x => x.GetString() == xaddr);
+    private static bool Lists(JsonElement message, string xaddr)
+        => message.GetProperty("xaddrs").EnumerateArray().Any(x => x.GetString() == xaddr);
 
     [TestMethod]
     public async Task TheOnvifClientFindsEdgeWhichSaysHelloOnStartAndOnNewAddressesAndByeOnStopWithAStableAddress()
@@ -34,9 +35,12 @@ public sealed class DiscoveryOnLanTests
         await using var lan = await VirtualLan.Create();
         string dir = Directory.CreateTempSubdirectory("edge-lan-").FullName;
         string config = Path.Combine(dir, "edge.json");
-        await File.WriteAllTextAsync(config, EdgeServer.ConfigWithUsers("\"Camera\":{\"Width\":320,\"Height\":240,\"Fps\":5},\"Onvif\":{\"Name\":\"lan camera\"},", devicePassword: true));
+        await File.WriteAllTextAsync(config,
+            EdgeServer.ConfigWithUsers("\"Camera\":{\"Width\":320,\"Height\":240,\"Fps\":5},\"Onvif\":{\"Name\":\"lan camera\"},",
+                devicePassword: true));
         string[] args = ["--config", config, "--data-dir", Path.Combine(dir, "data"), "--urls", "http://*:8080"];
-        await using var listener = lan.StartClient("node", Repository.NodeScript("Onvif", "discovery.mjs", "onvif"), "listen", VirtualLan.ClientAddress);
+        await using var listener = lan.StartClient("node", Repository.NodeScript("Onvif", "discovery.mjs", "onvif"), "listen",
+            VirtualLan.ClientAddress);
         await listener.WaitForLine(l => l == "ready", "the multicast listener");
 
         string endpoint;
@@ -45,17 +49,22 @@ public sealed class DiscoveryOnLanTests
             endpoint = DeviceIdentity.EndpointAddress(File.ReadAllText(Path.Combine(dir, "data", DeviceIdentity.FileName)).Trim());
             await WaitFor(listener, "Hello", endpoint, m => Lists(m, DeviceService));
 
-            var probe = await lan.RunClient("node", Repository.NodeScript("Onvif", "discovery.mjs", "onvif"), "probe", EdgeServer.User, EdgeServer.Password);
+            var probe = await lan.RunClient("node", Repository.NodeScript("Onvif", "discovery.mjs", "onvif"), "probe", EdgeServer.User,
+                EdgeServer.Password);
             Assert.AreEqual(0, probe.ExitCode, probe.Error + probe.Output);
-            var found = JsonDocument.Parse(probe.Output).RootElement.EnumerateArray().Single(d => d.GetProperty("address").GetString() == endpoint);
+            var found = JsonDocument.Parse(probe.Output).RootElement.EnumerateArray()
+                .Single(d => d.GetProperty("address").GetString() == endpoint);
             Assert.AreEqual(DeviceService, found.GetProperty("xaddrs")[0].GetString());
             Assert.AreEqual("Edge", found.GetProperty("manufacturer").GetString());
-            Assert.IsTrue(found.GetProperty("scopes").EnumerateArray().Any(s => s.GetString() == "onvif://www.onvif.org/name/lan%20camera"), found.ToString());
-            Assert.IsTrue(found.GetProperty("scopes").EnumerateArray().Any(s => s.GetString()!.StartsWith("onvif://www.onvif.org/mac/", StringComparison.Ordinal)), found.ToString());
+            Assert.IsTrue(found.GetProperty("scopes").EnumerateArray().Any(s => s.GetString() == "onvif://www.onvif.org/name/lan%20camera"),
+                found.ToString());
+            Assert.IsTrue(found.GetProperty("scopes").EnumerateArray()
+                .Any(s => s.GetString()!.StartsWith("onvif://www.onvif.org/mac/", StringComparison.Ordinal)), found.ToString());
 
             // An address that appears later is announced without a restart.
             await lan.AddDeviceAddress("10.78.0.1/24");
-            await WaitFor(listener, "Hello", endpoint, m => Lists(m, DeviceService) && Lists(m, "http://10.78.0.1:8080/onvif/device_service"));
+            await WaitFor(listener, "Hello", endpoint,
+                m => Lists(m, DeviceService) && Lists(m, "http://10.78.0.1:8080/onvif/device_service"));
 
             await edge.Signal("TERM");
             Assert.AreEqual(0, await edge.WaitForExit(TimeSpan.FromSeconds(10)));
@@ -66,7 +75,8 @@ public sealed class DiscoveryOnLanTests
         int hellos = listener.Stdout.Count(l => l.Contains("/Hello\""));
         await using (var again = await EdgeProcess.StartIn(lan.DeviceNamespace, args))
         {
-            await Eventually.True(() => listener.Stdout.Count(l => l.Contains("/Hello\"") && l.Contains(endpoint)) > hellos, "a Hello with the same endpoint address after a restart", 15000);
+            await Eventually.True(() => listener.Stdout.Count(l => l.Contains("/Hello\"") && l.Contains(endpoint)) > hellos,
+                "a Hello with the same endpoint address after a restart", 15000);
         }
         Directory.Delete(dir, recursive: true);
     }

@@ -49,9 +49,11 @@ public sealed class DurabilityTests
             using var settings = await edge.ConnectAsTestUser();
             using var events = await edge.ConnectAsTestUser();
             // The kill comes after a random number of acknowledged writes of either kind, with others in flight.
-            int settingsAt = ledger.LastAckedSetting + random.Next(1, SettingsPerRound), eventsAt = ledger.AckedEvents.Count + random.Next(1, EventsPerRound);
+            int settingsAt = ledger.LastAckedSetting + random.Next(1, SettingsPerRound),
+                eventsAt = ledger.AckedEvents.Count + random.Next(1, EventsPerRound);
             var writers = Task.WhenAll(WriteSettings(settings, ledger), WriteEvents(events, ledger));
-            while (!writers.IsCompleted && Volatile.Read(ref ledger.LastAckedSetting) < settingsAt && ledger.AckedCount < eventsAt) await Task.Delay(1);
+            while (!writers.IsCompleted && Volatile.Read(ref ledger.LastAckedSetting) < settingsAt && ledger.AckedCount < eventsAt)
+                await Task.Delay(1);
             edge.Kill();
             await edge.WaitForExit(TimeSpan.FromSeconds(10));
             await writers;
@@ -122,7 +124,8 @@ public sealed class DurabilityTests
                 $"{context}: camera.json holds version {version}; acknowledged {ledger.LastAckedSetting}, sent {ledger.LastSentSetting}");
         }
         else Assert.AreEqual(-1, ledger.LastAckedSetting, $"{context}: camera.json is missing after an acknowledged write");
-        Assert.AreEqual(0, Directory.GetFiles(data, ".camera.json.*").Length, $"{context}: temporary files of killed writes are cleaned up");
+        Assert.AreEqual(0, Directory.GetFiles(data, ".camera.json.*").Length,
+            $"{context}: temporary files of killed writes are cleaned up");
 
         using var api = await edge.ConnectAsTestUser();
         var found = new Dictionary<long, int>();
@@ -132,10 +135,12 @@ public sealed class DurabilityTests
             var reply = await api.Call("events.list", new { kind = "user.kill", limit = 1000, before });
             var page = reply.GetProperty("result");
             foreach (var item in page.GetProperty("events").EnumerateArray())
-                Assert.IsTrue(found.TryAdd(item.GetProperty("seq").GetInt64(), item.GetProperty("data").GetProperty("n").GetInt32()), $"{context}: a sequence number appears twice");
+                Assert.IsTrue(found.TryAdd(item.GetProperty("seq").GetInt64(), item.GetProperty("data").GetProperty("n").GetInt32()),
+                    $"{context}: a sequence number appears twice");
             before = page.GetProperty("next").ValueKind == JsonValueKind.Number ? page.GetProperty("next").GetInt64() : null;
         } while (before != null);
         foreach (var (n, seq) in ledger.AckedEvents)
-            Assert.IsTrue(found.TryGetValue(seq, out int stored) && stored == n, $"{context}: acknowledged event {n} (seq {seq}) is missing");
+            Assert.IsTrue(found.TryGetValue(seq, out int stored) && stored == n,
+                $"{context}: acknowledged event {n} (seq {seq}) is missing");
     }
 }

@@ -56,8 +56,12 @@ public sealed partial class EdgeProcess : IAsyncDisposable
 
     public IReadOnlyCollection<string> Stderr => _process.Stderr;
 
-    /// <summary>HTTP on 127.0.0.1, and RTSP, HTTPS and WS-Discovery, on free ports: tests never collide on 8080, 8554, 8443 or 3702.</summary>
-    public static readonly string[] EphemeralPorts = ["--urls", "http://127.0.0.1:0", "--Rtsp:Port", "0", "--Https:Port", "0", "--Onvif:DiscoveryPort", "0"];
+    /// <summary>
+    /// HTTP on 127.0.0.1, and RTSP, HTTPS and WS-Discovery, on free ports: tests never collide on 8080,
+    /// 8554, 8443 or 3702.
+    /// </summary>
+    public static readonly string[] EphemeralPorts = ["--urls", "http://127.0.0.1:0", "--Rtsp:Port", "0", "--Https:Port", "0",
+        "--Onvif:DiscoveryPort", "0"];
 
     /// <summary>Starts the server on <see cref="EphemeralPorts"/> and waits for its "listening on" line.</summary>
     public static Task<EdgeProcess> Start(params string[] args) => StartWithEnvironment(null, args);
@@ -66,11 +70,19 @@ public sealed partial class EdgeProcess : IAsyncDisposable
     public static Task<EdgeProcess> StartWithEnvironment(IReadOnlyDictionary<string, string?>? environment, params string[] args)
         => StartWith(Command[0], [.. Command[1..], .. EphemeralPorts, .. args], environment);
 
-    /// <summary>As <see cref="Start"/>, run through <paramref name="wrapper"/> (a command that execs its arguments, like <c>nohup</c>).</summary>
-    public static Task<EdgeProcess> StartUnder(string wrapper, params string[] args) => StartWith(wrapper, [.. Command, .. EphemeralPorts, .. args], null);
+    /// <summary>
+    /// As <see cref="Start"/>, run through <paramref name="wrapper"/> (a command that execs its arguments,
+    /// like <c>nohup</c>).
+    /// </summary>
+    public static Task<EdgeProcess> StartUnder(string wrapper, params string[] args)
+        => StartWith(wrapper, [.. Command, .. EphemeralPorts, .. args], null);
 
-    /// <summary>Starts the server inside network namespace <paramref name="netns"/> with only <paramref name="args"/> (ports as configured).</summary>
-    public static Task<EdgeProcess> StartIn(string netns, params string[] args) => StartWith("ip", ["netns", "exec", netns, .. Command, .. args], null);
+    /// <summary>
+    /// Starts the server inside network namespace <paramref name="netns"/> with only
+    /// <paramref name="args"/> (ports as configured).
+    /// </summary>
+    public static Task<EdgeProcess> StartIn(string netns, params string[] args)
+        => StartWith("ip", ["netns", "exec", netns, .. Command, .. args], null);
 
     private static async Task<EdgeProcess> StartWith(string file, string[] args, IReadOnlyDictionary<string, string?>? environment)
     {
@@ -86,7 +98,10 @@ public sealed partial class EdgeProcess : IAsyncDisposable
         return (code, stdout, stderr);
     }
 
-    /// <summary>WebSocket /api with the credentials of <see cref="EdgeServer.User"/> (configure it with <see cref="EdgeServer.ConfigWithUsers"/>).</summary>
+    /// <summary>
+    /// WebSocket /api with the credentials of <see cref="EdgeServer.User"/> (configure it with
+    /// <see cref="EdgeServer.ConfigWithUsers"/>).
+    /// </summary>
     public async Task<ApiSocket> ConnectAsTestUser()
     {
         var socket = new ClientWebSocket();

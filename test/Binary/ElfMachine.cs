@@ -15,7 +15,12 @@ public static class ElfMachine
         if (!header[..4].SequenceEqual("\u007fELF"u8))
             throw new InvalidDataException($"{binary} is not an ELF executable");
         ushort machine = BitConverter.ToUInt16(header[18..20]);
-        var host = RuntimeInformation.OSArchitecture switch { Architecture.X64 => X86_64, Architecture.Arm64 => AArch64, var other => throw new PlatformNotSupportedException($"host {other}") };
+        var host = RuntimeInformation.OSArchitecture switch
+        {
+            Architecture.X64 => X86_64,
+            Architecture.Arm64 => AArch64,
+            var other => throw new PlatformNotSupportedException($"host {other}"),
+        };
         return machine == host ? null : machine switch
         {
             AArch64 => "qemu-aarch64",

@@ -25,7 +25,8 @@ public sealed class HostileClientsBinaryTests
     [TestCleanup]
     public void DeleteDataDir() => _data.Dispose();
 
-    private Task<EdgeProcess> Start(params string[] args) => EdgeProcess.Start(["--data-dir", _data.Root, "--Auth:Enabled", "false", .. args]);
+    private Task<EdgeProcess> Start(params string[] args)
+        => EdgeProcess.Start(["--data-dir", _data.Root, "--Auth:Enabled", "false", .. args]);
 
     private static async Task AssertServes(EdgeProcess edge, string when)
     {
@@ -58,7 +59,8 @@ public sealed class HostileClientsBinaryTests
             stop.Cancel();
             await running;
             if (beside <= 2 * idle || attempt == 2 || EdgeProcess.Emulated) break;
-            Console.WriteLine($"p99 beside {hostile}: {beside.TotalMilliseconds:0.00} ms against idle {idle.TotalMilliseconds:0.00} ms; measuring both again");
+            Console.WriteLine($"p99 beside {hostile}: {beside.TotalMilliseconds:0.00} ms against idle {idle.TotalMilliseconds:0.00} ms; " +
+                $"measuring both again");
         }
         WellBehavedClient.AssertKeptLatency(idle, beside, hostile);
         await AssertServes(edge, "after " + hostile);
@@ -121,7 +123,8 @@ public sealed class HostileClientsBinaryTests
         await Beside(edge, "oversized API bodies", stop => Repeat(stop, async ct =>
         {
             // Content-Length says 1 GB: the answer comes before any of it is sent.
-            byte[] request = Encoding.ASCII.GetBytes("POST /api HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n{");
+            byte[] request = Encoding.ASCII.GetBytes("POST /api HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+                "Content-Length: 1000000000\r\n\r\n{");
             StringAssert.StartsWith(await RawExchange(edge.BaseUri, request, ct), "HTTP/1.1 413");
             refused++;
         }));
@@ -202,7 +205,10 @@ public sealed class HostileClientsBinaryTests
             dropped++;
         }));
         Assert.IsGreaterThan(10, dropped);
-        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
+        };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
         Assert.AreEqual("ok\n", await http.GetStringAsync(new Uri(https, "/healthz")));
     }
@@ -290,7 +296,8 @@ public sealed class HostileClientsBinaryTests
                 Assert.AreEqual(9 * limit, results.Count(r => r == HttpStatusCode.ServiceUnavailable), string.Join(", ", results));
                 // The refused keep coming back while the admitted stay (raw upgrades: a ClientWebSocket per
                 // attempt costs the test's own CPU more than the server's answer).
-                byte[] upgrade = Encoding.ASCII.GetBytes($"GET /api HTTP/1.1\r\nHost: {edge.BaseUri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                byte[] upgrade = Encoding.ASCII.GetBytes($"GET /api HTTP/1.1\r\nHost: {edge.BaseUri.Authority}\r\n" +
+                    "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
                 await Repeat(stop, async ct => StringAssert.StartsWith(await RawExchange(edge.BaseUri, upgrade, ct), "HTTP/1.1 503"));
             }
@@ -320,13 +327,15 @@ public sealed class HostileClientsBinaryTests
     {
         const int limit = 4;
         await using var edge = await Start("--Rtsp:MaxSessions", limit.ToString(), "--Camera:Width", "320", "--Camera:Height", "240");
-        int port = int.Parse(System.Text.RegularExpressions.Regex.Match(edge.Stdout.First(l => l.Contains("RTSP listening on port")), @"port (\d+)").Groups[1].Value);
+        int port = int.Parse(System.Text.RegularExpressions.Regex.Match(edge.Stdout.First(l => l.Contains("RTSP listening on port")),
+            @"port (\d+)").Groups[1].Value);
         string url = $"rtsp://127.0.0.1:{port}/stream/track1";
         var clients = new List<RtspClient>();
         try
         {
             for (int i = 0; i < 10 * limit; i++) clients.Add(await RtspClient.Connect(port));
-            var setups = await Task.WhenAll(clients.Select(c => c.Request("SETUP", url, headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))));
+            var setups = await Task.WhenAll(clients.Select(c =>
+                c.Request("SETUP", url, headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))));
             var statuses = setups.Select(r => r.Status).ToList();
             Assert.AreEqual(limit, statuses.Count(s => s == 200), string.Join(", ", statuses));
             Assert.AreEqual(9 * limit, statuses.Count(s => s == 453), string.Join(", ", statuses));
@@ -338,8 +347,11 @@ public sealed class HostileClientsBinaryTests
                 Assert.AreEqual(200, (await playing[i].Request("PLAY", url, headers: ("Session", session))).Status);
             }
             // The refused keep asking, once a second each, while the admitted play.
-            await Beside(edge, $"{9 * limit} RTSP clients over a limit of {limit}", stop => Task.WhenAll(refused.Select(client => Repeat(stop, async _ =>
-                Assert.AreEqual(453, (await client.Request("SETUP", url, headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status), paceMs: 1000))));
+            await Beside(edge, $"{9 * limit} RTSP clients over a limit of {limit}",
+                stop => Task.WhenAll(refused.Select(client => Repeat(stop, async _ =>
+                    Assert.AreEqual(453,
+                        (await client.Request("SETUP", url, headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status),
+                    paceMs: 1000))));
             foreach (var player in playing) Assert.HasCount(10, await player.ReadPackets(10), "the admitted sessions kept playing");
         }
         finally

@@ -54,15 +54,18 @@ public sealed class HttpsBinaryTests
         leafRequest.CertificateExtensions.Add(names.Build());
         leafRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         // URLs a framework with downloads would fetch (for OCSP stapling or a missing issuer): nothing listens there.
-        leafRequest.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(["http://127.0.0.1:9/ocsp"], ["http://127.0.0.1:9/root.crt"]));
+        leafRequest.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(["http://127.0.0.1:9/ocsp"],
+            ["http://127.0.0.1:9/root.crt"]));
         using var leaf = leafRequest.Create(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMonths(6), [1, 2, 3, 4]);
 
-        string https = $"\"Https\":{{\"CertificateFile\":\"{_dir.Write("leaf.crt", leaf.ExportCertificatePem())}\",\"KeyFile\":\"{_dir.Write("leaf.key", leafKey.ExportPkcs8PrivateKeyPem())}\"}},";
+        string https = $"\"Https\":{{\"CertificateFile\":\"{_dir.Write("leaf.crt", leaf.ExportCertificatePem())}\"," +
+            $"\"KeyFile\":\"{_dir.Write("leaf.key", leafKey.ExportPkcs8PrivateKeyPem())}\"}},";
         string config = _dir.Write("ca.json", EdgeServer.ConfigWithUsers(https));
         await using var edge = await EdgeProcess.Start("--config", config, "--data-dir", _dir.PathOf("ca-data"));
         for (int i = 0; i < 2; i++)
         {
-            var curl = await Tools.Run("curl", ["-sS", "--fail", "--cacert", _dir.Write("root.crt", root.ExportCertificatePem()), HttpsUrl(edge)]);
+            var curl = await Tools.Run("curl",
+                ["-sS", "--fail", "--cacert", _dir.Write("root.crt", root.ExportCertificatePem()), HttpsUrl(edge)]);
             Assert.AreEqual(0, curl.ExitCode, curl.Error + string.Join("\n", edge.Stdout.Concat(edge.Stderr)));
         }
         Assert.IsFalse(edge.Stderr.Any(l => l.Contains("Unhandled")), string.Join("\n", edge.Stderr));

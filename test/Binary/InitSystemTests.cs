@@ -48,7 +48,10 @@ public sealed class InitSystemTests
             {
                 int length;
                 try { length = await _socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token); }
-                catch (OperationCanceledException) { throw new AssertFailedException($"no notification with {line} within {timeoutMs} ms"); }
+                catch (OperationCanceledException)
+                {
+                    throw new AssertFailedException($"no notification with {line} within {timeoutMs} ms");
+                }
                 string message = Encoding.UTF8.GetString(buffer, 0, length);
                 if (message.Split('\n').Contains(line)) return message;
             }
@@ -91,9 +94,11 @@ public sealed class InitSystemTests
         string config = Config();
         await using var edge = await EdgeProcess.Start("--config", config, "--data-dir", DataDir(), "--pidfile", pidFile);
         Assert.AreEqual($"{edge.Pid}\n", File.ReadAllText(pidFile));
-        Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(pidFile));
+        Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            File.GetUnixFileMode(pidFile));
 
-        var second = await EdgeProcess.Run(null, ["--config", config, "--data-dir", DataDir(), .. EdgeProcess.EphemeralPorts, "--pidfile", pidFile]);
+        var second = await EdgeProcess.Run(null,
+            ["--config", config, "--data-dir", DataDir(), .. EdgeProcess.EphemeralPorts, "--pidfile", pidFile]);
         Assert.AreEqual(1, second.Code);
         StringAssert.Contains(second.Stderr, $"Edge already runs as process {edge.Pid}");
         Assert.AreEqual($"{edge.Pid}\n", File.ReadAllText(pidFile), "the running Edge keeps its pidfile");
@@ -127,7 +132,9 @@ public sealed class InitSystemTests
         string pidFile = _dir.NewPath("edge", ".pid"), log = _dir.NewPath("edge", ".log");
         int port = FreePort();
         string dataDir = DataDir();
-        var environment = $"DAEMON={EdgeProcess.BinaryPath}\nPIDFILE={pidFile}\nLOGFILE={log}\nDAEMON_ARGS=--config {Config()} --data-dir {dataDir} --urls http://127.0.0.1:{port} --Rtsp:Port 0 --Https:Port 0 --Onvif:DiscoveryPort 0";
+        var environment = $"DAEMON={EdgeProcess.BinaryPath}\nPIDFILE={pidFile}\nLOGFILE={log}\n" +
+            $"DAEMON_ARGS=--config {Config()} --data-dir {dataDir} --urls http://127.0.0.1:{port} --Rtsp:Port 0 --Https:Port 0 " +
+            $"--Onvif:DiscoveryPort 0";
         Task<(int ExitCode, string Output, string Error)> Run(string action)
             => Tools.Run("env", [.. environment.Split('\n'), "sh", script, action], TimeSpan.FromSeconds(45));
 
@@ -138,9 +145,13 @@ public sealed class InitSystemTests
             {
                 // What became of the daemon: its pidfile, its log, the process and where it waits.
                 var processes = await Tools.Run("ps", ["-eo", "pid,ppid,stat,wchan:32,etime,args"]);
-                string made = Directory.Exists(dataDir) ? string.Join(", ", Directory.EnumerateFileSystemEntries(dataDir, "*", SearchOption.AllDirectories)) : "no data directory";
-                Assert.Fail($"{start.Error}{start.Output}\npidfile: {(File.Exists(pidFile) ? File.ReadAllText(pidFile) : "none")}\ndata: {made}\nEdge's log:\n{(File.Exists(log) ? File.ReadAllText(log) : "none")}\n"
-                    + string.Join("\n", processes.Output.Split('\n').Where(l => l.Contains(pidFile) || l.Contains("start-stop") || l.Contains("PID"))));
+                string made = Directory.Exists(dataDir)
+                    ? string.Join(", ", Directory.EnumerateFileSystemEntries(dataDir, "*", SearchOption.AllDirectories))
+                    : "no data directory";
+                Assert.Fail($"{start.Error}{start.Output}\npidfile: {(File.Exists(pidFile) ? File.ReadAllText(pidFile) : "none")}\n"
+                    + $"data: {made}\nEdge's log:\n{(File.Exists(log) ? File.ReadAllText(log) : "none")}\n"
+                    + string.Join("\n",
+                        processes.Output.Split('\n').Where(l => l.Contains(pidFile) || l.Contains("start-stop") || l.Contains("PID"))));
             }
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             Assert.AreEqual(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode, "started means serving");

@@ -4,7 +4,8 @@ namespace Edge.Tests.Binary;
 
 /// <summary>
 /// The native AOT binary, published once per test run with publish.sh (which fails on any trim/AOT
-/// warning) unless TEST_EDGE_BINARY names an already published one (not EDGE_*: Edge would read that as configuration); sets <see cref="EdgeProcess.BinaryPath"/>.
+/// warning) unless TEST_EDGE_BINARY names an already published one (not EDGE_*: Edge would read that as
+/// configuration); sets <see cref="EdgeProcess.BinaryPath"/>.
 /// </summary>
 public static class PublishedBinary
 {

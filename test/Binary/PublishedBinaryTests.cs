@@ -102,7 +102,8 @@ public sealed class PublishedBinaryTests
         var invalid = await EdgeProcess.Run(null, "--config", Config("""{"WebSocket":{"MaxClients":"many"}}"""), "--check-config");
         Assert.AreEqual(2, invalid.Code);
         StringAssert.Contains(invalid.Stderr, "WebSocket:MaxClients");
-        var startInvalid = await EdgeProcess.Run(null, "--config", Config("""{"Auth":{"Users":[{"Name":"a","PasswordHash":"x"}]}}"""), "--data-dir", DataDir());
+        var startInvalid = await EdgeProcess.Run(null, "--config", Config("""{"Auth":{"Users":[{"Name":"a","PasswordHash":"x"}]}}"""),
+            "--data-dir", DataDir());
         Assert.AreEqual(2, startInvalid.Code, "starting with an invalid configuration exits 2 too");
         StringAssert.Contains(startInvalid.Stderr, "Auth:Users:0:PasswordHash");
     }
@@ -113,7 +114,8 @@ public sealed class PublishedBinaryTests
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         int port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        var run = await EdgeProcess.Run(null, "--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir(), "--urls", $"http://127.0.0.1:{port}", "--Https:Port", "0");
+        var run = await EdgeProcess.Run(null, "--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir(), "--urls",
+            $"http://127.0.0.1:{port}", "--Https:Port", "0");
         Assert.AreEqual(1, run.Code);
         StringAssert.Contains(run.Stderr, "edge: cannot run:");
         StringAssert.Contains(run.Stderr, port.ToString());
@@ -155,22 +157,27 @@ public sealed class PublishedBinaryTests
         }
         Assert.AreEqual(2, (await EdgeProcess.Run("x\n", "passwd", "--user", "nvr", "--role", "root")).Code, "an unknown role is refused");
 
-        string config = $$$"""{"Camera":{"Source":"testpattern","Width":320,"Height":240,"Fps":10},"Auth":{"Users":[{{{viewer.Stdout.Trim()}}},{{{admin.Stdout.Trim()}}}]}}""";
+        string config = $$$"""{"Camera":{"Source":"testpattern","Width":320,"Height":240,"Fps":10},"Auth":""" +
+            $$$"""{"Users":[{{{viewer.Stdout.Trim()}}},{{{admin.Stdout.Trim()}}}]}}""";
         await using var edge = await EdgeProcess.Start("--config", Config(config), "--data-dir", DataDir());
         using var http = new HttpClient { BaseAddress = edge.BaseUri };
         http.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth("nvr", "nvr pass");
-        async Task<string> Call(string body) => await (await http.PostAsync("/api", new StringContent(body, Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
+        async Task<string> Call(string body)
+            => await (await http.PostAsync("/api", new StringContent(body, Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
         StringAssert.Contains(await Call("""{"id":1,"method":"ping"}"""), "\"result\"");
         StringAssert.Contains(await Call("""{"id":1,"method":"camera.set","params":{"fps":5}}"""), "camera.set needs the operator role.");
         string state = await Call("""{"id":1,"method":"state.get","params":{"keys":["rtsp.port"]}}""");
         int port = int.Parse(Regex.Match(state, "\"rtsp.port\":(\\d+)").Groups[1].Value);
 
         // Every user has a DigestHash, so Digest is offered, and ffmpeg answers with it.
-        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", $"rtsp://nvr:nvr%20pass@127.0.0.1:{port}/stream", "-frames:v", "5", "-f", "null", "-"]);
+        var decode = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", $"rtsp://nvr:nvr%20pass@127.0.0.1:{port}/stream", "-frames:v", "5",
+                "-f", "null", "-"]);
         Assert.AreEqual(0, decode.ExitCode, decode.Error);
 
         // ONVIF WS-Security PasswordDigest, as Home Assistant and NVRs send it.
-        string soap = Edge.Tests.Onvif.Soap.Envelope(Edge.Tests.Onvif.Soap.Operation("GetProfiles", Edge.Tests.Onvif.Soap.Media), Edge.Tests.Onvif.Soap.DigestToken("nvr", "nvr pass", DateTimeOffset.UtcNow));
+        string soap = Edge.Tests.Onvif.Soap.Envelope(Edge.Tests.Onvif.Soap.Operation("GetProfiles", Edge.Tests.Onvif.Soap.Media),
+            Edge.Tests.Onvif.Soap.DigestToken("nvr", "nvr pass", DateTimeOffset.UtcNow));
         using var anonymous = new HttpClient { BaseAddress = edge.BaseUri };
         var content = new StringContent(soap, Encoding.UTF8);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/soap+xml; charset=utf-8");
@@ -185,7 +192,8 @@ public sealed class PublishedBinaryTests
         string config = Config(EdgeServer.DefaultConfig);
         await using var edge = await EdgeProcess.Start("--config", config, "--data-dir", DataDir());
         using var http = new HttpClient { BaseAddress = edge.BaseUri };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("anyone:x")));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes("anyone:x")));
         var ping = () => http.PostAsync("/api", new StringContent("""{"id":1,"method":"ping"}""", Encoding.UTF8, "application/json"));
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await ping()).StatusCode);
         File.WriteAllText(config, """{"Auth":{"Enabled":false}}""");
@@ -201,7 +209,8 @@ public sealed class PublishedBinaryTests
     public async Task UnderNohupSighupIsIgnoredAndTheStartSaysHowToReloadInstead()
     {
         await using var edge = await EdgeProcess.StartUnder("nohup", "--config", Config(EdgeServer.DefaultConfig), "--data-dir", DataDir());
-        await Eventually.True(() => edge.Stderr.Concat(edge.Stdout).Any(l => l.Contains("SIGHUP is ignored") && l.Contains("PUT /config")), "the warning at start");
+        await Eventually.True(() => edge.Stderr.Concat(edge.Stdout).Any(l => l.Contains("SIGHUP is ignored") && l.Contains("PUT /config")),
+            "the warning at start");
         await edge.Signal("HUP");
         using var http = new HttpClient { BaseAddress = edge.BaseUri };
         Assert.AreEqual("ok\n", await http.GetStringAsync("/healthz"), "still serving");
@@ -215,7 +224,8 @@ public sealed class PublishedBinaryTests
     {
         // libturbojpeg is linked in: a board needs nothing but its C library (readelf reads either architecture).
         var dynamic = await Tools.Run("readelf", ["-d", EdgeProcess.BinaryPath]);
-        var needed = dynamic.Output.Split('\n').Where(l => l.Contains("(NEEDED)")).Select(l => l[(l.IndexOf('[') + 1)..l.IndexOf(']')]).Order(StringComparer.Ordinal).ToArray();
+        var needed = dynamic.Output.Split('\n').Where(l => l.Contains("(NEEDED)")).Select(l => l[(l.IndexOf('[') + 1)..l.IndexOf(']')])
+            .Order(StringComparer.Ordinal).ToArray();
         Assert.AreEqual("libc.so.6 libm.so.6", string.Join(' ', needed.Skip(1)), dynamic.Output);
         StringAssert.Matches(needed[0], new Regex(@"^ld-linux-(x86-64|aarch64)\.so\.[12]$"));
 
@@ -225,10 +235,12 @@ public sealed class PublishedBinaryTests
             """);
         await using var edge = await EdgeProcess.Start("--config", Config(config), "--data-dir", DataDir());
         string url = $"http://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@{edge.BaseUri.Authority}";
-        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-f", "mpjpeg", "-i", url + "/stream.mjpg", "-frames:v", "60", "-f", "null", "-"]);
+        var decode = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-f", "mpjpeg", "-i", url + "/stream.mjpg", "-frames:v", "60", "-f", "null", "-"]);
         Assert.AreEqual(0, decode.ExitCode, decode.Error);
         Assert.AreEqual("", decode.Error.Trim());
-        var probe = await Tools.Run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", url + "/snapshot.jpg"]);
+        var probe = await Tools.Run("ffprobe",
+            ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", url + "/snapshot.jpg"]);
         Assert.AreEqual("mjpeg,640,360", probe.Output.Trim(), probe.Error);
     }
 

@@ -34,7 +34,8 @@ public sealed class StorageFaultTests
         string dir = Directory.CreateTempSubdirectory("edge-storage-").FullName;
         string image = Path.Combine(dir, "card.img"), data = Path.Combine(dir, "data"), config = Path.Combine(dir, "edge.json");
         Directory.CreateDirectory(data);
-        await File.WriteAllTextAsync(config, EdgeServer.ConfigWithUsers("\"Camera\":{\"Width\":64,\"Height\":48,\"Fps\":5},\"Files\":{\"ReserveBytes\":0},"));
+        await File.WriteAllTextAsync(config,
+            EdgeServer.ConfigWithUsers("\"Camera\":{\"Width\":64,\"Height\":48,\"Fps\":5},\"Files\":{\"ReserveBytes\":0},"));
         await Run("truncate", "-s", "24M", image);
         await Run("mkfs.ext4", "-q", image);
         await Run("mount", "-o", "loop,errors=remount-ro", image, data);
@@ -45,14 +46,16 @@ public sealed class StorageFaultTests
             {
                 var stopWriting = new CancellationTokenSource();
                 var writes = Write(edge, ledger, stopWriting.Token);
-                await Eventually.True(() => ledger.AckedFiles.Count >= 5 && ledger.AckedEvents.Count >= 5, "writes before any fault", 10000);
+                await Eventually.True(() => ledger.AckedFiles.Count >= 5 && ledger.AckedEvents.Count >= 5, "writes before any fault",
+                    10000);
 
                 // Full: a filler takes what is left, and keeps taking every block freed after it
                 // (a replaced settings file frees the old one's).
                 string filler = Path.Combine(data, "filler");
                 using var unfill = new CancellationTokenSource();
                 var full = KeepFull(filler, unfill.Token);
-                await RefusedEach(ledger, "for want of space", ("camera settings", "No space left on device"), ("file", "507"), ("event", "No space left on device"));
+                await RefusedEach(ledger, "for want of space", ("camera settings", "No space left on device"), ("file", "507"),
+                    ("event", "No space left on device"));
                 var ready = await Readiness(edge);
                 Assert.AreEqual(HttpStatusCode.ServiceUnavailable, ready.Status, ready.Body);
                 StringAssert.Contains(ready.Body, "event journal");
@@ -69,7 +72,8 @@ public sealed class StorageFaultTests
                 unfill.Cancel();
                 await full;
                 File.Delete(filler);
-                await Eventually.True(async () => (await Readiness(edge)).Status == HttpStatusCode.OK, "ready again without a client's write", 15000);
+                await Eventually.True(async () => (await Readiness(edge)).Status == HttpStatusCode.OK,
+                    "ready again without a client's write", 15000);
                 Assert.IsFalse((await Metrics(edge)).Contains("edge_storage_failing{"), "nothing failing any more");
                 // And the same server writes again.
                 stopWriting.Dispose();
@@ -82,7 +86,8 @@ public sealed class StorageFaultTests
                 ledger.Refusals.Clear();
                 string device = (await Tools.Run("findmnt", ["-n", "-o", "SOURCE", data])).Output.Trim();
                 await File.WriteAllTextAsync($"/sys/fs/ext4/{Path.GetFileName(device)}/trigger_fs_error", "1");
-                await RefusedEach(ledger, "on a read-only file system", ("camera settings", "Read-only file system"), ("file", "503 Cannot store the file: Read-only file system"), ("event", "Read-only file system"));
+                await RefusedEach(ledger, "on a read-only file system", ("camera settings", "Read-only file system"),
+                    ("file", "503 Cannot store the file: Read-only file system"), ("event", "Read-only file system"));
                 ready = await Readiness(edge);
                 Assert.AreEqual(HttpStatusCode.ServiceUnavailable, ready.Status, ready.Body);
                 StringAssert.Contains(ready.Body, "Read-only file system");
@@ -96,14 +101,16 @@ public sealed class StorageFaultTests
                     StringAssert.Contains(deleteText, "Read-only file system");
                     Assert.IsFalse(NamesAPath(deleteText), deleteText);
                 }
-                Assert.AreEqual("ok\n", await new HttpClient { BaseAddress = edge.BaseUri }.GetStringAsync("/healthz"), "the process itself is fine");
+                Assert.AreEqual("ok\n", await new HttpClient { BaseAddress = edge.BaseUri }.GetStringAsync("/healthz"),
+                    "the process itself is fine");
 
                 // Each writer's cause was logged once per cause (space, then read-only), however many writes failed.
                 var failures = edge.Stderr.Where(l => l.Contains("Cannot write the")).ToList();
                 foreach (string writer in new[] { "event journal", "camera settings", "uploaded files" })
                 {
                     int lines = failures.Count(l => l.Contains($"Cannot write the {writer} "));
-                    Assert.IsTrue(lines is >= 1 and <= 3, $"{writer}: {lines} lines for {ledger.Round} rounds of writes:\n{string.Join("\n", failures)}");
+                    Assert.IsTrue(lines is >= 1 and <= 3,
+                        $"{writer}: {lines} lines for {ledger.Round} rounds of writes:\n{string.Join("\n", failures)}");
                 }
                 Assert.IsTrue(edge.Stdout.Any(l => l.Contains("to the data directory works again")), "the recovery is logged");
 
@@ -232,8 +239,10 @@ public sealed class StorageFaultTests
 
     private static async Task Verify(EdgeProcess edge, string data, Ledger ledger)
     {
-        int width = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(data, "camera.json"))).RootElement.GetProperty("width").GetInt32();
-        Assert.AreEqual(16 + 2 * (ledger.LastAckedWidth % 500), width, $"camera.json holds the last acknowledged setting (round {ledger.LastAckedWidth})");
+        int width = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(data, "camera.json")))
+            .RootElement.GetProperty("width").GetInt32();
+        Assert.AreEqual(16 + 2 * (ledger.LastAckedWidth % 500), width,
+            $"camera.json holds the last acknowledged setting (round {ledger.LastAckedWidth})");
         foreach (var (name, content) in ledger.AckedFiles)
             Assert.AreEqual(content, await File.ReadAllTextAsync(Path.Combine(data, "files", name)), $"acknowledged upload {name}");
         using var api = await edge.ConnectAsTestUser();
@@ -247,6 +256,7 @@ public sealed class StorageFaultTests
             before = page.GetProperty("next").ValueKind == JsonValueKind.Number ? page.GetProperty("next").GetInt64() : null;
         } while (before != null);
         foreach (var (seq, n) in ledger.AckedEvents)
-            Assert.IsTrue(found.TryGetValue(seq, out int stored) && stored == n, $"acknowledged event {n} (seq {seq}) is missing after the power loss");
+            Assert.IsTrue(found.TryGetValue(seq, out int stored) && stored == n,
+                $"acknowledged event {n} (seq {seq}) is missing after the power loss");
     }
 }

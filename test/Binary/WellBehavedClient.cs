@@ -53,9 +53,11 @@ public sealed class WellBehavedClient : IDisposable
     /// </summary>
     public static void AssertKeptLatency(TimeSpan idle, TimeSpan beside, string hostile)
     {
-        Console.WriteLine($"well-behaved client p99: idle {idle.TotalMilliseconds:0.00} ms, beside {hostile} {beside.TotalMilliseconds:0.00} ms{(EdgeProcess.Emulated ? " (emulated: not judged)" : "")}");
+        Console.WriteLine($"well-behaved client p99: idle {idle.TotalMilliseconds:0.00} ms, " +
+            $"beside {hostile} {beside.TotalMilliseconds:0.00} ms{(EdgeProcess.Emulated ? " (emulated: not judged)" : "")}");
         if (EdgeProcess.Emulated) return;
-        Assert.IsLessThanOrEqualTo(2 * idle, beside, $"p99 beside {hostile} ({beside.TotalMilliseconds:0.00} ms) against idle ({idle.TotalMilliseconds:0.00} ms)");
+        Assert.IsLessThanOrEqualTo(2 * idle, beside,
+            $"p99 beside {hostile} ({beside.TotalMilliseconds:0.00} ms) against idle ({idle.TotalMilliseconds:0.00} ms)");
     }
 
     private async Task Ping()

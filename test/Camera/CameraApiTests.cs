@@ -23,7 +23,8 @@ public sealed class CameraApiTests
     {
         await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
         var list = (await server.Call("camera.list")).GetProperty("result");
-        CollectionAssert.AreEqual(new[] { "testpattern", "v4l2", "pipe" }, list.GetProperty("sources").EnumerateArray().Select(s => s.GetString()).ToArray());
+        CollectionAssert.AreEqual(new[] { "testpattern", "v4l2", "pipe" },
+            list.GetProperty("sources").EnumerateArray().Select(s => s.GetString()).ToArray());
         Assert.AreEqual(Directory.EnumerateFiles("/dev", "video*").Count(), list.GetProperty("devices").GetArrayLength());
     }
 
@@ -41,13 +42,16 @@ public sealed class CameraApiTests
                 await AssertSnapshotSize(server, 160, 120);
                 Assert.IsTrue(File.Exists(Path.Combine(dataDir, "camera.json")));
                 // New settings restart the source at once; the service itself did not fail.
-                var camera = (await server.Call("system.info")).GetProperty("result").GetProperty("services").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "camera");
+                var camera = (await server.Call("system.info")).GetProperty("result").GetProperty("services").EnumerateArray()
+                    .Single(s => s.GetProperty("name").GetString() == "camera");
                 Assert.AreEqual(0, camera.GetProperty("restarts").GetInt32(), camera.ToString());
                 Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("Service camera failed")), string.Join("\n", server.Log.Lines));
             }
             await using var restarted = await EdgeServer.Start(config, null, "--data-dir", dataDir);
             var settings = (await restarted.Call("camera.get")).GetProperty("result");
-            Assert.AreEqual((160, 120, 50), (settings.GetProperty("width").GetInt32(), settings.GetProperty("height").GetInt32(), settings.GetProperty("quality").GetInt32()));
+            Assert.AreEqual((160, 120, 50),
+                (settings.GetProperty("width").GetInt32(), settings.GetProperty("height").GetInt32(),
+                    settings.GetProperty("quality").GetInt32()));
             await AssertSnapshotSize(restarted, 160, 120);
         }
         finally
@@ -102,9 +106,12 @@ public sealed class CameraApiTests
                 var replies = await Task.WhenAll(server.Call("camera.set", new { quality }), server.Call("camera.set", new { fps }));
                 foreach (var reply in replies) Assert.IsTrue(reply.TryGetProperty("result", out _), reply.ToString());
                 var settings = (await server.Call("camera.get")).GetProperty("result");
-                Assert.AreEqual((quality, fps), (settings.GetProperty("quality").GetInt32(), settings.GetProperty("fps").GetInt32()), $"round {round}: {settings}");
+                Assert.AreEqual((quality, fps), (settings.GetProperty("quality").GetInt32(), settings.GetProperty("fps").GetInt32()),
+                    $"round {round}: {settings}");
                 using var saved = JsonDocument.Parse(File.ReadAllText(Path.Combine(dataDir, "camera.json")));
-                Assert.AreEqual((quality, fps), (saved.RootElement.GetProperty("quality").GetInt32(), saved.RootElement.GetProperty("fps").GetInt32()), $"round {round}: {saved.RootElement}");
+                Assert.AreEqual((quality, fps),
+                    (saved.RootElement.GetProperty("quality").GetInt32(), saved.RootElement.GetProperty("fps").GetInt32()),
+                    $"round {round}: {saved.RootElement}");
             }
         }
         finally
@@ -119,10 +126,13 @@ public sealed class CameraApiTests
         string dataDir = Directory.CreateTempSubdirectory("edge-data-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(dataDir, "camera.json"), """{"source":"v4l2","device":"/dev/v4l/../../tmp/x","format":"yuyv","width":640,"height":480,"fps":30,"quality":80,"subsampling":"420"}""");
+            File.WriteAllText(Path.Combine(dataDir, "camera.json"),
+                """{"source":"v4l2","device":"/dev/v4l/../../tmp/x","format":"yuyv","width":""" +
+                """640,"height":480,"fps":30,"quality":80,"subsampling":"420"}""");
             await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--data-dir", dataDir);
             Assert.AreEqual("testpattern", (await server.Call("camera.get")).GetProperty("result").GetProperty("source").GetString());
-            Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("ignored") && l.Contains("without '..'")), string.Join("\n", server.Log.Lines));
+            Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("ignored") && l.Contains("without '..'")),
+                string.Join("\n", server.Log.Lines));
         }
         finally
         {
@@ -138,7 +148,8 @@ public sealed class CameraApiTests
         {
             string path = Path.Combine(dir, "edge.json");
             File.WriteAllText(path, """{"Camera":{"Width":100000,"Height":720}}""");
-            var error = Assert.ThrowsExactly<ConfigException>(() => Program.CreateHost(CommandLine.Parse(["--config", path, "--data-dir", Path.Combine(dir, "data")])));
+            var error = Assert.ThrowsExactly<ConfigException>(() =>
+                Program.CreateHost(CommandLine.Parse(["--config", path, "--data-dir", Path.Combine(dir, "data")])));
             StringAssert.Contains(error.Message, "Camera:Width and Height must be between 16 and 4096");
         }
         finally
@@ -184,7 +195,8 @@ public sealed class CameraApiTests
             """);
         await using var server = await EdgeServer.Start(config, clock);
         async Task<string?> Signal() => (await CameraFixtures.State(server, "camera.video")).GetProperty("signal").GetString();
-        await Eventually.True(async () => (await CameraFixtures.State(server, "camera.status")).GetProperty("state").GetString() == "running", "the camera runs");
+        await Eventually.True(async () =>
+            (await CameraFixtures.State(server, "camera.status")).GetProperty("state").GetString() == "running", "the camera runs");
         clock.Advance(TimeSpan.FromSeconds(1));
         await Eventually.True(async () => await Signal() == "idle", "idle without viewers");
 

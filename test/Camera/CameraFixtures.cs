@@ -20,7 +20,8 @@ internal static class CameraFixtures
               "Command":"exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size={{Width}}x{{Height}}:rate={{fps}} {{marker}} {{output}} -flush_packets 1 -"},
             """);
 
-    public static string MjpegPipe(int fps = Fps, string marker = "", string extra = "") => PipeConfig("mjpeg", "-f mjpeg -q:v 5", fps, marker, extra);
+    public static string MjpegPipe(int fps = Fps, string marker = "", string extra = "")
+        => PipeConfig("mjpeg", "-f mjpeg -q:v 5", fps, marker, extra);
 
     public static string YuyvPipe(int fps = Fps) => PipeConfig("yuyv", "-f rawvideo -pix_fmt yuyv422", fps);
 
@@ -36,7 +37,8 @@ internal static class CameraFixtures
     public static async Task<MjpegReader> OpenStream(EdgeServer server, string path = "/stream.mjpg")
     {
         var response = await server.Http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
-        if (response.StatusCode != System.Net.HttpStatusCode.OK) Assert.Fail($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        if (response.StatusCode != System.Net.HttpStatusCode.OK)
+            Assert.Fail($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         Assert.AreEqual("multipart/x-mixed-replace", response.Content.Headers.ContentType?.MediaType);
         return new MjpegReader(await response.Content.ReadAsStreamAsync());
     }

@@ -24,7 +24,8 @@ public sealed class CameraResilienceTests
         {
             var rates = await Task.WhenAll(viewers.Select(v => CameraFixtures.MeasureFps(v, TimeSpan.FromSeconds(4))));
             foreach (double fps in rates)
-                Assert.IsGreaterThanOrEqualTo(CameraFixtures.Fps * 0.9, fps, $"rates: {string.Join(", ", rates.Select(r => r.ToString("0.0")))}");
+                Assert.IsGreaterThanOrEqualTo(CameraFixtures.Fps * 0.9, fps,
+                    $"rates: {string.Join(", ", rates.Select(r => r.ToString("0.0")))}");
             // The good viewers keep reading (so only the stalled one stalls) until the end of the test.
             using var stop = new CancellationTokenSource();
             var draining = viewers.Select(v => Task.Run(async () =>
@@ -32,8 +33,10 @@ public sealed class CameraResilienceTests
                 try { while (await v.Next(stop.Token) != null) { } }
                 catch (OperationCanceledException) { }
             })).ToArray();
-            await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Dropped MJPEG viewer")), $"the stalled viewer was never dropped; log:\n{string.Join("\n", server.Log.Lines)}", 20000);
-            await Eventually.True(async () => (await CameraFixtures.State(server, "camera.viewers")).GetInt32() == 19, "camera.viewers did not drop to 19", 5000);
+            await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Dropped MJPEG viewer")),
+                $"the stalled viewer was never dropped; log:\n{string.Join("\n", server.Log.Lines)}", 20000);
+            await Eventually.True(async () => (await CameraFixtures.State(server, "camera.viewers")).GetInt32() == 19,
+                "camera.viewers did not drop to 19", 5000);
             Assert.AreEqual(1, (await CameraFixtures.State(server, "camera.drops")).GetProperty("stalledViewers").GetInt64());
             stop.Cancel();
             await Task.WhenAll(draining);
@@ -53,7 +56,8 @@ public sealed class CameraResilienceTests
         Assert.IsNotNull(await viewer.Next());
         var kill = await Tools.Run("pkill", ["-KILL", "-f", marker]);
         Assert.AreEqual(0, kill.ExitCode, "no camera process to kill");
-        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Service camera restarts")), "the camera was not restarted", 10000);
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Service camera restarts")), "the camera was not restarted",
+            10000);
         // Frames from the new process reach the same connection.
         var watch = Stopwatch.StartNew();
         int frames = 0;
@@ -93,7 +97,8 @@ public sealed class CameraResilienceTests
                 using var snapshot = await server.Http.GetAsync("/snapshot.jpg");
                 return snapshot.IsSuccessStatusCode && (await snapshot.Content.ReadAsByteArrayAsync()).AsSpan().SequenceEqual(last);
             }, "the last good image becomes the current frame", 5000);
-            await Eventually.True(async () => (await CameraFixtures.State(server, "camera.drops")).GetProperty("invalid").GetInt64() >= 4, "the broken images and garbage were not counted", 5000);
+            await Eventually.True(async () => (await CameraFixtures.State(server, "camera.drops")).GetProperty("invalid").GetInt64() >= 4,
+                "the broken images and garbage were not counted", 5000);
             string log = string.Join('\n', server.Log.Lines);
             StringAssert.Contains(log, "bytes of garbage before a JPEG image");
             StringAssert.Contains(log, "a new image starts");
@@ -114,17 +119,22 @@ public sealed class CameraResilienceTests
         // 1.5 frames of 320x240 YUYV, then the process exits.
         int half = CameraFixtures.Width * CameraFixtures.Height * 3;
         string config = EdgeServer.ConfigWithUsers($$"""
-            "Camera":{"Source":"pipe","Format":"yuyv","Width":{{CameraFixtures.Width}},"Height":{{CameraFixtures.Height}},"Command":"head -c {{half}} /dev/zero"},
+            "Camera":{"Source":"pipe","Format":"yuyv","Width":{{CameraFixtures.Width}},"Height":{{CameraFixtures.Height}},
+              "Command":"head -c {{half}} /dev/zero"},
             """);
         await using var server = await EdgeServer.Start(config);
-        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("the stream ended inside a frame")), "the short frame was not reported", 10000);
-        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("the camera command exited with code 0")), "the exit was not reported", 10000);
-        await Eventually.True(async () => (await CameraFixtures.State(server, "camera.status")).TryGetProperty("error", out _), "camera.status shows no error", 5000);
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("the stream ended inside a frame")),
+            "the short frame was not reported", 10000);
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("the camera command exited with code 0")),
+            "the exit was not reported", 10000);
+        await Eventually.True(async () => (await CameraFixtures.State(server, "camera.status")).TryGetProperty("error", out _),
+            "camera.status shows no error", 5000);
         // The restart stays on record, with the service's last error, spelled as the API spells it.
         System.Text.Json.JsonElement restart = default;
         await Eventually.True(async () =>
         {
-            var events = (await server.Call("events.list", new { kind = "service.restarting" })).GetProperty("result").GetProperty("events");
+            var events = (await server.Call("events.list", new { kind = "service.restarting" })).GetProperty("result")
+                .GetProperty("events");
             if (events.GetArrayLength() == 0) return false;
             restart = events[0].GetProperty("data");
             return true;
@@ -154,7 +164,8 @@ public sealed class CameraResilienceTests
         const int fps = 10;
         await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(fps));
         using (var first = await CameraFixtures.OpenStream(server)) Assert.IsNotNull(await first.Next());
-        await Eventually.True(async () => (await CameraFixtures.State(server, "camera.fps")).GetProperty("encoded").GetDouble() == 0, "encoding went on without viewers", 5000);
+        await Eventually.True(async () => (await CameraFixtures.State(server, "camera.fps")).GetProperty("encoded").GetDouble() == 0,
+            "encoding went on without viewers", 5000);
         await Task.Delay(TimeSpan.FromSeconds(1.0 / fps * 3)); // the last picture is now stale
         using var response = await server.Http.GetAsync("/stream.mjpg", HttpCompletionOption.ResponseHeadersRead);
         using var viewer = new MjpegReader(await response.Content.ReadAsStreamAsync());
@@ -178,7 +189,9 @@ public sealed class CameraResilienceTests
     private static async Task<byte[]> Jpeg(string dir, int second)
     {
         string file = Path.Combine(dir, $"{second}.jpg");
-        var made = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", $"testsrc=size=320x240:rate=1", "-ss", second.ToString(), "-frames:v", "1", "-y", file]);
+        var made = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-f", "lavfi", "-i", $"testsrc=size=320x240:rate=1", "-ss", second.ToString(), "-frames:v", "1",
+                "-y", file]);
         Assert.AreEqual(0, made.ExitCode, made.Error);
         return await File.ReadAllBytesAsync(file);
     }
@@ -188,7 +201,8 @@ public sealed class CameraResilienceTests
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         await socket.ConnectAsync(IPAddress.Loopback, server.BaseUri.Port);
-        string request = $"GET /stream.mjpg HTTP/1.1\r\nHost: {server.BaseUri.Authority}\r\nAuthorization: {CameraFixtures.Credentials}\r\n\r\n";
+        string request =
+            $"GET /stream.mjpg HTTP/1.1\r\nHost: {server.BaseUri.Authority}\r\nAuthorization: {CameraFixtures.Credentials}\r\n\r\n";
         await socket.SendAsync(Encoding.ASCII.GetBytes(request));
         return socket;
     }

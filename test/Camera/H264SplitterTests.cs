@@ -13,8 +13,9 @@ public sealed class H264SplitterTests
         string file = Path.GetTempFileName();
         try
         {
-            var made = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-frames:v", "20",
-                "-c:v", "libx264", "-g", "10", "-bf", "0", "-f", "h264", "-y", file]);
+            var made = await Tools.Run("ffmpeg",
+                ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-frames:v", "20",
+                    "-c:v", "libx264", "-g", "10", "-bf", "0", "-f", "h264", "-y", file]);
             Assert.AreEqual(0, made.ExitCode, made.Error);
             byte[] stream = await File.ReadAllBytesAsync(file);
             foreach (int chunk in new[] { 1, 5, 1000, stream.Length })
@@ -46,7 +47,8 @@ public sealed class H264SplitterTests
     [TestMethod]
     public async Task APipeSourceDeliversAccessUnitsFromARealEncoder()
     {
-        var source = new PipeSource("exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size=160x120:rate=10 -frames:v 20 -c:v libx264 -tune zerolatency -g 10 -flush_packets 1 -f h264 -",
+        var source = new PipeSource("exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size=160x120:rate=10 -frames:v 20 " +
+            "-c:v libx264 -tune zerolatency -g 10 -flush_packets 1 -f h264 -",
             CameraFormat.H264, 160, 120, PixelFormat.I420, NullLogger.Instance);
         var output = new CaptureOutput(TimeProvider.System, NullLogger.Instance);
         // The source runs on its own thread, as in Edge: blocking a pool thread here would starve the reader.
@@ -66,7 +68,8 @@ public sealed class H264SplitterTests
             frame.Release();
         }
         capture.Join();
-        // ffmpeg writes each picture as it is made (-flush_packets 1), as a camera does; it ends after 20 pictures: the source reports that as a failure, as it must.
+        // ffmpeg writes each picture as it is made (-flush_packets 1), as a camera does; it ends after 20 pictures: the source
+        // reports that as a failure, as it must.
         Assert.IsInstanceOfType<CameraException>(ended);
         StringAssert.Contains(ended.Message, "exited with code 0");
         // Each picture is delivered or, if this reader fell behind, dropped and counted; never lost or merged.

@@ -19,8 +19,9 @@ public sealed class H264SpsTests
     {
         using var scratch = new ScratchFolder("edge-sps-");
         string file = scratch.PathOf("clip.h264");
-        var made = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", $"testsrc=size={size}:rate=10", "-frames:v", "2",
-            "-pix_fmt", pixelFormat, "-c:v", "libx264", .. extra.Split(' ', StringSplitOptions.RemoveEmptyEntries), "-f", "h264", file]);
+        var made = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-f", "lavfi", "-i", $"testsrc=size={size}:rate=10", "-frames:v", "2", "-pix_fmt", pixelFormat,
+                "-c:v", "libx264", .. extra.Split(' ', StringSplitOptions.RemoveEmptyEntries), "-f", "h264", file]);
         Assert.AreEqual(0, made.ExitCode, made.Error);
         Assert.IsTrue(H264Sps.TryGetSize(File.ReadAllBytes(file), out int width, out int height));
         Assert.AreEqual(size, $"{width}x{height}");
@@ -35,7 +36,9 @@ public sealed class H264SpsTests
         Assert.IsFalse(H264Sps.TryParse(new byte[H264Sps.MaxBytes + 1], out _, out _));
         using var scratch = new ScratchFolder("edge-sps-");
         string file = scratch.PathOf("clip.h264");
-        var made = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=1280x720:rate=10", "-frames:v", "1", "-c:v", "libx264", "-f", "h264", file]);
+        var made = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=1280x720:rate=10", "-frames:v", "1", "-c:v", "libx264", "-f",
+                "h264", file]);
         Assert.AreEqual(0, made.ExitCode, made.Error);
         byte[] unit = File.ReadAllBytes(file);
         int position = 0;

@@ -17,7 +17,8 @@ public sealed class JpegTests
         try
         {
             await File.WriteAllBytesAsync(file, jpeg.Frame.Data.ToArray());
-            var probe = await Tools.Run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height,pix_fmt", "-of", "csv=p=0", file]);
+            var probe = await Tools.Run("ffprobe",
+                ["-v", "error", "-show_entries", "stream=codec_name,width,height,pix_fmt", "-of", "csv=p=0", file]);
             Assert.AreEqual(0, probe.ExitCode, probe.Error);
             Assert.AreEqual($"mjpeg,320,240,{pixelFormat}", probe.Output.Trim());
         }
@@ -37,7 +38,8 @@ public sealed class JpegTests
         {
             var (frames, problems) = Split(stream, chunk);
             Assert.AreEqual(0, problems.Count, string.Join("; ", problems));
-            CollectionAssert.AreEqual(new[] { (64, 48), (96, 64), (64, 48) }, frames.Select(f => (f.Width, f.Height)).ToArray(), $"chunk {chunk}");
+            CollectionAssert.AreEqual(new[] { (64, 48), (96, 64), (64, 48) }, frames.Select(f => (f.Width, f.Height)).ToArray(),
+                $"chunk {chunk}");
             CollectionAssert.AreEqual(b.Frame.Data.ToArray(), frames[1].Bytes);
         }
     }
@@ -128,7 +130,8 @@ public sealed class JpegTests
         return (frames, problems);
     }
 
-    private static void Feed(JpegSplitter splitter, byte[] stream, int chunk, Action<ReadOnlySpan<byte>, int, int> frame, Action<string> problem)
+    private static void Feed(JpegSplitter splitter, byte[] stream, int chunk, Action<ReadOnlySpan<byte>, int, int> frame,
+        Action<string> problem)
     {
         for (int at = 0; at < stream.Length;)
         {

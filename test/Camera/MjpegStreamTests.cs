@@ -96,15 +96,19 @@ public sealed class MjpegStreamTests
     internal static async Task AssertFfmpegDecodes(EdgeServer server, string path, int frames = 60)
     {
         string url = CameraFixtures.UrlWithCredentials(server, path);
-        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-f", "mpjpeg", "-i", url, "-frames:v", frames.ToString(), "-f", "framemd5", "-"]);
+        var decode = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-f", "mpjpeg", "-i", url, "-frames:v", frames.ToString(), "-f", "framemd5", "-"]);
         Assert.AreEqual(0, decode.ExitCode, decode.Error);
         Assert.AreEqual("", decode.Error.Trim(), "ffmpeg reported decode errors");
         int decoded = decode.Output.Split('\n').Count(line => line.Length > 0 && !line.StartsWith('#'));
         Assert.AreEqual(frames, decoded);
-        var probe = await Tools.Run("ffprobe", ["-v", "error", "-f", "mpjpeg", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", url]);
+        var probe = await Tools.Run("ffprobe",
+            ["-v", "error", "-f", "mpjpeg", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0",
+                url]);
         Assert.AreEqual(0, probe.ExitCode, probe.Error);
         Assert.AreEqual($"mjpeg,{CameraFixtures.Width},{CameraFixtures.Height}", probe.Output.Trim());
-        var snapshot = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-i", CameraFixtures.UrlWithCredentials(server, "/snapshot.jpg"), "-f", "framemd5", "-"]);
+        var snapshot = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-i", CameraFixtures.UrlWithCredentials(server, "/snapshot.jpg"), "-f", "framemd5", "-"]);
         Assert.AreEqual(0, snapshot.ExitCode, snapshot.Error);
         Assert.AreEqual("", snapshot.Error.Trim(), "ffmpeg reported decode errors in the snapshot");
         Assert.AreEqual(1, snapshot.Output.Split('\n').Count(line => line.Length > 0 && !line.StartsWith('#')));

@@ -41,7 +41,8 @@ public sealed class V4l2DeviceTests
             Assert.AreEqual(0, Tools.Run("mkfifo", [fifo]).Result.ExitCode);
             File.WriteAllText(file, "x");
             foreach (string path in new[] { fifo, file })
-                Assert.AreEqual($"{path}: not a V4L2 device: not a device node", Assert.Throws<V4l2Exception>(() => V4l2Device.Open(path)).Message);
+                Assert.AreEqual($"{path}: not a V4L2 device: not a device node",
+                    Assert.Throws<V4l2Exception>(() => V4l2Device.Open(path)).Message);
             // A link is followed to what it names.
             StringAssert.Contains(V4l2Device.NodeProblem(Path.Combine(dir, "link")), "character device 1:5");
         }

@@ -51,7 +51,8 @@ public sealed class YuvConvertTests
     {
         var buffer = new byte[1000];
         Assert.ThrowsExactly<ArgumentException>(() => YuvConvert.YuyvToPlanar(buffer, 3, 2, 6, PixelFormat.I422, new byte[100]));
-        Assert.ThrowsExactly<ArgumentException>(() => YuvConvert.YuyvToPlanar(buffer, 320, 240, 640, PixelFormat.I422, new byte[320 * 240 * 2]));
+        Assert.ThrowsExactly<ArgumentException>(() =>
+            YuvConvert.YuyvToPlanar(buffer, 320, 240, 640, PixelFormat.I422, new byte[320 * 240 * 2]));
         Assert.ThrowsExactly<ArgumentException>(() => YuvConvert.Nv12ToI420(buffer, 64, 64, 64, new byte[64 * 64 * 3 / 2]));
     }
 

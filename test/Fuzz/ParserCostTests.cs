@@ -20,7 +20,8 @@ public sealed class ParserCostTests
 {
     private const int Growth = 8, Allowed = 3 * Growth;
 
-    private static string Repeat(string unit, int bytes) => new StringBuilder().Insert(0, unit, Math.Max(1, bytes / unit.Length)).ToString();
+    private static string Repeat(string unit, int bytes)
+        => new StringBuilder().Insert(0, unit, Math.Max(1, bytes / unit.Length)).ToString();
 
     private static byte[] Soap(string body) => Encoding.UTF8.GetBytes(
         $"<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body>{body}</s:Body></s:Envelope>");
@@ -28,8 +29,10 @@ public sealed class ParserCostTests
     // Hostile SOAP bodies of about the given size: each shape stresses one thing the reader keeps or checks.
     private static readonly (string Name, Func<int, string> Body)[] SoapShapes =
     [
-        ("distinct attributes on one element", n => $"<GetSystemDateAndTime {string.Concat(Enumerable.Range(0, n / 10).Select(i => $"a{i}=\"\" "))}/>"),
-        ("namespace declarations", n => $"<GetSystemDateAndTime {string.Concat(Enumerable.Range(0, n / 16).Select(i => $"xmlns:p{i}=\"u\" "))}/>"),
+        ("distinct attributes on one element",
+            n => $"<GetSystemDateAndTime {string.Concat(Enumerable.Range(0, n / 10).Select(i => $"a{i}=\"\" "))}/>"),
+        ("namespace declarations",
+            n => $"<GetSystemDateAndTime {string.Concat(Enumerable.Range(0, n / 16).Select(i => $"xmlns:p{i}=\"u\" "))}/>"),
         ("elements with many attributes", n => Repeat($"<e {string.Concat(Enumerable.Range(0, 60).Select(i => $"a{i}='' "))}/>", n)),
         ("nested elements", n => Repeat(string.Concat(Enumerable.Repeat("<e>", 28)) + string.Concat(Enumerable.Repeat("</e>", 28)), n)),
         ("prefixed names", n => $"<GetSystemDateAndTime xmlns:p=\"u\">{Repeat("<p:e p:a=\"1\"/>", n)}</GetSystemDateAndTime>"),
@@ -54,7 +57,8 @@ public sealed class ParserCostTests
     public void DiscoveryDatagramsCostTimeLinearInTheirLength()
     {
         foreach (var (name, body) in SoapShapes)
-            AssertLinear($"WS-Discovery: {name}", n => Soap(body(n)), DiscoveryMessage.MaxBytes / Growth - 200, input => DiscoveryMessage.TryParse(input, out _));
+            AssertLinear($"WS-Discovery: {name}", n => Soap(body(n)), DiscoveryMessage.MaxBytes / Growth - 200,
+                input => DiscoveryMessage.TryParse(input, out _));
     }
 
     [TestMethod]
@@ -65,7 +69,8 @@ public sealed class ParserCostTests
             ("headers", n => $"OPTIONS rtsp://h/stream RTSP/1.0\r\n{Repeat("X-A: b\r\n", n)}\r\n"),
             ("one long header", n => $"OPTIONS rtsp://h/stream RTSP/1.0\r\nX-A: {new string('b', n)}\r\n\r\n"),
             ("one long line", n => $"OPTIONS rtsp://h/{new string('s', n)} RTSP/1.0\r\n\r\n"),
-            ("transports", n => $"SETUP rtsp://h/stream RTSP/1.0\r\nCSeq: 1\r\nTransport: {Repeat("RTP/AVP;unicast;client_port=1-2,", n)}\r\n\r\n"),
+            ("transports",
+                n => $"SETUP rtsp://h/stream RTSP/1.0\r\nCSeq: 1\r\nTransport: {Repeat("RTP/AVP;unicast;client_port=1-2,", n)}\r\n\r\n"),
         ];
         foreach (var (name, request) in shapes)
             AssertLinear($"RTSP: {name}", n => Encoding.ASCII.GetBytes(request(n)), RtspParser.MaxHeaderBytes / Growth - 100,

@@ -27,13 +27,16 @@ public sealed class ParserFuzzTests
         byte[][] seeds =
         [
             Utf8("OPTIONS rtsp://127.0.0.1:8554/stream RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: fuzz\r\n\r\n"),
-            Utf8("DESCRIBE rtsp://127.0.0.1:8554/stream RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\nAuthorization: Basic dXNlcjpwYXNz\r\n\r\n"),
+            Utf8("DESCRIBE rtsp://127.0.0.1:8554/stream RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n" +
+                "Authorization: Basic dXNlcjpwYXNz\r\n\r\n"),
             Utf8("SETUP rtsp://127.0.0.1:8554/stream/track1 RTSP/1.0\r\nCSeq: 3\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"),
             Utf8("SET_PARAMETER rtsp://127.0.0.1:8554/stream RTSP/1.0\r\nCSeq: 4\r\nContent-Length: 5\r\nSession: 1234\r\n\r\nhello"),
-            [(byte)'$', 1, 0, 4, 0x80, 0xC8, 0, 6, .. Utf8("PLAY rtsp://127.0.0.1:8554/stream RTSP/1.0\r\nCSeq: 5\r\nSession: 1234\r\n\r\n")],
+            [(byte)'$', 1, 0, 4, 0x80, 0xC8, 0, 6,
+                .. Utf8("PLAY rtsp://127.0.0.1:8554/stream RTSP/1.0\r\nCSeq: 5\r\nSession: 1234\r\n\r\n")],
         ];
         foreach (var seed in seeds.Take(4))
-            Assert.AreEqual(RtspParse.Request, RtspParser.TryRead(new ReadOnlySequence<byte>(seed), out _, out long consumed, out _), Encoding.UTF8.GetString(seed));
+            Assert.AreEqual(RtspParse.Request, RtspParser.TryRead(new ReadOnlySequence<byte>(seed), out _, out long consumed, out _),
+                Encoding.UTF8.GetString(seed));
 
         Mutations.Run(seeds, input =>
         {
@@ -61,9 +64,12 @@ public sealed class ParserFuzzTests
         byte[][] seeds =
         [
             Utf8(Soap.Envelope(Soap.Operation("GetDeviceInformation"), Soap.TextToken("user", "password"))),
-            Utf8(Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media, "<StreamSetup><Stream xmlns=\"http://www.onvif.org/ver10/schema\">RTP-Unicast</Stream></StreamSetup><ProfileToken>main</ProfileToken>"))),
+            Utf8(Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media,
+                "<StreamSetup><Stream xmlns=\"http://www.onvif.org/ver10/schema\">RTP-Unicast</Stream></StreamSetup>" +
+                "<ProfileToken>main</ProfileToken>"))),
             Utf8(Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.DigestToken("user", "password", DateTimeOffset.UnixEpoch))),
-            Utf8("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;\">]><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body>&lol2;</s:Body></s:Envelope>"),
+            Utf8("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;\">]>" +
+                "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body>&lol2;</s:Body></s:Envelope>"),
         ];
         Assert.AreEqual("GetStreamUri", SoapRequest.Parse(seeds[1]).Operation);
         Assert.AreEqual("main", SoapRequest.Parse(seeds[1]).Parameter("ProfileToken"));
@@ -82,7 +88,8 @@ public sealed class ParserFuzzTests
         byte[][] seeds =
         [
             Utf8(DiscoveryClient.Probe("urn:uuid:6f3b1d9e-0000-4000-8000-000000000001")),
-            Utf8(DiscoveryClient.Probe("urn:uuid:6f3b1d9e-0000-4000-8000-000000000002", scopes: "<d:Scopes>onvif://www.onvif.org/Profile/Streaming onvif://www.onvif.org/name/Edge</d:Scopes>")),
+            Utf8(DiscoveryClient.Probe("urn:uuid:6f3b1d9e-0000-4000-8000-000000000002",
+                scopes: "<d:Scopes>onvif://www.onvif.org/Profile/Streaming onvif://www.onvif.org/name/Edge</d:Scopes>")),
             Utf8(DiscoveryClient.Resolve("urn:uuid:6f3b1d9e-0000-4000-8000-000000000003", "urn:uuid:87cd09d5-1b7a-8b0a-a564-67652d646576")),
         ];
         Assert.AreEqual(DiscoveryMessageKind.Probe, DiscoveryMessage.TryParse(seeds[1], out _)!.Kind);
@@ -147,7 +154,8 @@ public sealed class ParserFuzzTests
             data.CopyTo(record, JournalRecord.HeaderSize);
             return record;
         }
-        byte[] one = Record("""{"seq":1,"kind":"edge.started","data":"0.1.0"}"""), two = Record("""{"seq":2,"kind":"gpio.edge","data":{"pin":"door"}}""");
+        byte[] one = Record("""{"seq":1,"kind":"edge.started","data":"0.1.0"}"""),
+            two = Record("""{"seq":2,"kind":"gpio.edge","data":{"pin":"door"}}""");
         byte[][] seeds = [[.. one, .. two], [.. two, .. one, .. two]];
         Assert.AreEqual(2, JournalRecord.ReadAll(seeds[0]).Payloads.Count);
 

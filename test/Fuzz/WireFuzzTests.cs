@@ -17,7 +17,8 @@ public sealed class WireFuzzTests
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
     /// <summary>Posts each mutation of <paramref name="seeds"/>; every status must be in <paramref name="allowed"/>.</summary>
-    private static async Task Post(EdgeServer server, string path, byte[][] seeds, Func<byte[], HttpContent> content, HttpStatusCode[] allowed, Action<HttpResponseMessage, string>? check = null)
+    private static async Task Post(EdgeServer server, string path, byte[][] seeds, Func<byte[], HttpContent> content,
+        HttpStatusCode[] allowed, Action<HttpResponseMessage, string>? check = null)
     {
         var mutator = new Mutator(20261202);
         for (int i = 0; i < Mutations.Inputs; i++)
@@ -26,10 +27,12 @@ public sealed class WireFuzzTests
             using var response = await server.Http.PostAsync(path, content(input));
             string body = await response.Content.ReadAsStringAsync();
             if (!allowed.Contains(response.StatusCode))
-                Assert.Fail($"input {i} ({Convert.ToBase64String(input)}) got {(int)response.StatusCode}: {body}\n{string.Join("\n", server.Log.Lines.TakeLast(20))}");
+                Assert.Fail($"input {i} ({Convert.ToBase64String(input)}) got {(int)response.StatusCode}: {body}\n" +
+                    $"{string.Join("\n", server.Log.Lines.TakeLast(20))}");
             check?.Invoke(response, body);
         }
-        using var ping = await server.Http.PostAsync("/api", new StringContent("""{"id":1,"method":"ping"}""", Encoding.UTF8, "application/json"));
+        using var ping = await server.Http.PostAsync("/api",
+            new StringContent("""{"id":1,"method":"ping"}""", Encoding.UTF8, "application/json"));
         StringAssert.Contains(await ping.Content.ReadAsStringAsync(), "pong", "the server still answers");
     }
 
@@ -45,13 +48,15 @@ public sealed class WireFuzzTests
             Utf8("""{"id":4,"method":"events.list","params":{"limit":5,"kind":"edge."}}"""),
             Utf8("""{"id":5,"method":"camera.set","params":{"fps":12,"quality":70}}"""),
         ];
-        await Post(server, "/api", seeds, input => new ByteArrayContent(input) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+        await Post(server, "/api", seeds,
+            input => new ByteArrayContent(input) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
             [HttpStatusCode.OK, HttpStatusCode.BadRequest, HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.UnsupportedMediaType],
             (response, body) =>
             {
                 if (response.StatusCode != HttpStatusCode.OK) return;
                 using var reply = JsonDocument.Parse(body);
-                Assert.IsTrue(reply.RootElement.TryGetProperty("result", out _) || reply.RootElement.GetProperty("error").GetProperty("message").GetString()!.Length > 0, body);
+                Assert.IsTrue(reply.RootElement.TryGetProperty("result", out _)
+                    || reply.RootElement.GetProperty("error").GetProperty("message").GetString()!.Length > 0, body);
             });
     }
 
@@ -62,9 +67,13 @@ public sealed class WireFuzzTests
         const string boundary = "edge-fuzz-boundary";
         byte[][] seeds =
         [
-            Utf8($"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n"),
-            Utf8($"--{boundary}\r\nContent-Disposition: form-data; name=\"one\"; filename=\"b.bin\"\r\n\r\n\u0001\u0002\u0003\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"two\"; filename=\"c.jpg\"\r\n\r\n\u00ff\u00d8\u00ff\r\n--{boundary}--\r\n"),
-            Utf8($"preamble\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nnot a file\r\n--{boundary}--\r\nepilogue"),
+            Utf8($"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\n" +
+                $"hello\r\n--{boundary}--\r\n"),
+            Utf8($"--{boundary}\r\nContent-Disposition: form-data; name=\"one\"; filename=\"b.bin\"\r\n\r\n\u0001\u0002\u0003\r\n" +
+                $"--{boundary}\r\nContent-Disposition: form-data; name=\"two\"; filename=\"c.jpg\"\r\n\r\n\u00ff\u00d8\u00ff\r\n" +
+                $"--{boundary}--\r\n"),
+            Utf8($"preamble\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nnot a file\r\n" +
+                $"--{boundary}--\r\nepilogue"),
         ];
         await Post(server, "/files", seeds, input =>
         {

@@ -87,7 +87,14 @@ public sealed class ChardevGpioDriverTests
     private static byte[] Events(params (uint Id, uint LineSeqno)[] edges)
     {
         var records = new gpio_v2_line_event[edges.Length];
-        for (int i = 0; i < edges.Length; i++) records[i] = new gpio_v2_line_event { id = edges[i].Id, offset = 27, line_seqno = edges[i].LineSeqno, seqno = edges[i].LineSeqno };
+        for (int i = 0; i < edges.Length; i++)
+            records[i] = new gpio_v2_line_event
+            {
+                id = edges[i].Id,
+                offset = 27,
+                line_seqno = edges[i].LineSeqno,
+                seqno = edges[i].LineSeqno,
+            };
         return MemoryMarshal.AsBytes(records.AsSpan()).ToArray();
     }
 }

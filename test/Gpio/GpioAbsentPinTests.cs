@@ -28,7 +28,8 @@ public sealed class GpioAbsentPinTests
 
         var set = await server.Call("gpio.set", new { name = "ir_cut", value = 1 });
         Assert.AreEqual(ApiErrorCode.Unavailable, Replies.ErrorCode(set));
-        Assert.AreEqual("GPIO pin 'ir_cut' is not available: gpiochip998 does not exist.", set.GetProperty("error").GetProperty("message").GetString());
+        Assert.AreEqual("GPIO pin 'ir_cut' is not available: gpiochip998 does not exist.",
+            set.GetProperty("error").GetProperty("message").GetString());
 
         Assert.AreEqual("running", (await StateOf(server, "service.gpio"))!.Value.GetString());
         Assert.AreEqual(HttpStatusCode.OK, (await server.Http.GetAsync("/readyz")).StatusCode);
@@ -47,7 +48,8 @@ public sealed class GpioAbsentPinTests
             """), clock);
         var events = Events(server);
         await WaitForState(server, "gpio.button", 1);
-        Assert.AreEqual("gpiochip1 does not exist", (await StateOf(server, "gpio.status"))!.Value.GetProperty("pins")[2].GetProperty("error").GetString());
+        Assert.AreEqual("gpiochip1 does not exist",
+            (await StateOf(server, "gpio.status"))!.Value.GetProperty("pins")[2].GetProperty("error").GetString());
 
         Memory(server).AddChip("gpiochip1", 8);
         await Eventually.True(async () =>

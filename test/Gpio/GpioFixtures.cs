@@ -12,13 +12,18 @@ internal static class GpioFixtures
     public const string Chip = "gpiochip0";
     public const int IrCut = 17, Button = 27;
 
-    /// <summary>The issue's two pins (an IR-cut output, a button that takes snapshots) plus <paramref name="morePins"/>, on a small test pattern.</summary>
-    public static string Config(string morePins = "", string driver = "memory", string moreSections = "") => EdgeServer.ConfigWithUsers($$"""
-        "Camera":{"Source":"testpattern","Width":160,"Height":120,"Fps":10},
-        "Gpio":{"Driver":"{{driver}}","Pins":[
-          {"name":"ir_cut","chip":"gpiochip0","line":17,"direction":"output","activeLow":false,"initial":0},
-          {"name":"button","line":27,"direction":"input","edge":"falling","debounceMs":20,"bias":"pull-up","action":"snapshot"}{{morePins}}]},{{moreSections}}
-        """);
+    /// <summary>
+    /// The issue's two pins (an IR-cut output, a button that takes snapshots) plus
+    /// <paramref name="morePins"/>, on a small test pattern.
+    /// </summary>
+    public static string Config(string morePins = "", string driver = "memory", string moreSections = "")
+        => EdgeServer.ConfigWithUsers($$"""
+            "Camera":{"Source":"testpattern","Width":160,"Height":120,"Fps":10},
+            "Gpio":{"Driver":"{{driver}}","Pins":[
+              {"name":"ir_cut","chip":"gpiochip0","line":17,"direction":"output","activeLow":false,"initial":0},
+              {"name":"button","line":27,"direction":"input","edge":"falling","debounceMs":20,"bias":"pull-up",
+               "action":"snapshot"}{{morePins}}]},{{moreSections}}
+            """);
 
     public static GpioService Gpio(EdgeServer server) => server.Host.Gpio!;
 
@@ -40,7 +45,8 @@ internal static class GpioFixtures
     }
 
     public static async Task WaitForState(EdgeServer server, string key, int value)
-        => await Eventually.True(async () => (await StateOf(server, key))?.ValueKind == JsonValueKind.Number && (await StateOf(server, key))!.Value.GetInt32() == value,
+        => await Eventually.True(async () => (await StateOf(server, key))?.ValueKind == JsonValueKind.Number
+                && (await StateOf(server, key))!.Value.GetInt32() == value,
             $"{key} = {value}");
 
     /// <summary>Reads pushes until <paramref name="key"/> arrives with <paramref name="value"/>.</summary>
@@ -49,7 +55,8 @@ internal static class GpioFixtures
         while (true)
         {
             var message = await socket.Receive();
-            if (message.TryGetProperty("state", out var state) && state.GetString() == key && message.GetProperty("value").GetInt32() == value) return;
+            if (message.TryGetProperty("state", out var state) && state.GetString() == key
+                && message.GetProperty("value").GetInt32() == value) return;
         }
     }
 }

@@ -24,15 +24,19 @@ public sealed class GpioInputTests
         Assert.IsTrue(events.TryPeek(out var edge));
         Assert.AreEqual(("button", "falling", 0), (edge.Pin, edge.Edge, edge.Value));
         await Eventually.True(() => server.Log.Lines.Any(line => line.Contains("GPIO button: falling edge")), "Program logs the event");
-        await Eventually.True(async () => (await server.Call("events.list", new { kind = "gpio." })).GetProperty("result").GetProperty("events")
-            .EnumerateArray().Any(e => e.GetProperty("data").GetProperty("pin").GetString() == "button" && e.GetProperty("data").GetProperty("edge").GetString() == "falling"),
+        await Eventually.True(async () =>
+            (await server.Call("events.list", new { kind = "gpio." })).GetProperty("result").GetProperty("events").EnumerateArray()
+                .Any(e => e.GetProperty("data").GetProperty("pin").GetString() == "button"
+                    && e.GetProperty("data").GetProperty("edge").GetString() == "falling"),
             "the edge is in the journal");
         string files = Path.Combine(server.DataDir, "files");
-        await Eventually.True(() => Directory.Exists(files) && Directory.GetFiles(files, "snapshot-*.jpg").Length == 1, "a snapshot file", 10_000);
+        await Eventually.True(() => Directory.Exists(files) && Directory.GetFiles(files, "snapshot-*.jpg").Length == 1, "a snapshot file",
+            10_000);
         byte[] jpeg = await File.ReadAllBytesAsync(Directory.GetFiles(files, "snapshot-*.jpg")[0]);
         Assert.AreEqual((0xFF, 0xD8), (jpeg[0], jpeg[1]), "starts with SOI");
         Assert.AreEqual((0xFF, 0xD9), (jpeg[^2], jpeg[^1]), "ends with EOI");
-        StringAssert.Matches(Path.GetFileName(Directory.GetFiles(files)[0]), new System.Text.RegularExpressions.Regex(@"^snapshot-\d{8}T\d{6}\.\d{3}Z\.jpg$"));
+        StringAssert.Matches(Path.GetFileName(Directory.GetFiles(files)[0]),
+            new System.Text.RegularExpressions.Regex(@"^snapshot-\d{8}T\d{6}\.\d{3}Z\.jpg$"));
 
         memory.SetLevel(Chip, Button, 1); // released: rising, which this pin does not report
         await WaitForPush(client, "gpio.button", 1);
@@ -43,12 +47,14 @@ public sealed class GpioInputTests
     [TestMethod]
     public async Task ASnapshotThatWouldEatIntoTheReservedSpaceIsNotWrittenAndTheDataDirectoryIsReportedFailing()
     {
-        await using var server = await EdgeServer.Start(Config(moreSections: $"\"Files\":{{\"ReserveBytes\":{EdgeServer.MoreThanFreeSpace()}}},"));
+        await using var server =
+            await EdgeServer.Start(Config(moreSections: $"\"Files\":{{\"ReserveBytes\":{EdgeServer.MoreThanFreeSpace()}}},"));
         await WaitForState(server, "gpio.button", 1);
 
         Memory(server).SetLevel(Chip, Button, 0);
 
-        await Eventually.True(() => server.Log.Lines.Any(line => line.Contains("Cannot write the snapshots") && line.Contains("not enough free space")),
+        await Eventually.True(() =>
+            server.Log.Lines.Any(line => line.Contains("Cannot write the snapshots") && line.Contains("not enough free space")),
             "the refusal is logged with its cause", 10_000);
         string files = Path.Combine(server.DataDir, "files");
         Assert.IsFalse(Directory.Exists(files) && Directory.EnumerateFiles(files).Any(), "nothing was written");
@@ -65,10 +71,13 @@ public sealed class GpioInputTests
         await WaitForState(server, "gpio.button", 1);
         Assert.IsTrue((await server.Call("gpio.simulate", new { line = Button, level = 0 })).TryGetProperty("result", out _));
         await WaitForState(server, "gpio.button", 0);
-        await Eventually.True(async () => (await server.Call("events.list", new { kind = "gpio.edge" })).GetProperty("result").GetProperty("events").GetArrayLength() > 0,
+        await Eventually.True(async () =>
+            (await server.Call("events.list", new { kind = "gpio.edge" })).GetProperty("result").GetProperty("events").GetArrayLength() > 0,
             "the edge is journaled");
-        foreach (var bad in new object[] { new { line = 999, level = 1 }, new { line = Button, level = 7 }, new { chip = "gpiochip9", line = 1, level = 1 } })
-            Assert.AreEqual(-32602, (await server.Call("gpio.simulate", bad)).GetProperty("error").GetProperty("code").GetInt32(), bad.ToString());
+        foreach (var bad in new object[] { new { line = 999, level = 1 }, new { line = Button, level = 7 },
+            new { chip = "gpiochip9", line = 1, level = 1 } })
+            Assert.AreEqual(-32602, (await server.Call("gpio.simulate", bad)).GetProperty("error").GetProperty("code").GetInt32(),
+                bad.ToString());
     }
 
     [TestMethod]

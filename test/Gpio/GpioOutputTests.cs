@@ -55,16 +55,22 @@ public sealed class GpioOutputTests
         await _server.Call("gpio.set", new { name = "ir_cut", value = 1 });
         (string Method, object Params, int Code, string Message)[] bad =
         [
-            ("gpio.set", new { name = "nope", value = 1 }, ApiErrorCode.InvalidParams, "No GPIO pin is named 'nope' (pins: ir_cut, button, led)."),
-            ("gpio.set", new { name = "button", value = 0 }, ApiErrorCode.Forbidden, "GPIO pin 'button' is an input; only outputs can be set."),
+            ("gpio.set", new { name = "nope", value = 1 }, ApiErrorCode.InvalidParams,
+                "No GPIO pin is named 'nope' (pins: ir_cut, button, led)."),
+            ("gpio.set", new { name = "button", value = 0 }, ApiErrorCode.Forbidden,
+                "GPIO pin 'button' is an input; only outputs can be set."),
             ("gpio.set", new { name = "ir_cut", value = 2 }, ApiErrorCode.InvalidParams, "GPIO pin 'ir_cut' takes 0 or 1 (got 2)."),
             ("gpio.set", new { name = "ir_cut", value = "0" }, ApiErrorCode.InvalidParams, "GPIO pin 'ir_cut' takes 0 or 1 (got string)."),
             ("gpio.set", new { name = "ir_cut", value = 0.5 }, ApiErrorCode.InvalidParams, "GPIO pin 'ir_cut' takes 0 or 1 (got 0.5)."),
             ("gpio.set", new { name = "ir_cut" }, ApiErrorCode.InvalidParams, "params.value is required."),
-            ("state.set", new { key = "gpio.button", value = 0 }, ApiErrorCode.Forbidden, "GPIO pin 'button' is an input; only outputs can be set."),
-            ("state.set", new { key = "gpio.nope", value = 0 }, ApiErrorCode.InvalidParams, "No GPIO pin is named 'nope' (pins: ir_cut, button, led)."),
-            ("state.set", new { key = "gpio.ir_cut", value = true }, ApiErrorCode.InvalidParams, "GPIO pin 'ir_cut' takes 0 or 1 (got true)."),
-            ("state.set", new { key = "gpio.status", value = 0 }, ApiErrorCode.InvalidParams, "No GPIO pin is named 'status' (pins: ir_cut, button, led)."),
+            ("state.set", new { key = "gpio.button", value = 0 }, ApiErrorCode.Forbidden,
+                "GPIO pin 'button' is an input; only outputs can be set."),
+            ("state.set", new { key = "gpio.nope", value = 0 }, ApiErrorCode.InvalidParams,
+                "No GPIO pin is named 'nope' (pins: ir_cut, button, led)."),
+            ("state.set", new { key = "gpio.ir_cut", value = true }, ApiErrorCode.InvalidParams,
+                "GPIO pin 'ir_cut' takes 0 or 1 (got true)."),
+            ("state.set", new { key = "gpio.status", value = 0 }, ApiErrorCode.InvalidParams,
+                "No GPIO pin is named 'status' (pins: ir_cut, button, led)."),
         ];
         foreach (var (method, parameters, code, message) in bad)
         {
@@ -87,7 +93,8 @@ public sealed class GpioOutputTests
         Assert.AreEqual(64, chip.GetProperty("lines").GetArrayLength());
         var irCut = chip.GetProperty("lines")[IrCut];
         Assert.AreEqual("edge:ir_cut", irCut.GetProperty("consumer").GetString());
-        CollectionAssert.AreEqual(new[] { "used", "output" }, irCut.GetProperty("flags").EnumerateArray().Select(f => f.GetString()).ToArray());
+        CollectionAssert.AreEqual(new[] { "used", "output" },
+            irCut.GetProperty("flags").EnumerateArray().Select(f => f.GetString()).ToArray());
         var button = chip.GetProperty("lines")[Button];
         CollectionAssert.AreEqual(new[] { "used", "input", "edge-rising", "edge-falling", "pull-up" },
             button.GetProperty("flags").EnumerateArray().Select(f => f.GetString()).ToArray());

@@ -57,10 +57,14 @@ public sealed class GpioSettingsTests
     [DataRow("""{"Pins":[{"Name":"a","Line":1,"Direction":"output","Action":"snapshot"}]}""", "Gpio:Pins:0:Action applies to inputs only")]
     [DataRow("""{"Pins":[{"Name":"a","Line":1,"Direction":"output","Initial":2}]}""", "Gpio:Pins:0:Initial must be 0 or 1 (got 2)")]
     [DataRow("""{"Pins":[{"Name":"a","Line":1,"Initial":1}]}""", "Gpio:Pins:0:Initial applies to outputs only")]
-    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Edge":"down"}]}""", "Gpio:Pins:0:Edge must be one of none, rising, falling, both (got 'down')")]
-    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Bias":"pullup"}]}""", "Gpio:Pins:0:Bias must be one of as-is, pull-up, pull-down, disabled (got 'pullup')")]
-    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Edge":"both","DebounceMs":5000}]}""", "Gpio:Pins:0:DebounceMs must be between 0 and 1000 (got 5000)")]
-    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Edge":"both","Action":"record"}]}""", "Gpio:Pins:0:Action must be one of none, snapshot (got 'record')")]
+    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Edge":"down"}]}""",
+        "Gpio:Pins:0:Edge must be one of none, rising, falling, both (got 'down')")]
+    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Bias":"pullup"}]}""",
+        "Gpio:Pins:0:Bias must be one of as-is, pull-up, pull-down, disabled (got 'pullup')")]
+    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Edge":"both","DebounceMs":5000}]}""",
+        "Gpio:Pins:0:DebounceMs must be between 0 and 1000 (got 5000)")]
+    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Edge":"both","Action":"record"}]}""",
+        "Gpio:Pins:0:Action must be one of none, snapshot (got 'record')")]
     [DataRow("""{"Pins":[{"Name":"a","Line":1,"Action":"snapshot"}]}""", "Gpio:Pins:0:Action needs an Edge to run on")]
     [DataRow("""{"Pins":[{"Name":"a","Line":"seventeen"}]}""", "Gpio:")]
     [DataRow("""{"Pins":[{"Name":"a","Line":1,"Pull":"up"}]}""", "Pull")]

@@ -60,7 +60,8 @@ public sealed class MemoryGpioDriverTests
         using var missingChip = new GpioController(_chips.CreateDriver("gpiochip4"));
         Assert.AreEqual("gpiochip4 does not exist", Assert.Throws<GpioException>(() => missingChip.OpenPin(1)).Message);
         using var controller = new GpioController(_chips.CreateDriver(Chip));
-        Assert.AreEqual("gpiochip0 has 64 lines (0 to 63); there is no line 64", Assert.Throws<GpioException>(() => controller.OpenPin(64)).Message);
+        Assert.AreEqual("gpiochip0 has 64 lines (0 to 63); there is no line 64",
+            Assert.Throws<GpioException>(() => controller.OpenPin(64)).Message);
         Assert.AreEqual(64, controller.PinCount);
     }
 
@@ -99,7 +100,8 @@ public sealed class MemoryGpioDriverTests
         using var controller = new GpioController(driver);
         controller.OpenPin(2, PinMode.Input);
         var seqnos = new ConcurrentQueue<uint>();
-        controller.RegisterCallbackForPinValueChangedEvent(2, PinEventTypes.Rising | PinEventTypes.Falling, (_, e) => seqnos.Enqueue(((GpioEdgeArgs)e).LineSeqno));
+        controller.RegisterCallbackForPinValueChangedEvent(2, PinEventTypes.Rising | PinEventTypes.Falling,
+            (_, e) => seqnos.Enqueue(((GpioEdgeArgs)e).LineSeqno));
         for (int i = 0; i < 20; i++) _chips.SetLevel(Chip, 2, (i + 1) % 2);
         using var stop = new CancellationTokenSource();
         var dispatcher = DedicatedThread.Run("test-gpio", () => driver.DispatchEdges(stop.Token));
@@ -127,7 +129,8 @@ public sealed class MemoryGpioDriverTests
     {
         using var controller = new GpioController(_chips.CreateDriver(Chip));
         controller.OpenPin(6, PinMode.Output, PinValue.Low);
-        var error = Assert.Throws<GpioException>(() => controller.RegisterCallbackForPinValueChangedEvent(6, PinEventTypes.Rising, (_, _) => { }));
+        var error = Assert.Throws<GpioException>(() =>
+            controller.RegisterCallbackForPinValueChangedEvent(6, PinEventTypes.Rising, (_, _) => { }));
         Assert.AreEqual("gpiochip0 line 6: edges are detected on inputs only", error.Message);
         CollectionAssert.AreEqual(new[] { "used", "output" }, LineFlags(6), "the refused callback left nothing behind");
         Assert.Throws<NotSupportedException>(() => controller.WaitForEvent(6, PinEventTypes.Rising, TimeSpan.FromMilliseconds(1)));

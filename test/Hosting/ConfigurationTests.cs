@@ -53,7 +53,8 @@ public sealed class ConfigurationTests
     [DataRow("""{"Monitoring":{"Interval":5}}""", "Interval")]
     [DataRow("""{"Http":{"HeadersTimeoutSeconds":0}}""", "Http:HeadersTimeoutSeconds")]
     [DataRow("""{"Rtsp":{"MaxSessions":20,"MaxConnections":10}}""", "Rtsp:MaxConnections")]
-    [DataRow("""{"Auth":{"Users":[{"Name":"a","PasswordHash":"$pbkdf2-sha256$i=2000000000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"}]}}""", "Auth:Users:0:PasswordHash")]
+    [DataRow("""{"Auth":{"Users":[{"Name":"a","PasswordHash":"$pbkdf2-sha256$i=2000000000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"}]}}""",
+        "Auth:Users:0:PasswordHash")]
     public async Task InvalidConfigurationExitsWithCode2AndNamesTheKey(string json, string key)
     {
         var (code, error) = await RunMain("--config", ConfigFile(json), "--data-dir", Path.Combine(_dir, "data"), "--check-config");

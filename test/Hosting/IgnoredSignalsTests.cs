@@ -21,7 +21,8 @@ public sealed class IgnoredSignalsTests
     public async Task ANohupChildIgnoresSighupAndOthersDoNot()
     {
         Signals.MustNotBeIgnored(IgnoredSignals.Hangup, "SIGHUP");
-        foreach (var (command, ignored) in new[] { (new[] { "nohup", "cat", "/proc/self/status" }, true), (new[] { "cat", "/proc/self/status" }, false) })
+        foreach (var (command, ignored) in new[] { (new[] { "nohup", "cat", "/proc/self/status" }, true),
+            (new[] { "cat", "/proc/self/status" }, false) })
         {
             var run = await Tools.Run(command[0], command[1..]);
             Assert.AreEqual(ignored, IgnoredSignals.Contains(run.Output, IgnoredSignals.Hangup), string.Join(' ', command));

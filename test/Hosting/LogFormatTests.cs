@@ -10,7 +10,8 @@ public sealed class LogFormatTests
     private static string Format(LogLevel level, string message, Exception? exception = null)
     {
         var writer = new StringWriter();
-        new EdgeLogFormatter().Write(new LogEntry<string>(level, "Edge.Web.SessionHub", default, message, exception, (s, _) => s), null, writer);
+        new EdgeLogFormatter().Write(new LogEntry<string>(level, "Edge.Web.SessionHub", default, message, exception, (s, _) => s), null,
+            writer);
         return writer.ToString();
     }
 

@@ -36,7 +36,8 @@ public sealed class ReloadTests
         string configPath = Path.Combine(Path.GetDirectoryName(server.DataDir)!, "edge.json");
         File.WriteAllText(configPath, """{"Auth":{"Users":[]},"WebSocket":{"MaxClients":-5}}""");
         await server.Host.Loop.InvokeAsync(() => server.Host.Reload());
-        Assert.IsTrue(server.Log.Lines.Any(l => l.StartsWith("Error") && l.Contains("WebSocket:MaxClients") && l.Contains("keeping the running one")));
+        Assert.IsTrue(server.Log.Lines.Any(l => l.StartsWith("Error") && l.Contains("WebSocket:MaxClients")
+            && l.Contains("keeping the running one")));
         Assert.AreEqual("pong", (await server.Call("ping")).GetProperty("result").GetString(), "the old users still work");
     }
 }

@@ -13,7 +13,8 @@ public sealed partial class LayeringTests
     // "Layers, lowest first: `Native` → `Runtime` → … → `Program.cs`."
     private static List<string> Layers()
     {
-        string line = File.ReadLines(Path.Combine(Repository.Root, "docs", "ARCHITECTURE.md")).Single(l => l.StartsWith("Layers, lowest first:", StringComparison.Ordinal));
+        string line = File.ReadLines(Path.Combine(Repository.Root, "docs", "ARCHITECTURE.md"))
+            .Single(l => l.StartsWith("Layers, lowest first:", StringComparison.Ordinal));
         return [.. Backticked().Matches(line).Select(m => m.Groups[1].Value)];
     }
 
@@ -34,9 +35,13 @@ public sealed partial class LayeringTests
         foreach (string file in Directory.EnumerateFiles(Path.Combine(Repository.Root, "src"), "*.cs", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(Path.Combine(Repository.Root, "src"), file);
-            string folder = relative.Contains(Path.DirectorySeparatorChar) ? relative[..relative.IndexOf(Path.DirectorySeparatorChar)] : "Program.cs";
+            string folder = relative.Contains(Path.DirectorySeparatorChar)
+                ? relative[..relative.IndexOf(Path.DirectorySeparatorChar)]
+                : "Program.cs";
             string code = WithoutCommentsAndStrings(File.ReadAllText(file));
-            string expected = folder == "Program.cs" ? "Edge" : "Edge." + Path.GetDirectoryName(relative)!.Replace(Path.DirectorySeparatorChar, '.');
+            string expected = folder == "Program.cs"
+                ? "Edge"
+                : "Edge." + Path.GetDirectoryName(relative)!.Replace(Path.DirectorySeparatorChar, '.');
             string? declared = Namespace().Match(code) is { Success: true } m ? m.Groups[1].Value : null;
             if (declared != expected) wrong.Add($"{relative}: namespace {declared ?? "(none)"}, expected {expected}");
             int rank = layers.IndexOf(folder);
@@ -53,12 +58,14 @@ public sealed partial class LayeringTests
     public void TheCheckSeesAnImportAgainstTheOrder()
     {
         // What the test above would meet if Runtime imported Web.
-        string code = WithoutCommentsAndStrings("using Edge.Web;\n// Edge.Hosting in a comment\nvar s = \"Edge.Onvif\";\nnamespace Edge.Runtime;");
+        string code =
+            WithoutCommentsAndStrings("using Edge.Web;\n// Edge.Hosting in a comment\nvar s = \"Edge.Onvif\";\nnamespace Edge.Runtime;");
         CollectionAssert.AreEqual(new[] { "Web" }, References().Matches(code).Select(r => r.Groups[1].Value).ToList());
         Assert.AreEqual("Edge.Runtime", Namespace().Match(code).Groups[1].Value);
     }
 
-    private static bool HasCode(string? folder) => Directory.EnumerateFiles(Path.Combine(Repository.Root, "src", folder!), "*.cs", SearchOption.AllDirectories).Any();
+    private static bool HasCode(string? folder)
+        => Directory.EnumerateFiles(Path.Combine(Repository.Root, "src", folder!), "*.cs", SearchOption.AllDirectories).Any();
 
     // Logger categories and messages name parts too; only code counts.
     private static string WithoutCommentsAndStrings(string code) => Strings().Replace(Comments().Replace(code, ""), "\"\"");

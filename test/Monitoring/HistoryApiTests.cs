@@ -28,7 +28,8 @@ public sealed class HistoryApiTests
         Assert.IsTrue(history.GetProperty("processRssBytes")[3].GetDouble() > 10e6);
         Assert.AreEqual(JsonValueKind.Number, history.GetProperty("load1")[3].ValueKind);
 
-        var memory = (await server.Call("state.get", new { keys = new[] { "system.memory" } })).GetProperty("result").GetProperty("system.memory");
+        var memory = (await server.Call("state.get", new { keys = new[] { "system.memory" } })).GetProperty("result")
+            .GetProperty("system.memory");
         Assert.IsTrue(memory.GetProperty("availableBytes").GetInt64() > 0);
     }
 }

@@ -45,7 +45,8 @@ public sealed class MetricsTests
         Assert.AreEqual(1, Value(metrics, "edge_connections{kind=\"ws\"}"));
         Assert.AreEqual(1, Value(metrics, "edge_connections{kind=\"mjpeg\"}"));
         Assert.AreEqual(0, Value(metrics, "edge_connections{kind=\"rtsp\"}"));
-        Assert.IsGreaterThanOrEqualTo(3, Value(metrics, "edge_connections{kind=\"http\"}"), "the viewer's, the WebSocket's and this request's");
+        Assert.IsGreaterThanOrEqualTo(3, Value(metrics, "edge_connections{kind=\"http\"}"),
+            "the viewer's, the WebSocket's and this request's");
         // One ping over the WebSocket, one over POST.
         Assert.AreEqual(2, Value(metrics, "edge_api_request_duration_seconds_count{method=\"ping\"}"));
         Assert.AreEqual(2, Value(metrics, "edge_api_request_duration_seconds_bucket{method=\"ping\",le=\"+Inf\"}"));

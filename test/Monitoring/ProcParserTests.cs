@@ -42,7 +42,8 @@ public sealed class ProcParserTests
         Assert.IsNull(only.UsagePercent(only, 0), "no time passed between a reading and itself");
         var before = Cpu("pi");
         var after = new CpuTimes();
-        Assert.IsTrue(after.Read(Encoding.ASCII.GetBytes("cpu  10150 10 5020 80220 1005 0 205 0 0 0\ncpu0 2540 0 1260 20045 255 0 50 0 0 0\ncpu2 2400 0 1200 20300 300 0 40 0 0 0\n")));
+        Assert.IsTrue(after.Read(Encoding.ASCII.GetBytes("cpu  10150 10 5020 80220 1005 0 205 0 0 0\n" +
+            "cpu0 2540 0 1260 20045 255 0 50 0 0 0\ncpu2 2400 0 1200 20300 300 0 40 0 0 0\n")));
         Assert.IsNotNull(after.UsagePercent(before, 1));
         Assert.IsNull(after.UsagePercent(before, 2), "core 1 went offline");
         Assert.IsFalse(new CpuTimes().Read("intr 1 2 3\n"u8), "no cpu line");

@@ -36,7 +36,8 @@ public sealed class SystemMonitorTests
 
     private async Task<SystemMonitor> Start(int intervalSeconds = 1)
     {
-        var monitor = new SystemMonitor(_loop, _pool, _state, new SystemSampler(_root, Samples.PageSize), new MonitoringSettings { IntervalSeconds = intervalSeconds }, _root);
+        var monitor = new SystemMonitor(_loop, _pool, _state, new SystemSampler(_root, Samples.PageSize),
+            new MonitoringSettings { IntervalSeconds = intervalSeconds }, _root);
         await _loop.InvokeAsync(() => { monitor.Start(); return Task.CompletedTask; });
         return monitor;
     }
@@ -75,7 +76,8 @@ public sealed class SystemMonitorTests
         Assert.AreEqual("eth0", eth0.GetProperty("name").GetString());
         Assert.IsFalse(eth0.TryGetProperty("rxBytesPerSecond", out _), "no rate before a second reading");
         // statvfs runs on the pool and publishes when it is back.
-        await Eventually.True(async () => await State("system.disk") is { } disk && disk.GetProperty("totalBytes").GetInt64() > 0, "system.disk");
+        await Eventually.True(async () => await State("system.disk") is { } disk && disk.GetProperty("totalBytes").GetInt64() > 0,
+            "system.disk");
 
         Samples.CopyOver("pi-later", _root);
         await Advance(TimeSpan.FromMilliseconds(999));
@@ -111,7 +113,8 @@ public sealed class SystemMonitorTests
         Assert.AreEqual(180, times.GetArrayLength());
         Assert.AreEqual(180, history.GetProperty("load1").GetArrayLength());
         Assert.AreEqual(_clock.GetUtcNow().ToUnixTimeMilliseconds(), times[179].GetInt64(), "the newest point is last");
-        Assert.AreEqual(TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(times[179].GetInt64() - times[0].GetInt64()));
+        Assert.AreEqual(TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(5),
+            TimeSpan.FromMilliseconds(times[179].GetInt64() - times[0].GetInt64()));
     }
 
     [TestMethod]

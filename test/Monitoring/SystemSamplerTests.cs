@@ -16,7 +16,8 @@ public sealed class SystemSamplerTests
             Assert.IsNull(first.Cpu, "one reading of /proc/stat tells no usage");
             Assert.IsTrue(first.Network!.All(i => i.RxBytesPerSecond == null && i.TxBytesPerSecond == null));
             Assert.AreEqual("""{"one":0.52,"five":0.58,"fifteen":0.59}""", Json.Of(first.Load));
-            Assert.AreEqual($$"""{"totalBytes":{{3884376L * 1024}},"availableBytes":{{3350720L * 1024}},"processRssBytes":{{5632L * Samples.PageSize}}}""", Json.Of(first.Memory));
+            Assert.AreEqual($$"""{"totalBytes":{{3884376L * 1024}},"availableBytes":""" +
+                $$"""{{3350720L * 1024}},"processRssBytes":{{5632L * Samples.PageSize}}}""", Json.Of(first.Memory));
             Assert.AreEqual(86400.25, first.UptimeSeconds);
             Assert.AreEqual("""{"zone":"thermal_zone0","type":"cpu-thermal","celsius":52.5}""", Json.Of(first.Temperatures.Single()));
 

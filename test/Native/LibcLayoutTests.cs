@@ -53,7 +53,8 @@ public sealed class LibcLayoutTests
     [TestMethod]
     public void StatxAndItsConstantsMatchTheKernelHeadersCompiledByGcc()
     {
-        int compared = CLayout.AssertMatchesHeaders(["sys/stat.h", "linux/stat.h", "linux/fcntl.h"], [new(typeof(statx), "struct statx")], StatxConstants);
+        int compared = CLayout.AssertMatchesHeaders(["sys/stat.h", "linux/stat.h", "linux/fcntl.h"], [new(typeof(statx), "struct statx")],
+            StatxConstants);
         Assert.IsGreaterThan(30, compared);
     }
 

@@ -38,12 +38,14 @@ public sealed class TcpInfoTests
         while (received < 10_300) received += await client.ReceiveAsync(buffer.AsMemory(received - 10_000));
 
         long serverOut = 0, clientOut = 0;
-        await Eventually.True(() => TcpInfo.TryRead(server, out serverOut, out _) && serverOut >= 300, "the client acknowledged all 300 bytes");
+        await Eventually.True(() => TcpInfo.TryRead(server, out serverOut, out _) && serverOut >= 300,
+            "the client acknowledged all 300 bytes");
         Assert.AreEqual(300, serverOut, "data bytes only: an accepted socket counts from after the handshake");
         Assert.IsTrue(TcpInfo.TryRead(server, out _, out long serverIn));
         Assert.AreEqual(10_000, serverIn);
         // The connecting side's count holds its SYN too: what TryRead's 'accepted' means.
-        await Eventually.True(() => TcpInfo.TryRead(client, out clientOut, out _) && clientOut >= 10_000, "the server acknowledged all 10,000 bytes");
+        await Eventually.True(() => TcpInfo.TryRead(client, out clientOut, out _) && clientOut >= 10_000,
+            "the server acknowledged all 10,000 bytes");
         Assert.AreEqual(10_001, clientOut);
         server.Dispose();
         Assert.IsFalse(TcpInfo.TryRead(server, out _, out _), "a disposed socket has no counts");

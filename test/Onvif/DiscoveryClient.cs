@@ -23,7 +23,8 @@ internal sealed partial class DiscoveryClient : IDisposable
     public static async Task<int> Port(EdgeServer server)
     {
         int port = 0;
-        await Eventually.True(() => server.Log.Lines.Select(l => PortLine().Match(l)).FirstOrDefault(m => m.Success) is { } m && (port = int.Parse(m.Groups[1].Value)) > 0,
+        await Eventually.True(() => server.Log.Lines.Select(l => PortLine().Match(l)).FirstOrDefault(m => m.Success) is { } m
+                && (port = int.Parse(m.Groups[1].Value)) > 0,
             "WS-Discovery listens");
         return port;
     }
@@ -37,11 +38,14 @@ internal sealed partial class DiscoveryClient : IDisposable
         """;
 
     /// <summary>A Probe; <paramref name="types"/> and <paramref name="scopes"/> are inner XML (with their own declarations).</summary>
-    public static string Probe(string messageId, string types = "<d:Types xmlns:dn=\"http://www.onvif.org/ver10/network/wsdl\">dn:NetworkVideoTransmitter</d:Types>", string scopes = "")
+    public static string Probe(string messageId,
+        string types = "<d:Types xmlns:dn=\"http://www.onvif.org/ver10/network/wsdl\">dn:NetworkVideoTransmitter</d:Types>",
+        string scopes = "")
         => Envelope(messageId, "Probe", $"<d:Probe>{types}{scopes}</d:Probe>");
 
     public static string Resolve(string messageId, string address)
-        => Envelope(messageId, "Resolve", $"<d:Resolve><a:EndpointReference><a:Address>{address}</a:Address></a:EndpointReference></d:Resolve>");
+        => Envelope(messageId, "Resolve",
+            $"<d:Resolve><a:EndpointReference><a:Address>{address}</a:Address></a:EndpointReference></d:Resolve>");
 
     public static string NewMessageId() => "urn:uuid:" + Guid.NewGuid().ToString("D");
 

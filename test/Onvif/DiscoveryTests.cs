@@ -24,7 +24,9 @@ public sealed class DiscoveryTests
     private static async Task<string?> ServiceStatus(EdgeServer server)
     {
         var result = (await server.Call("state.get", new { keys = new[] { "service.discovery" } })).GetProperty("result");
-        return result.TryGetProperty("service.discovery", out var entry) ? (entry.ValueKind == System.Text.Json.JsonValueKind.Object ? entry.GetProperty("value") : entry).GetString() : null;
+        return result.TryGetProperty("service.discovery", out var entry)
+            ? (entry.ValueKind == System.Text.Json.JsonValueKind.Object ? entry.GetProperty("value") : entry).GetString()
+            : null;
     }
 
     [TestMethod]
@@ -66,19 +68,26 @@ public sealed class DiscoveryTests
         using var __ = client;
         string[] unanswered =
         [
-            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "<d:Types xmlns:ptz=\"http://www.onvif.org/ver20/ptz/wsdl\">ptz:PTZ</d:Types>"),
+            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(),
+                "<d:Types xmlns:ptz=\"http://www.onvif.org/ver20/ptz/wsdl\">ptz:PTZ</d:Types>"),
             DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "<d:Types xmlns:dn=\"urn:other\">dn:NetworkVideoTransmitter</d:Types>"),
             DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "", "<d:Scopes>onvif://www.onvif.org/name/Back%20door</d:Scopes>"),
-            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "", "<d:Scopes MatchBy=\"http://schemas.xmlsoap.org/ws/2005/04/discovery/strcmp0\">onvif://www.onvif.org/type</d:Scopes>"),
-            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "", "<d:Scopes MatchBy=\"urn:unknown-rule\">onvif://www.onvif.org/type/video_encoder</d:Scopes>"),
+            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "",
+                "<d:Scopes MatchBy=\"http://schemas.xmlsoap.org/ws/2005/04/discovery/strcmp0\">onvif://www.onvif.org/type</d:Scopes>"),
+            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "",
+                "<d:Scopes MatchBy=\"urn:unknown-rule\">onvif://www.onvif.org/type/video_encoder</d:Scopes>"),
         ];
         string[] answered =
         [
             // An RFC 3986 prefix, case-insensitive in scheme and host, with escapes undone.
-            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "", "<d:Scopes>ONVIF://WWW.onvif.org/type onvif://www.onvif.org/name/Front%20door</d:Scopes>"),
-            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "", "<d:Scopes MatchBy=\"http://schemas.xmlsoap.org/ws/2005/04/discovery/strcmp0\">onvif://www.onvif.org/location/porch</d:Scopes>"),
+            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "",
+                "<d:Scopes>ONVIF://WWW.onvif.org/type onvif://www.onvif.org/name/Front%20door</d:Scopes>"),
+            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "",
+                "<d:Scopes MatchBy=\"http://schemas.xmlsoap.org/ws/2005/04/discovery/strcmp0\">" +
+                "onvif://www.onvif.org/location/porch</d:Scopes>"),
             // tds:Device, and an undeclared prefix as some clients send it.
-            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "<d:Types xmlns:tds=\"http://www.onvif.org/ver10/device/wsdl\">tds:Device</d:Types>"),
+            DiscoveryClient.Probe(DiscoveryClient.NewMessageId(),
+                "<d:Types xmlns:tds=\"http://www.onvif.org/ver10/device/wsdl\">tds:Device</d:Types>"),
             DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "<d:Types>dn:NetworkVideoTransmitter</d:Types>"),
             DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), ""),
         ];
@@ -115,24 +124,31 @@ public sealed class DiscoveryTests
         var (server, client) = await Start();
         await using var _ = server;
         using var __ = client;
-        string laughs = """<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>&lol2;</s:Body></s:Envelope>""";
+        string laughs = """<?xml version="1.0"?>""" +
+            """<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>""" +
+            """<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>&lol2;</s:Body></s:Envelope>""";
         byte[][] hostile =
         [
             [0xFF, 0x00, 0x13, 0x37],
             Encoding.UTF8.GetBytes(laughs),
             Encoding.UTF8.GetBytes(DiscoveryClient.Probe(DiscoveryClient.NewMessageId())[..200]),
             // SOAP 1.1 is not what WS-Discovery for ONVIF speaks.
-            Encoding.UTF8.GetBytes(DiscoveryClient.Probe(DiscoveryClient.NewMessageId()).Replace("http://www.w3.org/2003/05/soap-envelope", "http://schemas.xmlsoap.org/soap/envelope/")),
-            Encoding.UTF8.GetBytes(DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "<d:Types>" + new string('a', 60_000) + "</d:Types>")),
-            Encoding.UTF8.GetBytes(DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), string.Concat(Enumerable.Repeat("<x>", 40)) + string.Concat(Enumerable.Repeat("</x>", 40)))),
-            Encoding.UTF8.GetBytes(DiscoveryClient.Probe(DiscoveryClient.NewMessageId(), "<d:Types>" + string.Join(' ', Enumerable.Repeat("dn:NetworkVideoTransmitter", 100)) + "</d:Types>")),
+            Encoding.UTF8.GetBytes(DiscoveryClient.Probe(DiscoveryClient.NewMessageId())
+                .Replace("http://www.w3.org/2003/05/soap-envelope", "http://schemas.xmlsoap.org/soap/envelope/")),
+            Encoding.UTF8.GetBytes(DiscoveryClient.Probe(DiscoveryClient.NewMessageId(),
+                "<d:Types>" + new string('a', 60_000) + "</d:Types>")),
+            Encoding.UTF8.GetBytes(DiscoveryClient.Probe(DiscoveryClient.NewMessageId(),
+                string.Concat(Enumerable.Repeat("<x>", 40)) + string.Concat(Enumerable.Repeat("</x>", 40)))),
+            Encoding.UTF8.GetBytes(DiscoveryClient.Probe(DiscoveryClient.NewMessageId(),
+                "<d:Types>" + string.Join(' ', Enumerable.Repeat("dn:NetworkVideoTransmitter", 100)) + "</d:Types>")),
         ];
         foreach (var datagram in hostile) await client.Send(datagram);
         string id = DiscoveryClient.NewMessageId();
         await client.Send(DiscoveryClient.Probe(id));
         var reply = await client.Receive() ?? throw new AssertFailedException("no answer after hostile datagrams");
         Assert.AreEqual(id, DiscoveryClient.RelatesTo(reply));
-        Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("WS-Discovery ignored a malformed datagram") && l.Contains("DTD")), string.Join("\n", server.Log.Lines));
+        Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("WS-Discovery ignored a malformed datagram") && l.Contains("DTD")),
+            string.Join("\n", server.Log.Lines));
         Assert.AreEqual("running", await ServiceStatus(server));
     }
 
@@ -181,17 +197,24 @@ public sealed class DiscoveryTests
         await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Network: ")), "the network is read");
         await client.Send(DiscoveryClient.Probe(DiscoveryClient.NewMessageId()));
         var announced = DiscoveryClient.Text((await client.Receive())!, "Scopes").Split(' ').Order().ToList();
-        var response = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetScopes", Soap.Device), Soap.TextToken(EdgeServer.User, EdgeServer.Password)), "/onvif/device_service");
-        var items = System.Xml.Linq.XDocument.Parse(response.Body).Descendants(System.Xml.Linq.XName.Get("ScopeItem", "http://www.onvif.org/ver10/schema")).Select(e => e.Value).Order().ToList();
+        var response = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetScopes", Soap.Device), Soap.TextToken(EdgeServer.User, EdgeServer.Password)),
+            "/onvif/device_service");
+        var items = System.Xml.Linq.XDocument.Parse(response.Body)
+            .Descendants(System.Xml.Linq.XName.Get("ScopeItem", "http://www.onvif.org/ver10/schema")).Select(e => e.Value).Order().ToList();
         CollectionAssert.AreEqual(announced, items);
-        StringAssert.Contains(response.Body, "<tt:ScopeDef>Configurable</tt:ScopeDef><tt:ScopeItem>onvif://www.onvif.org/name/Front%20door</tt:ScopeItem>");
+        StringAssert.Contains(response.Body,
+            "<tt:ScopeDef>Configurable</tt:ScopeDef><tt:ScopeItem>onvif://www.onvif.org/name/Front%20door</tt:ScopeItem>");
     }
 
     [TestMethod]
     public async Task WithDiscoveryOffNothingListensAndTheDeviceSaysNonDiscoverable()
     {
-        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers(Soap.TestPatternCamera + "\"Onvif\":{\"Discovery\":false},", devicePassword: true));
-        var mode = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetDiscoveryMode", Soap.Device), Soap.TextToken(EdgeServer.User, EdgeServer.Password)), "/onvif/device_service");
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers(Soap.TestPatternCamera +
+            "\"Onvif\":{\"Discovery\":false},", devicePassword: true));
+        var mode = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetDiscoveryMode", Soap.Device), Soap.TextToken(EdgeServer.User, EdgeServer.Password)),
+            "/onvif/device_service");
         StringAssert.Contains(mode.Body, "<tds:DiscoveryMode>NonDiscoverable</tds:DiscoveryMode>");
         Assert.IsNull(await ServiceStatus(server));
         Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("WS-Discovery on")));
@@ -200,7 +223,8 @@ public sealed class DiscoveryTests
     [TestMethod]
     public async Task WithOnvifOffTheServicesAreNotServed()
     {
-        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers(Soap.TestPatternCamera + "\"Onvif\":{\"Enabled\":false},", devicePassword: true));
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers(Soap.TestPatternCamera +
+            "\"Onvif\":{\"Enabled\":false},", devicePassword: true));
         var response = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetSystemDateAndTime", Soap.Device)), "/onvif/device_service");
         Assert.AreNotEqual(HttpStatusCode.OK, response.Status);
         Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("WS-Discovery on")));

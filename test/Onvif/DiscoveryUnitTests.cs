@@ -10,13 +10,15 @@ namespace Edge.Tests.Onvif;
 public sealed class DiscoveryUnitTests
 {
     private static DiscoveryMessage Parse(string xml)
-        => DiscoveryMessage.TryParse(Encoding.UTF8.GetBytes(xml), out string? problem) ?? throw new AssertFailedException(problem ?? "not parsed");
+        => DiscoveryMessage.TryParse(Encoding.UTF8.GetBytes(xml), out string? problem)
+            ?? throw new AssertFailedException(problem ?? "not parsed");
 
     [TestMethod]
     public void ProbeTypesAreResolvedByTheirPrefixWhereTheyStandAndUndeclaredPrefixesKeepOnlyTheLocalName()
     {
         var probe = Parse(DiscoveryClient.Probe("urn:uuid:1",
-            "<d:Types xmlns:x=\"http://www.onvif.org/ver10/network/wsdl\" xmlns=\"urn:default\">x:NetworkVideoTransmitter y:Device Plain</d:Types>",
+            "<d:Types xmlns:x=\"http://www.onvif.org/ver10/network/wsdl\" xmlns=\"urn:default\">" +
+            "x:NetworkVideoTransmitter y:Device Plain</d:Types>",
             "<d:Scopes MatchBy=\" http://schemas.xmlsoap.org/ws/2005/04/discovery/strcmp0 \">a b</d:Scopes>"));
         Assert.AreEqual(DiscoveryMessageKind.Probe, probe.Kind);
         Assert.AreEqual("urn:uuid:1", probe.MessageId);
@@ -39,7 +41,8 @@ public sealed class DiscoveryUnitTests
         var hello = Parse(DiscoveryClient.Envelope("urn:uuid:3", "Hello", "<d:Hello/>"));
         Assert.AreEqual(DiscoveryMessageKind.Other, hello.Kind);
         // A Probe element outside the WS-Discovery 2005/04 namespace is not a Probe.
-        var other = Parse(DiscoveryClient.Envelope("urn:uuid:4", "Probe", "<Probe xmlns=\"http://docs.oasis-open.org/ws-dd/ns/discovery/2009/01\"/>"));
+        var other = Parse(DiscoveryClient.Envelope("urn:uuid:4", "Probe",
+            "<Probe xmlns=\"http://docs.oasis-open.org/ws-dd/ns/discovery/2009/01\"/>"));
         Assert.AreEqual(DiscoveryMessageKind.Other, other.Kind);
     }
 
@@ -51,7 +54,8 @@ public sealed class DiscoveryUnitTests
             ("not xml", "Text outside the root element"),
             ("<!DOCTYPE x [<!ENTITY a \"b\">]><x/>", "DTD"),
             ("<Envelope xmlns=\"http://schemas.xmlsoap.org/soap/envelope/\"/>", "SOAP 1.2"),
-            (DiscoveryClient.Probe("urn:uuid:5", "<d:Types>" + string.Join(' ', Enumerable.Repeat("t", 33)) + "</d:Types>"), "More than 32"),
+            (DiscoveryClient.Probe("urn:uuid:5", "<d:Types>" + string.Join(' ', Enumerable.Repeat("t", 33)) + "</d:Types>"),
+                "More than 32"),
             (DiscoveryClient.Probe("urn:uuid:6", "<d:Types>" + new string('t', DiscoveryMessage.MaxBytes) + "</d:Types>"), "larger than"),
         })
         {
@@ -68,8 +72,10 @@ public sealed class DiscoveryUnitTests
         Assert.IsTrue(ScopeMatcher.Rfc3986Match("onvif://www.onvif.org/name/Front door", "onvif://www.onvif.org/name/Front%20door"));
         Assert.IsTrue(ScopeMatcher.Rfc3986Match("onvif://www.onvif.org", "onvif://www.onvif.org/type/video_encoder"));
         Assert.IsTrue(ScopeMatcher.Rfc3986Match("onvif://www.onvif.org/type?q#f", "onvif://www.onvif.org/type/video_encoder"));
-        Assert.IsFalse(ScopeMatcher.Rfc3986Match("onvif://www.onvif.org/ty", "onvif://www.onvif.org/type/video_encoder"), "a string prefix is not a segment prefix");
-        Assert.IsFalse(ScopeMatcher.Rfc3986Match("onvif://www.onvif.org/Type", "onvif://www.onvif.org/type/video_encoder"), "paths compare case-sensitively");
+        Assert.IsFalse(ScopeMatcher.Rfc3986Match("onvif://www.onvif.org/ty", "onvif://www.onvif.org/type/video_encoder"),
+            "a string prefix is not a segment prefix");
+        Assert.IsFalse(ScopeMatcher.Rfc3986Match("onvif://www.onvif.org/Type", "onvif://www.onvif.org/type/video_encoder"),
+            "paths compare case-sensitively");
         Assert.IsFalse(ScopeMatcher.Rfc3986Match("onvif://www.onvif.org/type/video_encoder/x", "onvif://www.onvif.org/type/video_encoder"));
         Assert.IsFalse(ScopeMatcher.Rfc3986Match("onvif://other.org/type", "onvif://www.onvif.org/type/video_encoder"));
         Assert.IsFalse(ScopeMatcher.Rfc3986Match("onvif://www.onvif.org/type/../type", "onvif://www.onvif.org/type/video_encoder"));
@@ -85,13 +91,16 @@ public sealed class DiscoveryUnitTests
         Assert.IsFalse(ScopeMatcher.Matches(["onvif://www.onvif.org/type", "onvif://www.onvif.org/name/other"], ScopeMatcher.Rfc3986, own));
         Assert.IsTrue(ScopeMatcher.Matches(["onvif://www.onvif.org/name/cam"], ScopeMatcher.Strcmp0, own));
         Assert.IsFalse(ScopeMatcher.Matches(["onvif://www.onvif.org/name"], ScopeMatcher.Strcmp0, own));
-        Assert.IsFalse(ScopeMatcher.Matches(["onvif://www.onvif.org/name/cam"], "http://schemas.xmlsoap.org/ws/2005/04/discovery/ldap", own));
+        Assert.IsFalse(ScopeMatcher.Matches(["onvif://www.onvif.org/name/cam"], "http://schemas.xmlsoap.org/ws/2005/04/discovery/ldap",
+            own));
     }
 
     private static NetworkSnapshot Network() => NetworkSnapshot.Create(
     [
-        new NetworkInterfaceInfo("eth0", 2, "02:00:00:00:00:01", true, [new(IPAddress.Parse("192.168.1.20"), 24)], [IPAddress.Parse("192.168.1.1")]),
-        new NetworkInterfaceInfo("wlan0", 3, "02:00:00:00:00:02", true, [new(IPAddress.Parse("10.0.0.5"), 24), new(IPAddress.Parse("10.0.1.5"), 24)], []),
+        new NetworkInterfaceInfo("eth0", 2, "02:00:00:00:00:01", true, [new(IPAddress.Parse("192.168.1.20"), 24)],
+            [IPAddress.Parse("192.168.1.1")]),
+        new NetworkInterfaceInfo("wlan0", 3, "02:00:00:00:00:02", true,
+            [new(IPAddress.Parse("10.0.0.5"), 24), new(IPAddress.Parse("10.0.1.5"), 24)], []),
     ], []);
 
     [TestMethod]
@@ -105,9 +114,11 @@ public sealed class DiscoveryUnitTests
         CollectionAssert.AreEqual(new[] { $"http://10.0.1.5:8080{path}", $"http://192.168.1.20:8080{path}", $"http://10.0.0.5:8080{path}" },
             XAddrs.For(Network(), ["http://[::]:8080"], IPAddress.Parse("10.0.1.5"), 2).ToArray());
         // A listener bound to one address serves only that one; HTTPS listeners are advertised too.
-        CollectionAssert.AreEqual(new[] { $"http://192.168.1.20:8080{path}", $"https://192.168.1.20:8443{path}", $"https://10.0.0.5:8443{path}", $"https://10.0.1.5:8443{path}" },
+        CollectionAssert.AreEqual(new[] { $"http://192.168.1.20:8080{path}", $"https://192.168.1.20:8443{path}",
+            $"https://10.0.0.5:8443{path}", $"https://10.0.1.5:8443{path}" },
             XAddrs.For(Network(), ["http://192.168.1.20:8080", "https://0.0.0.0:8443"]).ToArray());
-        CollectionAssert.AreEqual(new[] { $"http://127.0.0.1:8080{path}" }, XAddrs.For(Network(), ["http://127.0.0.1:8080"], IPAddress.Loopback).ToArray());
+        CollectionAssert.AreEqual(new[] { $"http://127.0.0.1:8080{path}" },
+            XAddrs.For(Network(), ["http://127.0.0.1:8080"], IPAddress.Loopback).ToArray());
         Assert.AreEqual(0, XAddrs.For(Network(), ["http://127.0.0.1:8080"]).Count, "loopback only: nothing a LAN client can reach");
     }
 

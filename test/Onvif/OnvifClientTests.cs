@@ -18,7 +18,8 @@ public sealed class OnvifClientTests
         string script = Script();
         await using var server = await Start();
         await Edge.Tests.Streaming.RtspTests.Port(server);
-        var run = await Tools.Run("node", [script, server.BaseUri.Host, server.BaseUri.Port.ToString(), EdgeServer.User, EdgeServer.Password], TimeSpan.FromSeconds(60));
+        var run = await Tools.Run("node",
+            [script, server.BaseUri.Host, server.BaseUri.Port.ToString(), EdgeServer.User, EdgeServer.Password], TimeSpan.FromSeconds(60));
         Assert.AreEqual(0, run.ExitCode, run.Error + run.Output);
         var result = JsonDocument.Parse(run.Output).RootElement;
         Assert.AreEqual("Edge", result.GetProperty("info").GetProperty("manufacturer").GetString());
@@ -35,8 +36,10 @@ public sealed class OnvifClientTests
 
         var stream = new Uri(result.GetProperty("streamUri").GetString()!);
         Assert.AreEqual("rtsp", stream.Scheme);
-        string withCredentials = $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@{stream.Authority}{stream.AbsolutePath}";
-        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", withCredentials, "-frames:v", "10", "-f", "null", "-"]);
+        string withCredentials =
+            $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@{stream.Authority}{stream.AbsolutePath}";
+        var decode = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", withCredentials, "-frames:v", "10", "-f", "null", "-"]);
         Assert.AreEqual(0, decode.ExitCode, decode.Error);
     }
 
@@ -45,7 +48,8 @@ public sealed class OnvifClientTests
     {
         string script = Script();
         await using var server = await Start();
-        var run = await Tools.Run("node", [script, server.BaseUri.Host, server.BaseUri.Port.ToString(), EdgeServer.User, "wrong"], TimeSpan.FromSeconds(60));
+        var run = await Tools.Run("node", [script, server.BaseUri.Host, server.BaseUri.Port.ToString(), EdgeServer.User, "wrong"],
+            TimeSpan.FromSeconds(60));
         Assert.AreNotEqual(0, run.ExitCode, run.Output);
         StringAssert.Contains(run.Error, "onvif client:");
         Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("Authentication failed for user admin")), string.Join("\n", server.Log.Lines));

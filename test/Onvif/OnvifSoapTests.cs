@@ -12,7 +12,8 @@ public sealed class OnvifSoapTests
     private static Task<EdgeServer> Start() => EdgeServer.Start(EdgeServer.ConfigWithUsers(Soap.TestPatternCamera, devicePassword: true));
 
     private static string Now(string operation, string ns = Soap.Device, string content = "")
-        => Soap.Envelope(Soap.Operation(operation, ns, content), Soap.DigestToken(EdgeServer.User, EdgeServer.Password, DateTimeOffset.UtcNow));
+        => Soap.Envelope(Soap.Operation(operation, ns, content),
+            Soap.DigestToken(EdgeServer.User, EdgeServer.Password, DateTimeOffset.UtcNow));
 
     [TestMethod]
     public async Task GetSystemDateAndTimeNeedsNoCredentials()
@@ -48,7 +49,8 @@ public sealed class OnvifSoapTests
         var replay = await Soap.Post(server, request);
         Assert.AreEqual(HttpStatusCode.BadRequest, replay.Status);
         StringAssert.Contains(replay.Body, "ter:NotAuthorized");
-        Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("Authentication failed for user admin")), "the replay is logged as a failed login");
+        Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("Authentication failed for user admin")),
+            "the replay is logged as a failed login");
     }
 
     [TestMethod]
@@ -57,12 +59,14 @@ public sealed class OnvifSoapTests
         await using var server = await Start();
         foreach (var minutes in new[] { -10, 10 })
         {
-            string late = Soap.Envelope(Soap.Operation("GetDeviceInformation"), Soap.DigestToken(EdgeServer.User, EdgeServer.Password, DateTimeOffset.UtcNow.AddMinutes(minutes)));
+            string late = Soap.Envelope(Soap.Operation("GetDeviceInformation"),
+                Soap.DigestToken(EdgeServer.User, EdgeServer.Password, DateTimeOffset.UtcNow.AddMinutes(minutes)));
             var (status, body, _) = await Soap.Post(server, late);
             Assert.AreEqual(HttpStatusCode.BadRequest, status);
             StringAssert.Contains(body, "ter:NotAuthorized");
         }
-        string wrong = Soap.Envelope(Soap.Operation("GetDeviceInformation"), Soap.DigestToken(EdgeServer.User, "wrong", DateTimeOffset.UtcNow));
+        string wrong = Soap.Envelope(Soap.Operation("GetDeviceInformation"),
+            Soap.DigestToken(EdgeServer.User, "wrong", DateTimeOffset.UtcNow));
         Assert.AreEqual(HttpStatusCode.BadRequest, (await Soap.Post(server, wrong)).Status);
     }
 
@@ -83,9 +87,12 @@ public sealed class OnvifSoapTests
     {
         // The user has only the hash plain `edge passwd` prints.
         await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers(Soap.TestPatternCamera));
-        var text = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.TextToken(EdgeServer.User, EdgeServer.Password)), "/onvif/media_service");
+        var text = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.TextToken(EdgeServer.User, EdgeServer.Password)),
+            "/onvif/media_service");
         Assert.AreEqual(HttpStatusCode.OK, text.Status, text.Body);
-        var wrongText = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.TextToken(EdgeServer.User, "wrong")), "/onvif/media_service");
+        var wrongText = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.TextToken(EdgeServer.User, "wrong")), "/onvif/media_service");
         StringAssert.Contains(wrongText.Body, "ter:NotAuthorized");
         Assert.AreEqual(1, server.Log.Lines.Count(l => l.Contains("Authentication failed")), "a wrong PasswordText is a failed login");
 
@@ -98,7 +105,9 @@ public sealed class OnvifSoapTests
         }
         Assert.AreEqual(1, server.Log.Lines.Count(l => l.Contains("Authentication failed")), string.Join("\n", server.Log.Lines));
         Assert.AreEqual(1, server.Log.Lines.Count(l => l.Contains("without a DevicePassword")), "said once");
-        var after = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.TextToken(EdgeServer.User, EdgeServer.Password)), "/onvif/media_service");
+        var after = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.TextToken(EdgeServer.User, EdgeServer.Password)),
+            "/onvif/media_service");
         Assert.AreEqual(HttpStatusCode.OK, after.Status, "not locked out: " + after.Body);
     }
 
@@ -106,7 +115,8 @@ public sealed class OnvifSoapTests
     public async Task OneAddressGetsItsRequestsPerSecondAndAnotherAddressIsStillServed()
     {
         var clock = new ManualClock();
-        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("\"Onvif\":{\"RequestsPerSecondPerAddress\":10},"), clock);
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("\"Onvif\":{\"RequestsPerSecondPerAddress\":10},"),
+            clock);
         string request = Soap.Envelope(Soap.Operation("GetSystemDateAndTime"));
         int Count(IEnumerable<HttpStatusCode> statuses, HttpStatusCode status) => statuses.Count(s => s == status);
         var first = new List<HttpStatusCode>();
@@ -148,7 +158,9 @@ public sealed class OnvifSoapTests
             <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;"><!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;"><!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;"><!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;"><!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;"><!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
             <s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><GetHostname xmlns="http://www.onvif.org/ver10/device/wsdl"><x>&lol9;</x></GetHostname></s:Body></s:Envelope>
             """;
-        string external = """<?xml version="1.0"?><!DOCTYPE s [<!ENTITY e SYSTEM "file:///etc/passwd">]><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><GetHostname xmlns="http://www.onvif.org/ver10/device/wsdl">&e;</GetHostname></s:Body></s:Envelope>""";
+        string external = """<?xml version="1.0"?><!DOCTYPE s [<!ENTITY e SYSTEM "file:///etc/passwd">]>""" +
+            """<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>""" +
+            """<GetHostname xmlns="http://www.onvif.org/ver10/device/wsdl">&e;</GetHostname></s:Body></s:Envelope>""";
         foreach (var xml in new[] { laughs, external })
         {
             var (status, body, _) = await Soap.Post(server, xml);
@@ -205,20 +217,29 @@ public sealed class OnvifSoapTests
         await using var server = await Start();
         int rtspPort = await Edge.Tests.Streaming.RtspTests.Port(server);
         string authority = server.BaseUri.Authority;
-        var services = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetServices", content: "<IncludeCapability>true</IncludeCapability>")));
+        var services = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetServices", content: "<IncludeCapability>true</IncludeCapability>")));
         StringAssert.Contains(services.Body, $"<tds:XAddr>http://{authority}/onvif/media_service</tds:XAddr>");
         StringAssert.Contains(services.Body, "SnapshotUri=\"true\"");
 
-        var uri = await Soap.Post(server, Now("GetStreamUri", Soap.Media, """<StreamSetup><Stream xmlns="http://www.onvif.org/ver10/schema">RTP-Unicast</Stream><Transport xmlns="http://www.onvif.org/ver10/schema"><Protocol>RTSP</Protocol></Transport></StreamSetup><ProfileToken>profile_jpeg</ProfileToken>"""));
+        var uri = await Soap.Post(server,
+            Now("GetStreamUri", Soap.Media,
+                """<StreamSetup><Stream xmlns="http://www.onvif.org/ver10/schema">RTP-Unicast</Stream>""" +
+                """<Transport xmlns="http://www.onvif.org/ver10/schema"><Protocol>RTSP</Protocol></Transport></StreamSetup>""" +
+                """<ProfileToken>profile_jpeg</ProfileToken>"""));
         Assert.AreEqual(HttpStatusCode.OK, uri.Status, uri.Body);
         StringAssert.Contains(uri.Body, $"<tt:Uri>rtsp://127.0.0.1:{rtspPort}/stream</tt:Uri>");
-        var http = await Soap.Post(server, Now("GetStreamUri", Soap.Media, """<StreamSetup><Transport xmlns="http://www.onvif.org/ver10/schema"><Protocol>HTTP</Protocol></Transport></StreamSetup><ProfileToken>profile_jpeg</ProfileToken>"""));
+        var http = await Soap.Post(server,
+            Now("GetStreamUri", Soap.Media,
+                """<StreamSetup><Transport xmlns="http://www.onvif.org/ver10/schema"><Protocol>HTTP</Protocol></Transport>""" +
+                """</StreamSetup><ProfileToken>profile_jpeg</ProfileToken>"""));
         StringAssert.Contains(http.Body, $"<tt:Uri>http://{authority}/stream.mjpg</tt:Uri>");
         var noProfile = await Soap.Post(server, Now("GetProfile", Soap.Media, "<ProfileToken>nope</ProfileToken>"));
         Assert.AreEqual(HttpStatusCode.BadRequest, noProfile.Status);
         StringAssert.Contains(noProfile.Body, "ter:NoProfile");
 
-        var options = await Soap.Post(server, Now("GetVideoEncoderConfigurationOptions", Soap.Media, "<ProfileToken>profile_jpeg</ProfileToken>"));
+        var options = await Soap.Post(server,
+            Now("GetVideoEncoderConfigurationOptions", Soap.Media, "<ProfileToken>profile_jpeg</ProfileToken>"));
         Assert.AreEqual(HttpStatusCode.OK, options.Status, options.Body);
         StringAssert.Contains(options.Body, "<tt:QualityRange>");
         StringAssert.Contains(options.Body, "<tt:Width>320</tt:Width>");
@@ -235,7 +256,8 @@ public sealed class OnvifSoapTests
         var seen = new List<(string Profiles, string Serial)>();
         for (int i = 0; i < 2; i++)
         {
-            await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("", devicePassword: true), null, "--data-dir", dataDir);
+            await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("", devicePassword: true), null, "--data-dir",
+                dataDir);
             var profiles = await Soap.Post(server, Now("GetProfiles", Soap.Media), "/onvif/media_service");
             var info = await Soap.Post(server, Now("GetDeviceInformation"));
             string tokens = string.Join(",", profiles.Body.Split("token=\"").Skip(1).Select(t => t[..t.IndexOf('"')]));
@@ -268,21 +290,30 @@ public sealed class OnvifSoapTests
             """));
         int rtspPort = await Edge.Tests.Streaming.RtspTests.Port(server);
         // Four seconds of watching let Edge see the size (SPS) and measure the rate past ffmpeg's starting burst.
-        var watch = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@127.0.0.1:{rtspPort}/h264", "-frames:v", "100", "-f", "null", "-"]);
+        var watch = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i",
+                $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@127.0.0.1:{rtspPort}/h264", "-frames:v", "100", "-f",
+                "null", "-"]);
         Assert.AreEqual(0, watch.ExitCode, watch.Error);
 
-        var profiles = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media)), "/onvif/media_service", server.Http);
+        var profiles = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media)), "/onvif/media_service",
+            server.Http);
         Assert.AreEqual(1, System.Text.RegularExpressions.Regex.Matches(profiles.Body, "<trt:Profiles ").Count, profiles.Body);
         StringAssert.Contains(profiles.Body, "token=\"profile_h264\"");
         StringAssert.Contains(profiles.Body, "<tt:Encoding>H264</tt:Encoding>");
         StringAssert.Contains(profiles.Body, "<tt:Resolution><tt:Width>640</tt:Width><tt:Height>480</tt:Height></tt:Resolution>");
         StringAssert.Contains(profiles.Body, "<tt:FrameRateLimit>25</tt:FrameRateLimit>");
-        var sources = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetVideoSources", Soap.Media)), "/onvif/media_service", server.Http);
+        var sources = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetVideoSources", Soap.Media)), "/onvif/media_service",
+            server.Http);
         StringAssert.Contains(sources.Body, "<tt:Framerate>25</tt:Framerate>");
         // The JPEG profile would stream from /stream, which answers 404 for an H.264 camera: there is none.
-        var jpeg = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media, "<ProfileToken>profile_jpeg</ProfileToken>")), "/onvif/media_service", server.Http);
+        var jpeg = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media, "<ProfileToken>profile_jpeg</ProfileToken>")), "/onvif/media_service",
+            server.Http);
         StringAssert.Contains(jpeg.Body, "ter:NoProfile");
-        var uri = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media, "<ProfileToken>profile_h264</ProfileToken>")), "/onvif/media_service", server.Http);
+        var uri = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media, "<ProfileToken>profile_h264</ProfileToken>")), "/onvif/media_service",
+            server.Http);
         StringAssert.Contains(uri.Body, $"<tt:Uri>rtsp://127.0.0.1:{rtspPort}/h264</tt:Uri>");
         using (var client = await RtspClient.Connect(rtspPort))
         {
@@ -290,10 +321,13 @@ public sealed class OnvifSoapTests
             StringAssert.Contains(describe.Body, "a=framerate:25\r\n");
         }
         // Not a URL that would answer 503: a fault, and capabilities that say so.
-        var snapshot = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetSnapshotUri", Soap.Media, "<ProfileToken>profile_h264</ProfileToken>")), "/onvif/media_service", server.Http);
+        var snapshot = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetSnapshotUri", Soap.Media, "<ProfileToken>profile_h264</ProfileToken>")),
+            "/onvif/media_service", server.Http);
         Assert.AreEqual(HttpStatusCode.BadRequest, snapshot.Status);
         StringAssert.Contains(snapshot.Body, "ter:ActionNotSupported");
-        var capabilities = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetServiceCapabilities", Soap.Media)), "/onvif/media_service", server.Http);
+        var capabilities = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetServiceCapabilities", Soap.Media)),
+            "/onvif/media_service", server.Http);
         StringAssert.Contains(capabilities.Body, "SnapshotUri=\"false\"");
     }
 

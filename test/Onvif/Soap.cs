@@ -16,14 +16,16 @@ internal static class Soap
     public const string TestPatternCamera = "\"Camera\":{\"Source\":\"testpattern\",\"Width\":320,\"Height\":240,\"Fps\":10},";
 
     public static string Envelope(string body, string header = "", string envelopeNamespace = Envelope12)
-        => $"""<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="{envelopeNamespace}"><s:Header>{header}</s:Header><s:Body>{body}</s:Body></s:Envelope>""";
+        => $"""<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="{envelopeNamespace}">""" +
+            $"""<s:Header>{header}</s:Header><s:Body>{body}</s:Body></s:Envelope>""";
 
     /// <summary>A UsernameToken with a PasswordDigest over a fresh (or the given) nonce and <paramref name="created"/>.</summary>
     public static string DigestToken(string user, string password, DateTimeOffset created, byte[]? nonce = null)
     {
         nonce ??= RandomNumberGenerator.GetBytes(16);
         string createdText = created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
-        string digest = Convert.ToBase64String(SHA1.HashData([.. nonce, .. Encoding.UTF8.GetBytes(createdText), .. Encoding.UTF8.GetBytes(password)]));
+        string digest = Convert.ToBase64String(SHA1.HashData([.. nonce, .. Encoding.UTF8.GetBytes(createdText),
+            .. Encoding.UTF8.GetBytes(password)]));
         return $"""
             <Security s:mustUnderstand="1" xmlns="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><UsernameToken>
             <Username>{user}</Username>
@@ -43,7 +45,8 @@ internal static class Soap
     public static string Operation(string name, string ns = Device, string content = "") => $"""<{name} xmlns="{ns}">{content}</{name}>""";
 
     /// <summary>POSTs <paramref name="xml"/> without HTTP credentials (unless <paramref name="client"/> has some).</summary>
-    public static async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> Post(EdgeServer server, string xml, string path = "/onvif/device_service", HttpClient? client = null)
+    public static async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> Post(EdgeServer server, string xml,
+        string path = "/onvif/device_service", HttpClient? client = null)
     {
         using var anonymous = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
         var content = new StringContent(xml, Encoding.UTF8);

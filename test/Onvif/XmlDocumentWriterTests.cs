@@ -21,7 +21,8 @@ public sealed class XmlDocumentWriterTests
         w.WriteEndElement();
         w.WriteEndElement();
         w.WriteEndElement();
-        Assert.AreEqual("""<?xml version="1.0" encoding="utf-8"?><s:E xmlns:s="urn:s" xmlns:t="urn:t"><t:A><t:B/><u:C xmlns:u="urn:u">c</u:C><D>d</D><F xmlns="urn:d"><G>g</G></F></t:A></s:E>""", w.ToString());
+        Assert.AreEqual("""<?xml version="1.0" encoding="utf-8"?><s:E xmlns:s="urn:s" xmlns:t="urn:t"><t:A><t:B/>""" +
+            """<u:C xmlns:u="urn:u">c</u:C><D>d</D><F xmlns="urn:d"><G>g</G></F></t:A></s:E>""", w.ToString());
     }
 
     [TestMethod]

@@ -29,7 +29,8 @@ public sealed class XmlPullReaderTests
     [TestMethod]
     public void NamesResolveThroughDefaultAndPrefixedDeclarationsInScope()
     {
-        var nodes = Nodes("""<?xml version="1.0" encoding="UTF-8"?><s:E xmlns:s="urn:s" xmlns="urn:d"><B><p:C xmlns:p="urn:p"/><s:D xmlns="">x</s:D><F xmlns:s="urn:t"><s:G/></F></B></s:E>""");
+        var nodes = Nodes("""<?xml version="1.0" encoding="UTF-8"?><s:E xmlns:s="urn:s" xmlns="urn:d"><B><p:C xmlns:p="urn:p"/>""" +
+            """<s:D xmlns="">x</s:D><F xmlns:s="urn:t"><s:G/></F></B></s:E>""");
         CollectionAssert.AreEqual(new[]
         {
             "<{urn:s}E@0>", "<{urn:d}B@1>", "<{urn:p}C@2>", "</{urn:p}C@2>", "<{urn:s}D@2>", "'x'@3", "</{urn:s}D@2>",
@@ -109,8 +110,10 @@ public sealed class XmlPullReaderTests
         Assert.HasCount(64, Nodes(Nested(XmlPullReader.DefaultMaxDepth)));
         StringAssert.Contains(Refusal(Nested(XmlPullReader.DefaultMaxDepth + 1)), "nested deeper than 32");
         string big = $"<a>{new string('x', Limit)}</a>";
-        StringAssert.Contains(Assert.ThrowsExactly<XmlFormatException>(() => new XmlPullReader(Encoding.UTF8.GetBytes(big), Limit)).Message, $"larger than {Limit} bytes");
-        StringAssert.Contains(Assert.ThrowsExactly<XmlFormatException>(() => new XmlPullReader(big, Limit)).Message, $"larger than {Limit} bytes");
+        StringAssert.Contains(Assert.ThrowsExactly<XmlFormatException>(() => new XmlPullReader(Encoding.UTF8.GetBytes(big), Limit)).Message,
+            $"larger than {Limit} bytes");
+        StringAssert.Contains(Assert.ThrowsExactly<XmlFormatException>(() => new XmlPullReader(big, Limit)).Message,
+            $"larger than {Limit} bytes");
     }
 
     [TestMethod]

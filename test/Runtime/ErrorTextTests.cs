@@ -32,16 +32,19 @@ public sealed class ErrorTextTests
         Clean("Could not find file.", Thrown(() => File.ReadAllBytes(Path.Combine(folder, "missing"))), folder);
         Clean("Could not find a part of the path.", Thrown(() => File.ReadAllBytes(Path.Combine(folder, "no", "such"))), folder);
         Clean("The file already exists.", Thrown(() => File.Copy(file, file, overwrite: false)), folder);
-        Assert.IsFalse(ErrorText.WithoutPaths(Thrown(() => File.Move(file, Path.Combine(folder, "dir"), overwrite: true))).Contains(folder));
+        Assert.IsFalse(ErrorText.WithoutPaths(Thrown(() => File.Move(file, Path.Combine(folder, "dir"), overwrite: true)))
+            .Contains(folder));
         // As .NET words EACCES (not reproducible as root): the path sits inside the sentence.
-        Assert.AreEqual("Access to the path is denied.", ErrorText.WithoutPaths(new UnauthorizedAccessException($"Access to the path '{file}' is denied.")));
+        Assert.AreEqual("Access to the path is denied.",
+            ErrorText.WithoutPaths(new UnauthorizedAccessException($"Access to the path '{file}' is denied.")));
         Assert.AreEqual("Read-only file system", ErrorText.WithoutPaths(new IOException($"Read-only file system : '{file}'")));
     }
 
     [TestMethod]
     public void AMessageWithoutAPathIsKeptAsItIs()
     {
-        Assert.AreEqual("/dev/video0: VIDIOC_DQBUF failed: No such device (ENODEV)", ErrorText.WithoutPaths("/dev/video0: VIDIOC_DQBUF failed: No such device (ENODEV)"));
+        Assert.AreEqual("/dev/video0: VIDIOC_DQBUF failed: No such device (ENODEV)",
+            ErrorText.WithoutPaths("/dev/video0: VIDIOC_DQBUF failed: No such device (ENODEV)"));
         Assert.AreEqual("a quote 'that is not a path'", ErrorText.WithoutPaths("a quote 'that is not a path'"));
         Assert.AreEqual("unclosed '/quote", ErrorText.WithoutPaths("unclosed '/quote"));
     }

@@ -138,7 +138,8 @@ public sealed class EventLoopTests
         using var loop = new EventLoop(_log.CreateLogger("loop"), clock);
         int calls = 0;
         bool allOnLoop = true;
-        using var timer = loop.CreateTimer(() => { calls++; allOnLoop &= loop.IsOnLoop; }, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        using var timer = loop.CreateTimer(() => { calls++; allOnLoop &= loop.IsOnLoop; }, TimeSpan.FromSeconds(1),
+            TimeSpan.FromSeconds(1));
         clock.Advance(TimeSpan.FromSeconds(3.5));
         await Eventually.True(() => Volatile.Read(ref calls) == 3, "three ticks ran");
         Assert.IsTrue(allOnLoop);

@@ -22,7 +22,8 @@ public sealed class FaultTests
     {
         Assert.AreEqual("pong", (await server.Call("ping")).GetProperty("result").GetString());
         using var ready = await server.Http.GetAsync("/readyz");
-        Assert.AreEqual(System.Net.HttpStatusCode.OK, ready.StatusCode, "a failed call is not a lasting fault: " + await ready.Content.ReadAsStringAsync());
+        Assert.AreEqual(System.Net.HttpStatusCode.OK, ready.StatusCode,
+            "a failed call is not a lasting fault: " + await ready.Content.ReadAsStringAsync());
     }
 
     [TestMethod]
@@ -36,7 +37,8 @@ public sealed class FaultTests
         });
         var reply = await server.Call("fault.throw");
         Assert.AreEqual(ApiErrorCode.InternalError, reply.GetProperty("error").GetProperty("code").GetInt32());
-        Assert.AreEqual("Internal error in 'fault.throw'.", reply.GetProperty("error").GetProperty("message").GetString(), "no internals leak to the client");
+        Assert.AreEqual("Internal error in 'fault.throw'.", reply.GetProperty("error").GetProperty("message").GetString(),
+            "no internals leak to the client");
         var lines = server.Log.Lines.Where(l => l.Contains("API method fault.throw failed: the handler broke")).ToList();
         Assert.HasCount(1, lines);
         StringAssert.Contains(lines[0], nameof(ThrowingHandler), "the log names the method that threw");
@@ -61,8 +63,10 @@ public sealed class FaultTests
             return Task.CompletedTask;
         });
         for (int i = 0; i < 5; i++)
-            Assert.AreEqual(ApiErrorCode.InternalError, (await server.Call("fault.pool")).GetProperty("error").GetProperty("code").GetInt32());
-        Assert.HasCount(5, server.Log.Lines.Where(l => l.Contains("API method fault.pool failed: the job broke")).ToList(), "one line per failed call, none from the worker");
+            Assert.AreEqual(ApiErrorCode.InternalError,
+                (await server.Call("fault.pool")).GetProperty("error").GetProperty("code").GetInt32());
+        Assert.HasCount(5, server.Log.Lines.Where(l => l.Contains("API method fault.pool failed: the job broke")).ToList(),
+            "one line per failed call, none from the worker");
         StringAssert.Contains(await Metrics(server), "edge_worker_pool_failed_total 5");
         // The same workers still encode the camera's frames.
         using var viewer = await CameraFixtures.OpenStream(server);
@@ -75,7 +79,8 @@ public sealed class FaultTests
     {
         await using var server = await EdgeServer.Start();
         server.Host.Loop.Post(() => throw new FormatException("the item broke"));
-        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Event loop work item failed: the item broke")), "the failure is logged");
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Event loop work item failed: the item broke")),
+            "the failure is logged");
         await AssertOthersServed(server);
         Assert.HasCount(1, server.Log.Lines.Where(l => l.Contains("the item broke")).ToList());
         StringAssert.Contains(await Metrics(server), "edge_event_loop_failures_total 1");
@@ -96,10 +101,13 @@ public sealed class FaultTests
         byte[] frame = [0x81, 0x80 | 100, 1, 2, 3, 4, .. Encoding.ASCII.GetBytes(new string('x', 100))];
         await socket.SendRaw(frame[..bytesSent]);
         socket.Reset();
-        await Eventually.True(async () => (await Metrics(server)).Contains("edge_connections{kind=\"ws\"} 1"), "the vanished client's session ended", 5000);
+        await Eventually.True(async () => (await Metrics(server)).Contains("edge_connections{kind=\"ws\"} 1"),
+            "the vanished client's session ended", 5000);
         Assert.AreEqual("pong", (await other.Call("ping")).GetProperty("result").GetString(), "the other client is served");
-        Assert.IsFalse(server.Log.Lines.Any(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal)),
-            "a client going away is no error: " + string.Join("\n", server.Log.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal))));
+        Assert.IsFalse(server.Log.Lines.Any(l => l.StartsWith("Error", StringComparison.Ordinal)
+                || l.StartsWith("Critical", StringComparison.Ordinal)),
+            "a client going away is no error: " +
+                string.Join("\n", server.Log.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal))));
         await AssertOthersServed(server);
     }
 }

@@ -29,10 +29,12 @@ public sealed class SupervisorTests
 
     private Task OnLoop(Action action) => _loop.InvokeAsync(() => { action(); return Task.CompletedTask; });
 
-    private ServiceInfo Status(string name) => _loop.InvokeAsync(() => Task.FromResult(_supervisor.GetStatus().Single(s => s.Name == name))).Result;
+    private ServiceInfo Status(string name)
+        => _loop.InvokeAsync(() => Task.FromResult(_supervisor.GetStatus().Single(s => s.Name == name))).Result;
 
     private async Task WaitFor(string name, ServiceStatus status, int restarts)
-        => await Eventually.True(() => Status(name) is var s && s.Status == status && s.Restarts == restarts, $"{name} {status} after {restarts} restarts");
+        => await Eventually.True(() => Status(name) is var s && s.Status == status && s.Restarts == restarts,
+            $"{name} {status} after {restarts} restarts");
 
     [TestMethod]
     public async Task AFailedServiceIsRestartedWithExponentialBackoff()
@@ -76,7 +78,8 @@ public sealed class SupervisorTests
     public async Task AServiceThatRanStablyBeforeFailingRestartsAfterTheInitialBackoffAgain()
     {
         int starts = 0;
-        var policy = new RestartPolicy(100, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), StableAfter: TimeSpan.FromSeconds(10));
+        var policy = new RestartPolicy(100, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30),
+            StableAfter: TimeSpan.FromSeconds(10));
         var runs = new List<TaskCompletionSource>();
         await OnLoop(() =>
         {
@@ -125,7 +128,8 @@ public sealed class SupervisorTests
         _clock.Advance(TimeSpan.FromSeconds(2));
         await WaitFor("rtsp", ServiceStatus.Failed, 2);
         Assert.AreEqual("port in use", Status("rtsp").LastError);
-        Assert.IsTrue(_log.Lines.Any(l => l.StartsWith("Critical") && l.Contains("rtsp") && l.Contains("gave up")), string.Join("\n", _log.Lines));
+        Assert.IsTrue(_log.Lines.Any(l => l.StartsWith("Critical") && l.Contains("rtsp") && l.Contains("gave up")),
+            string.Join("\n", _log.Lines));
         _clock.Advance(TimeSpan.FromMinutes(10));
         await Task.Delay(30);
         Assert.AreEqual(ServiceStatus.Failed, Status("rtsp").Status, "a failed service stays failed");

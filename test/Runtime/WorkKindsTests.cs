@@ -25,7 +25,9 @@ public sealed class WorkKindsTests
         CollectionAssert.Contains(names, "WorkKindsTests.ResumesTwice (async)", string.Join(", ", names));
         CollectionAssert.Contains(names, "WorkKindsTests (lambda)", string.Join(", ", names));
         CollectionAssert.Contains(names, "WorkKindsTests.Counter", string.Join(", ", names));
-        Assert.AreEqual(2, kinds.Single(k => k.GetProperty("name").GetString() == "WorkKindsTests.ResumesTwice (async)").GetProperty("count").GetInt64(), "two resumptions");
+        Assert.AreEqual(2,
+            kinds.Single(k => k.GetProperty("name").GetString() == "WorkKindsTests.ResumesTwice (async)").GetProperty("count").GetInt64(),
+            "two resumptions");
         Assert.AreEqual(1, counter.Value);
     }
 
@@ -50,7 +52,8 @@ public sealed class WorkKindsTests
         loop.Post(allocator.Allocate);
         loop.Post(allocator.Allocate);
         var kinds = await loop.InvokeAsync(() => Task.FromResult(Json(w => loop.WriteBusiestWork(w, 50))));
-        long allocated = kinds.Single(k => k.GetProperty("name").GetString() == "WorkKindsTests.Allocator").GetProperty("allocatedBytes").GetInt64();
+        long allocated = kinds.Single(k => k.GetProperty("name").GetString() == "WorkKindsTests.Allocator")
+            .GetProperty("allocatedBytes").GetInt64();
         Assert.IsTrue(allocated is >= 200_000 and < 220_000, $"two arrays of 100,000 bytes, counted {allocated}");
         Assert.HasCount(2, allocator.Arrays);
     }

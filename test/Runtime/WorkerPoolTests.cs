@@ -25,7 +25,8 @@ public sealed class WorkerPoolTests
         var (value, thread) = await pool.Submit(_ => (21 * 2, Thread.CurrentThread.Name), PoolFullMode.Reject);
         Assert.AreEqual(42, value);
         StringAssert.StartsWith(thread, "edge-worker-");
-        await Assert.ThrowsExactlyAsync<DivideByZeroException>(() => pool.Submit<int>(_ => throw new DivideByZeroException(), PoolFullMode.Reject));
+        await Assert.ThrowsExactlyAsync<DivideByZeroException>(() =>
+            pool.Submit<int>(_ => throw new DivideByZeroException(), PoolFullMode.Reject));
         await Eventually(() => pool.GetMetrics() is { Completed: 1, Failed: 1 });
     }
 

@@ -24,5 +24,6 @@ public sealed class DataDirectoryCheckTests
 
     [TestMethod]
     public void AMissingDirectoryFails()
-        => Assert.Throws<IOException>(() => DataDirectoryCheck.Run(Path.Combine(Path.GetTempPath(), $"edge-absent-{Guid.NewGuid():N}", "data"), 0));
+        => Assert.Throws<IOException>(() =>
+            DataDirectoryCheck.Run(Path.Combine(Path.GetTempPath(), $"edge-absent-{Guid.NewGuid():N}", "data"), 0));
 }

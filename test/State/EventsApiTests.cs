@@ -12,7 +12,9 @@ public sealed class EventsApiTests
         await using var server = await EdgeServer.Start();
         var added = await server.Call("events.add", new { kind = "user.door", data = new { open = true } });
         long seq = added.GetProperty("result").GetInt64();
-        await Eventually.True(async () => (await server.Call("events.list", new { kind = "edge." })).GetProperty("result").GetProperty("events").GetArrayLength() > 0, "edge.started is on record");
+        await Eventually.True(async () =>
+            (await server.Call("events.list", new { kind = "edge." })).GetProperty("result").GetProperty("events").GetArrayLength() > 0,
+            "edge.started is on record");
 
         var page = (await server.Call("events.list")).GetProperty("result");
         var events = page.GetProperty("events").EnumerateArray().ToList();
@@ -21,7 +23,8 @@ public sealed class EventsApiTests
         Assert.IsTrue(door.GetProperty("data").GetProperty("open").GetBoolean());
         var started = events.Single(e => e.GetProperty("kind").GetString() == "edge.started");
         Assert.AreEqual(Program.Version, started.GetProperty("data").GetString());
-        Assert.IsTrue(events.Select(e => e.GetProperty("seq").GetInt64()).SequenceEqual(events.Select(e => e.GetProperty("seq").GetInt64()).OrderDescending()), "newest first");
+        Assert.IsTrue(events.Select(e => e.GetProperty("seq").GetInt64())
+            .SequenceEqual(events.Select(e => e.GetProperty("seq").GetInt64()).OrderDescending()), "newest first");
     }
 
     [TestMethod]

@@ -32,7 +32,8 @@ public sealed class JournalTests
     }
 
     private EventJournal Journal(int maxFileBytes = 1 << 20, int files = 4)
-        => new(_loop, _pool, _dir, new JournalSettings { MaxFileBytes = maxFileBytes, Files = files }, new StorageHealth(TimeProvider.System, _log), _log.CreateLogger("journal"));
+        => new(_loop, _pool, _dir, new JournalSettings { MaxFileBytes = maxFileBytes, Files = files },
+            new StorageHealth(TimeProvider.System, _log), _log.CreateLogger("journal"));
 
     private Task<T> OnLoop<T>(Func<Task<T>> work) => _loop.InvokeAsync(work);
 
@@ -40,7 +41,8 @@ public sealed class JournalTests
         => OnLoop(async () =>
         {
             await journal.Open();
-            var appends = Enumerable.Range(0, count).Select(i => journal.Append(kind, $"event {i} {new string('x', padding)}", JournalJsonContext.Default.String)).ToList();
+            var appends = Enumerable.Range(0, count)
+                .Select(i => journal.Append(kind, $"event {i} {new string('x', padding)}", JournalJsonContext.Default.String)).ToList();
             return await Task.WhenAll(appends);
         });
 
@@ -110,7 +112,8 @@ public sealed class JournalTests
         using (var stream = new FileStream(file, FileMode.Open)) stream.SetLength(length - 5);
         Assert.AreEqual(10, (await Append(Journal(), 1))[0], "record 10 was torn: its number is used again");
         var page = await List(Journal());
-        CollectionAssert.AreEqual(Enumerable.Range(1, 10).Reverse().Select(i => (long)i).ToArray(), page.Events.Select(e => e.Seq).ToArray());
+        CollectionAssert.AreEqual(Enumerable.Range(1, 10).Reverse().Select(i => (long)i).ToArray(),
+            page.Events.Select(e => e.Seq).ToArray());
         Assert.IsTrue(_log.Lines.Any(l => l.Contains("cut") && l.Contains("torn or corrupt")), string.Join("\n", _log.Lines));
     }
 
@@ -148,7 +151,9 @@ public sealed class JournalTests
         {
             await journal.Open();
             // The first append drains alone; the next nine wait for it and go as one batch of about 9 KB.
-            var appends = Enumerable.Range(0, 10).Select(i => journal.Append("test.event", $"event {i} {new string('x', 1000)}", JournalJsonContext.Default.String)).ToList();
+            var appends = Enumerable.Range(0, 10)
+                .Select(i => journal.Append("test.event", $"event {i} {new string('x', 1000)}", JournalJsonContext.Default.String))
+                .ToList();
             var outcomes = new List<(long? Seq, Exception? Error)>();
             foreach (var append in appends)
             {

@@ -15,8 +15,8 @@ internal static class FfmpegRtpReceiver
     /// sending the packets of <paramref name="nextFrame"/> every 40 ms until it exits. ffmpeg starts listening
     /// at some point of the stream: the first frame it sees may be incomplete.
     /// </summary>
-    public static async Task<(int ExitCode, string Output, string Error)> Receive(int payloadType, string encoding, string? formatParameters,
-        IEnumerable<string> output, Func<List<byte[]>> nextFrame)
+    public static async Task<(int ExitCode, string Output, string Error)> Receive(int payloadType, string encoding,
+        string? formatParameters, IEnumerable<string> output, Func<List<byte[]>> nextFrame)
     {
         int port = FreePortPair();
         string sdp = Path.Combine(Path.GetTempPath(), $"edge-rtp-{Guid.NewGuid():N}.sdp");
@@ -25,7 +25,9 @@ internal static class FfmpegRtpReceiver
             await File.WriteAllTextAsync(sdp, "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=Edge test\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
                 $"m=video {port} RTP/AVP {payloadType}\r\na=rtpmap:{payloadType} {encoding}/90000\r\n" +
                 (formatParameters == null ? "" : $"a=fmtp:{payloadType} {formatParameters}\r\n"));
-            var running = Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-protocol_whitelist", "file,udp,rtp", "-f", "sdp", "-i", sdp, .. output], TimeSpan.FromSeconds(30));
+            var running = Tools.Run("ffmpeg",
+                ["-nostdin", "-v", "error", "-protocol_whitelist", "file,udp,rtp", "-f", "sdp", "-i", sdp, .. output],
+                TimeSpan.FromSeconds(30));
             using var sender = new UdpClient(AddressFamily.InterNetwork);
             var target = new IPEndPoint(IPAddress.Loopback, port);
             while (!running.IsCompleted)
@@ -43,7 +45,8 @@ internal static class FfmpegRtpReceiver
 
     /// <summary>The MD5s of the pictures in ffmpeg's <c>-f framemd5</c> output.</summary>
     public static List<string> FrameMd5s(string framemd5) =>
-        [.. framemd5.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith('#')).Select(l => l.Split(',')[^1].Trim())];
+        [.. framemd5.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith('#'))
+            .Select(l => l.Split(',')[^1].Trim())];
 
     // A port for RTP with the next one free for RTCP, as ffmpeg opens both.
     private static int FreePortPair()

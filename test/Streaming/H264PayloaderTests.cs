@@ -38,7 +38,9 @@ public sealed class H264PayloaderTests
         try
         {
             await File.WriteAllBytesAsync(file, stream.ToArray());
-            var probe = await Tools.Run("ffprobe", ["-v", "error", "-f", "h264", "-count_frames", "-show_entries", "stream=width,height,nb_read_frames", "-of", "csv=p=0", file]);
+            var probe = await Tools.Run("ffprobe",
+                ["-v", "error", "-f", "h264", "-count_frames", "-show_entries", "stream=width,height,nb_read_frames", "-of", "csv=p=0",
+                    file]);
             Assert.AreEqual((0, ""), (probe.ExitCode, probe.Error));
             Assert.AreEqual("320,240,10", probe.Output.Trim());
         }
@@ -58,8 +60,10 @@ public sealed class H264PayloaderTests
         Assert.IsFalse(H264Payloader.TryGetParameterSets(units[1], out _, out _), "a P frame's unit has none");
 
         string parameters = H264Payloader.SdpFormatParameters(sps, pps);
-        StringAssert.Matches(parameters, new Regex("^packetization-mode=1;profile-level-id=64[0-9A-F]{4};sprop-parameter-sets=[A-Za-z0-9+/=]+,[A-Za-z0-9+/=]+$"));
-        Assert.AreEqual($"packetization-mode=1;profile-level-id={sps[1]:X2}{sps[2]:X2}{sps[3]:X2};sprop-parameter-sets={Convert.ToBase64String(sps)},{Convert.ToBase64String(pps)}", parameters);
+        StringAssert.Matches(parameters,
+            new Regex("^packetization-mode=1;profile-level-id=64[0-9A-F]{4};sprop-parameter-sets=[A-Za-z0-9+/=]+,[A-Za-z0-9+/=]+$"));
+        Assert.AreEqual($"packetization-mode=1;profile-level-id={sps[1]:X2}{sps[2]:X2}{sps[3]:X2};" +
+            $"sprop-parameter-sets={Convert.ToBase64String(sps)},{Convert.ToBase64String(pps)}", parameters);
     }
 
     [TestMethod]
@@ -120,7 +124,8 @@ public sealed class H264PayloaderTests
         CollectionAssert.AreEqual(new byte[] { 0x7C, 0x85, 0x7C, 0x05, 0x7C, 0x05, 0x7C, 0x45 }, frame.Headers[..frame.HeaderLength]);
 
         Assert.IsTrue(new H264Payloader().TryFragment(unit, idr.Length, frame, out _));
-        Assert.AreEqual(new RtpFragment(0, 0, idrAt, idr.Length, true), frame.Fragments[^1], "a NAL unit of exactly maxPayload bytes goes whole");
+        Assert.AreEqual(new RtpFragment(0, 0, idrAt, idr.Length, true), frame.Fragments[^1],
+            "a NAL unit of exactly maxPayload bytes goes whole");
         Assert.AreEqual(0, frame.HeaderLength);
     }
 
@@ -143,8 +148,9 @@ public sealed class H264PayloaderTests
         try
         {
             // aud=1: the encoder writes access unit delimiters, which RTP does without.
-            var made = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-frames:v", "10",
-                "-pix_fmt", "yuv420p", "-c:v", "libx264", "-g", "5", "-x264-params", "aud=1", "-f", "h264", "-y", file]);
+            var made = await Tools.Run("ffmpeg",
+                ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-frames:v", "10",
+                    "-pix_fmt", "yuv420p", "-c:v", "libx264", "-g", "5", "-x264-params", "aud=1", "-f", "h264", "-y", file]);
             Assert.AreEqual(0, made.ExitCode, made.Error);
             byte[] stream = await File.ReadAllBytesAsync(file);
             var units = new List<byte[]>();

@@ -20,9 +20,11 @@ public sealed class JpegPayloaderTests
         byte[] jpeg = Encode(layout, width, height);
         var frame = Fragment(jpeg);
         Assert.IsGreaterThan(2, frame.Fragments.Count);
-        CollectionAssert.AreEqual(frame.Fragments.Select((_, i) => i == frame.Fragments.Count - 1).ToArray(), frame.Fragments.Select(f => f.Marker).ToArray());
+        CollectionAssert.AreEqual(frame.Fragments.Select((_, i) => i == frame.Fragments.Count - 1).ToArray(),
+            frame.Fragments.Select(f => f.Marker).ToArray());
         var received = Receive(frame, jpeg);
-        Assert.AreEqual((type, (width + 7) / 8, (height + 7) / 8, 0), (received.Type, received.Width, received.Height, received.RestartInterval));
+        Assert.AreEqual((type, (width + 7) / 8, (height + 7) / 8, 0),
+            (received.Type, received.Width, received.Height, received.RestartInterval));
         var source = JpegParts.Read(jpeg);
         CollectionAssert.AreEqual(source.Tables, received.Tables, "the luma then the chroma table of the DQT");
         CollectionAssert.AreEqual(source.Scan, received.Scan);
@@ -46,7 +48,9 @@ public sealed class JpegPayloaderTests
     [DataRow(true)]
     public async Task FfmpegReceivesTheFramesOverRtpAndDecodesTheSamePicture(bool restartMarkers)
     {
-        byte[] jpeg = restartMarkers ? await Ffmpeg("yuvj420p", "-huffman", "default", "-thread_type", "slice", "-threads", "2") : Encode(PixelFormat.I420, 320, 240);
+        byte[] jpeg = restartMarkers
+            ? await Ffmpeg("yuvj420p", "-huffman", "default", "-thread_type", "slice", "-threads", "2")
+            : Encode(PixelFormat.I420, 320, 240);
         var frame = Fragment(jpeg);
         var rtp = new RtpPackets(JpegPayloadType);
         uint timestamp = 0;
@@ -113,7 +117,8 @@ public sealed class JpegPayloaderTests
         var received = Receive(Fragment(standard), standard);
         await AssertSamePicture(standard, received.Jpeg(), 320, 240);
 
-        static byte[] Dht(byte[] jpeg) => [.. JpegParts.Read(jpeg).Segments.Where(s => s.Marker == 0xC4).SelectMany(s => jpeg[s.Start..(s.Start + s.Length)])];
+        static byte[] Dht(byte[] jpeg)
+            => [.. JpegParts.Read(jpeg).Segments.Where(s => s.Marker == 0xC4).SelectMany(s => jpeg[s.Start..(s.Start + s.Length)])];
     }
 
     [TestMethod]
@@ -156,7 +161,8 @@ public sealed class JpegPayloaderTests
     {
         byte[] plain = Encode(PixelFormat.I420, 64, 48);
         byte[] jpeg = [.. plain[..2], 0xFF, 0xDD, 0, 4, 0, 1, .. plain[2..]]; // the largest first packet: with a restart marker header
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new JpegPayloader().TryFragment(jpeg, JpegPayloader.MinPayload - 1, new RtpFrame(), out _));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            new JpegPayloader().TryFragment(jpeg, JpegPayloader.MinPayload - 1, new RtpFrame(), out _));
         var frame = new RtpFrame();
         Assert.IsTrue(new JpegPayloader().TryFragment(jpeg, JpegPayloader.MinPayload, frame, out _));
         Assert.AreEqual(1, frame.Fragments[0].DataLength);
@@ -212,7 +218,8 @@ public sealed class JpegPayloaderTests
 
     private static async Task<string> DecodedMd5(string file, int width, int height)
     {
-        var decoded = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-i", file, "-vf", $"crop={width}:{height}:0:0", "-f", "md5", "-"]);
+        var decoded = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-i", file, "-vf", $"crop={width}:{height}:0:0", "-f", "md5", "-"]);
         Assert.AreEqual((0, ""), (decoded.ExitCode, decoded.Error));
         StringAssert.StartsWith(decoded.Output, "MD5=");
         return decoded.Output.Trim();

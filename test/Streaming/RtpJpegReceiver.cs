@@ -56,7 +56,8 @@ internal sealed record RtpJpegReceiver(int Type, int Width, int Height, int Rest
         if (RestartInterval > 0) jpeg.Write([0xFF, 0xDD, 0, 4, (byte)(RestartInterval >> 8), (byte)RestartInterval]);
         int width = Width * 8, height = Height * 8;
         byte lumaSampling = (Type & 63) == 0 ? (byte)0x21 : (byte)0x22;
-        jpeg.Write([0xFF, 0xC0, 0, 17, 8, (byte)(height >> 8), (byte)height, (byte)(width >> 8), (byte)width, 3, 1, lumaSampling, 0, 2, 0x11, 1, 3, 0x11, 1]);
+        jpeg.Write([0xFF, 0xC0, 0, 17, 8, (byte)(height >> 8), (byte)height, (byte)(width >> 8), (byte)width, 3, 1, lumaSampling, 0, 2,
+            0x11, 1, 3, 0x11, 1]);
         var huffman = new MemoryStream();
         foreach (var (tableClass, destination) in new[] { (0, 0), (0, 1), (1, 0), (1, 1) })
         {

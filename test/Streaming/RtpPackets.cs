@@ -3,7 +3,10 @@ using Edge.Streaming;
 
 namespace Edge.Tests.Streaming;
 
-/// <summary>Sends frames as the RTSP server does (RTP header, the payloader's header, the frame's own bytes) and checks what arrives.</summary>
+/// <summary>
+/// Sends frames as the RTSP server does (RTP header, the payloader's header, the frame's own bytes) and
+/// checks what arrives.
+/// </summary>
 internal sealed class RtpPackets(byte payloadType)
 {
     private const uint Ssrc = 0x5EED1234;

@@ -39,7 +39,8 @@ public sealed class RtspTests
 
         var anonymous = await client.Request("DESCRIBE", url, authorization: null);
         Assert.AreEqual(401, anonymous.Status);
-        Assert.AreEqual("Basic realm=\"Edge\"", anonymous.Headers["WWW-Authenticate"], "no Digest challenge while no user has a DigestHash");
+        Assert.AreEqual("Basic realm=\"Edge\"", anonymous.Headers["WWW-Authenticate"],
+            "no Digest challenge while no user has a DigestHash");
         var wrong = await client.Request("DESCRIBE", url, "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:wrong")));
         Assert.AreEqual(401, wrong.Status);
 
@@ -82,7 +83,8 @@ public sealed class RtspTests
         string url = $"rtsp://127.0.0.1:{port}/stream";
         using var stalled = await RtspClient.Connect(port, receiveBufferBytes: 4096);
         var setup = await stalled.Request("SETUP", url + "/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"));
-        await stalled.SendRaw(Encoding.ASCII.GetBytes($"PLAY {url} RTSP/1.0\r\nCSeq: 9\r\nAuthorization: {RtspClient.Credentials}\r\nSession: {setup.Headers["Session"].Split(';')[0]}\r\n\r\n"));
+        await stalled.SendRaw(Encoding.ASCII.GetBytes($"PLAY {url} RTSP/1.0\r\nCSeq: 9\r\nAuthorization: {RtspClient.Credentials}\r\n" +
+            $"Session: {setup.Headers["Session"].Split(';')[0]}\r\n\r\n"));
 
         using var good = await RtspClient.Connect(port);
         var goodSetup = await good.Request("SETUP", url + "/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"));
@@ -114,10 +116,15 @@ public sealed class RtspTests
         StringAssert.StartsWith(challenge.Headers["WWW-Authenticate"], "Digest realm=\"Edge\"");
         StringAssert.Contains(challenge.Headers["WWW-Authenticate"], "\nBasic realm=\"Edge\"");
         string nonce = Web.DigestAuthTests.NonceOf(challenge.Headers["WWW-Authenticate"]);
-        Assert.AreEqual(200, (await client.Request("DESCRIBE", url, Web.DigestAuthTests.Header(nonce, "digest pass", qop: false, user: "cam", uri: url))).Status);
-        Assert.AreEqual(401, (await client.Request("DESCRIBE", url, Web.DigestAuthTests.Header(nonce, "wrong", qop: false, user: "cam", uri: url))).Status);
+        Assert.AreEqual(200,
+            (await client.Request("DESCRIBE", url,
+                Web.DigestAuthTests.Header(nonce, "digest pass", qop: false, user: "cam", uri: url))).Status);
+        Assert.AreEqual(401,
+            (await client.Request("DESCRIBE", url, Web.DigestAuthTests.Header(nonce, "wrong", qop: false, user: "cam", uri: url))).Status);
 
-        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", $"rtsp://cam:{Uri.EscapeDataString("digest pass")}@127.0.0.1:{port}/stream", "-frames:v", "10", "-f", "null", "-"]);
+        var decode = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i",
+                $"rtsp://cam:{Uri.EscapeDataString("digest pass")}@127.0.0.1:{port}/stream", "-frames:v", "10", "-f", "null", "-"]);
         Assert.AreEqual(0, decode.ExitCode, decode.Error);
     }
 
@@ -126,7 +133,9 @@ public sealed class RtspTests
     {
         // Both users have a DigestHash at first, so the server hands out Digest nonces.
         string hash = Edge.Auth.PasswordHash.Create("nvr pass", 1000);
-        string User(string name, bool digest) => $$$"""{"Name":"{{{name}}}","PasswordHash":"{{{hash}}}"{{{(digest ? $",\"DigestHash\":\"{Edge.Auth.DigestAuth.Hash(name, "nvr pass")}\"" : "")}}}}""";
+        string User(string name, bool digest)
+            => $$$"""{"Name":"{{{name}}}","PasswordHash":"{{{hash}}}""" +
+                $"\"{(digest ? $",\"DigestHash\":\"{Edge.Auth.DigestAuth.Hash(name, "nvr pass")}\"" : "")}}}";
         string Config(bool nvrDigest) => $$$"""
             {"Camera":{"Width":{{{CameraFixtures.Width}}},"Height":{{{CameraFixtures.Height}}},"Fps":{{{CameraFixtures.Fps}}}},
              "Auth":{"Users":[{{{User("cam", true)}}},{{{User("nvr", nvrDigest)}}}]}}
@@ -135,26 +144,33 @@ public sealed class RtspTests
         int port = await PortWithoutLogin(server);
         string url = $"rtsp://127.0.0.1:{port}/stream";
         using var client = await RtspClient.Connect(port);
-        string nonce = Web.DigestAuthTests.NonceOf((await client.Request("DESCRIBE", url, authorization: null)).Headers["WWW-Authenticate"]);
+        string nonce = Web.DigestAuthTests.NonceOf((await client.Request("DESCRIBE", url,
+            authorization: null)).Headers["WWW-Authenticate"]);
 
         // Then nvr is remade with plain `edge passwd`: offering Digest would make ffmpeg and
         // GStreamer answer with it, which nvr cannot, so only Basic is offered.
         using var admin = new HttpClient { BaseAddress = server.BaseUri };
         admin.DefaultRequestHeaders.Authorization = EdgeServer.BasicAuth("cam", "nvr pass");
-        using (var put = await admin.PutAsync("/config", new StringContent(Config(nvrDigest: false), System.Text.Encoding.UTF8, "application/json")))
+        using (var put = await admin.PutAsync("/config",
+            new StringContent(Config(nvrDigest: false), System.Text.Encoding.UTF8, "application/json")))
             Assert.AreEqual(System.Net.HttpStatusCode.OK, put.StatusCode, await put.Content.ReadAsStringAsync());
         Assert.AreEqual("Basic realm=\"Edge\"", (await client.Request("DESCRIBE", url, authorization: null)).Headers["WWW-Authenticate"]);
 
         // A client that answers Digest anyway is refused, but it typed no wrong password: twenty such
         // tries neither lock the address out nor log failed logins.
         for (int i = 0; i < 20; i++)
-            Assert.AreEqual(401, (await client.Request("DESCRIBE", url, Web.DigestAuthTests.Header(nonce, "nvr pass", qop: false, user: "nvr", uri: url))).Status);
+            Assert.AreEqual(401,
+                (await client.Request("DESCRIBE", url,
+                    Web.DigestAuthTests.Header(nonce, "nvr pass", qop: false, user: "nvr", uri: url))).Status);
         Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("Authentication failed")), string.Join("\n", server.Log.Lines));
 
         string login = $"rtsp://nvr:{Uri.EscapeDataString("nvr pass")}@127.0.0.1:{port}/stream";
-        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", login, "-frames:v", "10", "-f", "null", "-"]);
+        var decode = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", login, "-frames:v", "10", "-f", "null", "-"]);
         Assert.AreEqual(0, decode.ExitCode, decode.Error);
-        var gst = await Tools.Run("gst-launch-1.0", ["-q", "rtspsrc", $"location={url}", "user-id=nvr", "user-pw=nvr pass", "protocols=tcp", "!", "rtpjpegdepay", "!", "fakesink", "num-buffers=10"], TimeSpan.FromSeconds(60));
+        var gst = await Tools.Run("gst-launch-1.0",
+            ["-q", "rtspsrc", $"location={url}", "user-id=nvr", "user-pw=nvr pass", "protocols=tcp", "!", "rtpjpegdepay", "!", "fakesink",
+                "num-buffers=10"], TimeSpan.FromSeconds(60));
         Assert.AreEqual(0, gst.ExitCode, gst.Output + gst.Error);
     }
 
@@ -182,14 +198,19 @@ public sealed class RtspTests
             Assert.AreEqual(56, closed.Count(c => c), "the older ones made room");
             Assert.IsTrue(closed.Skip(56).All(c => !c), "the newest stay, for now");
             // A client that logs in, from the same address, gets a slot and plays.
-            var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@127.0.0.1:{port}/stream", "-frames:v", "5", "-f", "null", "-"]);
+            var decode = await Tools.Run("ffmpeg",
+                ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i",
+                    $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@127.0.0.1:{port}/stream", "-frames:v", "5", "-f",
+                    "null", "-"]);
             Assert.AreEqual(0, decode.ExitCode, decode.Error);
             // Those that never log in are closed after RequestTimeoutSeconds of silence, not a minute.
             var started = DateTime.UtcNow;
             foreach (var client in squatters.Skip(57)) Assert.IsTrue(await client.ClosedByServer(10000), "closed");
             Assert.IsLessThan(TimeSpan.FromSeconds(8), DateTime.UtcNow - started);
-            Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("replaced by a newer connection from the same address")), "the cause is logged");
-            Assert.IsLessThanOrEqualTo(10, server.Log.Lines.Count(l => l.Contains("RTSP connection from")), "at most 10 refusals a minute are logged");
+            Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("replaced by a newer connection from the same address")),
+                "the cause is logged");
+            Assert.IsLessThanOrEqualTo(10, server.Log.Lines.Count(l => l.Contains("RTSP connection from")),
+                "at most 10 refusals a minute are logged");
         }
         finally
         {
@@ -213,7 +234,8 @@ public sealed class RtspTests
         var locked = await client.Request("DESCRIBE", url);
         Assert.AreEqual(503, locked.Status, "locked out, even with the right password");
         Assert.IsTrue(locked.Headers.ContainsKey("Retry-After"));
-        Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("::ffff:")), string.Join("\n", server.Log.Lines.Where(l => l.Contains("::ffff:"))));
+        Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("::ffff:")),
+            string.Join("\n", server.Log.Lines.Where(l => l.Contains("::ffff:"))));
     }
 
     [TestMethod]
@@ -259,7 +281,8 @@ public sealed class RtspTests
     private static async Task<int> PortWithoutLogin(EdgeServer server)
     {
         string? line = null;
-        await Eventually.True(() => (line = server.Log.Lines.FirstOrDefault(l => l.Contains("RTSP listening on port"))) != null, "the RTSP server to listen", 5000);
+        await Eventually.True(() => (line = server.Log.Lines.FirstOrDefault(l => l.Contains("RTSP listening on port"))) != null,
+            "the RTSP server to listen", 5000);
         return int.Parse(System.Text.RegularExpressions.Regex.Match(line!, @"port (\d+)").Groups[1].Value);
     }
 
@@ -276,7 +299,8 @@ public sealed class RtspTests
         Assert.AreEqual(200, (await first.Request("SETUP", url, headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status);
         Assert.AreEqual(453, (await second.Request("SETUP", url, headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status);
         first.Dispose();
-        await Eventually.True(async () => (await second.Request("SETUP", url, headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status == 200,
+        await Eventually.True(async () =>
+            (await second.Request("SETUP", url, headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status == 200,
             "the freed session slot was not given to the next client", 5000);
     }
 
@@ -322,7 +346,7 @@ public sealed class RtspTests
     }
 
     [TestMethod]
-    public async Task ATrickledRequestASilentAndANotLoggedInConnectionAreClosedAfterTheRequestTimeoutALoggedInOneAfterTheSessionTimeoutAndASessionStays()
+    public async Task TrickledSilentAndNotLoggedInConnectionsCloseAtTheRequestTimeoutLoggedInOnesAtTheSessionTimeoutSessionsStay()
     {
         var clock = new ManualClock();
         await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
@@ -338,7 +362,8 @@ public sealed class RtspTests
         await trickling.SendRaw(Encoding.ASCII.GetBytes($"OPTIONS {url} RTSP/1.0\r\nCSe"));
         Assert.AreEqual(401, (await anonymous.Request("DESCRIBE", url, authorization: null)).Status);
         Assert.AreEqual(200, (await loggedIn.Request("DESCRIBE", url)).Status);
-        Assert.AreEqual(200, (await player.Request("SETUP", url + "/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status);
+        Assert.AreEqual(200,
+            (await player.Request("SETUP", url + "/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"))).Status);
 
         // The server reads on its own threads: give it the bytes' arrival before time moves.
         await Task.Delay(200);
@@ -404,7 +429,10 @@ public sealed class RtspTests
         {
             using var again = await RtspClient.Connect(port);
             try { return (await again.Request("OPTIONS", url)).Status == 200; }
-            catch (Exception e) when (e is SocketException or IOException or InvalidOperationException or OperationCanceledException) { return false; }
+            catch (Exception e) when (e is SocketException or IOException or InvalidOperationException or OperationCanceledException)
+            {
+                return false;
+            }
         }, "a connection once the first left", 5000);
         Assert.AreEqual(200, (await second.Request("OPTIONS", url)).Status, "the open connection is unaffected");
     }
@@ -417,7 +445,8 @@ public sealed class RtspTests
         using var client = await RtspClient.Connect(port);
         Assert.AreEqual(404, (await client.Request("DESCRIBE", $"rtsp://127.0.0.1:{port}/nothing")).Status);
         Assert.AreEqual(404, (await client.Request("DESCRIBE", $"rtsp://127.0.0.1:{port}/h264")).Status);
-        Assert.AreEqual(461, (await client.Request("SETUP", $"rtsp://127.0.0.1:{port}/stream/track1", headers: ("Transport", "RTP/AVP;multicast"))).Status);
+        Assert.AreEqual(461,
+            (await client.Request("SETUP", $"rtsp://127.0.0.1:{port}/stream/track1", headers: ("Transport", "RTP/AVP;multicast"))).Status);
     }
 
     [TestMethod]
@@ -452,11 +481,14 @@ public sealed class RtspTests
     {
         int port = await Port(server);
         string url = $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@127.0.0.1:{port}{path}";
-        var decode = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", transport, "-i", url, "-frames:v", "60", "-f", "framemd5", "-"]);
+        var decode = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-rtsp_transport", transport, "-i", url, "-frames:v", "60", "-f", "framemd5", "-"]);
         Assert.AreEqual(0, decode.ExitCode, decode.Error);
         Assert.AreEqual("", decode.Error.Trim(), "ffmpeg reported errors");
         Assert.AreEqual(60, decode.Output.Split('\n').Count(line => line.Length > 0 && !line.StartsWith('#')));
-        var probe = await Tools.Run("ffprobe", ["-v", "error", "-rtsp_transport", transport, "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", url]);
+        var probe = await Tools.Run("ffprobe",
+            ["-v", "error", "-rtsp_transport", transport, "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height",
+                "-of", "csv=p=0", url]);
         Assert.AreEqual($"{codec},{CameraFixtures.Width},{CameraFixtures.Height}", probe.Output.Trim(), probe.Error);
     }
 }

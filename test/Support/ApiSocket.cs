@@ -18,7 +18,12 @@ public sealed class ApiSocket(ClientWebSocket socket) : IDisposable
     public async Task<int> Send(string method, object? parameters = null)
     {
         int id = Interlocked.Increment(ref _nextId);
-        await SendText(JsonSerializer.Serialize(new Dictionary<string, object?> { ["id"] = id, ["method"] = method, ["params"] = parameters }));
+        await SendText(JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["id"] = id,
+            ["method"] = method,
+            ["params"] = parameters,
+        }));
         return id;
     }
 
@@ -29,7 +34,8 @@ public sealed class ApiSocket(ClientWebSocket socket) : IDisposable
         while (true)
         {
             var message = await Receive();
-            if (message.TryGetProperty("id", out var replyId) && replyId.ValueKind == JsonValueKind.Number && replyId.GetInt32() == id) return message;
+            if (message.TryGetProperty("id", out var replyId) && replyId.ValueKind == JsonValueKind.Number && replyId.GetInt32() == id)
+                return message;
         }
     }
 

@@ -41,7 +41,10 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Everything printed so far, for failure messages.</summary>
     public string Output => string.Join("\n", _stdout.Concat(_stderr));
 
-    /// <summary>The first stdout line (from the start) that <paramref name="match"/> accepts; fails the test if none comes in time or the process exits.</summary>
+    /// <summary>
+    /// The first stdout line (from the start) that <paramref name="match"/> accepts; fails the test if none
+    /// comes in time or the process exits.
+    /// </summary>
     public async Task<string> WaitForLine(Func<string, bool> match, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));

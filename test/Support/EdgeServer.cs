@@ -49,7 +49,8 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <summary>A configuration with the test user and extra top-level members (<c>"WebSocket":{…},</c>).</summary>
     /// <param name="devicePassword">Also give the test user its password as <c>DevicePassword</c> (ONVIF WS-Security).</param>
     public static string ConfigWithUsers(string extra, bool devicePassword = false)
-        => $$$"""{{{{extra}}}"Auth":{"Users":[{"Name":"{{{User}}}","PasswordHash":"{{{Hash}}}"{{{(devicePassword ? $",\"DevicePassword\":\"{Password}\"" : "")}}}}]}}""";
+        => $$$"""{{{{extra}}}"Auth":{"Users":[{"Name":"{{{User}}}","PasswordHash":"{{{Hash}}}""" +
+            $"\"{(devicePassword ? $",\"DevicePassword\":\"{Password}\"" : "")}}}]}}}}";
 
     /// <summary>The free space of the file system that holds the tests' data directories.</summary>
     public static long FreeSpace() => new DriveInfo(Path.GetTempPath()).AvailableFreeSpace;
@@ -63,7 +64,8 @@ public sealed class EdgeServer : IAsyncDisposable
         string configPath = Path.Combine(dir, "edge.json");
         await File.WriteAllTextAsync(configPath, configJson ?? DefaultConfig);
         // RTSP and WS-Discovery on free ports too, so tests never collide on 8554 or 3702.
-        string[] args = ["--config", configPath, "--data-dir", Path.Combine(dir, "data"), "--urls", "http://127.0.0.1:0", "--Rtsp:Port", "0", "--Onvif:DiscoveryPort", "0", "--Https:Port", "0", .. extraArgs];
+        string[] args = ["--config", configPath, "--data-dir", Path.Combine(dir, "data"), "--urls", "http://127.0.0.1:0", "--Rtsp:Port",
+            "0", "--Onvif:DiscoveryPort", "0", "--Https:Port", "0", .. extraArgs];
         var log = new TestLog();
         var host = Program.CreateHost(CommandLine.Parse(args), logging => { logging.ClearProviders(); logging.AddProvider(log); }, time);
         await host.StartAsync();
@@ -76,14 +78,20 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <summary>POST /api with the test user's credentials; returns the reply envelope.</summary>
     public async Task<JsonElement> Call(string method, object? parameters = null, HttpClient? client = null)
     {
-        string body = JsonSerializer.Serialize(new Dictionary<string, object?> { ["id"] = 1, ["method"] = method, ["params"] = parameters });
+        string body = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["id"] = 1,
+            ["method"] = method,
+            ["params"] = parameters,
+        });
         using var response = await (client ?? Http).PostAsync("/api", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.AreEqual(System.Net.HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
     /// <summary>Opens WebSocket /api with the test user's credentials.</summary>
-    /// <param name="receiveBufferBytes">A fixed, small kernel receive buffer makes a client that stops reading stall its server socket quickly.</param>
+    /// <param name="receiveBufferBytes">A fixed, small kernel receive buffer makes a client that stops reading stall its server
+    /// socket quickly.</param>
     public async Task<ApiSocket> Connect(string? user = User, string? password = Password, int? receiveBufferBytes = null)
     {
         var socket = new ClientWebSocket();

@@ -12,7 +12,10 @@ public sealed class MjpegReader(Stream stream) : IDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try { return await Next(timeout.Token); }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested) { throw new TimeoutException("no MJPEG frame within 10 s"); }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException("no MJPEG frame within 10 s");
+        }
     }
 
     public async Task<byte[]?> Next(CancellationToken cancellationToken)

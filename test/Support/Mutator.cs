@@ -9,7 +9,8 @@ namespace Edge.Tests.Support;
 /// </summary>
 internal sealed class Mutator(int seed)
 {
-    private static readonly byte[] Interesting = [0x00, 0x01, 0x7F, 0x80, 0xFF, (byte)'\r', (byte)'\n', (byte)'<', (byte)'>', (byte)'"', (byte)'&', (byte)'$', (byte)':', (byte)' ', (byte)'{', (byte)'}', (byte)'[', (byte)']', 0xD8, 0xD9, 0xDA];
+    private static readonly byte[] Interesting = [0x00, 0x01, 0x7F, 0x80, 0xFF, (byte)'\r', (byte)'\n', (byte)'<', (byte)'>', (byte)'"',
+        (byte)'&', (byte)'$', (byte)':', (byte)' ', (byte)'{', (byte)'}', (byte)'[', (byte)']', 0xD8, 0xD9, 0xDA];
     private readonly Random _random = new(seed);
 
     public int Seed { get; } = seed;
@@ -65,7 +66,8 @@ internal static class Mutations
     /// exceptions that <paramref name="refusal"/> accepts may escape, no input may take longer than
     /// <paramref name="slowest"/> (default 1 s) or allocate more than 64 bytes per input byte plus 1 MB.
     /// </summary>
-    public static void Run(IReadOnlyList<byte[]> seeds, Action<byte[]> parse, Func<Exception, bool>? refusal = null, TimeSpan? slowest = null, int seed = 20261202)
+    public static void Run(IReadOnlyList<byte[]> seeds, Action<byte[]> parse, Func<Exception, bool>? refusal = null,
+        TimeSpan? slowest = null, int seed = 20261202)
     {
         var mutator = new Mutator(seed);
         var limit = slowest ?? TimeSpan.FromSeconds(1);
@@ -84,11 +86,13 @@ internal static class Mutations
             }
             catch (Exception e)
             {
-                Assert.Fail($"input {i} of seed {seed} ({input.Length} bytes, {Convert.ToBase64String(input.AsSpan(0, Math.Min(input.Length, 512)))}) threw {e}");
+                Assert.Fail($"input {i} of seed {seed} ({input.Length} bytes, " +
+                    $"{Convert.ToBase64String(input.AsSpan(0, Math.Min(input.Length, 512)))}) threw {e}");
             }
             Assert.IsLessThan(limit, watch.Elapsed, $"input {i} of seed {seed} took {watch.Elapsed}");
             long used = GC.GetAllocatedBytesForCurrentThread() - allocated;
-            Assert.IsLessThanOrEqualTo(64L * input.Length + (1 << 20), used, $"input {i} of seed {seed} ({input.Length} bytes) allocated {used} bytes");
+            Assert.IsLessThanOrEqualTo(64L * input.Length + (1 << 20), used,
+                $"input {i} of seed {seed} ({input.Length} bytes) allocated {used} bytes");
         }
     }
 }

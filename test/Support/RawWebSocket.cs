@@ -19,14 +19,15 @@ public sealed class RawWebSocket : IDisposable
     }
 
     /// <summary>Sends the opening handshake; returns the socket and the status line plus headers of the answer.</summary>
-    public static async Task<(RawWebSocket Socket, string Response)> Connect(Uri baseUri, string? extraHeaders = null, string version = "13", string key = "dGhlIHNhbXBsZSBub25jZQ==")
+    public static async Task<(RawWebSocket Socket, string Response)> Connect(Uri baseUri, string? extraHeaders = null,
+        string version = "13", string key = "dGhlIHNhbXBsZSBub25jZQ==")
     {
         var tcp = new TcpClient();
         await tcp.ConnectAsync(baseUri.Host, baseUri.Port);
         var socket = new RawWebSocket(tcp);
         string auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{EdgeServer.User}:{EdgeServer.Password}"));
         string request = $"GET /api HTTP/1.1\r\nHost: {baseUri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                         $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: {version}\r\nAuthorization: Basic {auth}\r\n{extraHeaders}\r\n";
+            $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: {version}\r\nAuthorization: Basic {auth}\r\n{extraHeaders}\r\n";
         await socket._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         // Read in blocks, asynchronously: a byte-at-a-time blocking read costs the test's own threads more
         // than the server's answer, and that would show in latencies measured beside it.

@@ -24,11 +24,15 @@ public sealed class RtspClient : IDisposable
 
     public Socket Socket => _socket;
 
-    public static string Credentials => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{EdgeServer.User}:{EdgeServer.Password}"));
+    public static string Credentials
+        => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{EdgeServer.User}:{EdgeServer.Password}"));
 
     public sealed record Response(int Status, Dictionary<string, string> Headers, string Body);
 
-    /// <summary>Sends a request with the next CSeq (and the test user's credentials unless told otherwise) and reads its response, skipping interleaved packets.</summary>
+    /// <summary>
+    /// Sends a request with the next CSeq (and the test user's credentials unless told otherwise) and reads
+    /// its response, skipping interleaved packets.
+    /// </summary>
     public async Task<Response> Request(string method, string uri, string? authorization = "", params (string Name, string Value)[] headers)
     {
         var text = new StringBuilder($"{method} {uri} RTSP/1.0\r\nCSeq: {++_cseq}\r\n");

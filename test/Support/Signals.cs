@@ -7,5 +7,6 @@ public static class Signals
 {
     public static void MustNotBeIgnored(int signal, string name)
         => Assert.IsFalse(IgnoredSignals.Contains(signal),
-            $"This test runner ignores {name} (started under nohup, or as a shell's background job?): what it starts inherits that, so the test cannot work. Run the tests in the foreground, without nohup.");
+            $"This test runner ignores {name} (started under nohup, or as a shell's background job?): what it starts inherits that, " +
+            $"so the test cannot work. Run the tests in the foreground, without nohup.");
 }

@@ -20,7 +20,8 @@ public static class Tools
     }
 
     /// <param name="input">Written to the tool's standard input, which is then closed.</param>
-    public static async Task<(int ExitCode, string Output, string Error)> Run(string file, IEnumerable<string> arguments, TimeSpan? timeout = null, string? input = null)
+    public static async Task<(int ExitCode, string Output, string Error)> Run(string file, IEnumerable<string> arguments,
+        TimeSpan? timeout = null, string? input = null)
     {
         using var process = Process.Start(StartInfo(file, arguments)) ?? throw new InvalidOperationException($"could not start {file}");
         if (input != null) await process.StandardInput.WriteAsync(input);

@@ -35,8 +35,10 @@ public sealed class VirtualLan : IAsyncDisposable
         {
             await Ip("netns", "add", lan.DeviceNamespace);
             await Ip("netns", "add", lan.ClientNamespace);
-            await Ip("link", "add", lan.DeviceLink, "netns", lan.DeviceNamespace, "type", "veth", "peer", "name", lan.ClientLink, "netns", lan.ClientNamespace);
-            foreach (var (ns, link, address, peer) in new[] { (lan.DeviceNamespace, lan.DeviceLink, DeviceAddress, ClientAddress), (lan.ClientNamespace, lan.ClientLink, ClientAddress, DeviceAddress) })
+            await Ip("link", "add", lan.DeviceLink, "netns", lan.DeviceNamespace, "type", "veth", "peer", "name", lan.ClientLink, "netns",
+                lan.ClientNamespace);
+            foreach (var (ns, link, address, peer) in new[] { (lan.DeviceNamespace, lan.DeviceLink, DeviceAddress, ClientAddress),
+                (lan.ClientNamespace, lan.ClientLink, ClientAddress, DeviceAddress) })
             {
                 await Ip("-n", ns, "addr", "add", address + "/24", "dev", link);
                 await Ip("-n", ns, "link", "set", "lo", "up");
@@ -56,7 +58,8 @@ public sealed class VirtualLan : IAsyncDisposable
     public Task AddDeviceAddress(string cidr) => Ip("-n", DeviceNamespace, "addr", "add", cidr, "dev", DeviceLink);
 
     /// <summary>Runs <paramref name="file"/> in the client's namespace.</summary>
-    public ChildProcess StartClient(string file, params string[] arguments) => ChildProcess.Start("ip", ["netns", "exec", ClientNamespace, file, .. arguments]);
+    public ChildProcess StartClient(string file, params string[] arguments)
+        => ChildProcess.Start("ip", ["netns", "exec", ClientNamespace, file, .. arguments]);
 
     public Task<(int ExitCode, string Output, string Error)> RunClient(string file, params string[] arguments)
         => Tools.Run("ip", ["netns", "exec", ClientNamespace, file, .. arguments], TimeSpan.FromSeconds(60));

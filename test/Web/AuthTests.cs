@@ -121,7 +121,8 @@ public sealed class AuthTests
         string password = line.Split("password '")[1].Split('\'')[0];
         Assert.IsGreaterThanOrEqualTo(12, password.Length);
         Assert.IsTrue(File.Exists(Path.Combine(first.DataDir, FirstStartAdmin.FileName)));
-        Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(first.DataDir, FirstStartAdmin.FileName)));
+        Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            File.GetUnixFileMode(Path.Combine(first.DataDir, FirstStartAdmin.FileName)));
 
         using var anonymous = new HttpClient { BaseAddress = first.BaseUri };
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api", Ping())).StatusCode);
@@ -161,7 +162,8 @@ public sealed class AuthTests
     public async Task OneUsersThousandLoginsEndOnlyThatUsersOldestSessionsAndCookiesLastTwelveHours()
     {
         string hash = PasswordHash.Create("other pass", 1000);
-        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("").Replace("]}}", $$$""",{"Name":"other","PasswordHash":"{{{hash}}}"}]}}""", StringComparison.Ordinal));
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("")
+            .Replace("]}}", $$$""",{"Name":"other","PasswordHash":"{{{hash}}}"}]}}""", StringComparison.Ordinal));
         async Task<string> Login(string user, string password)
         {
             using var login = new HttpRequestMessage(HttpMethod.Post, "/login");

@@ -63,7 +63,8 @@ public sealed class BrowserTests
         if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");
         // The test user "admin" has no role: an admin, as before roles.
         string hash = Edge.Auth.PasswordHash.Create(EdgeServer.Password, 1000);
-        string users = string.Join(",", new[] { "viewer", "operator" }.Select(role => $$$"""{"Name":"{{{role}}}","Role":"{{{role}}}","PasswordHash":"{{{hash}}}"}"""));
+        string users = string.Join(",",
+            new[] { "viewer", "operator" }.Select(role => $$$"""{"Name":"{{{role}}}","Role":"{{{role}}}","PasswordHash":"{{{hash}}}"}"""));
         string config = Config.Replace("\"Auth\":{\"Users\":[", $"\"Auth\":{{\"Users\":[{users},", StringComparison.Ordinal);
         await using var server = await EdgeServer.Start(config);
         string script = Repository.NodeScript("ui", "roles.mjs", "playwright-core");
@@ -78,7 +79,8 @@ public sealed class BrowserTests
     private static async Task<List<string>> RunPages(EdgeServer server, string scriptName, string[] nodeOptions)
     {
         string script = Repository.NodeScript("ui", scriptName, "playwright-core");
-        var start = new ProcessStartInfo("node", [.. nodeOptions, script, server.BaseUri.ToString(), EdgeServer.User, EdgeServer.Password, Screenshots])
+        var start = new ProcessStartInfo("node",
+            [.. nodeOptions, script, server.BaseUri.ToString(), EdgeServer.User, EdgeServer.Password, Screenshots])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -101,7 +103,8 @@ public sealed class BrowserTests
                     break;
                 case "RELAY":
                     Assert.AreEqual(1, (await GpioFixtures.StateOf(server, "gpio.ir_cut"))!.Value.GetInt32());
-                    Assert.AreEqual(1, GpioFixtures.Memory(server).Level(GpioFixtures.Chip, GpioFixtures.IrCut), "the line itself was driven");
+                    Assert.AreEqual(1, GpioFixtures.Memory(server).Level(GpioFixtures.Chip, GpioFixtures.IrCut),
+                        "the line itself was driven");
                     break;
                 case "SET":
                     var set = await server.Call("gpio.set", new { name = words[1], value = int.Parse(words[2]) });

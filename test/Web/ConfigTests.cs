@@ -6,7 +6,10 @@ using Edge.Auth;
 
 namespace Edge.Tests.Web;
 
-/// <summary><c>GET/PUT /config</c>: export, and an import that is checked, kept atomically with the previous version, and applied.</summary>
+/// <summary>
+/// <c>GET/PUT /config</c>: export, and an import that is checked, kept atomically with the previous
+/// version, and applied.
+/// </summary>
 [TestClass]
 public sealed class ConfigTests
 {
@@ -54,7 +57,8 @@ public sealed class ConfigTests
         await using var server = await EdgeServer.Start();
         string before = File.ReadAllText(ConfigFile(server));
         var config = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(before)!;
-        string users = $$"""{"Users":[{{config["Auth"].GetProperty("Users")[0].GetRawText()}},{"Name":"viewer","PasswordHash":"{{PasswordHash.Create("view only", 1000)}}"}]}""";
+        string users = $$"""{"Users":[{{config["Auth"].GetProperty("Users")[0].GetRawText()}},""" +
+            $$"""{"Name":"viewer","PasswordHash":"{{PasswordHash.Create("view only", 1000)}}"}]}""";
         string next = $$"""{"Auth":{{users}}}""";
         using var put = await server.Http.PutAsync("/config", Json(next));
         Assert.AreEqual(HttpStatusCode.OK, put.StatusCode, await put.Content.ReadAsStringAsync());
@@ -79,7 +83,8 @@ public sealed class ConfigTests
 
         Assert.AreEqual(HttpStatusCode.ServiceUnavailable, put.StatusCode, text);
         StringAssert.StartsWith(text, "Configuration not saved: ");
-        Assert.IsFalse(text.Contains(Path.GetDirectoryName(server.DataDir)!, StringComparison.Ordinal), $"the answer names no path: {text}");
+        Assert.IsFalse(text.Contains(Path.GetDirectoryName(server.DataDir)!, StringComparison.Ordinal),
+            $"the answer names no path: {text}");
         Assert.AreEqual(before, File.ReadAllText(ConfigFile(server)));
         Assert.AreEqual(0, Directory.GetFiles(Path.GetDirectoryName(server.DataDir)!, "*.tmp").Length, "no temporary file is left");
         Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("Cannot save the configuration to")), "the failure is logged, with the path");

@@ -115,15 +115,18 @@ public sealed class FileTests
         request.Headers.TransferEncodingChunked = true;
         using var streamed = await server.Http.SendAsync(request);
         Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, streamed.StatusCode);
-        Assert.AreEqual(0, Directory.Exists(FilesDir(server)) ? Directory.GetFiles(FilesDir(server)).Length : 0, "no file, no temporary file");
+        Assert.AreEqual(0, Directory.Exists(FilesDir(server)) ? Directory.GetFiles(FilesDir(server)).Length : 0,
+            "no file, no temporary file");
         // Exactly the limit is fine.
-        Assert.AreEqual(HttpStatusCode.Created, (await server.Http.PutAsync("/files/max", new ByteArrayContent(Bytes(1 << 20)))).StatusCode);
+        Assert.AreEqual(HttpStatusCode.Created,
+            (await server.Http.PutAsync("/files/max", new ByteArrayContent(Bytes(1 << 20)))).StatusCode);
     }
 
     [TestMethod]
     public async Task AnUploadOnADiskDownToItsReserveGets507AndTheDataDirectoryIsReportedFailing()
     {
-        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers($"\"Files\":{{\"ReserveBytes\":{EdgeServer.MoreThanFreeSpace()}}},"));
+        await using var server =
+            await EdgeServer.Start(EdgeServer.ConfigWithUsers($"\"Files\":{{\"ReserveBytes\":{EdgeServer.MoreThanFreeSpace()}}},"));
         using var put = await server.Http.PutAsync("/files/x", new ByteArrayContent([1]));
         Assert.AreEqual((HttpStatusCode)507, put.StatusCode);
         Assert.AreEqual(0, Directory.GetFiles(FilesDir(server)).Length);
@@ -139,17 +142,20 @@ public sealed class FileTests
         // 1 TB (not sent: the answer comes first).
         long reserve = EdgeServer.FreeSpace() - (1L << 30);
         if (reserve < 1L << 30) Assert.Inconclusive("needs 2 GB free");
-        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers($"\"Files\":{{\"ReserveBytes\":{reserve},\"MaxFileBytes\":{1L << 40}}},"));
+        await using var server =
+            await EdgeServer.Start(EdgeServer.ConfigWithUsers($"\"Files\":{{\"ReserveBytes\":{reserve},\"MaxFileBytes\":{1L << 40}}},"));
         using var client = new System.Net.Sockets.TcpClient();
         await client.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port);
         var stream = client.GetStream();
         string auth = server.Http.DefaultRequestHeaders.Authorization!.ToString();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"PUT /files/huge HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: {1_000_000_000_000}\r\n\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"PUT /files/huge HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\n" +
+            $"Content-Length: {1_000_000_000_000}\r\n\r\n"));
         using var reader = new StreamReader(stream, Encoding.ASCII);
         StringAssert.StartsWith(await reader.ReadLineAsync(), "HTTP/1.1 507");
         using var ready = await server.Http.GetAsync("/readyz");
         Assert.AreEqual(HttpStatusCode.OK, ready.StatusCode, "one file too large for the disk is the upload's trouble, not the disk's");
-        Assert.AreEqual(HttpStatusCode.Created, (await server.Http.PutAsync("/files/small", new ByteArrayContent([1]))).StatusCode, "smaller files still fit");
+        Assert.AreEqual(HttpStatusCode.Created, (await server.Http.PutAsync("/files/small", new ByteArrayContent([1]))).StatusCode,
+            "smaller files still fit");
     }
 
     [TestMethod]
@@ -164,19 +170,22 @@ public sealed class FileTests
         };
         using var post = await server.Http.PostAsync("/files", form);
         Assert.AreEqual(HttpStatusCode.Created, post.StatusCode, await post.Content.ReadAsStringAsync());
-        var stored = JsonDocument.Parse(await post.Content.ReadAsStringAsync()).RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).ToList();
+        var stored = JsonDocument.Parse(await post.Content.ReadAsStringAsync()).RootElement.EnumerateArray()
+            .Select(f => f.GetProperty("name").GetString()).ToList();
         CollectionAssert.AreEqual(new[] { "one.jpg", "two.txt" }, stored);
         CollectionAssert.AreEqual(Bytes(70_000), File.ReadAllBytes(Path.Combine(FilesDir(server), "one.jpg")));
         Assert.AreEqual("image/jpeg", (await server.Http.GetAsync("/files/one.jpg")).Content.Headers.ContentType?.MediaType);
 
-        var broken = new ByteArrayContent(Encoding.ASCII.GetBytes("--xyz\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n\r\nno end boundary"));
+        var broken = new ByteArrayContent(Encoding.ASCII.GetBytes("--xyz\r\nContent-Disposition: form-data; name=\"f\"; " +
+            "filename=\"a.bin\"\r\n\r\nno end boundary"));
         broken.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=xyz");
         Assert.AreEqual(HttpStatusCode.BadRequest, (await server.Http.PostAsync("/files", broken)).StatusCode);
         Assert.IsFalse(File.Exists(Path.Combine(FilesDir(server), "a.bin")));
         Assert.AreEqual(HttpStatusCode.UnsupportedMediaType, (await server.Http.PostAsync("/files", new ByteArrayContent([1]))).StatusCode);
 
         // A part that is skipped (no usable Content-Disposition) and then no closing boundary: found by WireFuzzTests.
-        var unterminated = new ByteArrayContent(Encoding.ASCII.GetBytes("--xyz\r\nContent-Disposition: form-data; name=\"f\"; filename\u001f=\"b.bin\"\r\n\r\nbytes and no end"));
+        var unterminated = new ByteArrayContent(Encoding.ASCII.GetBytes("--xyz\r\nContent-Disposition: form-data; name=\"f\"; " +
+            "filename\u001f=\"b.bin\"\r\n\r\nbytes and no end"));
         unterminated.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=xyz");
         using var refused = await server.Http.PostAsync("/files", unterminated);
         Assert.AreEqual(HttpStatusCode.BadRequest, refused.StatusCode);
@@ -231,7 +240,8 @@ public sealed class FileTests
             return n;
         }
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => new(Read(buffer.Span));
         public override void Flush() { }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();

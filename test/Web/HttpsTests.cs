@@ -66,7 +66,8 @@ public sealed class HttpsTests
         var stranger = Make(other, "stranger");
         using var client = Pinned(stranger, []);
         await Assert.ThrowsExactlyAsync<HttpRequestException>(() => client.GetAsync(new Uri(HttpsUri(server), "/healthz")));
-        var curl = await Tools.Run("curl", ["-sS", "--cacert", Path.Combine(other, "stranger.crt"), new Uri(HttpsUri(server), "/healthz").ToString()]);
+        var curl = await Tools.Run("curl",
+            ["-sS", "--cacert", Path.Combine(other, "stranger.crt"), new Uri(HttpsUri(server), "/healthz").ToString()]);
         Assert.AreEqual(60, curl.ExitCode, "curl: peer certificate cannot be authenticated");
         Directory.Delete(other, recursive: true);
     }
@@ -79,7 +80,8 @@ public sealed class HttpsTests
         File.Copy(Path.Combine(dir, "first.crt"), Path.Combine(dir, "live.crt"));
         File.Copy(Path.Combine(dir, "first.key"), Path.Combine(dir, "live.key"));
         var clock = new ManualClock();
-        string https = $"\"Https\":{{\"CertificateFile\":\"{Path.Combine(dir, "live.crt")}\",\"KeyFile\":\"{Path.Combine(dir, "live.key")}\"}},";
+        string https =
+            $"\"Https\":{{\"CertificateFile\":\"{Path.Combine(dir, "live.crt")}\",\"KeyFile\":\"{Path.Combine(dir, "live.key")}\"}},";
         await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers(https), clock);
         var seen = new List<string>();
         using (var client = Pinned(first, seen))
@@ -105,7 +107,9 @@ public sealed class HttpsTests
         string dir = Directory.CreateTempSubdirectory("edge-pem-").FullName;
         var first = Make(dir, "first");
         var second = Make(dir, "second");
-        string Https(string name) => $"\"Https\":{{\"CertificateFile\":\"{Path.Combine(dir, name + ".crt")}\",\"KeyFile\":\"{Path.Combine(dir, name + ".key")}\"}},";
+        string Https(string name)
+            => $"\"Https\":{{\"CertificateFile\":\"{Path.Combine(dir, name + ".crt")}\"," +
+                $"\"KeyFile\":\"{Path.Combine(dir, name + ".key")}\"}},";
         await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers(Https("first")));
         using (var client = Pinned(first, []))
             Assert.AreEqual(HttpStatusCode.OK, (await client.GetAsync(new Uri(HttpsUri(server), "/healthz"))).StatusCode);
@@ -119,7 +123,8 @@ public sealed class HttpsTests
     [TestMethod]
     public async Task WithRedirectAndHstsHttpRequestsGoToHttpsExceptHealthProbes()
     {
-        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("\"Https\":{\"RedirectHttp\":true,\"HstsSeconds\":600},"));
+        await using var server =
+            await EdgeServer.Start(EdgeServer.ConfigWithUsers("\"Https\":{\"RedirectHttp\":true,\"HstsSeconds\":600},"));
         using var noRedirects = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = server.BaseUri };
         using var redirect = await noRedirects.GetAsync("/index.html?x=1");
         Assert.AreEqual(HttpStatusCode.PermanentRedirect, redirect.StatusCode);

@@ -11,7 +11,8 @@ public sealed class MalformedRequestTests
     // Each route with the content type it reads, and whether it reads the body once the caller is known.
     private static readonly (string Route, string Type, bool ReadsBody)[] Routes =
     [
-        ("POST /api", "application/json", true), ("POST /login", "application/x-www-form-urlencoded", false), ("PUT /config", "application/json", true),
+        ("POST /api", "application/json", true), ("POST /login", "application/x-www-form-urlencoded", false),
+        ("PUT /config", "application/json", true),
         ("PUT /files/x.bin", "application/octet-stream", true), ("POST /files", "multipart/form-data; boundary=b", true),
         ("POST /onvif/device_service", "application/soap+xml", true), ("POST /onvif/media_service", "application/soap+xml", true),
         ("GET /healthz", "text/plain", false), ("GET /snapshot.jpg", "text/plain", false), ("GET /", "text/plain", false),
@@ -22,13 +23,15 @@ public sealed class MalformedRequestTests
     private static readonly string[] BadChunkSizes = ["zz", "10000000000000000000"];
 
     // One request on its own connection; the status line Edge answered (or what ended the connection).
-    private static async Task<string> Send(EdgeServer server, string methodAndPath, bool login, string chunkSize, string type = "application/json")
+    private static async Task<string> Send(EdgeServer server, string methodAndPath, bool login, string chunkSize,
+        string type = "application/json")
     {
         using var client = new TcpClient();
         await client.ConnectAsync(server.BaseUri.Host, server.BaseUri.Port);
         var stream = client.GetStream();
         string authorization = login ? $"Authorization: {EdgeServer.BasicAuth(EdgeServer.User, EdgeServer.Password)}\r\n" : "";
-        string request = $"{methodAndPath} HTTP/1.1\r\nHost: {server.BaseUri.Authority}\r\n{authorization}Content-Type: {type}\r\nTransfer-Encoding: chunked\r\n\r\n{chunkSize}\r\n{{}}\r\n0\r\n\r\n";
+        string request = $"{methodAndPath} HTTP/1.1\r\nHost: {server.BaseUri.Authority}\r\n{authorization}Content-Type: {type}\r\n" +
+            $"Transfer-Encoding: chunked\r\n\r\n{chunkSize}\r\n{{}}\r\n0\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         var buffer = new byte[4096];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -63,7 +66,9 @@ public sealed class MalformedRequestTests
         await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("\"Https\":{\"Enabled\":false},"));
         int before = server.Log.Lines.Count;
         for (int i = 0; i < 100; i++)
-            Assert.StartsWith("HTTP/1.1 400", await Send(server, (i % 3) switch { 0 => "POST /api", 1 => "PUT /config", _ => "POST /onvif/device_service" }, login: true, BadChunkSizes[i % 2]));
+            Assert.StartsWith("HTTP/1.1 400",
+                await Send(server, (i % 3) switch { 0 => "POST /api", 1 => "PUT /config", _ => "POST /onvif/device_service" }, login: true,
+                    BadChunkSizes[i % 2]));
         // The start-up network read finishes on the pool whenever it does; its line is not the requests'.
         var lines = server.Log.Lines.Skip(before).Where(l => !l.StartsWith("Information: Network: ")).ToList();
         Assert.IsLessThanOrEqualTo(1, lines.Count, string.Join("\n", lines));

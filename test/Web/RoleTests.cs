@@ -63,7 +63,8 @@ public sealed class RoleTests
     {
         await using var server = await EdgeServer.Start(Config());
         string metrics = await server.Http.GetStringAsync("/metrics");
-        var registered = System.Text.RegularExpressions.Regex.Matches(metrics, "edge_api_failures_total\\{method=\"([^\"]+)\"\\}").Select(m => m.Groups[1].Value).ToList();
+        var registered = System.Text.RegularExpressions.Regex.Matches(metrics, "edge_api_failures_total\\{method=\"([^\"]+)\"\\}")
+            .Select(m => m.Groups[1].Value).ToList();
         CollectionAssert.AreEquivalent(MethodRoles.Keys.ToList(), registered, "the table names every method");
         var wrong = new List<string>();
         foreach (string role in Roles)
@@ -72,9 +73,11 @@ public sealed class RoleTests
             foreach (var (method, needed) in MethodRoles)
             {
                 var reply = await server.Call(method, null, client);
-                bool refused = reply.TryGetProperty("error", out var error) && error.GetProperty("code").GetInt32() == ApiErrorCode.Forbidden;
+                bool refused = reply.TryGetProperty("error", out var error)
+                    && error.GetProperty("code").GetInt32() == ApiErrorCode.Forbidden;
                 if (refused != Rank(role) < Rank(needed)) wrong.Add($"{role} {method}: {reply}");
-                if (refused && error.GetProperty("message").GetString() != $"{method} needs the {needed} role.") wrong.Add($"{role} {method} message: {reply}");
+                if (refused && error.GetProperty("message").GetString() != $"{method} needs the {needed} role.")
+                    wrong.Add($"{role} {method} message: {reply}");
             }
         }
         Assert.IsEmpty(wrong, string.Join("\n", wrong));
@@ -99,8 +102,8 @@ public sealed class RoleTests
         (HttpMethod Method, string Path, string Needed)[] routes =
         [
             (HttpMethod.Get, "/snapshot.jpg", "viewer"), (HttpMethod.Get, "/metrics", "viewer"),
-            (HttpMethod.Get, "/files", "operator"), (HttpMethod.Get, "/files/none.bin", "operator"), (HttpMethod.Put, "/files/role.bin", "operator"),
-            (HttpMethod.Delete, "/files/none.bin", "operator"),
+            (HttpMethod.Get, "/files", "operator"), (HttpMethod.Get, "/files/none.bin", "operator"),
+            (HttpMethod.Put, "/files/role.bin", "operator"), (HttpMethod.Delete, "/files/none.bin", "operator"),
             (HttpMethod.Get, "/config", "admin"), (HttpMethod.Put, "/config", "admin"), (HttpMethod.Get, "/debug/runtime", "admin"),
         ];
         var wrong = new List<string>();
@@ -112,7 +115,9 @@ public sealed class RoleTests
                 using var request = new HttpRequestMessage(method, path);
                 // PUT /config gets the configuration it has, so an admin changes nothing.
                 if (method == HttpMethod.Put)
-                    request.Content = path == "/config" ? new StringContent(await server.Http.GetStringAsync("/config"), Encoding.UTF8, "application/json") : new ByteArrayContent([1]);
+                    request.Content = path == "/config"
+                        ? new StringContent(await server.Http.GetStringAsync("/config"), Encoding.UTF8, "application/json")
+                        : new ByteArrayContent([1]);
                 using var response = await client.SendAsync(request);
                 bool refused = response.StatusCode == HttpStatusCode.Forbidden;
                 bool should = role != "legacy" && Rank(role) < Rank(needed);
@@ -130,13 +135,15 @@ public sealed class RoleTests
         // The attack that was found: any user put a pipe command in the configuration, then rebooted.
         await using var server = await EdgeServer.Start(Config());
         string before = await server.Http.GetStringAsync("/config");
-        string hostile = before.Replace("\"Camera\":{", "\"Camera\":{\"Source\":\"pipe\",\"Command\":\"touch /tmp/edge-role-pwned\",", StringComparison.Ordinal);
+        string hostile = before.Replace("\"Camera\":{", "\"Camera\":{\"Source\":\"pipe\",\"Command\":\"touch /tmp/edge-role-pwned\",",
+            StringComparison.Ordinal);
         foreach (string role in new[] { "viewer", "operator" })
         {
             using var client = Client(server, role);
             using var put = await client.PutAsync("/config", new StringContent(hostile, Encoding.UTF8, "application/json"));
             Assert.AreEqual(HttpStatusCode.Forbidden, put.StatusCode, role);
-            var (status, body, _) = await Soap.Post(server, Soap.Envelope(Soap.Operation("SystemReboot"), Soap.DigestToken(role, Password, DateTimeOffset.UtcNow)));
+            var (status, body, _) = await Soap.Post(server,
+                Soap.Envelope(Soap.Operation("SystemReboot"), Soap.DigestToken(role, Password, DateTimeOffset.UtcNow)));
             Assert.AreEqual(HttpStatusCode.Forbidden, status, body);
             StringAssert.Contains(body, "ter:NotAuthorized");
             StringAssert.Contains(body, "SystemReboot needs the admin role.");
@@ -149,13 +156,18 @@ public sealed class RoleTests
     public async Task OnvifMediaReadsAreForViewersAndGetUsersReportsEachRolesLevel()
     {
         await using var server = await EdgeServer.Start(Config());
-        var (status, body, _) = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.DigestToken("viewer", Password, DateTimeOffset.UtcNow)), "/onvif/media_service");
+        var (status, body, _) = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media), Soap.DigestToken("viewer", Password, DateTimeOffset.UtcNow)),
+            "/onvif/media_service");
         Assert.AreEqual(HttpStatusCode.OK, status, body);
-        (status, body, _) = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetUsers"), Soap.DigestToken("viewer", Password, DateTimeOffset.UtcNow)));
+        (status, body, _) = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetUsers"), Soap.DigestToken("viewer", Password, DateTimeOffset.UtcNow)));
         Assert.AreEqual(HttpStatusCode.Forbidden, status, body);
-        (status, body, _) = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetUsers"), Soap.DigestToken("admin", Password, DateTimeOffset.UtcNow)));
+        (status, body, _) = await Soap.Post(server,
+            Soap.Envelope(Soap.Operation("GetUsers"), Soap.DigestToken("admin", Password, DateTimeOffset.UtcNow)));
         Assert.AreEqual(HttpStatusCode.OK, status, body);
-        foreach (var (user, level) in new[] { ("viewer", "User"), ("operator", "Operator"), ("admin", "Administrator"), ("legacy", "Administrator") })
+        foreach (var (user, level) in new[] { ("viewer", "User"), ("operator", "Operator"), ("admin", "Administrator"),
+            ("legacy", "Administrator") })
             StringAssert.Contains(body, $"<tt:Username>{user}</tt:Username><tt:UserLevel>{level}</tt:UserLevel>");
     }
 

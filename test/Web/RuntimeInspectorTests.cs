@@ -35,9 +35,12 @@ public sealed class RuntimeInspectorTests
         Assert.AreEqual("pong", (await socket.Call("ping")).GetProperty("result").GetString());
         int rtspPort = await Edge.Tests.Streaming.RtspTests.Port(server);
         using var rtsp = await RtspClient.Connect(rtspPort);
-        var setup = await rtsp.Request("SETUP", $"rtsp://127.0.0.1:{rtspPort}/stream/track1", headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"));
+        var setup = await rtsp.Request("SETUP", $"rtsp://127.0.0.1:{rtspPort}/stream/track1",
+            headers: ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"));
         Assert.AreEqual(200, setup.Status);
-        Assert.AreEqual(200, (await rtsp.Request("PLAY", $"rtsp://127.0.0.1:{rtspPort}/stream", headers: ("Session", setup.Headers["Session"].Split(';')[0]))).Status);
+        Assert.AreEqual(200,
+            (await rtsp.Request("PLAY", $"rtsp://127.0.0.1:{rtspPort}/stream",
+                headers: ("Session", setup.Headers["Session"].Split(';')[0]))).Status);
         await rtsp.ReadPackets(5);
         GC.Collect(); // the server runs in this process: its committed bytes are counted from the last collection
 
@@ -48,7 +51,8 @@ public sealed class RuntimeInspectorTests
         Assert.AreEqual(0, loop.GetProperty("failures").GetInt64());
         var histogram = loop.GetProperty("lagHistogram").EnumerateArray().ToList();
         Assert.AreEqual(JsonValueKind.Null, histogram[^1].GetProperty("leMs").ValueKind, "the last bucket holds everything");
-        Assert.AreEqual(loop.GetProperty("lag").GetProperty("count").GetInt64(), histogram[^1].GetProperty("count").GetInt64(), 100, "the lag histogram counts every item run");
+        Assert.AreEqual(loop.GetProperty("lag").GetProperty("count").GetInt64(), histogram[^1].GetProperty("count").GetInt64(), 100,
+            "the lag histogram counts every item run");
         var busiest = loop.GetProperty("busiest").EnumerateArray().Select(k => k.GetProperty("name").GetString()!).ToList();
         Assert.IsNotEmpty(busiest);
         Assert.IsTrue(busiest.Any(n => n.EndsWith(" (async)", StringComparison.Ordinal)), string.Join(", ", busiest));
@@ -59,7 +63,8 @@ public sealed class RuntimeInspectorTests
         var children = supervisor.GetProperty("children").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
         CollectionAssert.IsSubsetOf(new[] { "camera", "rtsp" }, children);
 
-        var services = report.GetProperty("services").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("status").GetString());
+        var services = report.GetProperty("services").EnumerateArray()
+            .ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("status").GetString());
         Assert.AreEqual("Running", services["camera"]);
 
         var pool = report.GetProperty("pool");
@@ -72,7 +77,8 @@ public sealed class RuntimeInspectorTests
         var mjpeg = connections.Single(c => c.GetProperty("kind").GetString() == "mjpeg");
         Assert.IsGreaterThan(1000, mjpeg.GetProperty("bytesOut").GetInt64(), "the viewer's frames are counted");
         StringAssert.StartsWith(mjpeg.GetProperty("peer").GetString(), "127.0.0.1:");
-        StringAssert.Contains(connections.Single(c => c.GetProperty("kind").GetString() == "websocket").GetProperty("detail").GetString(), EdgeServer.User);
+        StringAssert.Contains(connections.Single(c => c.GetProperty("kind").GetString() == "websocket").GetProperty("detail").GetString(),
+            EdgeServer.User);
         var rtspEntry = connections.Single(c => c.GetProperty("kind").GetString() == "rtsp");
         StringAssert.Contains(rtspEntry.GetProperty("detail").GetString(), "TCP");
         Assert.IsGreaterThan(0, rtspEntry.GetProperty("bytesIn").GetInt64());
@@ -90,7 +96,8 @@ public sealed class RuntimeInspectorTests
         await using var server = await EdgeServer.Start();
         using (var socket = await server.Connect())
             Assert.AreEqual("pong", (await socket.Call("ping")).GetProperty("result").GetString());
-        await Eventually.True(async () => !(await Inspect(server)).GetProperty("connections").EnumerateArray().Any(c => c.GetProperty("kind").GetString() == "websocket"),
+        await Eventually.True(async () =>
+            !(await Inspect(server)).GetProperty("connections").EnumerateArray().Any(c => c.GetProperty("kind").GetString() == "websocket"),
             "the WebSocket's entry is gone after it closed", 5000);
     }
 }

@@ -43,7 +43,8 @@ public sealed partial class StaticUiTests
         return output.ToArray();
     }
 
-    private static async Task<HttpResponseMessage> Get(HttpClient http, string path, string? acceptEncoding = null, EntityTagHeaderValue? ifNoneMatch = null, HttpMethod? method = null)
+    private static async Task<HttpResponseMessage> Get(HttpClient http, string path, string? acceptEncoding = null,
+        EntityTagHeaderValue? ifNoneMatch = null, HttpMethod? method = null)
     {
         var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
         if (acceptEncoding != null) request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
@@ -93,7 +94,8 @@ public sealed partial class StaticUiTests
         var etags = new[] { plain.Headers.ETag!, gzip.Headers.ETag!, brotli.Headers.ETag! };
         Assert.AreEqual(3, etags.Select(e => e.Tag).Distinct().Count(), "a coding is a different representation");
         Assert.AreEqual(HttpStatusCode.NotModified, (await Get(http, "/", "br", brotli.Headers.ETag)).StatusCode);
-        Assert.AreEqual(HttpStatusCode.OK, (await Get(http, "/", "gzip", brotli.Headers.ETag)).StatusCode, "the br ETag does not match the gzip body");
+        Assert.AreEqual(HttpStatusCode.OK, (await Get(http, "/", "gzip", brotli.Headers.ETag)).StatusCode,
+            "the br ETag does not match the gzip body");
 
         using var head = await Get(http, "/", "br", method: HttpMethod.Head);
         Assert.AreEqual(HttpStatusCode.OK, head.StatusCode);
@@ -112,7 +114,8 @@ public sealed partial class StaticUiTests
         Assert.AreEqual("text/javascript", app.Content.Headers.ContentType!.MediaType);
         Assert.AreEqual("nosniff", app.Headers.GetValues("X-Content-Type-Options").Single());
 
-        foreach (var path in new[] { "/app.js", "/" + script + ".br", "/index.html.gz", "/../Edge.csproj", "/%2e%2e/%2e%2e/etc/passwd", "/ui/index.html" })
+        foreach (var path in new[] { "/app.js", "/" + script + ".br", "/index.html.gz", "/../Edge.csproj", "/%2e%2e/%2e%2e/etc/passwd",
+            "/ui/index.html" })
             Assert.AreEqual(HttpStatusCode.NotFound, (await Get(http, path, "br")).StatusCode, path);
     }
 

@@ -37,7 +37,8 @@ public sealed class WebSocketApiTests
         Assert.AreEqual(ApiErrorCode.MethodNotFound, Replies.ErrorCode(await client.Receive()));
         await client.Socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, CancellationToken.None);
         Assert.AreEqual(ApiErrorCode.InvalidRequest, Replies.ErrorCode(await client.Receive()));
-        await client.SendText("""{"id":3,"method":"state.set","params":{"key":"user.big","value":""" + "\"" + new string('x', 70_000) + "\"}}");
+        await client.SendText("""{"id":3,"method":"state.set","params":{"key":"user.big","value":""" + "\"" + new string('x', 70_000) +
+            "\"}}");
         Assert.AreEqual(ApiErrorCode.LimitExceeded, Replies.ErrorCode(await client.Receive()));
         Assert.AreEqual("pong", (await client.Call("ping")).GetProperty("result").GetString());
         Assert.AreEqual(WebSocketState.Open, client.Socket.State);
@@ -50,7 +51,8 @@ public sealed class WebSocketApiTests
         await server.Call("state.set", new { key = "user.a.1", value = "before" });
         using var client = await server.Connect();
         var reply = await client.Call("state.subscribe", new { prefixes = new[] { "user.a." } });
-        CollectionAssert.AreEqual(new[] { "user.a." }, reply.GetProperty("result").GetProperty("prefixes").EnumerateArray().Select(e => e.GetString()).ToArray());
+        CollectionAssert.AreEqual(new[] { "user.a." },
+            reply.GetProperty("result").GetProperty("prefixes").EnumerateArray().Select(e => e.GetString()).ToArray());
         var initial = await client.Receive();
         Assert.AreEqual("user.a.1", initial.GetProperty("state").GetString());
         Assert.AreEqual("before", initial.GetProperty("value").GetString());
@@ -185,7 +187,8 @@ public sealed class WebSocketApiTests
         int ClientCount() => writer.Call("state.get", new { keys = new[] { "system.websocket_clients" } }).Result
             .GetProperty("result").GetProperty("system.websocket_clients").GetInt32();
         Assert.AreEqual(2, ClientCount());
-        await Eventually.True(() => { clock.Advance(TimeSpan.FromSeconds(6)); return ClientCount() == 1; }, "the greedy client was dropped and its slot freed");
+        await Eventually.True(() => { clock.Advance(TimeSpan.FromSeconds(6)); return ClientCount() == 1; },
+            "the greedy client was dropped and its slot freed");
     }
 
     [TestMethod]

@@ -93,12 +93,14 @@ public sealed class WebSocketProtocolTests
     {
         using var client = await _server.Connect();
         var prefixes = Enumerable.Range(0, 64).Select(i => $"user.p{i}.").ToArray();
-        Assert.AreEqual(64, (await client.Call("state.subscribe", new { prefixes })).GetProperty("result").GetProperty("prefixes").GetArrayLength());
+        Assert.AreEqual(64,
+            (await client.Call("state.subscribe", new { prefixes })).GetProperty("result").GetProperty("prefixes").GetArrayLength());
         var tooMany = await client.Call("state.subscribe", new { prefixes = new[] { "user.one-more." } });
         Assert.AreEqual(Edge.Api.ApiErrorCode.LimitExceeded, Replies.ErrorCode(tooMany));
         var fewer = await client.Call("state.unsubscribe", new { prefixes = new[] { "user.p0." } });
         Assert.AreEqual(63, fewer.GetProperty("result").GetProperty("prefixes").GetArrayLength());
-        Assert.AreEqual(Edge.Api.ApiErrorCode.InvalidParams, Replies.ErrorCode(await client.Call("state.subscribe", new { prefixes = new[] { new string('p', 200) } })));
+        Assert.AreEqual(Edge.Api.ApiErrorCode.InvalidParams,
+            Replies.ErrorCode(await client.Call("state.subscribe", new { prefixes = new[] { new string('p', 200) } })));
     }
 
     [TestMethod]

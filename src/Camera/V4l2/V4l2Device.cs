@@ -47,7 +47,8 @@ public sealed unsafe class V4l2Device : IDisposable
     public uint Capabilities { get; }
 
     /// <summary>Single-planar video capture with streaming I/O: what this class drives.</summary>
-    public bool CanCapture => (Capabilities & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING)) == (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING);
+    public bool CanCapture
+        => (Capabilities & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING)) == (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING);
 
     /// <summary>The kernel's character-device major number of every V4L2 node (video, vbi, radio, subdev).</summary>
     private const uint VideoMajor = 81;
@@ -78,7 +79,8 @@ public sealed unsafe class V4l2Device : IDisposable
                 : V4l2Exception.FromErrno(path, "VIDIOC_QUERYCAP", errno);
         }
         uint capabilities = (capability.capabilities & V4L2_CAP_DEVICE_CAPS) != 0 ? capability.device_caps : capability.capabilities;
-        return new V4l2Device(path, fd, CString.Read(capability.driver, 16), CString.Read(capability.card, 32), CString.Read(capability.bus_info, 32), capabilities);
+        return new V4l2Device(path, fd, CString.Read(capability.driver, 16), CString.Read(capability.card, 32),
+            CString.Read(capability.bus_info, 32), capabilities);
     }
 
     /// <summary>Why <paramref name="path"/> is not a V4L2 device node (symbolic links followed), or null when it is one.</summary>
@@ -102,7 +104,8 @@ public sealed unsafe class V4l2Device : IDisposable
         if (errno != 0) throw V4l2Exception.FromErrno(name, "stat", errno);
         if ((node.stx_mode & S_IFMT) != S_IFCHR) throw new V4l2Exception($"{name}: not a V4L2 device: not a device node", ENOTTY);
         if (node.stx_rdev_major != VideoMajor)
-            throw new V4l2Exception($"{name}: not a V4L2 device: character device {node.stx_rdev_major}:{node.stx_rdev_minor} (V4L2 devices are {VideoMajor}:N)", ENOTTY);
+            throw new V4l2Exception($"{name}: not a V4L2 device: character device {node.stx_rdev_major}:{node.stx_rdev_minor} " +
+                $"(V4L2 devices are {VideoMajor}:N)", ENOTTY);
     }
 
     /// <summary>
@@ -225,7 +228,8 @@ public sealed unsafe class V4l2Device : IDisposable
         var sizes = new List<(int Width, int Height)>();
         foreach (var size in CommonSizes)
         {
-            if (Fits(size.Width, range.MinWidth, range.MaxWidth, range.StepWidth) && Fits(size.Height, range.MinHeight, range.MaxHeight, range.StepHeight)) sizes.Add(size);
+            if (Fits(size.Width, range.MinWidth, range.MaxWidth, range.StepWidth)
+                && Fits(size.Height, range.MinHeight, range.MaxHeight, range.StepHeight)) sizes.Add(size);
         }
         return sizes;
     }
@@ -285,7 +289,8 @@ public sealed unsafe class V4l2Device : IDisposable
     public double SetFrameRate(double fps)
     {
         ObjectDisposedException.ThrowIf(_fd < 0, this);
-        if (!(fps >= MinFps && fps <= MaxFps)) throw new ArgumentOutOfRangeException(nameof(fps), fps, $"expected {MinFps} to {MaxFps} frames per second");
+        if (!(fps >= MinFps && fps <= MaxFps))
+            throw new ArgumentOutOfRangeException(nameof(fps), fps, $"expected {MinFps} to {MaxFps} frames per second");
         var parameters = new v4l2_streamparm { type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
         int errno = TryIoctl(_fd, VIDIOC_G_PARM, &parameters);
         if (errno is ENOTTY or EINVAL) return 0; // the driver has no streaming parameters
@@ -314,7 +319,8 @@ public sealed unsafe class V4l2Device : IDisposable
         Ioctl(Path, _fd, VIDIOC_REQBUFS, "VIDIOC_REQBUFS", &request);
         try
         {
-            if (request.count < 2) throw new V4l2Exception($"{Path}: the driver granted {request.count} buffer(s); streaming needs at least 2");
+            if (request.count < 2)
+                throw new V4l2Exception($"{Path}: the driver granted {request.count} buffer(s); streaming needs at least 2");
             _buffers = new Mapping[request.count];
             for (uint i = 0; i < request.count; i++)
             {
@@ -355,11 +361,13 @@ public sealed unsafe class V4l2Device : IDisposable
         }
         if (errno == ENODEV) throw new V4l2Exception($"{Path}: device disconnected: VIDIOC_DQBUF failed: {Errno.Describe(errno)}", errno);
         if (errno != 0) throw V4l2Exception.FromErrno(Path, "VIDIOC_DQBUF", errno);
-        if (filled.index >= _buffers.Length) throw new V4l2Exception($"{Path}: the driver returned buffer {filled.index} of {_buffers.Length}");
+        if (filled.index >= _buffers.Length)
+            throw new V4l2Exception($"{Path}: the driver returned buffer {filled.index} of {_buffers.Length}");
 
         var mapping = _buffers[filled.index];
         int bytesUsed = (int)Math.Min(filled.bytesused, (uint)mapping.Length);
-        var timestamp = TimeSpan.FromTicks(filled.timestamp.tv_sec * TimeSpan.TicksPerSecond + filled.timestamp.tv_usec * TimeSpan.TicksPerMicrosecond);
+        var timestamp =
+            TimeSpan.FromTicks(filled.timestamp.tv_sec * TimeSpan.TicksPerSecond + filled.timestamp.tv_usec * TimeSpan.TicksPerMicrosecond);
         buffer = new V4l2Buffer((int)filled.index, mapping.Address, bytesUsed, filled.sequence, filled.flags, timestamp);
         return true;
     }
@@ -438,7 +446,8 @@ public sealed unsafe class V4l2Device : IDisposable
     /// <summary>The fourcc of four ASCII characters, built like the kernel's v4l2_fourcc.</summary>
     public static uint Fourcc(string text)
     {
-        if (text.Length != 4 || !Ascii.IsValid(text)) throw new ArgumentException($"a fourcc is four ASCII characters, not \"{text}\"", nameof(text));
+        if (text.Length != 4 || !Ascii.IsValid(text))
+            throw new ArgumentException($"a fourcc is four ASCII characters, not \"{text}\"", nameof(text));
         return text[0] | (uint)text[1] << 8 | (uint)text[2] << 16 | (uint)text[3] << 24;
     }
 

@@ -5,7 +5,8 @@ namespace Edge.Camera.V4l2;
 /// Set when the driver takes any size in a range (stepwise or continuous) instead of a list;
 /// <paramref name="Sizes"/> then holds the common sizes that fall inside it.
 /// </param>
-public sealed record V4l2FormatInfo(uint Fourcc, string Description, bool Compressed, IReadOnlyList<V4l2FrameSize> Sizes, V4l2SizeRange? SizeRange);
+public sealed record V4l2FormatInfo(uint Fourcc, string Description, bool Compressed, IReadOnlyList<V4l2FrameSize> Sizes,
+    V4l2SizeRange? SizeRange);
 
 /// <summary>A frame size and its frame rates, fastest first.</summary>
 /// <param name="FpsRange">

@@ -20,7 +20,8 @@ internal static unsafe class ChardevChip
     {
         var info = new gpiochip_info();
         int errno = TryIoctl(chip, GPIO_GET_CHIPINFO_IOCTL, &info);
-        if (errno == ENOTTY) throw new GpioException($"{name} is not a GPIO chip: GPIO_GET_CHIPINFO_IOCTL failed: {Errno.Describe(errno)}", errno);
+        if (errno == ENOTTY)
+            throw new GpioException($"{name} is not a GPIO chip: GPIO_GET_CHIPINFO_IOCTL failed: {Errno.Describe(errno)}", errno);
         if (errno != 0) throw GpioException.FromErrno(name, "GPIO_GET_CHIPINFO_IOCTL", errno);
         return info;
     }

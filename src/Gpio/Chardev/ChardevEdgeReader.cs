@@ -12,7 +12,10 @@ internal static unsafe class ChardevEdgeReader
     // The kernel buffers 16 edges per line by default; one read takes what is there.
     private const int EventsPerRead = 16;
 
-    /// <summary>Calls <paramref name="onEdge"/> (line, rising, the line's edge number) until cancelled; throws <see cref="GpioException"/> when a line fails.</summary>
+    /// <summary>
+    /// Calls <paramref name="onEdge"/> (line, rising, the line's edge number) until cancelled; throws
+    /// <see cref="GpioException"/> when a line fails.
+    /// </summary>
     public static void Run(IReadOnlyList<ChardevLine> lines, Action<ChardevLine, bool, uint> onEdge, CancellationToken cancellationToken)
     {
         int count = lines.Count;
@@ -37,7 +40,8 @@ internal static unsafe class ChardevEdgeReader
     // least one whole event, and this thread is its only reader. More events make the next poll ready at once.
     private static void ReadEdges(ChardevLine line, short revents, gpio_v2_line_event* buffer, Action<ChardevLine, bool, uint> onEdge)
     {
-        if ((revents & POLLIN) == 0) throw new GpioException($"{line.Description}: the line stopped reporting edges (poll revents 0x{revents:x})");
+        if ((revents & POLLIN) == 0)
+            throw new GpioException($"{line.Description}: the line stopped reporting edges (poll revents 0x{revents:x})");
         int errno = TryRead(line.Fd, buffer, EventsPerRead * sizeof(gpio_v2_line_event), out int read);
         if (errno == EAGAIN) return;
         if (errno != 0) throw GpioException.FromErrno(line.Description, "reading edges", errno);

@@ -5,7 +5,10 @@ using static Edge.Native.Libc;
 
 namespace Edge.Gpio.Chardev;
 
-/// <summary>The kernel's GPIO chips, <c>/dev/gpiochipN</c> (uAPI v2): listed with their lines, driven by <see cref="ChardevGpioDriver"/>.</summary>
+/// <summary>
+/// The kernel's GPIO chips, <c>/dev/gpiochipN</c> (uAPI v2): listed with their lines, driven by
+/// <see cref="ChardevGpioDriver"/>.
+/// </summary>
 /// <param name="devDirectory">Where the chip nodes are (tests point it elsewhere).</param>
 public sealed unsafe class ChardevGpioChips(string devDirectory = "/dev") : IGpioChips
 {
@@ -34,7 +37,8 @@ public sealed unsafe class ChardevGpioChips(string devDirectory = "/dev") : IGpi
                 var line = new gpio_v2_line_info { offset = offset };
                 int errno = TryIoctl(chip, GPIO_V2_GET_LINEINFO_IOCTL, &line);
                 if (errno != 0) throw GpioException.FromErrno($"{name} line {offset}", "GPIO_V2_GET_LINEINFO_IOCTL", errno);
-                lines.Add(new GpioLineInfo((int)offset, Text(line.name), Text(line.consumer), GpioLineFlags.Describe(line.flags), Debounce(&line)));
+                lines.Add(new GpioLineInfo((int)offset, Text(line.name), Text(line.consumer), GpioLineFlags.Describe(line.flags),
+                    Debounce(&line)));
             }
             return new GpioChipInfo(name, Text(info.label), lines, null);
         }
@@ -65,7 +69,8 @@ public sealed unsafe class ChardevGpioChips(string devDirectory = "/dev") : IGpi
         var numbers = new List<int>();
         foreach (string path in Directory.EnumerateFiles(devDirectory, "gpiochip*"))
         {
-            if (int.TryParse(Path.GetFileName(path).AsSpan("gpiochip".Length), NumberStyles.None, CultureInfo.InvariantCulture, out int number))
+            if (int.TryParse(Path.GetFileName(path).AsSpan("gpiochip".Length), NumberStyles.None, CultureInfo.InvariantCulture,
+                out int number))
                 numbers.Add(number);
         }
         numbers.Sort();

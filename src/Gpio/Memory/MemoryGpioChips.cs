@@ -35,7 +35,8 @@ public sealed class MemoryGpioChips : IGpioChips
         lock (Sync)
         {
             var target = Find(chip, line) ?? throw new ArgumentException($"{chip} has no line {line}", nameof(line));
-            if (target.Request is { Mode: System.Device.Gpio.PinMode.Output }) throw new InvalidOperationException($"{chip} line {line} is an output and drives itself");
+            if (target.Request is { Mode: System.Device.Gpio.PinMode.Output })
+                throw new InvalidOperationException($"{chip} line {line} is an output and drives itself");
             target.Driven = true;
             if (target.Level == level) return;
             target.Level = level;
@@ -65,8 +66,11 @@ public sealed class MemoryGpioChips : IGpioChips
                     var request = chip.Lines[i].Request;
                     lines.Add(request == null
                         ? new GpioLineInfo(i, null, null, [], null)
-                        : new GpioLineInfo(i, null, request.Options.Consumer, GpioLineFlags.Describe(GpioLineFlags.GPIO_V2_LINE_FLAG_USED | request.Flags),
-                            request.Options.DebounceMs > 0 && request.Mode != System.Device.Gpio.PinMode.Output ? request.Options.DebounceMs * 1000 : null));
+                        : new GpioLineInfo(i, null, request.Options.Consumer,
+                            GpioLineFlags.Describe(GpioLineFlags.GPIO_V2_LINE_FLAG_USED | request.Flags),
+                            request.Options.DebounceMs > 0 && request.Mode != System.Device.Gpio.PinMode.Output
+                                ? request.Options.DebounceMs * 1000
+                                : null));
                 }
                 chips.Add(new GpioChipInfo(chip.Name, "edge-memory", lines, null));
             }
@@ -74,7 +78,10 @@ public sealed class MemoryGpioChips : IGpioChips
         }
     }
 
-    /// <summary>The number of lines of <paramref name="chip"/>; throws as the kernel's would when there is no such chip. Under <see cref="Sync"/>.</summary>
+    /// <summary>
+    /// The number of lines of <paramref name="chip"/>; throws as the kernel's would when there is no such
+    /// chip. Under <see cref="Sync"/>.
+    /// </summary>
     internal int LineCount(string chip) => (_chips.Find(c => c.Name == chip) ?? throw GpioException.NoChip(chip)).Lines.Length;
 
     /// <summary>The line, or null. Under <see cref="Sync"/>.</summary>

@@ -40,7 +40,8 @@ public static class DiscoveryEnvelope
 
     // a: and d: for the messages; dn: and tds: for the QNames in Types.
     private static readonly (string Prefix, string Uri)[] Namespaces =
-        [("a", OnvifNamespaces.Addressing), ("d", OnvifNamespaces.Discovery), ("dn", OnvifNamespaces.Network), ("tds", OnvifNamespaces.Device)];
+        [("a", OnvifNamespaces.Addressing), ("d", OnvifNamespaces.Discovery), ("dn", OnvifNamespaces.Network),
+            ("tds", OnvifNamespaces.Device)];
 
     private static byte[] Write(string action, string to, string? relatesTo, AppSequence sequence, Action<XmlDocumentWriter> body)
         => SoapWriter.Envelope(Namespaces, w =>

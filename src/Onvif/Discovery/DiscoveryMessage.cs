@@ -21,7 +21,8 @@ public sealed class DiscoveryMessage
     private const int MaxDepth = 16;
     private const int MaxListItems = 32;
 
-    private DiscoveryMessage(DiscoveryMessageKind kind, string? messageId, IReadOnlyList<QualifiedName> types, IReadOnlyList<string> scopes, string matchBy, string? endpointAddress)
+    private DiscoveryMessage(DiscoveryMessageKind kind, string? messageId, IReadOnlyList<QualifiedName> types, IReadOnlyList<string> scopes,
+        string matchBy, string? endpointAddress)
     {
         Kind = kind;
         MessageId = messageId;
@@ -82,7 +83,12 @@ public sealed class DiscoveryMessage
                 {
                     sawBodyElement = true;
                     if (reader.NamespaceUri == OnvifNamespaces.Discovery)
-                        kind = reader.LocalName switch { "Probe" => DiscoveryMessageKind.Probe, "Resolve" => DiscoveryMessageKind.Resolve, _ => DiscoveryMessageKind.Other };
+                        kind = reader.LocalName switch
+                        {
+                            "Probe" => DiscoveryMessageKind.Probe,
+                            "Resolve" => DiscoveryMessageKind.Resolve,
+                            _ => DiscoveryMessageKind.Other,
+                        };
                 }
                 if (depth == 3 && kind == DiscoveryMessageKind.Probe && reader.LocalName == "Scopes")
                     matchBy = reader.GetAttribute("MatchBy") is { Length: > 0 } rule ? rule.Trim() : ScopeMatcher.Rfc3986;
@@ -93,7 +99,8 @@ public sealed class DiscoveryMessage
                 if (depth == 3 && path[1] == "Header" && parent == "MessageID") messageId ??= reader.Value.Trim();
                 else if (depth == 4 && inBody && kind == DiscoveryMessageKind.Probe && parent == "Types") AddTypes(reader, types);
                 else if (depth == 4 && inBody && kind == DiscoveryMessageKind.Probe && parent == "Scopes") AddItems(reader.Value, scopes);
-                else if (depth == 5 && inBody && kind == DiscoveryMessageKind.Resolve && path[3] == "EndpointReference" && parent == "Address") endpoint ??= reader.Value.Trim();
+                else if (depth == 5 && inBody && kind == DiscoveryMessageKind.Resolve && path[3] == "EndpointReference"
+                    && parent == "Address") endpoint ??= reader.Value.Trim();
             }
         }
         return new DiscoveryMessage(kind, messageId, types, scopes, matchBy, endpoint);

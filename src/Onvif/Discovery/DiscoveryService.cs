@@ -16,7 +16,10 @@ public sealed partial class DiscoveryService(EventLoop loop, HostNetwork network
     Func<IEnumerable<string>> listening, int port, ILogger logger)
 {
     public static readonly IPAddress Group = IPAddress.Parse("239.255.255.250");
-    /// <summary>Datagrams handled per second (and at once): beyond it they are dropped, which bounds the work and the replies a flood causes.</summary>
+    /// <summary>
+    /// Datagrams handled per second (and at once): beyond it they are dropped, which bounds the work and
+    /// the replies a flood causes.
+    /// </summary>
     public const int MaxDatagramsPerSecond = 50;
     // WS-Discovery's APP_MAX_DELAY: answers to multicast are spread so many devices do not answer at once.
     private static readonly TimeSpan MaxReplyDelay = TimeSpan.FromMilliseconds(500);
@@ -153,7 +156,10 @@ public sealed partial class DiscoveryService(EventLoop loop, HostNetwork network
             socket.SetSocketOption(SocketOptionLevel.IP, option, new MulticastOption(Group, index));
         }
         // Joined already (the interface went down and up), or gone with its interface.
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AddressNotAvailable or SocketError.InvalidArgument) { }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AddressNotAvailable
+            or SocketError.InvalidArgument)
+        {
+        }
         catch (SocketException e)
         {
             Log.MembershipFailed(logger, option == SocketOptionName.AddMembership ? "join" : "leave", index, e.Message);
@@ -181,7 +187,8 @@ public sealed partial class DiscoveryService(EventLoop loop, HostNetwork network
     private DiscoveryTarget Target(IPAddress? reachedAt, int reachedOn)
     {
         var snapshot = network.Current;
-        return new DiscoveryTarget(endpointAddress, scopes.For(snapshot).Select(s => s.Uri).ToList(), XAddrs.For(snapshot, listening(), reachedAt, reachedOn));
+        return new DiscoveryTarget(endpointAddress, scopes.For(snapshot).Select(s => s.Uri).ToList(),
+            XAddrs.For(snapshot, listening(), reachedAt, reachedOn));
     }
 
     // 224.0.0.0/4.
@@ -212,7 +219,8 @@ public sealed partial class DiscoveryService(EventLoop loop, HostNetwork network
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "WS-Discovery receives more than {Rate} datagrams a second: the excess is dropped")]
+        [LoggerMessage(Level = LogLevel.Warning,
+            Message = "WS-Discovery receives more than {Rate} datagrams a second: the excess is dropped")]
         public static partial void Flood(ILogger logger, int rate);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "WS-Discovery ignored a malformed datagram from {From}: {Problem}")]
@@ -221,13 +229,15 @@ public sealed partial class DiscoveryService(EventLoop loop, HostNetwork network
         [LoggerMessage(Level = LogLevel.Warning, Message = "WS-Discovery cannot answer {To}: {Problem}")]
         public static partial void CannotAnswer(ILogger logger, System.Net.EndPoint to, string problem);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "WS-Discovery cannot send to the multicast group on interface {Index}: {Problem}")]
+        [LoggerMessage(Level = LogLevel.Warning,
+            Message = "WS-Discovery cannot send to the multicast group on interface {Index}: {Problem}")]
         public static partial void CannotSend(ILogger logger, int index, string problem);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "WS-Discovery on UDP port {Port} as {Endpoint}")]
         public static partial void Listening(ILogger logger, int port, string endpoint);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "WS-Discovery cannot {Change} the multicast group on interface {Index}: {Message}")]
+        [LoggerMessage(Level = LogLevel.Warning,
+            Message = "WS-Discovery cannot {Change} the multicast group on interface {Index}: {Message}")]
         public static partial void MembershipFailed(ILogger logger, string change, int index, string message);
     }
 }

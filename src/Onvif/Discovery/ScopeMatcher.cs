@@ -22,7 +22,8 @@ public static class ScopeMatcher
     public static bool Rfc3986Match(string probe, string scope)
     {
         if (Split(probe) is not { } p || Split(scope) is not { } s) return false;
-        if (!string.Equals(p.Scheme, s.Scheme, StringComparison.OrdinalIgnoreCase) || !string.Equals(p.Authority, s.Authority, StringComparison.OrdinalIgnoreCase)) return false;
+        if (!string.Equals(p.Scheme, s.Scheme, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(p.Authority, s.Authority, StringComparison.OrdinalIgnoreCase)) return false;
         if (p.Segments.Length > s.Segments.Length) return false;
         for (int i = 0; i < p.Segments.Length; i++)
         {

@@ -13,7 +13,8 @@ public static class XAddrs
     /// <param name="listening">Kestrel's addresses after start, such as <c>http://[::]:8080</c>.</param>
     /// <param name="reachedAt">The unicast address a request came to, or null.</param>
     /// <param name="reachedOn">The index of the interface a request came in on, or 0.</param>
-    public static IReadOnlyList<string> For(NetworkSnapshot network, IEnumerable<string> listening, IPAddress? reachedAt = null, int reachedOn = 0)
+    public static IReadOnlyList<string> For(NetworkSnapshot network, IEnumerable<string> listening, IPAddress? reachedAt = null,
+        int reachedOn = 0)
     {
         var listeners = new List<Listener>();
         foreach (var address in listening)
@@ -33,7 +34,8 @@ public static class XAddrs
             foreach (var listener in listeners)
             {
                 if (listener.Bound != null && !listener.Bound.Equals(address)) continue;
-                string url = string.Create(CultureInfo.InvariantCulture, $"{listener.Scheme}://{address}:{listener.Port}{DeviceService.Path}");
+                string url = string.Create(CultureInfo.InvariantCulture,
+                    $"{listener.Scheme}://{address}:{listener.Port}{DeviceService.Path}");
                 if (!urls.Contains(url)) urls.Add(url);
             }
         }

@@ -24,7 +24,10 @@ public sealed class XmlDocumentWriter
         _out.Append("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     }
 
-    /// <summary>Opens <c>prefix:localName</c> in <paramref name="namespaceUri"/>, declaring the prefix here unless it is already bound to that namespace.</summary>
+    /// <summary>
+    /// Opens <c>prefix:localName</c> in <paramref name="namespaceUri"/>, declaring the prefix here unless
+    /// it is already bound to that namespace.
+    /// </summary>
     public void WriteStartElement(string prefix, string localName, string namespaceUri)
     {
         string name = prefix.Length == 0 ? localName : prefix + ":" + localName;
@@ -41,7 +44,10 @@ public sealed class XmlDocumentWriter
         if (declare) WriteNamespace(prefix, namespaceUri);
     }
 
-    /// <summary>Declares <paramref name="prefix"/> (empty: the default namespace) on the open start tag, for this element and those inside it.</summary>
+    /// <summary>
+    /// Declares <paramref name="prefix"/> (empty: the default namespace) on the open start tag, for this
+    /// element and those inside it.
+    /// </summary>
     public void WriteNamespace(string prefix, string namespaceUri)
     {
         CheckDeclaration(prefix, namespaceUri);
@@ -50,7 +56,10 @@ public sealed class XmlDocumentWriter
         _open[^1] = (_open[^1].Name, _open[^1].Bindings + 1);
     }
 
-    /// <summary>An attribute of the open start tag; a prefixed <paramref name="name"/> (such as <c>xml:lang</c>) needs its prefix in scope.</summary>
+    /// <summary>
+    /// An attribute of the open start tag; a prefixed <paramref name="name"/> (such as <c>xml:lang</c>)
+    /// needs its prefix in scope.
+    /// </summary>
     public void WriteAttributeString(string name, string value) => WriteAttributeString(name, value, declaration: false);
 
     public void WriteString(string text)
@@ -98,8 +107,10 @@ public sealed class XmlDocumentWriter
         if (!declaration)
         {
             int colon = name.IndexOf(':');
-            if (name == "xmlns" || name.StartsWith("xmlns:", StringComparison.Ordinal)) throw new ArgumentException("Declare namespaces with WriteNamespace.", nameof(name));
-            if (colon > 0 && name[..colon] != "xml" && Lookup(name[..colon]) == null) throw new ArgumentException($"Prefix of {name} is not bound.", nameof(name));
+            if (name == "xmlns" || name.StartsWith("xmlns:", StringComparison.Ordinal))
+                throw new ArgumentException("Declare namespaces with WriteNamespace.", nameof(name));
+            if (colon > 0 && name[..colon] != "xml" && Lookup(name[..colon]) == null)
+                throw new ArgumentException($"Prefix of {name} is not bound.", nameof(name));
         }
         // Attribute names are compared as written: two prefixes for one namespace are not used here.
         if (_tagAttributes.Contains(name)) throw new InvalidOperationException($"Attribute {name} is already written.");

@@ -28,7 +28,8 @@ internal static class XmlNames
     }
 
     /// <summary>XML 1.0's Char production.</summary>
-    public static bool IsXmlChar(int c) => c is 0x9 or 0xA or 0xD or >= 0x20 and <= 0xD7FF or >= 0xE000 and <= 0xFFFD or >= 0x10000 and <= 0x10FFFF;
+    public static bool IsXmlChar(int c)
+        => c is 0x9 or 0xA or 0xD or >= 0x20 and <= 0xD7FF or >= 0xE000 and <= 0xFFFD or >= 0x10000 and <= 0x10FFFF;
 
     /// <summary>The index of the first character XML cannot hold (controls, U+FFFE/U+FFFF, unpaired surrogates), or -1.</summary>
     public static int IndexOfInvalidChar(ReadOnlySpan<char> text)

@@ -37,7 +37,10 @@ public sealed class XmlPullReader
     private bool _pendingEnd;
     private bool _sawRoot;
 
-    /// <summary>Reads UTF-8 <paramref name="utf8"/> (a byte order mark is allowed); refuses more than <paramref name="maxBytes"/> bytes.</summary>
+    /// <summary>
+    /// Reads UTF-8 <paramref name="utf8"/> (a byte order mark is allowed); refuses more than
+    /// <paramref name="maxBytes"/> bytes.
+    /// </summary>
     public XmlPullReader(ReadOnlySpan<byte> utf8, int maxBytes, int maxDepth = DefaultMaxDepth)
     {
         if (utf8.Length > maxBytes) throw new XmlFormatException($"The document is larger than {maxBytes} bytes.");
@@ -54,7 +57,10 @@ public sealed class XmlPullReader
         _start = _pos = Prepare();
     }
 
-    /// <summary>Reads <paramref name="xml"/>; refuses more than <paramref name="maxBytes"/> bytes of UTF-8. An encoding declaration is not checked.</summary>
+    /// <summary>
+    /// Reads <paramref name="xml"/>; refuses more than <paramref name="maxBytes"/> bytes of UTF-8. An
+    /// encoding declaration is not checked.
+    /// </summary>
     public XmlPullReader(string xml, int maxBytes, int maxDepth = DefaultMaxDepth)
     {
         if (Encoding.UTF8.GetByteCount(xml) > maxBytes) throw new XmlFormatException($"The document is larger than {maxBytes} bytes.");
@@ -65,7 +71,10 @@ public sealed class XmlPullReader
 
     public XmlNodeKind Kind { get; private set; }
 
-    /// <summary>As XmlReader counts it: 0 for the root element, one more for each element inside; text is one deeper than its element.</summary>
+    /// <summary>
+    /// As XmlReader counts it: 0 for the root element, one more for each element inside; text is one deeper
+    /// than its element.
+    /// </summary>
     public int Depth { get; private set; }
 
     /// <summary>The element's name without its prefix (start and end elements).</summary>
@@ -284,10 +293,12 @@ public sealed class XmlPullReader
             case "apos": text.Append('\''); break;
             case "quot": text.Append('"'); break;
             default:
-                if (name.Length < 2 || name[0] != '#') throw Error($"Undefined entity '&{name};': only &lt; &gt; &amp; &apos; &quot; are known.");
+                if (name.Length < 2 || name[0] != '#')
+                    throw Error($"Undefined entity '&{name};': only &lt; &gt; &amp; &apos; &quot; are known.");
                 bool hex = name[1] == 'x';
                 var digits = hex ? name[2..] : name[1..];
-                if (!int.TryParse(digits, hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None, CultureInfo.InvariantCulture, out int code) || !XmlNames.IsXmlChar(code))
+                if (!int.TryParse(digits, hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None, CultureInfo.InvariantCulture,
+                    out int code) || !XmlNames.IsXmlChar(code))
                     throw Error($"'&{name};' is not a character XML allows.");
                 text.Append(char.ConvertFromUtf32(code));
                 break;
@@ -350,7 +361,8 @@ public sealed class XmlPullReader
             var (attributePrefix, attributeLocal) = Split(attribute);
             // Unprefixed attributes are in no namespace, whatever the default namespace.
             string attributeNs = attributePrefix.Length == 0 ? "" : Resolve(attributePrefix, attribute)!;
-            if (GetAttribute(attributeLocal, attributeNs) != null) throw Error($"Attribute {attribute} appears twice in <{name}> (same namespace and name).");
+            if (GetAttribute(attributeLocal, attributeNs) != null)
+                throw Error($"Attribute {attribute} appears twice in <{name}> (same namespace and name).");
             _attributes.Add(new XmlAttribute(attributeLocal, attributeNs, value));
         }
 
@@ -374,7 +386,9 @@ public sealed class XmlPullReader
         if (_open.Count == 0 || _open[^1].Name != name)
         {
             _pos = start;
-            throw Error(_open.Count == 0 ? $"End tag </{name}> has no start tag." : $"End tag </{name}> does not match <{_open[^1].Name}>.");
+            throw Error(_open.Count == 0
+                ? $"End tag </{name}> has no start tag."
+                : $"End tag </{name}> does not match <{_open[^1].Name}>.");
         }
         EndElement();
     }
@@ -392,10 +406,13 @@ public sealed class XmlPullReader
 
     private void Bind(string prefix, string uri)
     {
-        // Namespaces in XML 1.0 §3: xmlns is never declared, xml only to its own namespace, and only the default namespace may be undeclared.
-        if (prefix == "xmlns" || (prefix == "xml") != (uri == XmlNames.XmlNamespace)) throw Error($"Prefix '{prefix}' cannot be bound to '{uri}'.");
+        // Namespaces in XML 1.0 §3: xmlns is never declared, xml only to its own namespace, and only the default
+        // namespace may be undeclared.
+        if (prefix == "xmlns" || (prefix == "xml") != (uri == XmlNames.XmlNamespace))
+            throw Error($"Prefix '{prefix}' cannot be bound to '{uri}'.");
         if (prefix.Length > 0 && uri.Length == 0) throw Error($"Prefix '{prefix}' cannot be bound to the empty namespace.");
-        if (_bindings.Count == MaxNamespaceDeclarations) throw Error($"More than {MaxNamespaceDeclarations} namespace declarations are in scope.");
+        if (_bindings.Count == MaxNamespaceDeclarations)
+            throw Error($"More than {MaxNamespaceDeclarations} namespace declarations are in scope.");
         _bindings.Add((prefix, uri));
     }
 

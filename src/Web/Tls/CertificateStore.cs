@@ -14,7 +14,8 @@ namespace Edge.Web.Tls;
 /// or when the files change (<see cref="CheckForChanges"/>). Kestrel asks for it on its own threads:
 /// hence a lock, held to load and swap the reference, never across a handshake.
 /// </summary>
-public sealed partial class CertificateStore(string dataDir, HttpsSettings settings, Func<IEnumerable<IPAddress>> addresses, TimeProvider time, ILogger logger)
+public sealed partial class CertificateStore(string dataDir, HttpsSettings settings, Func<IEnumerable<IPAddress>> addresses,
+    TimeProvider time, ILogger logger)
 {
     private readonly Lock _lock = new();
     private HttpsSettings _settings = settings;
@@ -22,7 +23,8 @@ public sealed partial class CertificateStore(string dataDir, HttpsSettings setti
     private string? _loadedStamp;
     private bool _stale = true;
 
-    public string CertificatePath => _settings.CertificateFile.Length > 0 ? Path.GetFullPath(_settings.CertificateFile) : Path.Combine(dataDir, "tls", "edge.crt");
+    public string CertificatePath
+        => _settings.CertificateFile.Length > 0 ? Path.GetFullPath(_settings.CertificateFile) : Path.Combine(dataDir, "tls", "edge.crt");
 
     public string KeyPath => _settings.KeyFile.Length > 0 ? Path.GetFullPath(_settings.KeyFile) : Path.Combine(dataDir, "tls", "edge.key");
 
@@ -90,7 +92,8 @@ public sealed partial class CertificateStore(string dataDir, HttpsSettings setti
         var (certificate, key) = SelfSignedCertificate.Create(Dns.GetHostName(), addresses(), time.GetUtcNow());
         Directory.CreateDirectory(Path.GetDirectoryName(CertificatePath)!);
         AtomicFile.Write(KeyPath, Encoding.ASCII.GetBytes(key));
-        AtomicFile.Write(CertificatePath, Encoding.ASCII.GetBytes(certificate), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        AtomicFile.Write(CertificatePath, Encoding.ASCII.GetBytes(certificate),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         Log.Made(logger, CertificatePath);
     }
 
@@ -105,7 +108,8 @@ public sealed partial class CertificateStore(string dataDir, HttpsSettings setti
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Information, Message = "Loaded the HTTPS certificate {Subject} (expires {Expiry:yyyy-MM-dd}) from {File}")]
+        [LoggerMessage(Level = LogLevel.Information,
+            Message = "Loaded the HTTPS certificate {Subject} (expires {Expiry:yyyy-MM-dd}) from {File}")]
         public static partial void Loaded(ILogger logger, string subject, DateTime expiry, string file);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "HTTPS certificate not loaded from {File} and {Key}: {Message}")]

@@ -19,7 +19,8 @@ public sealed class HttpsPolicy(HttpsSettings settings, Func<int> httpsPort)
         {
             // 308 keeps the method and body, so API clients follow it too.
             context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
-            context.Response.Headers.Location = $"https://{request.Host.Host}:{httpsPort()}{request.PathBase}{request.Path}{request.QueryString}";
+            context.Response.Headers.Location =
+                $"https://{request.Host.Host}:{httpsPort()}{request.PathBase}{request.Path}{request.QueryString}";
             return Task.CompletedTask;
         }
         return next(context);

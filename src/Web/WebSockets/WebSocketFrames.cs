@@ -11,12 +11,17 @@ public static class WebSocketFrames
 
     public const ushort NormalClosure = 1000, GoingAway = 1001, ProtocolError = 1002, InvalidPayload = 1007;
 
-    /// <summary>Close codes a peer may send (RFC 6455 §7.4: registered codes, minus those never sent on the wire, and 3000–4999).</summary>
+    /// <summary>
+    /// Close codes a peer may send (RFC 6455 §7.4: registered codes, minus those never sent on the wire, and 3000–4999).
+    /// </summary>
     public static bool IsValidCloseCode(ushort code) => code is (>= 1000 and <= 1003) or (>= 1007 and <= 1014) or (>= 3000 and <= 4999);
 
     private static readonly byte[] AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8.ToArray();
 
-    /// <summary>A complete frame (FIN set) holding <paramref name="payload"/>; built once, it can be sent to any number of clients.</summary>
+    /// <summary>
+    /// A complete frame (FIN set) holding <paramref name="payload"/>; built once, it can be sent to any
+    /// number of clients.
+    /// </summary>
     public static byte[] Build(byte opcode, ReadOnlySpan<byte> payload)
     {
         int header = payload.Length < 126 ? 2 : payload.Length <= ushort.MaxValue ? 4 : 10;

@@ -9,7 +9,8 @@ public enum WebSocketMessageKind { Text, Binary, TooBig, Ping, Pong, Close, Prot
 /// One thing read from a client: a whole (reassembled) message or a control frame. The payload is
 /// valid until the next <see cref="WebSocketReader.Read"/>.
 /// </summary>
-public readonly record struct WebSocketMessage(WebSocketMessageKind Kind, ReadOnlyMemory<byte> Payload = default, ushort CloseCode = 0, string? Error = null);
+public readonly record struct WebSocketMessage(WebSocketMessageKind Kind, ReadOnlyMemory<byte> Payload = default, ushort CloseCode = 0,
+    string? Error = null);
 
 /// <summary>
 /// Reads RFC 6455 client frames from a stream: checks masking, reserved bits, opcodes and control-frame
@@ -42,16 +43,20 @@ public sealed class WebSocketReader(Stream stream, int maxMessageBytes) : IDispo
             int header = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
             if (!await Ensure(header, cancellationToken)) return End();
             var head = _buffer.AsSpan(_start, header);
-            long length = len7 < 126 ? len7 : len7 == 126 ? BinaryPrimitives.ReadUInt16BigEndian(head[2..]) : (long)BinaryPrimitives.ReadUInt64BigEndian(head[2..]);
+            long length = len7 < 126 ? len7 : len7 == 126
+                ? BinaryPrimitives.ReadUInt16BigEndian(head[2..])
+                : (long)BinaryPrimitives.ReadUInt64BigEndian(head[2..]);
             if (length < 0) return Fail("frame length out of range");
 
             bool control = opcode >= 0x8;
             if (control)
             {
-                if (opcode is not (WebSocketFrames.Close or WebSocketFrames.Ping or WebSocketFrames.Pong)) return Fail($"unknown opcode {opcode}");
+                if (opcode is not (WebSocketFrames.Close or WebSocketFrames.Ping or WebSocketFrames.Pong))
+                    return Fail($"unknown opcode {opcode}");
                 if (!fin || length > 125) return Fail("control frames must be whole and at most 125 bytes");
             }
-            else if (opcode is not (WebSocketFrames.Continuation or WebSocketFrames.Text or WebSocketFrames.Binary)) return Fail($"unknown opcode {opcode}");
+            else if (opcode is not (WebSocketFrames.Continuation or WebSocketFrames.Text or WebSocketFrames.Binary))
+                return Fail($"unknown opcode {opcode}");
             else if (opcode == WebSocketFrames.Continuation && _messageOpcode == 0) return Fail("continuation frame without a message");
             else if (opcode != WebSocketFrames.Continuation && _messageOpcode != 0) return Fail("new message inside a fragmented one");
 
@@ -75,7 +80,8 @@ public sealed class WebSocketReader(Stream stream, int maxMessageBytes) : IDispo
 
             if (control) return Control(opcode, payload);
             if (fin && opcode != WebSocketFrames.Continuation)
-                return new WebSocketMessage(opcode == WebSocketFrames.Text ? WebSocketMessageKind.Text : WebSocketMessageKind.Binary, payload);
+                return new WebSocketMessage(opcode == WebSocketFrames.Text ? WebSocketMessageKind.Text : WebSocketMessageKind.Binary,
+                    payload);
 
             if (opcode != WebSocketFrames.Continuation) _messageOpcode = opcode;
             AppendFragment(payload.Span);
@@ -104,11 +110,13 @@ public sealed class WebSocketReader(Stream stream, int maxMessageBytes) : IDispo
         ushort code = BinaryPrimitives.ReadUInt16BigEndian(payload.Span);
         if (!WebSocketFrames.IsValidCloseCode(code)) return Fail($"close code {code} may not be sent");
         if (!System.Text.Unicode.Utf8.IsValid(payload.Span[2..]))
-            return new WebSocketMessage(WebSocketMessageKind.ProtocolError, CloseCode: WebSocketFrames.InvalidPayload, Error: "close reason is not valid UTF-8");
+            return new WebSocketMessage(WebSocketMessageKind.ProtocolError, CloseCode: WebSocketFrames.InvalidPayload,
+                Error: "close reason is not valid UTF-8");
         return new WebSocketMessage(WebSocketMessageKind.Close, payload, code);
     }
 
-    private static WebSocketMessage Fail(string error) => new(WebSocketMessageKind.ProtocolError, CloseCode: WebSocketFrames.ProtocolError, Error: error);
+    private static WebSocketMessage Fail(string error)
+        => new(WebSocketMessageKind.ProtocolError, CloseCode: WebSocketFrames.ProtocolError, Error: error);
 
     private static WebSocketMessage End() => new(WebSocketMessageKind.EndOfStream);
 
