@@ -61,8 +61,10 @@ public sealed partial class Authenticator : IUserRoles
         }
         _tokens.RetainUsers(unchanged);
         _users = users;
-        _digests = settings.Users.Where(u => !string.IsNullOrEmpty(u.DigestHash)).ToDictionary(u => u.Name, u => u.DigestHash!, StringComparer.Ordinal);
-        _devicePasswords = settings.Users.Where(u => !string.IsNullOrEmpty(u.DevicePassword)).ToDictionary(u => u.Name, u => u.DevicePassword!, StringComparer.Ordinal);
+        _digests = settings.Users.Where(u => !string.IsNullOrEmpty(u.DigestHash))
+            .ToDictionary(u => u.Name, u => u.DigestHash!, StringComparer.Ordinal);
+        _devicePasswords = settings.Users.Where(u => !string.IsNullOrEmpty(u.DevicePassword))
+            .ToDictionary(u => u.Name, u => u.DevicePassword!, StringComparer.Ordinal);
         _roles = settings.Users.ToDictionary(u => u.Name, u => UserRoles.Parse(u.Role) ?? UserRole.Viewer, StringComparer.Ordinal);
         _verified.Clear();
     }
@@ -117,13 +119,27 @@ public sealed partial class Authenticator : IUserRoles
         if (authorization == null && sessionCookie != null && _tokens.TryGetUser(sessionCookie, out var cookieUser))
             return new AuthResult(AuthOutcome.Allowed, cookieUser, ByCookie: true);
 
+        if (authorization == null || !TryParseBasic(authorization, out var name, out var password))
+        {
+            var wait = _throttle.RetryAfter(address);
+            return wait > TimeSpan.Zero ? new AuthResult(AuthOutcome.Throttled, RetryAfter: wait) : new AuthResult(AuthOutcome.Denied);
+        }
+        return await AuthenticatePassword(remote, name, password);
+    }
+
+    /// <summary>
+    /// Checks a user's name and password (HTTP Basic's, or ONVIF's WS-Security PasswordText) against the
+    /// password hash, under the same lock-out. Loop only.
+    /// </summary>
+    public async ValueTask<AuthResult> AuthenticatePassword(IPAddress? remote, string name, string password)
+    {
+        _loop.VerifyAccess();
+        if (!Enabled) return new AuthResult(AuthOutcome.Allowed);
+        var address = Peer(remote);
         var wait = _throttle.RetryAfter(address);
         if (wait > TimeSpan.Zero) return new AuthResult(AuthOutcome.Throttled, RetryAfter: wait);
 
-        if (authorization == null || !TryParseBasic(authorization, out var name, out var password))
-            return new AuthResult(AuthOutcome.Denied);
-
-        string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(authorization)));
+        string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{name}:{password}")));
         if (_verified.TryGetValue(key, out var rememberedUser) && _users.ContainsKey(rememberedUser))
             return new AuthResult(AuthOutcome.Allowed, rememberedUser);
 

@@ -16,7 +16,8 @@ namespace Edge.Onvif;
 /// a SOAP fault <c>ter:NotAuthorized</c> with HTTP 400 and no <c>WWW-Authenticate</c>, which would
 /// make ONVIF clients switch to HTTP Digest.
 /// </summary>
-public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFaultLog faults, PeerBudget budget, IReadOnlyList<IOnvifService> services)
+public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFaultLog faults, PeerBudget budget,
+    IReadOnlyList<IOnvifService> services)
 {
     /// <summary>Largest request body.</summary>
     public const int MaxBodyBytes = 65536;
@@ -33,7 +34,8 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFault
         {
             faults.Warn(remote, "ONVIF requests beyond RequestsPerSecondPerAddress", "answered 429");
             context.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            await Write(context, StatusCodes.Status429TooManyRequests, SoapWriter.Fault(new SoapFault("s:Receiver", "Too many requests from this address; try again later.")));
+            await Write(context, StatusCodes.Status429TooManyRequests,
+                SoapWriter.Fault(new SoapFault("s:Receiver", "Too many requests from this address; try again later.")));
             return;
         }
         var body = await RequestBody.Read(context.Request, MaxBodyBytes);
@@ -42,7 +44,11 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFault
         OnvifCall? call = null;
         try
         {
-            if (body == null) throw new SoapFault("s:Sender", $"Request bodies are limited to {MaxBodyBytes} bytes.") { Status = StatusCodes.Status413PayloadTooLarge };
+            if (body == null)
+                throw new SoapFault("s:Sender", $"Request bodies are limited to {MaxBodyBytes} bytes.")
+                {
+                    Status = StatusCodes.Status413PayloadTooLarge,
+                };
             var request = SoapRequest.Parse(body);
             var service = services.FirstOrDefault(s => s.Namespace == request.Namespace);
             if (service == null || !service.Operations.TryGetValue(request.Operation, out var operation))
@@ -51,7 +57,10 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFault
             {
                 string user = await Authorize(context, request);
                 if (auth.RoleOf(user) < operation.Role)
-                    throw new SoapFault("s:Sender", UserRoles.Refusal(request.Operation, operation.Role), "ter:NotAuthorized") { Status = StatusCodes.Status403Forbidden };
+                    throw new SoapFault("s:Sender", UserRoles.Refusal(request.Operation, operation.Role), "ter:NotAuthorized")
+                    {
+                        Status = StatusCodes.Status403Forbidden,
+                    };
             }
             var host = RequestHost(context);
             var current = new OnvifCall(request, host.Value ?? "", host.Host, context.Connection.LocalPort);
@@ -87,7 +96,7 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFault
     private async Task<string> Authorize(HttpContext context, SoapRequest request)
     {
         var remote = context.Connection.RemoteIpAddress;
-        string? authorization;
+        AuthResult result;
         if (request.Token is { } token)
         {
             var wait = auth.RetryAfter(remote);
@@ -107,18 +116,21 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFault
                     auth.RecordFailure(remote, token.Username);
                     throw SoapFault.NotAuthorized();
                 }
-                faults.Warn(remote, "ONVIF PasswordDigest for a user without a DevicePassword", $"user '{token.Username}' (edge passwd NAME prints a user entry with one)");
-                throw new SoapFault("s:Sender", $"User '{token.Username}' has no DevicePassword, which WS-Security PasswordDigest needs; use PasswordText over HTTPS, HTTP Basic, or give the user one.", "ter:NotAuthorized");
+                faults.Warn(remote, "ONVIF PasswordDigest for a user without a DevicePassword",
+                    $"user '{token.Username}' (edge passwd NAME prints a user entry with one)");
+                throw new SoapFault("s:Sender", $"User '{token.Username}' has no DevicePassword, which WS-Security PasswordDigest needs; " +
+                    $"use PasswordText over HTTPS, HTTP Basic, or give the user one.", "ter:NotAuthorized");
             }
             // PasswordText is checked against the password hash like HTTP Basic.
-            authorization = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{token.Username}:{token.Password}"));
+            result = await auth.AuthenticatePassword(remote, token.Username, token.Password);
         }
         else
         {
-            authorization = context.Request.Headers.Authorization.Count > 0 ? context.Request.Headers.Authorization[0] : null;
-            if (authorization == null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) throw SoapFault.NotAuthorized();
+            string? authorization = context.Request.Headers.Authorization.Count > 0 ? context.Request.Headers.Authorization[0] : null;
+            if (authorization == null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+                throw SoapFault.NotAuthorized();
+            result = await auth.Authenticate(remote, authorization, sessionCookie: null);
         }
-        var result = await auth.Authenticate(remote, authorization, sessionCookie: null);
         switch (result.Outcome)
         {
             case AuthOutcome.Allowed:
@@ -136,7 +148,10 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFault
     private static SoapFault Throttled(HttpContext context, TimeSpan wait)
     {
         context.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        return new SoapFault("s:Sender", "Too many failed logins from this address; try again later.", "ter:NotAuthorized") { Status = StatusCodes.Status429TooManyRequests };
+        return new SoapFault("s:Sender", "Too many failed logins from this address; try again later.", "ter:NotAuthorized")
+        {
+            Status = StatusCodes.Status429TooManyRequests,
+        };
     }
 
     // The address the client used; the socket's own when it sent no Host header (HTTP/1.0).
