@@ -14,11 +14,6 @@
 
 #include "proc.h"
 
-static void die(const char *message) {
-  fprintf(stderr, "encode-anchor: %s\n", message);
-  exit(2);
-}
-
 // Packed YUYV to planar I420: every row's Y, U and V of even rows only.
 static void yuyv_to_i420(const unsigned char *in, int w, int h, unsigned char *out) {
   unsigned char *y = out, *u = out + w * h, *v = u + (w / 2) * (h / 2);
@@ -34,6 +29,7 @@ static void yuyv_to_i420(const unsigned char *in, int w, int h, unsigned char *o
 }
 
 int main(int argc, char **argv) {
+  snprintf(die_prefix, sizeof die_prefix, "encode-anchor");
   if (argc < 3) die("usage: encode-anchor FILE WIDTHxHEIGHT [SECONDS=5] [QUALITY=80]");
   int w, h;
   if (sscanf(argv[2], "%dx%d", &w, &h) != 2 || w < 16 || h < 16 || (w | h) & 1) die("bad size (even WIDTHxHEIGHT)");

@@ -47,18 +47,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "proc.h"
+#include "ws.h"
+
 #define MAX_MESSAGE (1u << 20)
 #define MAX_VALUE 4096
 #define MAX_HEADER 8192
 
-static void die(const char *what) {
-  fprintf(stderr, "floor-server: %s: %s\n", what, strerror(errno));
-  exit(1);
-}
-
 static void *xrealloc(void *p, size_t n) {
   p = realloc(p, n);
-  if (!p) { fputs("floor-server: out of memory\n", stderr); exit(1); }
+  if (!p) die("out of memory");
   return p;
 }
 
@@ -264,20 +262,10 @@ static void flush_out(conn *c) {
   if (c->state == DONE) kill_conn(c); // close frame is out
 }
 
-// An unmasked server frame header for a payload of n bytes; returns the header size (2, 4 or 10).
-static size_t frame_header(unsigned char *h, int opcode, size_t n) {
-  h[0] = (unsigned char)(0x80 | opcode);
-  if (n < 126) { h[1] = (unsigned char)n; return 2; }
-  if (n < 65536) { h[1] = 126; h[2] = (unsigned char)(n >> 8); h[3] = (unsigned char)n; return 4; }
-  h[1] = 127;
-  for (int i = 0; i < 8; i++) h[2 + i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
-  return 10;
-}
-
 static void ws_send(conn *c, int opcode, const void *payload, size_t n) {
   unsigned char stack[1024];
   unsigned char *buf = n + 10 <= sizeof stack ? stack : xrealloc(NULL, n + 10);
-  size_t h = frame_header(buf, opcode, n);
+  size_t h = ws_header(buf, opcode, n, 0);
   memcpy(buf + h, payload, n);
   conn_send(c, buf, h + n);
   if (buf != stack) free(buf);
@@ -492,7 +480,7 @@ static void state_set(conn *c, span id, span params) {
     // The push frame: {"state":"KEY","value":VALUE}, built once.
     size_t pl = 10 + kl + 10 + vl + 1;
     en->push = xrealloc(en->push, pl + 10);
-    size_t h = frame_header(en->push, 0x1, pl);
+    size_t h = ws_header(en->push, 0x1, pl, 0);
     unsigned char *o = en->push + h;
     memcpy(o, "{\"state\":\"", 10), o += 10;
     memcpy(o, k, kl), o += kl;
@@ -675,21 +663,13 @@ static void on_readable(conn *c) {
   }
   while (c->in_len - off >= 2) {
     unsigned char *f = c->in + off;
-    size_t avail = c->in_len - off, h = 2;
-    uint64_t len = f[1] & 0x7F;
+    size_t avail = c->in_len - off;
     int op = f[0] & 0x0F;
     if ((f[0] & 0x70) || !(f[1] & 0x80)) { ws_close(c, 1002); return; } // RSV bits; client frames are masked
-    if (op >= 0x8 && (len > 125 || !(f[0] & 0x80))) { ws_close(c, 1002); return; }
-    if (len == 126) {
-      if (avail < 4) break;
-      len = (uint64_t)f[2] << 8 | f[3];
-      h = 4;
-    } else if (len == 127) {
-      if (avail < 10) break;
-      len = 0;
-      for (int i = 0; i < 8; i++) len = len << 8 | f[2 + i];
-      h = 10;
-    }
+    if (op >= 0x8 && ((f[1] & 0x7F) > 125 || !(f[0] & 0x80))) { ws_close(c, 1002); return; }
+    uint64_t len;
+    size_t h = ws_length(f, avail, &len);
+    if (!h) break;
     if (len > MAX_MESSAGE) { ws_close(c, 1009); return; }
     if (avail < h + 4 + len) {
       if (h + 4 + len > c->in_cap) c->in_cap = h + 4 + len + 16384, c->in = xrealloc(c->in, c->in_cap);
@@ -707,6 +687,7 @@ static void on_readable(conn *c) {
 static void on_stop(int sig) { (void)sig; stopping = 1; }
 
 int main(int argc, char **argv) {
+  snprintf(die_prefix, sizeof die_prefix, "floor-server");
   if (argc < 2 || argc > 3 || atoi(argv[1]) <= 0 || atoi(argv[1]) > 65535 ||
       (argc == 3 && strcmp(argv[2], "1") && strcmp(argv[2], "2"))) {
     fputs("usage: floor-server PORT [SENDERS: 1 or 2]\n", stderr);
@@ -724,20 +705,20 @@ int main(int argc, char **argv) {
   }
 
   int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (lfd < 0) die("socket");
+  if (lfd < 0) die("socket: %s", strerror(errno));
   int one = 1;
   setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1])),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  if (bind(lfd, (struct sockaddr *)&sin, sizeof sin) < 0) die("bind");
-  if (listen(lfd, 4096) < 0) die("listen");
+  if (bind(lfd, (struct sockaddr *)&sin, sizeof sin) < 0) die("bind: %s", strerror(errno));
+  if (listen(lfd, 4096) < 0) die("listen: %s", strerror(errno));
   ep = epoll_create1(EPOLL_CLOEXEC);
-  if (ep < 0) die("epoll_create1");
+  if (ep < 0) die("epoll_create1: %s", strerror(errno));
   struct epoll_event le = {.events = EPOLLIN, .data.ptr = NULL};
   epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &le);
   if (senders > 1) {
     pthread_t th;
-    if (pthread_create(&th, NULL, helper, NULL)) { errno = EAGAIN; die("pthread_create"); }
+    if (pthread_create(&th, NULL, helper, NULL)) { errno = EAGAIN; die("pthread_create: %s", strerror(errno)); }
   }
   fprintf(stderr, "floor-server listening on ws://127.0.0.1:%s/api (%d sender thread%s)\n", argv[1], senders,
           senders > 1 ? "s" : "");
@@ -747,7 +728,7 @@ int main(int argc, char **argv) {
     int n = epoll_wait(ep, evs, 256, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
-      die("epoll_wait");
+      die("epoll_wait: %s", strerror(errno));
     }
     for (int i = 0; i < n; i++) {
       conn *c = evs[i].data.ptr;

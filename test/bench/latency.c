@@ -44,6 +44,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
+#include "ws.h"
+
 // ---- options -----------------------------------------------------------------------------------
 
 static struct {
@@ -53,16 +56,6 @@ static struct {
 } opt = {"", "user.bench", "", 100, 300, 50, 0, 10, 1000, 10000};
 
 static char host[256], port[16], path[1024];
-
-static void die(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(stderr, "latency [%s]: ", opt.label);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  exit(1);
-}
 
 static double number_arg(const char *name, const char *v) {
   char *end;
@@ -114,12 +107,6 @@ static void parse_args(int argc, char **argv) {
 
 // ---- small helpers -----------------------------------------------------------------------------
 
-static inline int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static uint64_t rng_state;
 static uint64_t rng(void) { // xorshift64*: mask keys only need to be unpredictable to proxies, not secret
   rng_state ^= rng_state >> 12;
@@ -138,9 +125,7 @@ static void problem(const char *fmt, ...) {
   if (problems < 20) {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "latency [%s]: ", opt.label);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsay(fmt, ap);
     va_end(ap);
   }
   problems++;
@@ -330,18 +315,7 @@ static void conn_write(conn *c, const void *data, size_t n) {
 
 // A masked client frame (RFC 6455 5.3) in buf, which has room for len + 14 bytes; returns its size.
 static size_t frame(unsigned char *buf, int opcode, const void *payload, size_t len) {
-  size_t h = 0;
-  buf[h++] = 0x80 | opcode;
-  if (len < 126) {
-    buf[h++] = 0x80 | len;
-  } else if (len < 65536) {
-    buf[h++] = 0x80 | 126;
-    buf[h++] = len >> 8;
-    buf[h++] = len & 0xFF;
-  } else {
-    buf[h++] = 0x80 | 127;
-    for (int i = 7; i >= 0; i--) buf[h++] = (uint64_t)len >> (8 * i) & 0xFF;
-  }
+  size_t h = ws_header(buf, opcode, len, 1);
   uint32_t m = (uint32_t)rng();
   unsigned char *mask = buf + h;
   memcpy(mask, &m, 4);
@@ -619,19 +593,11 @@ static void on_readable(conn *c) {
   size_t need = 0;
   while (c->in_len - off >= 2) {
     const unsigned char *f = c->in + off;
-    size_t avail = c->in_len - off, h = 2;
-    uint64_t len = f[1] & 0x7F;
+    size_t avail = c->in_len - off;
+    uint64_t len;
     if (f[0] & 0x70) { conn_lost(c, "protocol error: RSV bits set (no extension was negotiated)"); return; }
-    if (len == 126) {
-      if (avail < 4) break;
-      len = (uint64_t)f[2] << 8 | f[3];
-      h = 4;
-    } else if (len == 127) {
-      if (avail < 10) break;
-      len = 0;
-      for (int i = 0; i < 8; i++) len = len << 8 | f[2 + i];
-      h = 10;
-    }
+    size_t h = ws_length(f, avail, &len);
+    if (!h) break;
     if (f[1] & 0x80) { conn_lost(c, "protocol error: masked frame from the server"); return; }
     if (len > (64u << 20)) { conn_lost(c, "frame of %llu bytes", (unsigned long long)len); return; }
     if (avail < h + len) { need = h + (size_t)len; break; }
@@ -690,18 +656,6 @@ static int all_closed(void) { return open_conns == 0; }
 
 static void sleep_ms(double ms) { pump(now_ns() + (int64_t)(ms * 1e6), NULL); }
 
-static long read_rss_kb(long pid) {
-  char file[64], line[256];
-  snprintf(file, sizeof file, "/proc/%ld/status", pid);
-  FILE *f = fopen(file, "r");
-  if (!f) return -1;
-  long kb = -1;
-  while (fgets(line, sizeof line, f))
-    if (strncmp(line, "VmRSS:", 6) == 0) kb = strtol(line + 6, NULL, 10);
-  fclose(f);
-  return kb;
-}
-
 static int cmp_i64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
   return (x > y) - (x < y);
@@ -731,7 +685,9 @@ static double rounded(double v, double scale) { return floor(v * scale + 0.5) / 
 static double ms(double ns) { return isnan(ns) ? NAN : rounded(ns / 1e3, 1) / 1e3; }
 
 int main(int argc, char **argv) {
+  snprintf(die_prefix, sizeof die_prefix, "latency");
   parse_args(argc, argv);
+  snprintf(die_prefix, sizeof die_prefix, "latency [%.100s]", opt.label);
   N = opt.clients;
   R = opt.rounds;
   signal(SIGPIPE, SIG_IGN);
@@ -826,10 +782,10 @@ int main(int argc, char **argv) {
   pump(now_ns() + (int64_t)(opt.timeout * 1e6), finished);
   double elapsed_s = (double)(now_ns() - start) / 1e9;
 
-  long rss_kb = -2;
+  long rss = -2;
   if (opt.rss_pid) {
     sleep_ms(opt.settle);
-    rss_kb = read_rss_kb(opt.rss_pid);
+    rss = rss_kb(opt.rss_pid);
   }
 
   // Lost samples: coalesced (a later value reached that client) or missing (nothing later arrived).
@@ -869,8 +825,8 @@ int main(int argc, char **argv) {
   fputs(",\"elapsed_s\":", stdout);
   put_num(rounded(elapsed_s, 100));
   fputs(",\"rss_kb\":", stdout);
-  if (rss_kb == -2 || rss_kb < 0) fputs("null", stdout);
-  else printf("%ld", rss_kb);
+  if (rss < 0) fputs("null", stdout);
+  else printf("%ld", rss);
   fputs("}\n", stdout);
   fflush(stdout);
 
