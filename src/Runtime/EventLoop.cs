@@ -25,9 +25,10 @@ public sealed partial class EventLoop : IDisposable
     private readonly LatencyHistogram _lag = new();
     private readonly BusyWindow _busy = new();
     private readonly WorkKinds _kinds = new();
+    // The single-reader channel cannot count its items: the queue's depth is the items posted (any
+    // thread) less those taken (the loop alone, so a plain store, not an interlocked one, per item).
+    private long _posted, _taken;
     private long _itemsRun;
-    // The single-reader channel cannot count its items, so the loop counts them itself.
-    private long _queued;
     private long _failures;
 
     public EventLoop(ILogger logger, TimeProvider? time = null, string name = "edge-loop")
@@ -132,7 +133,7 @@ public sealed partial class EventLoop : IDisposable
     {
         long now = Stopwatch.GetTimestamp();
         return new(
-            QueueDepth: Volatile.Read(ref _queued),
+            QueueDepth: QueueDepth(),
             ItemsRun: Volatile.Read(ref _itemsRun),
             Failures: Volatile.Read(ref _failures),
             Lag: _lag.Summary(),
@@ -159,10 +160,17 @@ public sealed partial class EventLoop : IDisposable
     /// </summary>
     internal bool TryPost(SendOrPostCallback callback, object? state)
     {
-        Interlocked.Increment(ref _queued);
+        Interlocked.Increment(ref _posted);
         if (_queue.Writer.TryWrite(new WorkItem(callback, state, Stopwatch.GetTimestamp()))) return true;
-        Interlocked.Decrement(ref _queued);
+        Interlocked.Decrement(ref _posted);
         return false;
+    }
+
+    private long QueueDepth()
+    {
+        // Taken first: an item is posted before it is taken, so the difference is never below zero.
+        long taken = Volatile.Read(ref _taken);
+        return Math.Max(0, Volatile.Read(ref _posted) - taken);
     }
 
     private void Run()
@@ -173,7 +181,11 @@ public sealed partial class EventLoop : IDisposable
         {
             while (true)
             {
-                while (reader.TryRead(out var item)) Execute(item);
+                // Items run back to back share a clock read and an allocation count: each starts where
+                // the one before it ended.
+                long mark = Stopwatch.GetTimestamp();
+                long allocated = GC.GetAllocatedBytesForCurrentThread();
+                while (reader.TryRead(out var item)) Execute(item, ref mark, ref allocated);
                 var wait = reader.WaitToReadAsync();
                 bool more = wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
                 if (!more) break;
@@ -185,12 +197,11 @@ public sealed partial class EventLoop : IDisposable
         }
     }
 
-    private void Execute(in WorkItem item)
+    private void Execute(in WorkItem item, ref long mark, ref long allocated)
     {
-        Interlocked.Decrement(ref _queued);
-        long start = Stopwatch.GetTimestamp();
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
-        _lag.RecordTicks(start - item.PostedAt);
+        Volatile.Write(ref _taken, _taken + 1);
+        long start = mark;
+        _lag.RecordTicksFromOneThread(start - item.PostedAt);
         try
         {
             item.Callback(item.State);
@@ -201,9 +212,12 @@ public sealed partial class EventLoop : IDisposable
             Log.ItemFailed(_logger, e, e.Message);
         }
         long end = Stopwatch.GetTimestamp();
+        long allocatedAtEnd = GC.GetAllocatedBytesForCurrentThread();
         _busy.Add(end, end - start);
-        _kinds.Record(WorkKinds.KindOf(item.Callback, item.State), end - start, GC.GetAllocatedBytesForCurrentThread() - allocated);
-        Interlocked.Increment(ref _itemsRun);
+        _kinds.Record(WorkKinds.KindOf(item.Callback, item.State), end - start, allocatedAtEnd - allocated);
+        Volatile.Write(ref _itemsRun, _itemsRun + 1);
+        mark = end;
+        allocated = allocatedAtEnd;
     }
 
     private readonly record struct WorkItem(SendOrPostCallback Callback, object? State, long PostedAt);

@@ -44,6 +44,21 @@ public sealed class LatencyHistogram
         }
     }
 
+    /// <summary>
+    /// Like <see cref="RecordTicks"/> for a histogram only one thread ever records into (the event loop's
+    /// lag, once per item): plain stores instead of interlocked ones. Readers on other threads still see
+    /// whole values.
+    /// </summary>
+    public void RecordTicksFromOneThread(long ticks)
+    {
+        long nanos = ticks <= 0 ? 0 : (long)(ticks * (1e9 / Stopwatch.Frequency));
+        ref long count = ref _counts[IndexOf(nanos)];
+        Volatile.Write(ref count, count + 1);
+        Volatile.Write(ref _sumNanos, _sumNanos + nanos);
+        if (nanos > _maxNanos) Volatile.Write(ref _maxNanos, nanos);
+        Volatile.Write(ref _total, _total + 1);
+    }
+
     public long Count => Volatile.Read(ref _total);
 
     /// <summary>Forgets every recorded duration; not while another thread records.</summary>

@@ -17,6 +17,26 @@ public sealed class LatencyHistogramTests
     }
 
     [TestMethod]
+    public void RecordingFromOneThreadCountsAsRecordingFromMany()
+    {
+        var shared = new LatencyHistogram();
+        var single = new LatencyHistogram();
+        var random = new Random(7);
+        for (int i = 0; i < 10_000; i++)
+        {
+            long ticks = random.Next(-10, 1 << 24);
+            shared.RecordTicks(ticks);
+            single.RecordTicksFromOneThread(ticks);
+        }
+        Assert.AreEqual(shared.Summary(), single.Summary());
+        Assert.AreEqual(shared.SumNanos, single.SumNanos);
+        var bounds = LatencyHistogram.ReportBoundsNanos;
+        Span<long> a = stackalloc long[bounds.Length], b = stackalloc long[bounds.Length];
+        Assert.AreEqual(shared.CumulativeCounts(bounds, a), single.CumulativeCounts(bounds, b));
+        Assert.IsTrue(a.SequenceEqual(b));
+    }
+
+    [TestMethod]
     public void AnEmptyHistogramReportsZeroAndHugeValuesLandInTheLastBucket()
     {
         var histogram = new LatencyHistogram();

@@ -25,6 +25,36 @@ public sealed class TaskGroupTests
     }
 
     [TestMethod]
+    public async Task TheInspectorListsTheLiveChildrenOldestFirstWhicheverEndFirst()
+    {
+        var group = new TaskGroup(TaskGroupPolicy.IgnoreErrors, name: "g");
+        var ends = Enumerable.Range(0, 5).Select(_ => new TaskCompletionSource()).ToArray();
+        for (int i = 0; i < ends.Length; i++)
+        {
+            var end = ends[i];
+            group.Spawn(_ => end.Task, $"c{i}");
+        }
+        group.Spawn(_ => Task.CompletedTask, "finished at once");
+        CollectionAssert.AreEqual(new[] { "c0", "c1", "c2", "c3", "c4" }, Children(group));
+        ends[2].SetResult(); // the middle
+        ends[0].SetResult(); // the first
+        ends[4].SetResult(); // the last
+        CollectionAssert.AreEqual(new[] { "c1", "c3" }, Children(group));
+        ends[3].SetResult();
+        ends[1].SetResult();
+        CollectionAssert.AreEqual(Array.Empty<string>(), Children(group));
+        await group.WhenAll().WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    private static string[] Children(TaskGroup group)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer)) group.WriteTo(w);
+        using var json = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
+        return [.. json.RootElement.GetProperty("children").EnumerateArray().Select(c => c.GetProperty("name").GetString()!)];
+    }
+
+    [TestMethod]
     public async Task FailFastCancelsTheSiblingsAndRethrowsTheFirstFailure()
     {
         var group = new TaskGroup(TaskGroupPolicy.FailFast);
