@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Edge.Hosting;
 
@@ -10,18 +8,13 @@ namespace Edge.Hosting;
 /// timestamp is left out under journald, which stamps lines itself. An exception's stack trace follows
 /// on continuation lines that carry the same prefix.
 /// </summary>
-public sealed class EdgeLogFormatter() : ConsoleFormatter(FormatterName)
+public static class EdgeLogFormatter
 {
-    public const string FormatterName = "edge";
     private static readonly bool Prefix = Console.IsOutputRedirected || Console.IsErrorRedirected;
     private static readonly bool Timestamps = Environment.GetEnvironmentVariable("JOURNAL_STREAM") == null;
 
-    // Generic over every logged state type: kept to one call, so AOT copies a few bytes per type, not the whole body.
-    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter) =>
-        WriteLine(logEntry.LogLevel, logEntry.Category, logEntry.Formatter(logEntry.State, logEntry.Exception), logEntry.Exception,
-            textWriter);
-
-    private static void WriteLine(LogLevel level, string category, string message, Exception? exception, TextWriter textWriter)
+    /// <summary>Writes one event's lines; nothing for an empty message without an exception.</summary>
+    public static void Write(LogLevel level, string category, string message, Exception? exception, TextWriter textWriter)
     {
         if (string.IsNullOrEmpty(message) && exception == null) return;
         string prefix = Prefix ? $"<{Priority(level)}>" : "";

@@ -1,6 +1,5 @@
 using Edge.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Tests.Hosting;
 
@@ -10,8 +9,7 @@ public sealed class LogFormatTests
     private static string Format(LogLevel level, string message, Exception? exception = null)
     {
         var writer = new StringWriter();
-        new EdgeLogFormatter().Write(new LogEntry<string>(level, "Edge.Web.SessionHub", default, message, exception, (s, _) => s), null,
-            writer);
+        EdgeLogFormatter.Write(level, "Edge.Web.SessionHub", message, exception, writer);
         return writer.ToString();
     }
 
