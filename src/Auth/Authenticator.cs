@@ -139,7 +139,8 @@ public sealed partial class Authenticator : IUserRoles
         var wait = _throttle.RetryAfter(address);
         if (wait > TimeSpan.Zero) return new AuthResult(AuthOutcome.Throttled, RetryAfter: wait);
 
-        string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{name}:{password}")));
+        // The name's length first: "a" with "b:c" and "a:b" with "c" (a WS-Security name may hold a colon) differ.
+        string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{name.Length}:{name}:{password}")));
         if (_verified.TryGetValue(key, out var rememberedUser) && _users.ContainsKey(rememberedUser))
             return new AuthResult(AuthOutcome.Allowed, rememberedUser);
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Edge.Hosting;
 
 /// <summary>
@@ -14,7 +16,7 @@ internal sealed class LogWriter : IDisposable
     private readonly TextWriter _output, _error;
     private readonly Thread _thread;
     private long _dropped;
-    private bool _stopping;
+    private bool _stopping, _exited;
 
     public LogWriter(TextWriter output, TextWriter error)
     {
@@ -28,9 +30,9 @@ internal sealed class LogWriter : IDisposable
     {
         lock (_gate)
         {
-            if (_stopping)
+            if (_exited)
             {
-                // After shutdown began nothing is waiting to write: this line goes out directly.
+                // The writer has written out everything and ended (shutdown): this line goes out directly.
                 (toError ? _error : _output).Write(text);
                 return;
             }
@@ -54,26 +56,32 @@ internal sealed class LogWriter : IDisposable
         _thread.Join(FlushTimeout);
     }
 
+    // Until stopped and drained: lines logged during shutdown still queue behind older ones, and if the
+    // output is stalled at the end they are dropped as before instead of blocking whoever logs.
     private void Run()
     {
         var batch = new List<(bool ToError, string Text)>();
         while (true)
         {
             long dropped;
-            bool stopping;
             lock (_gate)
             {
-                while (_queue.Count == 0 && !_stopping) Monitor.Wait(_gate);
+                while (_queue.Count == 0 && _dropped == 0 && !_stopping) Monitor.Wait(_gate);
+                if (_queue.Count == 0 && _dropped == 0)
+                {
+                    _exited = true;
+                    return;
+                }
                 batch.AddRange(_queue);
                 _queue.Clear();
                 dropped = _dropped;
                 _dropped = 0;
-                stopping = _stopping;
             }
             foreach (var (toError, text) in batch) (toError ? _error : _output).Write(text);
             batch.Clear();
-            if (dropped > 0) _error.Write($"{dropped} log lines were dropped: the output was not read fast enough\n");
-            if (stopping) return;
+            if (dropped > 0)
+                EdgeLogFormatter.Write(LogLevel.Warning, "Edge.Hosting.LogWriter",
+                    $"{dropped} log lines were dropped: the output was not read fast enough", null, _error);
         }
     }
 }

@@ -68,10 +68,12 @@ public sealed partial class TaskGroup : IAsyncDisposable
             OnChildDone(task, name);
             return;
         }
-        var entry = new Child(this, task, name ?? "(unnamed)", Stopwatch.GetTimestamp());
+        var entry = new Child(this, name ?? "(unnamed)", Stopwatch.GetTimestamp());
         lock (_gate) Link(entry);
-        // Runs inline where the child's task completes, without capturing the execution context.
-        task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(entry.Done);
+        // Inline where the child's task completes, the loop included (an awaiter's callback would be
+        // sent to the thread pool from a thread with a synchronization context).
+        task.ContinueWith(static (t, s) => ((Child)s!).Done(t), entry, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -132,28 +134,35 @@ public sealed partial class TaskGroup : IAsyncDisposable
 
     private void OnChildDone(Task task, string? name)
     {
-        if (task.IsFaulted)
+        // Released whatever the policy's step throws (a cancellation callback may), or the group never ends.
+        try
         {
-            var error = task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerException! : task.Exception;
-            bool cancelledByGroup = error is OperationCanceledException && _cancellation.IsCancellationRequested;
-            if (!cancelledByGroup)
+            if (task.IsFaulted)
             {
-                switch (_policy)
+                var error = task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerException! : task.Exception;
+                bool cancelledByGroup = error is OperationCanceledException && _cancellation.IsCancellationRequested;
+                if (!cancelledByGroup)
                 {
-                    case TaskGroupPolicy.IgnoreErrors:
-                        if (_logger != null) Log.TaskFailed(_logger, error, name ?? "(unnamed)", error.Message);
-                        break;
-                    case TaskGroupPolicy.FailFast:
-                        lock (_gate) _errors.Add(error);
-                        Cancel();
-                        break;
-                    default:
-                        lock (_gate) _errors.Add(error);
-                        break;
+                    switch (_policy)
+                    {
+                        case TaskGroupPolicy.IgnoreErrors:
+                            if (_logger != null) Log.TaskFailed(_logger, error, name ?? "(unnamed)", error.Message);
+                            break;
+                        case TaskGroupPolicy.FailFast:
+                            lock (_gate) _errors.Add(error);
+                            Cancel();
+                            break;
+                        default:
+                            lock (_gate) _errors.Add(error);
+                            break;
+                    }
                 }
             }
         }
-        Release();
+        finally
+        {
+            Release();
+        }
     }
 
     private void Release()
@@ -183,14 +192,14 @@ public sealed partial class TaskGroup : IAsyncDisposable
         else child.Next.Previous = child.Previous;
     }
 
-    private sealed class Child(TaskGroup group, Task task, string name, long startedAt)
+    private sealed class Child(TaskGroup group, string name, long startedAt)
     {
         public Child? Previous, Next;
 
         public string Name { get; } = name;
         public long StartedAt { get; } = startedAt;
 
-        public void Done()
+        public void Done(Task task)
         {
             lock (group._gate) group.Unlink(this);
             group.OnChildDone(task, Name);

@@ -5,7 +5,7 @@ namespace Edge.Tests.Layers;
 
 /// <summary>
 /// The <c>max_line_length = 140</c> of .editorconfig against the code: no line of a C# file under src/ or
-/// test/ (test/bench/ and npm's node_modules/ aside) is longer, counted as a C# string's length.
+/// test/ (the runtime benchmarks in test/bench/ too; npm's node_modules/ aside) is longer, counted as a C# string's length.
 /// </summary>
 [TestClass]
 public sealed partial class LineLengthTests
@@ -53,7 +53,7 @@ public sealed partial class LineLengthTests
         Assert.IsEmpty(tooLong, $"Lines longer than {MaxLength} characters:\n{string.Join("\n", tooLong)}");
     }
 
-    // test/bench/ is a project of its own; node_modules/ holds npm packages for the test scripts.
+    // node_modules/ holds npm packages for the test scripts.
     private static IEnumerable<string> CSharpFiles(string folder)
     {
         var pending = new Stack<string>([Path.Combine(Repository.Root, folder)]);
@@ -61,10 +61,7 @@ public sealed partial class LineLengthTests
         {
             foreach (string file in Directory.EnumerateFiles(directory, "*.cs")) yield return file;
             foreach (string child in Directory.EnumerateDirectories(directory))
-            {
-                string relative = Path.GetRelativePath(Repository.Root, child).Replace(Path.DirectorySeparatorChar, '/');
-                if (relative != "test/bench" && Path.GetFileName(child) != "node_modules") pending.Push(child);
-            }
+                if (Path.GetFileName(child) != "node_modules") pending.Push(child);
         }
     }
 

@@ -55,6 +55,30 @@ public sealed class TaskGroupTests
     }
 
     [TestMethod]
+    public async Task AChildFailingOnTheLoopCancelsItsSiblingsOnTheLoop()
+    {
+        using var loop = new EventLoop(new TestLog().CreateLogger("loop"));
+        var cancelledOnLoop = new TaskCompletionSource<bool>();
+        await loop.InvokeAsync(() =>
+        {
+            var group = new TaskGroup(TaskGroupPolicy.FailFast);
+            group.Spawn(ct =>
+            {
+                ct.Register(() => cancelledOnLoop.TrySetResult(loop.IsOnLoop));
+                return Task.Delay(Timeout.Infinite, ct);
+            });
+            group.Spawn(async _ =>
+            {
+                await Task.Yield(); // resumes on the loop, then fails there
+                throw new InvalidDataException("child");
+            });
+            _ = group.WhenAll();
+            return Task.CompletedTask;
+        });
+        Assert.IsTrue(await cancelledOnLoop.Task.WaitAsync(TimeSpan.FromSeconds(5)), "the group's step ran where the child ended");
+    }
+
+    [TestMethod]
     public async Task FailFastCancelsTheSiblingsAndRethrowsTheFirstFailure()
     {
         var group = new TaskGroup(TaskGroupPolicy.FailFast);

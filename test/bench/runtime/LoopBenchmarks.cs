@@ -135,7 +135,8 @@ public class LoopRoundTripBenchmarks
 internal sealed class BareLoop : IDisposable
 {
     private readonly Channel<(SendOrPostCallback Callback, object? State)> _queue =
-        Channel.CreateUnbounded<(SendOrPostCallback, object?)>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+        Channel.CreateUnbounded<(SendOrPostCallback, object?)>(
+            new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
 
     public BareLoop() => new Thread(Run) { Name = "bench-bare", IsBackground = true }.Start();
 
