@@ -51,7 +51,7 @@ public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string
                edge --check-config    validate the configuration and exit (0 = valid, 2 = invalid)
                edge bench-encode --input FILE --size 1280x720 [--workers N] [--seconds S] [--quality 80]
                                       JPEG encode rate through the worker pool on raw YUYV frames read
-                                      from FILE; prints one JSON line (test/bench/camera.sh uses it)
+                                      from FILE (its first 16); prints one JSON line (test/bench/camera.sh uses it)
                edge --version | --help
 
         Options:

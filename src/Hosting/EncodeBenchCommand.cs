@@ -101,6 +101,10 @@ public static class EncodeBenchCommand
         return new Options(input, width, height, workers, seconds, quality);
     }
 
+    // The first frames of the file at most: 16 at 1080p are 50 MB of planar frames, under the binary's
+    // 64 MB heap limit (camera.sh's 60 frames at 720p were over it), and enough variety for a rate.
+    private const int MaxFrames = 16;
+
     // Converted once, as the capture thread would: the measured work is the encode alone.
     private static Frame[] Load(Options options)
     {
@@ -110,7 +114,7 @@ public static class EncodeBenchCommand
         if (file.Length == 0 || file.Length % rawBytes != 0)
             throw new InvalidDataException($"{file.Length} bytes is not a whole number of {options.Width}×{options.Height} YUYV frames " +
                 $"({rawBytes} bytes each)");
-        var frames = new Frame[file.Length / rawBytes];
+        var frames = new Frame[Math.Min(file.Length / rawBytes, MaxFrames)];
         var staging = new byte[rawBytes];
         for (int i = 0; i < frames.Length; i++)
         {

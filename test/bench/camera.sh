@@ -31,7 +31,9 @@ die() { printf 'camera.sh: %s\n' "$*" >&2; exit 1; }
 # --- tools ---------------------------------------------------------------------------------------
 missing=()
 for tool in ffmpeg gcc curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-dpkg -s libturbojpeg0-dev >/dev/null 2>&1 || missing+=(libturbojpeg0-dev)
+# The machine's own architecture: with arm64 added for cross-publishing, the bare name is ambiguous.
+turbojpeg_dev="libturbojpeg0-dev:$(dpkg --print-architecture)"
+dpkg -s "$turbojpeg_dev" >/dev/null 2>&1 || missing+=("$turbojpeg_dev")
 if ((${#missing[@]})); then
   log "installing ${missing[*]}"
   sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
@@ -93,11 +95,11 @@ exit_problems=()
 # --- frames -----------------------------------------------------------------------------------------
 # testsrc2 has gradients, text and moving shapes: JPEG sizes like a real scene's, unlike a flat pattern.
 frames="$work/frames.yuyv"
-ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=$size:rate=30" -frames:v 60 -f rawvideo -pix_fmt yuyv422 "$frames"
+ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=$size:rate=30" -frames:v 16 -f rawvideo -pix_fmt yuyv422 "$frames"
 
 # --- machine ------------------------------------------------------------------------------------
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-versions="edge $("$edge" --version | awk '{print $2}'); libjpeg-turbo $(dpkg-query -W -f '${Version}' libturbojpeg0-dev); $(ffmpeg -version | head -1 | awk '{print "ffmpeg " $3}'); gcc $(gcc -dumpfullversion)"
+versions="edge $("$edge" --version | awk '{print $2}'); libjpeg-turbo $(dpkg-query -W -f '${Version}' "$turbojpeg_dev"); $(ffmpeg -version | head -1 | awk '{print "ffmpeg " $3}'); gcc $(gcc -dumpfullversion)"
 {
   echo "# Edge camera benchmark raw results, $(date -u +%FT%TZ)"
   echo "machine: $(nproc) cores, $cpu, kernel $(uname -r), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
