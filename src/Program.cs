@@ -13,6 +13,7 @@ using Edge.Onvif;
 using Edge.Runtime;
 using Edge.State;
 using Edge.Streaming;
+using Edge.Video;
 using Edge.Web.Tls;
 using Edge.Web;
 using Microsoft.Extensions.Logging;
@@ -110,6 +111,7 @@ public static partial class Program
             if (info.Name == "camera") cameraStats.SetServiceStatus(info.Status);
         };
         new CameraMethods(camera, pool, cameraFile, storage).Register(dispatcher);
+        var h264 = new H264Service(loop, pool, camera, state, loggers.CreateLogger<H264Service>());
 
         // GPIO pins with the snapshot action save pictures in DATA_DIR/files.
         var fileStore = new FileStore(Path.Combine(settings.DataDir, "files"), settings.Files, pool);
@@ -132,8 +134,8 @@ public static partial class Program
         var api = new ApiEndpoints(loop, dispatcher, hub, auth);
         var health = new HealthEndpoints(loop, supervisor, storage);
         var ui = new StaticUi();
-        var rtsp = new RtspServer(loop, camera, auth, state, settings.Rtsp, Listeners.Addresses(settings.Rtsp.Address, urls), connections,
-            loggers.CreateLogger<RtspServer>());
+        var rtsp = new RtspServer(loop, camera, h264, auth, state, settings.Rtsp, Listeners.Addresses(settings.Rtsp.Address, urls),
+            connections, loggers.CreateLogger<RtspServer>());
         rtsp.Listening += port => state.Publish("rtsp.port", port, StateJsonContext.Default.Int32);
         var cameraWeb = new CameraEndpoints(loop, camera, auth, connections, loggers.CreateLogger<CameraEndpoints>());
         certificates = new CertificateStore(settings.DataDir, settings.Https,
@@ -159,7 +161,7 @@ public static partial class Program
         var network = new HostNetwork(loop, pool, loggers.CreateLogger<HostNetwork>());
         var scopes = OnvifScopes.From(settings.Onvif);
         bool discoverable = settings.Onvif.Enabled && settings.Onvif.Discovery;
-        var media = new MediaService(camera, rtsp);
+        var media = new MediaService(camera, h264, rtsp);
         var clientFaults = new PeerFaultLog(loggers.CreateLogger("Edge.ClientFaults"), loop.Time);
         var onvif = new OnvifEndpoints(loop, auth, clientFaults, new PeerBudget(loop.Time, settings.Onvif.RequestsPerSecondPerAddress),
         [
@@ -179,8 +181,8 @@ public static partial class Program
             string path = await snapshots.Save(cancellationToken);
             journal.Record("camera.snapshot", new SavedSnapshot(Path.GetFileName(path), edge.Pin), CameraJsonContext.Default.SavedSnapshot);
         }
-        var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, monitor,
-            rtsp, certificates, gpio, network, discovery), settings, loggers);
+        var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, h264,
+            monitor, rtsp, certificates, gpio, network, discovery), settings, loggers);
 
         var notifier = SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>());
         var pidFile = commandLine.PidFile is { } pidPath ? new PidFile(pidPath) : null;

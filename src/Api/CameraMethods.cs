@@ -59,15 +59,43 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
                 case "height": { int v = Number(property); patch.Add(s => s.Height = v); break; }
                 case "fps": { int v = Number(property); patch.Add(s => s.Fps = v); break; }
                 case "quality": { int v = Number(property); patch.Add(s => s.Quality = v); break; }
+                case "h264": patch.Add(H264Patch(property.Value)); break;
                 case "command":
                     // Running programs is for whoever controls the configuration file, not every API user.
                     throw new ApiException(ApiErrorCode.Forbidden, "The pipe command can only be set in the configuration file.");
                 default:
                     throw ApiException.InvalidParams($"params.{property.Name} is not a camera setting " +
-                        $"(source, device, format, width, height, fps, quality, subsampling).");
+                        $"(source, device, format, width, height, fps, quality, subsampling, h264).");
             }
         }
         return patch;
+    }
+
+    private static Action<CameraSettings> H264Patch(JsonElement parameters)
+    {
+        if (parameters.ValueKind != JsonValueKind.Object)
+            throw ApiException.InvalidParams("params.h264 must be an object of H.264 settings.");
+        var patch = new List<Action<H264Settings>>();
+        foreach (var property in parameters.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "encoder": { string v = Text(property); patch.Add(s => s.Encoder = v); break; }
+                case "device": { string v = Text(property); patch.Add(s => s.Device = v); break; }
+                case "bitrate": { int v = Number(property); patch.Add(s => s.Bitrate = v); break; }
+                case "keyframeSeconds": { int v = Number(property); patch.Add(s => s.KeyframeSeconds = v); break; }
+                case "profile": { string v = Text(property); patch.Add(s => s.Profile = v); break; }
+                default:
+                    throw ApiException.InvalidParams($"params.h264.{property.Name} is not an H.264 setting " +
+                        "(encoder, device, bitrate, keyframeSeconds, profile).");
+            }
+        }
+        return settings =>
+        {
+            var h264 = settings.H264OrDefault().Clone();
+            foreach (var set in patch) set(h264);
+            settings.H264 = h264;
+        };
     }
 
     // Saved first: a setting that would not survive a restart is not applied either.

@@ -39,18 +39,26 @@ public sealed partial class CameraService
         Settings = settings;
         Jpeg = new FrameHub(loop);
         H264 = new FrameHub(loop);
+        Raw = new FrameHub(loop);
         Jpeg.DemandChanged += _ => DemandChanged();
         H264.DemandChanged += _ => DemandChanged();
+        Raw.DemandChanged += _ => DemandChanged();
     }
 
     /// <summary>JPEG frames: MJPEG viewers, snapshots.</summary>
     public FrameHub Jpeg { get; }
 
-    /// <summary>H.264 access units from an H.264 camera (for RTSP).</summary>
+    /// <summary>H.264 access units (for RTSP): an H.264 camera's own, or Edge's encoder's (Edge.Video).</summary>
     public FrameHub H264 { get; }
 
-    /// <summary>Someone wants frames of either kind: sources that can rest without it do.</summary>
-    public bool HasDemand => Jpeg.HasDemand || H264.HasDemand;
+    /// <summary>
+    /// The pictures as the camera takes them, for encoders and analysers: planar YUV, or the JPEGs of an
+    /// MJPEG camera. Published only while someone takes them.
+    /// </summary>
+    public FrameHub Raw { get; }
+
+    /// <summary>Someone wants frames of any kind: sources that can rest without it do.</summary>
+    public bool HasDemand => Jpeg.HasDemand || H264.HasDemand || Raw.HasDemand;
 
     private void DemandChanged()
     {
@@ -58,6 +66,9 @@ public sealed partial class CameraService
     }
 
     public CameraSettings Settings { get; private set; }
+
+    /// <summary>Raised when <see cref="Apply"/> changed the settings (after they took effect).</summary>
+    public event Action? SettingsChanged;
 
     /// <summary>Raised when <see cref="Description"/> or <see cref="LastError"/> change.</summary>
     public event Action? StatusChanged;
@@ -111,13 +122,21 @@ public sealed partial class CameraService
     public Task<Frame?> Snapshot(CancellationToken cancellationToken)
         => Jpeg.Next(Settings.FreshFor(), TimeSpan.FromSeconds(Settings.SnapshotTimeoutSeconds), cancellationToken);
 
-    /// <summary>Switches to <paramref name="settings"/> (already validated): the running source stops and a new one starts.</summary>
+    /// <summary>
+    /// Switches to <paramref name="settings"/> (already validated): the running source stops and a new one
+    /// starts, unless only the H.264 settings changed.
+    /// </summary>
     public void Apply(CameraSettings settings)
     {
         _loop.VerifyAccess();
+        bool sameSource = settings.SameSource(Settings);
         Settings = settings;
-        _delivered.Reset();
-        _restart?.Cancel();
+        if (!sameSource)
+        {
+            _delivered.Reset();
+            _restart?.Cancel();
+        }
+        SettingsChanged?.Invoke();
     }
 
     /// <summary>The supervised service: runs sources until <paramref name="cancellationToken"/> fires; throws when one fails.</summary>
@@ -162,6 +181,7 @@ public sealed partial class CameraService
             {
                 Jpeg.Clear();
                 H264.Clear();
+                Raw.Clear();
             }
         }
     }
@@ -249,12 +269,14 @@ public sealed partial class CameraService
         switch (frame.Format)
         {
             case PixelFormat.Jpeg:
+                if (Raw.HasDemand) Raw.Publish(frame.AddRef());
                 Jpeg.Publish(frame); // checked by the source, passed through without re-encoding
                 break;
             case PixelFormat.H264:
                 H264.Publish(frame);
                 break;
             default:
+                if (Raw.HasDemand) Raw.Publish(frame.AddRef());
                 if (!Jpeg.HasDemand)
                 {
                     frame.Release(); // nobody watches: no encoding

@@ -42,9 +42,31 @@ public sealed class CameraSettings
     /// <summary>MJPEG viewers at once; more get 503.</summary>
     public int MaxViewers { get; set; } = 100;
 
+    /// <summary>
+    /// The <c>H264</c> section, saved with the rest by <c>camera.set</c>; null in a <c>camera.json</c>
+    /// from before it existed (the configured section applies then: <see cref="SavedCameraSettings"/>).
+    /// </summary>
+    public H264Settings? H264 { get; set; }
+
     public static readonly string[] Sources = ["testpattern", "v4l2", "pipe"];
 
-    public CameraSettings Clone() => (CameraSettings)MemberwiseClone();
+    private static readonly H264Settings DefaultH264 = new();
+
+    /// <summary>The H.264 settings, or the defaults (a method, so JSON leaves it out).</summary>
+    public H264Settings H264OrDefault() => H264 ?? DefaultH264;
+
+    public CameraSettings Clone()
+    {
+        var clone = (CameraSettings)MemberwiseClone();
+        clone.H264 = H264?.Clone();
+        return clone;
+    }
+
+    /// <summary>The settings a running source was made from are the same (only H.264 settings may differ).</summary>
+    public bool SameSource(CameraSettings other)
+        => Source == other.Source && Device == other.Device && Command == other.Command && Format == other.Format
+            && Width == other.Width && Height == other.Height && Fps == other.Fps && Quality == other.Quality
+            && Subsampling == other.Subsampling;
 
     /// <summary>The first problem with these settings (naming the setting), or null when they are usable.</summary>
     public string? Validate()
@@ -63,7 +85,7 @@ public sealed class CameraSettings
         if (SnapshotTimeoutSeconds is < 1 or > 60) return $"SnapshotTimeoutSeconds must be between 1 and 60 (got {SnapshotTimeoutSeconds})";
         if (ViewerTimeoutSeconds is < 1 or > 3600) return $"ViewerTimeoutSeconds must be between 1 and 3600 (got {ViewerTimeoutSeconds})";
         if (MaxViewers is < 1 or > 10_000) return $"MaxViewers must be between 1 and 10000 (got {MaxViewers})";
-        return null;
+        return H264?.Validate();
     }
 
     /// <summary>

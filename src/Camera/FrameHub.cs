@@ -17,6 +17,19 @@ public sealed class FrameHub(EventLoop loop)
     /// <summary>Raised when <see cref="HasDemand"/> changes (the camera starts or stops encoding).</summary>
     public event Action<bool>? DemandChanged;
 
+    /// <summary>
+    /// Raised when a viewer needs a key frame to start or to resume after skipped frames (H.264): an
+    /// encoder makes its next frame one.
+    /// </summary>
+    public event Action? KeyFrameWanted;
+
+    /// <summary>Asks the stream's encoder for a key frame (a camera that encodes itself is not asked).</summary>
+    public void RequestKeyFrame()
+    {
+        loop.VerifyAccess();
+        KeyFrameWanted?.Invoke();
+    }
+
     /// <summary>Someone watches or waits for a frame.</summary>
     public bool HasDemand => _demand;
 

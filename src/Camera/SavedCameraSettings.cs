@@ -17,6 +17,8 @@ public static partial class SavedCameraSettings
     public static CameraSettings Load(SettingsFile<CameraSettings> file, CameraSettings configured, ILogger logger)
     {
         if (file.Load(problem => Unreadable(logger, problem)) is not { } saved) return configured;
+        // Saved before H.264 settings were part of it: the configured ones apply.
+        saved.H264 ??= configured.H264?.Clone();
         if (saved.Validate() is not { } problem) return saved;
         Ignored(logger, file.Path, problem);
         return configured;

@@ -11,6 +11,7 @@ internal static partial class TurboJpeg
 {
     private const string Library = "turbojpeg";
 
+    public const int Samp444 = 0;
     public const int Samp422 = 1;
     public const int Samp420 = 2;
     public const int FlagNoRealloc = 1024;
@@ -40,6 +41,17 @@ internal static partial class TurboJpeg
     [LibraryImport(Library, EntryPoint = "tjCompressFromYUVPlanes")]
     public static unsafe partial int CompressFromYuvPlanes(IntPtr handle, byte** planes, int width, int* strides, int height, int subsamp,
         byte** jpegBuffer, nuint* jpegSize, int quality, int flags);
+
+    [LibraryImport(Library, EntryPoint = "tjInitDecompress")]
+    public static partial IntPtr InitDecompress();
+
+    [LibraryImport(Library, EntryPoint = "tjDecompressHeader3")]
+    public static unsafe partial int DecompressHeader3(IntPtr handle, byte* jpeg, nuint size, int* width, int* height, int* subsamp,
+        int* colorspace);
+
+    [LibraryImport(Library, EntryPoint = "tjDecompressToYUV2")]
+    public static unsafe partial int DecompressToYuv2(IntPtr handle, byte* jpeg, nuint size, byte* output, int width, int pad, int height,
+        int flags);
 
     [LibraryImport(Library, EntryPoint = "tjGetErrorStr2")]
     public static partial IntPtr GetErrorStr2(IntPtr handle);

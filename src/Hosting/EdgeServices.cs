@@ -8,6 +8,7 @@ using Edge.Onvif.Discovery;
 using Edge.Runtime;
 using Edge.State;
 using Edge.Streaming;
+using Edge.Video;
 using Edge.Web.Tls;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,7 @@ namespace Edge.Hosting;
 /// <summary>The long-running parts, as the composition root built them.</summary>
 public sealed record EdgeParts(
     EventLoop Loop, WorkerPool Pool, Supervisor Supervisor, EventJournal Journal, StorageHealth Storage, FileStore Files,
-    CameraService Camera, CameraStats CameraStats, SystemMonitor Monitor, RtspServer Rtsp, CertificateStore Certificates,
+    CameraService Camera, CameraStats CameraStats, H264Service H264, SystemMonitor Monitor, RtspServer Rtsp, CertificateStore Certificates,
     GpioService Gpio, HostNetwork Network, DiscoveryService Discovery);
 
 /// <summary>
@@ -49,6 +50,9 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
         supervisor.Add("camera", parts.Camera.Run,
             new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
         parts.CameraStats.Start();
+        // An encoder named in the settings but missing is retried (it may be installed meanwhile), at most every 30 s.
+        supervisor.Add("h264", parts.H264.Run,
+            new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
         parts.Monitor.Start();
         _idleCollection = new IdleCollector(pool, loggers.CreateLogger<IdleCollector>()).Start(loop);
         if (settings.Rtsp.Enabled) supervisor.Add("rtsp", parts.Rtsp.Run);

@@ -23,7 +23,7 @@ public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
     private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "Http", "WebSocket",
-        "Runtime", "Camera", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Logging", "urls", "Config" };
+        "Runtime", "Camera", "H264", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Logging", "urls", "Config" };
 
     /// <summary>
     /// Why <paramref name="json"/>, as the configuration file beside <paramref name="commandLine"/>'s
@@ -76,6 +76,8 @@ public static class SettingsLoader
             Gpio = Bind("Gpio", () => configuration.GetSection("Gpio").Get<GpioSettings>(Strict)) ?? new(),
             Monitoring = Bind("Monitoring", () => configuration.GetSection("Monitoring").Get<MonitoringSettings>(Strict)) ?? new(),
         };
+        // The H264 section stands on its own in the file; Edge keeps it with the camera settings, which camera.set saves.
+        settings.Camera.H264 = Bind("H264", () => configuration.GetSection("H264").Get<H264Settings>(Strict)) ?? new();
         Validate(settings);
         return settings;
     }
@@ -102,6 +104,7 @@ public static class SettingsLoader
         if (s.Http.Validate() is { } http) throw new ConfigException($"Http:{http}");
         Range("Runtime:Workers", s.Runtime.Workers, 0, 256);
         Range("Runtime:QueueCapacity", s.Runtime.QueueCapacity, 1, 100_000);
+        if (s.Camera.H264?.Validate() is { } h264) throw new ConfigException(h264);
         if (s.Camera.Validate() is { } camera) throw new ConfigException($"Camera:{camera}");
         if (s.Rtsp.Validate() is { } rtsp) throw new ConfigException($"Rtsp:{rtsp}");
         if (s.Onvif.Validate() is { } onvif) throw new ConfigException($"Onvif:{onvif}");

@@ -1,14 +1,16 @@
 using Edge.Camera;
 using Edge.Onvif.Xml;
 using Edge.Streaming;
+using Edge.Video;
 
 namespace Edge.Onvif;
 
 /// <summary>
-/// The ONVIF media service (<c>trt</c>, Profile S): only what plays. A JPEG camera has one JPEG profile
-/// (RTSP <c>/stream</c>, MJPEG over HTTP, snapshots), an H.264 camera one H.264 profile (RTSP
-/// <c>/h264</c>). Size and frame rate are what the camera delivers (<see cref="CameraService.Shape"/>),
-/// not what its settings ask for; tokens are fixed strings, so they stay the same across restarts.
+/// The ONVIF media service (<c>trt</c>, Profile S): only what plays, the best first. H.264 (RTSP
+/// <c>/h264</c>) when the camera delivers it or Edge can encode it, then JPEG (RTSP <c>/stream</c>,
+/// MJPEG over HTTP, snapshots) unless the camera delivers H.264. Size and frame rate are what the
+/// camera delivers (<see cref="CameraService.Shape"/>), not what its settings ask for; tokens are
+/// fixed strings, so they stay the same across restarts.
 /// Read only: changes go through <c>camera.set</c>. Loop only.
 /// </summary>
 public sealed class MediaService : IOnvifService
@@ -20,14 +22,16 @@ public sealed class MediaService : IOnvifService
     private const string SourceConfigToken = "video_source_config";
     private const string JpegEncoderToken = "video_encoder_jpeg";
     private const string H264EncoderToken = "video_encoder_h264";
-    private const int MaxProfiles = 1;
+    private const int MaxProfiles = 2;
 
     private readonly CameraService _camera;
+    private readonly H264Service _h264;
     private readonly RtspServer _rtsp;
 
-    public MediaService(CameraService camera, RtspServer rtsp)
+    public MediaService(CameraService camera, H264Service h264, RtspServer rtsp)
     {
         _camera = camera;
+        _h264 = h264;
         _rtsp = rtsp;
         Operations = new Dictionary<string, OnvifOperation>(StringComparer.Ordinal)
         {
@@ -75,10 +79,11 @@ public sealed class MediaService : IOnvifService
     private static readonly Profile Jpeg = new(JpegProfile, "JPEG", JpegEncoderToken, "JPEG", "/stream");
     private static readonly Profile H264 = new(H264Profile, "H264", H264EncoderToken, "H264", "/h264");
 
-    // An H.264 camera's /stream answers 404: its JPEG profile would not play.
+    // Home Assistant takes the first H.264 profile; an H.264 camera's /stream answers 404, so it has no JPEG profile.
     private IEnumerable<Profile> Profiles()
     {
-        yield return _camera.Settings.DeliversH264 ? H264 : Jpeg;
+        if (_h264.Unavailable == null) yield return H264;
+        if (!_camera.Settings.DeliversH264) yield return Jpeg;
     }
 
     private Profile FindProfile(OnvifCall call)
@@ -178,12 +183,21 @@ public sealed class MediaService : IOnvifService
         w.Tt("Encoding", profile.Encoding);
         w.Resolution("Resolution", shape.Width, shape.Height);
         w.Tt("Quality", settings.Quality);
+        // Edge's encoder keeps to its bit rate and GOP; JPEG and an H.264 camera's own stream have no such limit here.
+        bool encoded = profile == H264 && !settings.DeliversH264;
+        var h264 = settings.H264OrDefault();
         w.StartTt("RateControl");
         w.Tt("FrameRateLimit", shape.Fps);
         w.Tt("EncodingInterval", 1);
-        // Edge does not limit the bit rate (JPEG quality, or whatever the H.264 camera sends).
-        w.Tt("BitrateLimit", 0);
+        w.Tt("BitrateLimit", encoded ? h264.Bitrate : 0);
         w.WriteEndElement();
+        if (encoded)
+        {
+            w.StartTt("H264");
+            w.Tt("GovLength", shape.Fps * h264.KeyframeSeconds);
+            w.Tt("H264Profile", OnvifProfileName(h264.Profile));
+            w.WriteEndElement();
+        }
         w.StartTt("Multicast");
         w.StartTt("Address");
         w.Tt("Type", "IPv4");
@@ -215,12 +229,20 @@ public sealed class MediaService : IOnvifService
                 if (profile == H264) w.Range("GovLengthRange", 1, 1000);
                 w.Range("FrameRateRange", 1, shape.Fps);
                 w.Range("EncodingIntervalRange", 1, 1);
-                if (profile == H264) w.Tt("H264ProfilesSupported", "Main");
+                if (profile == H264) w.Tt("H264ProfilesSupported", _camera.Settings.DeliversH264 ? "Main"
+                    : OnvifProfileName(_camera.Settings.H264OrDefault().Profile));
                 w.WriteEndElement();
             }
             w.WriteEndElement();
         });
     }
+
+    private static string OnvifProfileName(string profile) => profile switch
+    {
+        "high" => "High",
+        "main" => "Main",
+        _ => "Baseline",
+    };
 
     private void GetStreamUri(OnvifCall call, XmlDocumentWriter w)
     {

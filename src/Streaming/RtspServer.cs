@@ -4,20 +4,21 @@ using Edge.Camera;
 using Edge.Runtime;
 using Edge.State;
 using Edge.Auth;
+using Edge.Video;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Streaming;
 
 /// <summary>
 /// The RTSP server (TCP, default port 8554): <c>rtsp://host:8554/stream</c> plays the camera as JPEG
-/// over RTP (RFC 2435), <c>/h264</c> passes an H.264 camera through (RFC 6184). RTP goes interleaved
+/// over RTP (RFC 2435), <c>/h264</c> as H.264 (RFC 6184): an H.264 camera's own, or Edge's encoder's. RTP goes interleaved
 /// on the RTSP connection or over UDP from one pair of server ports. A frame is cut into packets once,
 /// whatever the number of sessions. Listens on <paramref name="addresses"/> (the HTTP hosts', unless
 /// <c>Rtsp:Address</c> names one; <see cref="IPAddress.IPv6Any"/> is every address, IPv4 and IPv6).
 /// Runs under the supervisor; loop only.
 /// </summary>
-public sealed partial class RtspServer(EventLoop loop, CameraService camera, Authenticator auth, StateStore state, RtspSettings settings,
-    IReadOnlyList<IPAddress> addresses, ConnectionTable connections, ILogger logger)
+public sealed partial class RtspServer(EventLoop loop, CameraService camera, H264Service h264, Authenticator auth, StateStore state,
+    RtspSettings settings, IReadOnlyList<IPAddress> addresses, ConnectionTable connections, ILogger logger)
 {
     // Sender reports and UDP time-outs every fifth beat of the loop's heartbeat.
     private const int ReportBeats = 5;
@@ -67,6 +68,8 @@ public sealed partial class RtspServer(EventLoop loop, CameraService camera, Aut
     public async Task Run(CancellationToken cancellationToken)
     {
         loop.VerifyAccess();
+        // New settings may bring another SPS: the next DESCRIBE waits for a key frame of the new stream.
+        camera.SettingsChanged += ForgetParameters;
         var listeners = Listen();
         try
         {
@@ -97,9 +100,12 @@ public sealed partial class RtspServer(EventLoop loop, CameraService camera, Aut
         }
         finally
         {
+            camera.SettingsChanged -= ForgetParameters;
             foreach (var listener in listeners) listener.Dispose();
         }
     }
+
+    private void ForgetParameters() => _h264Parameters = null;
 
     private static string Describe(IPAddress address) => address.Equals(IPAddress.IPv6Any) ? "every address" : address.ToString();
 
@@ -198,7 +204,7 @@ public sealed partial class RtspServer(EventLoop loop, CameraService camera, Aut
         return track switch
         {
             RtspTrack.Jpeg when h264Camera => "the camera delivers H.264: play /h264",
-            RtspTrack.H264 when !h264Camera => "the camera does not deliver H.264: play /stream",
+            RtspTrack.H264 when h264.Unavailable is { } why => $"{why}: play /stream",
             _ => null,
         };
     }
@@ -249,6 +255,7 @@ public sealed partial class RtspServer(EventLoop loop, CameraService camera, Aut
         if (camera.H264.Latest is { IsKeyFrame: true } latest && Parameters(latest) is { } now) return _h264Parameters = now;
         if (_h264Parameters != null) return _h264Parameters;
         using var viewer = camera.H264.AddViewer(TimeSpan.Zero);
+        camera.H264.RequestKeyFrame();
         using var timeout = new CancellationTokenSource(DescribeWait, loop.Time);
         try
         {

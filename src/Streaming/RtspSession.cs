@@ -90,7 +90,9 @@ public sealed partial class RtspSession : IDisposable
     {
         using var viewer = _hub.AddViewer(TimeSpan.Zero);
         long skipped = 0;
-        bool needKey = Track == RtspTrack.H264;
+        bool needKey = Track == RtspTrack.H264, asked = needKey;
+        // An encoder makes its next frame a key frame: a new viewer starts within a frame, not a GOP.
+        if (needKey) _hub.RequestKeyFrame();
         try
         {
             while (true)
@@ -105,8 +107,13 @@ public sealed partial class RtspSession : IDisposable
                         skipped = viewer.Skipped;
                         needKey = Track == RtspTrack.H264;
                     }
-                    if (needKey && !frame.IsKeyFrame) continue;
-                    needKey = false;
+                    if (needKey && !frame.IsKeyFrame)
+                    {
+                        if (!asked) _hub.RequestKeyFrame(); // once per wait
+                        asked = true;
+                        continue;
+                    }
+                    needKey = asked = false;
                     var fragments = _server.Fragment(frame, Track);
                     if (fragments == null) continue;
                     if (Transport.Tcp) await SendInterleaved(frame, fragments, RtpTime(frame.Timestamp));

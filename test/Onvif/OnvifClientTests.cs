@@ -24,8 +24,19 @@ public sealed class OnvifClientTests
         var result = JsonDocument.Parse(run.Output).RootElement;
         Assert.AreEqual("Edge", result.GetProperty("info").GetProperty("manufacturer").GetString());
         Assert.AreEqual(Program.Version, result.GetProperty("info").GetProperty("firmwareVersion").GetString());
-        Assert.AreEqual("profile_jpeg", result.GetProperty("profiles")[0].GetProperty("token").GetString());
-        Assert.AreEqual("JPEG", result.GetProperty("profiles")[0].GetProperty("encoding").GetString());
+        // H.264 first (Home Assistant takes only H.264 profiles), with what the stream really is; then JPEG.
+        var h264 = result.GetProperty("profiles")[0];
+        Assert.AreEqual("profile_h264", h264.GetProperty("token").GetString());
+        Assert.AreEqual("H264", h264.GetProperty("encoding").GetString());
+        // Soap.TestPatternCamera: 320×240 at 10 fps.
+        Assert.AreEqual(320, h264.GetProperty("resolution").GetProperty("width").GetInt32());
+        Assert.AreEqual(240, h264.GetProperty("resolution").GetProperty("height").GetInt32());
+        Assert.AreEqual(10, h264.GetProperty("rateControl").GetProperty("frameRateLimit").GetInt32());
+        Assert.AreEqual(2000, h264.GetProperty("rateControl").GetProperty("bitrateLimit").GetInt32(), "H264:Bitrate's default");
+        Assert.AreEqual(20, h264.GetProperty("h264").GetProperty("govLength").GetInt32(), "H264:KeyframeSeconds' default, 2 s");
+        Assert.AreEqual("Baseline", h264.GetProperty("h264").GetProperty("H264Profile").GetString());
+        Assert.AreEqual("profile_jpeg", result.GetProperty("profiles")[1].GetProperty("token").GetString());
+        Assert.AreEqual("JPEG", result.GetProperty("profiles")[1].GetProperty("encoding").GetString());
 
         var snapshot = new Uri(result.GetProperty("snapshotUri").GetString()!);
         using var jpeg = await server.Http.GetAsync(snapshot);
@@ -41,6 +52,9 @@ public sealed class OnvifClientTests
         var decode = await Tools.Run("ffmpeg",
             ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", withCredentials, "-frames:v", "10", "-f", "null", "-"]);
         Assert.AreEqual(0, decode.ExitCode, decode.Error);
+        var probe = await Tools.Run("ffprobe",
+            ["-v", "error", "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name", "-of", "csv=p=0", withCredentials]);
+        Assert.AreEqual("h264", probe.Output.Trim(), "the default profile's stream is H.264: " + probe.Error);
     }
 
     [TestMethod]

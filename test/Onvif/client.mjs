@@ -15,7 +15,11 @@ try {
   const snapshot = await call('getSnapshotUri');
   console.log(JSON.stringify({
     info,
-    profiles: profiles.map(p => ({ token: p.$.token, name: p.name, encoding: p.videoEncoderConfiguration?.encoding })),
+    profiles: profiles.map(p => ({
+      token: p.$.token, name: p.name, encoding: p.videoEncoderConfiguration?.encoding,
+      resolution: p.videoEncoderConfiguration?.resolution, rateControl: p.videoEncoderConfiguration?.rateControl,
+      h264: p.videoEncoderConfiguration?.H264,
+    })),
     streamUri: stream.uri,
     snapshotUri: snapshot.uri,
   }));

@@ -438,9 +438,9 @@ public sealed class RtspTests
     }
 
     [TestMethod]
-    public async Task UnknownPathsAreNotFoundAndAJpegCameraHasNoH264Stream()
+    public async Task UnknownPathsAreNotFoundAndACameraWithoutAnH264EncoderHasNoH264Stream()
     {
-        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--H264:Encoder", "none");
         int port = await Port(server);
         using var client = await RtspClient.Connect(port);
         Assert.AreEqual(404, (await client.Request("DESCRIBE", $"rtsp://127.0.0.1:{port}/nothing")).Status);
@@ -477,7 +477,7 @@ public sealed class RtspTests
         return port;
     }
 
-    private static async Task AssertFfmpegDecodes(EdgeServer server, string path, string transport, string codec)
+    internal static async Task AssertFfmpegDecodes(EdgeServer server, string path, string transport, string codec)
     {
         int port = await Port(server);
         string url = $"rtsp://{EdgeServer.User}:{Uri.EscapeDataString(EdgeServer.Password)}@127.0.0.1:{port}{path}";
