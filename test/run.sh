@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: Chromium and Firefox ESR for the browser tests (Chromium driven by
-# playwright-core, Firefox over WebDriver BiDi; no browser download), ffmpeg/ffprobe as camera and viewer, libturbojpeg for the encoder under the JIT, gcc and
+# playwright-core, Firefox over WebDriver BiDi; no browser download), ffmpeg/ffprobe as camera and viewer, libturbojpeg for the
+# encoder under the JIT, gcc and
 # the kernel headers for the V4L2 struct-layout check, iproute2 for the network namespaces,
 # systemd-analyze to verify the unit file, promtool (Debian's prometheus) to check /metrics, e2fsprogs
 # for the small ext4 file system the storage-fault test fills and breaks.
@@ -21,7 +22,12 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
-for pkg in libturbojpeg0 linux-libc-dev; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+# OpenH264 (Cisco's, BSD) is Edge's software H.264 encoder, loaded at run time; its headers are for the struct-layout check.
+# Named with the machine's architecture: once arm64 is added for cross-publishing, a bare name is ambiguous.
+arch=$(dpkg --print-architecture)
+for pkg in libturbojpeg0 linux-libc-dev libopenh264-7 libopenh264-dev; do
+  dpkg -s "$pkg:$arch" >/dev/null 2>&1 || need+=("$pkg:$arch")
+done
 if ((${#need[@]})); then
   sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
   echo "test/run.sh: installing ${need[*]}" >&2

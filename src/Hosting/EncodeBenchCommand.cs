@@ -5,19 +5,23 @@ using System.Text;
 using System.Text.Json;
 using Edge.Camera;
 using Edge.Runtime;
+using Edge.Video;
 
 namespace Edge.Hosting;
 
 /// <summary>
-/// <c>edge bench-encode</c>: the JPEG encode rate of the real pipeline (planar frames as capture makes
-/// them, <see cref="JpegEncoder"/> on the <see cref="WorkerPool"/>), for test/bench/camera.sh to compare
-/// with TurboJPEG called in a tight loop (test/bench/encode-anchor.c). Prints one JSON line.
+/// <c>edge bench-encode</c>: the encode rate of the real pipeline (planar frames as capture makes them,
+/// <see cref="JpegEncoder"/> or <see cref="OpenH264Encoder"/> on the <see cref="WorkerPool"/>), for
+/// test/bench/camera.sh and h264.sh to compare with the library called in a tight loop
+/// (test/bench/encode-anchor.c, h264-anchor.c). Prints one JSON line.
 /// </summary>
 public static class EncodeBenchCommand
 {
-    public const string Usage = "usage: edge bench-encode --input FILE --size WIDTHxHEIGHT [--workers N] [--seconds S] [--quality 80]";
+    public const string Usage = "usage: edge bench-encode --input FILE --size WIDTHxHEIGHT [--workers N] [--seconds S] [--quality 80]\n" +
+        "       [--codec jpeg|h264] [--bitrate 2000] [--fps 30]  (h264: one worker; key frames every 2 s, baseline)";
 
-    private sealed record Options(string Input, int Width, int Height, int Workers, double Seconds, int Quality);
+    private sealed record Options(string Input, int Width, int Height, int Workers, double Seconds, int Quality, string Codec, int Bitrate,
+        int Fps);
 
     public static async Task<int> Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -40,6 +44,11 @@ public static class EncodeBenchCommand
             output.WriteLine(Json(options.Workers, count, elapsed.TotalSeconds, bytes));
             return 0;
         }
+        catch (Exception e) when (e is DllNotFoundException or H264EncoderException)
+        {
+            error.WriteLine($"edge bench-encode: {e.Message}");
+            return 1;
+        }
         finally
         {
             foreach (var frame in frames) frame.Release();
@@ -49,13 +58,14 @@ public static class EncodeBenchCommand
     private static Options? Parse(string[] args, out string? problem)
     {
         string? input = null, size = null;
-        int workers = 1, quality = 80;
+        string codec = "jpeg";
+        int workers = 1, quality = 80, bitrate = 2000, fps = 30;
         double seconds = 5;
         problem = null;
         for (int i = 0; i < args.Length; i += 2)
         {
             string name = args[i];
-            if (name is not ("--input" or "--size" or "--workers" or "--seconds" or "--quality"))
+            if (name is not ("--input" or "--size" or "--workers" or "--seconds" or "--quality" or "--codec" or "--bitrate" or "--fps"))
             {
                 problem = $"unknown option '{name}'";
                 return null;
@@ -77,13 +87,27 @@ public static class EncodeBenchCommand
                 case "--seconds":
                     valid = double.TryParse(value, CultureInfo.InvariantCulture, out seconds) && seconds is > 0 and <= 3600;
                     break;
+                case "--codec":
+                    codec = value;
+                    valid = codec is "jpeg" or "h264";
+                    break;
+                case "--bitrate":
+                    valid = int.TryParse(value, CultureInfo.InvariantCulture, out bitrate) && bitrate is >= 64 and <= 100_000;
+                    break;
+                case "--fps": valid = int.TryParse(value, CultureInfo.InvariantCulture, out fps) && fps is >= 1 and <= 120; break;
                 default: valid = int.TryParse(value, CultureInfo.InvariantCulture, out quality) && quality is >= 1 and <= 100; break;
             }
             if (!valid)
             {
-                problem = $"bad value '{value}' for {name} (workers 1–256, seconds above 0 and up to 3600, quality 1–100)";
+                problem = $"bad value '{value}' for {name} (workers 1–256, seconds above 0 and up to 3600, quality 1–100, " +
+                    "codec jpeg or h264, bitrate 64–100000, fps 1–120)";
                 return null;
             }
+        }
+        if (codec == "h264" && workers != 1)
+        {
+            problem = "an H.264 stream is encoded one frame after another: --workers 1";
+            return null;
         }
         if (string.IsNullOrEmpty(input) || size == null)
         {
@@ -98,7 +122,7 @@ public static class EncodeBenchCommand
             problem = $"bad --size '{size}' (even WIDTHxHEIGHT, 16 to 8192 each)";
             return null;
         }
-        return new Options(input, width, height, workers, seconds, quality);
+        return new Options(input, width, height, workers, seconds, quality, codec, bitrate, fps);
     }
 
     // The first frames of the file at most: 16 at 1080p are 50 MB of planar frames, under the binary's
@@ -129,6 +153,11 @@ public static class EncodeBenchCommand
     private static async Task<(long Count, long Bytes, TimeSpan Elapsed)> Measure(Frame[] frames, Options options)
     {
         using var pool = new WorkerPool(options.Workers, 2 * options.Workers);
+        // H.264: one encoder, used by the one worker only (as H264Service uses it), made before the clock starts.
+        using var h264 = options.Codec == "h264"
+            ? await pool.Submit(_ => (IH264Encoder)new OpenH264Encoder(new H264EncoderOptions(options.Width, options.Height, options.Fps,
+                options.Bitrate, 2 * options.Fps, "baseline")), PoolFullMode.Wait)
+            : null;
         var inFlight = new Queue<Task<int>>();
         long count = 0, bytes = 0, next = 0;
         var duration = TimeSpan.FromSeconds(options.Seconds);
@@ -143,9 +172,9 @@ public static class EncodeBenchCommand
             var raw = frames[next++ % frames.Length];
             inFlight.Enqueue(pool.Submit(_ =>
             {
-                var jpeg = JpegEncoder.ForThisThread.Encode(raw, options.Quality);
-                int length = jpeg.Length;
-                jpeg.Release();
+                var encoded = h264 != null ? h264.Encode(raw, keyFrame: false) : JpegEncoder.ForThisThread.Encode(raw, options.Quality);
+                int length = encoded?.Length ?? 0;
+                encoded?.Release();
                 return length;
             }, PoolFullMode.Wait));
         }

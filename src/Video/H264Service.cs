@@ -67,9 +67,11 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
                 var changed = _changed.Task;
                 var settings = camera.Settings.H264OrDefault();
                 var choice = await pool.Submit(_ => H264EncoderChoice.Resolve(settings), PoolFullMode.Wait, cancellationToken);
-                if (choice != Choice) Report(choice);
+                bool changedChoice = choice != Choice;
                 Choice = choice;
+                // The encoder named is missing: a fault (the supervisor logs it and tries again later).
                 if (choice.Problem != null && settings.Encoder != "auto") throw new H264EncoderException(choice.Problem);
+                if (changedChoice) Report(choice);
                 if (choice.CanEncode && Wanted) await EncodeWhileWanted(choice, cancellationToken);
                 else await changed.WaitAsync(cancellationToken);
             }

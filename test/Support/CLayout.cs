@@ -8,9 +8,11 @@ namespace Edge.Tests.Support;
 
 /// <summary>
 /// A C# mirror of a C struct. For a named union inside a struct (v4l2_buffer.m), <paramref name="Member"/>
-/// is the member it stands for, and its field offsets are relative to that member.
+/// is the member it stands for, and its field offsets are relative to that member. <paramref name="Paths"/>
+/// names the C member of C# fields called otherwise (<c>PicWidth</c> → <c>iPicWidth</c>,
+/// <c>LayerWidth</c> → <c>sSpatialLayers[0].iVideoWidth</c>).
 /// </summary>
-public sealed record CStruct(Type Mirror, string C, string? Member = null);
+public sealed record CStruct(Type Mirror, string C, string? Member = null, IReadOnlyDictionary<string, string>? Paths = null);
 
 /// <summary>
 /// Checks mirrors of kernel structs and constants against the real headers: a generated C program
@@ -68,7 +70,8 @@ public static class CLayout
                 : $"SHOW(\"size {s.Mirror.Name}\", sizeof((({s.C} *)0)->{s.Member}));");
             foreach (var field in Fields(s.Mirror))
             {
-                string path = s.Member is null ? field.Name : $"{s.Member}.{field.Name}";
+                string name = s.Paths?.GetValueOrDefault(field.Name) ?? field.Name;
+                string path = s.Member is null ? name : $"{s.Member}.{name}";
                 string offset = s.Member is null ? $"offsetof({s.C}, {path})" : $"offsetof({s.C}, {path}) - offsetof({s.C}, {s.Member})";
                 c.AppendLine($"SHOW(\"offset {s.Mirror.Name}.{field.Name}\", {offset});");
                 c.AppendLine($"SHOW(\"size {s.Mirror.Name}.{field.Name}\", sizeof((({s.C} *)0)->{path}));");
@@ -98,8 +101,8 @@ public static class CLayout
             : ManagedSize(field.FieldType);
 
     // The size sizeof(T) gives in src (Marshal.SizeOf could differ for non-blittable types).
-    private static int ManagedSize(Type type) =>
-        (int)typeof(Unsafe).GetMethod(nameof(Unsafe.SizeOf))!.MakeGenericMethod(type).Invoke(null, null)!;
+    private static int ManagedSize(Type type) => type.IsPointer ? IntPtr.Size
+        : (int)typeof(Unsafe).GetMethod(nameof(Unsafe.SizeOf))!.MakeGenericMethod(type).Invoke(null, null)!;
 
     private static Dictionary<string, ulong> CompileAndRun(string source)
     {

@@ -56,18 +56,9 @@ gcc -O2 -Wall -Wextra -Werror -o "$work/encode-anchor" "$here/encode-anchor.c" -
 gcc -O2 -Wall -Wextra -Werror -o "$work/mjpeg-viewers" "$here/mjpeg-viewers.c"
 
 sum() { awk '{ s += $1 } END { print s + 0 }'; }
-# field NAME: NAME's number from each flat JSON line on stdin (the tools here print nothing nested).
-field() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9.]*\).*/\1/p"; }
 # lines FILE KEY VALUE: the JSON lines of FILE where KEY is VALUE.
 lines() { grep -F "\"$2\":$3," "$1" || true; }
-# CPU seconds the machine has been busy, all cores, steal included (time this VM wanted and did not get).
-machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
-# CPU seconds of this shell's finished children, from the times builtin's output in FILE.
-children_cpu() { awk 'NR == 2 { gsub(/s/, ""); split($1, u, "m"); split($2, s, "m"); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"; }
 fmt() { awk -v v="$1" -v d="${2:-1}" 'BEGIN { printf("%." d "f", v) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-passfail() { awk -v c="$1" 'BEGIN { print (c ? "**pass**" : "**FAIL**") }'; }
-mib() { awk -v kb="$1" 'BEGIN { printf "%.1f MiB (%.1f MB)", kb / 1024, kb * 1.024 / 1000 }'; }
 
 used_ports=" "
 free_port() {
@@ -217,13 +208,4 @@ while read -r count message; do
   notes+=("Edge logged $count× \`$message\` (see $work/edge-viewers.stderr)")
 done < <(grep -sE '^<[0-4]>[^ ]+ (warn|error|crit) ' "$work/edge-viewers.stderr" | grep -v 'Authentication is disabled' \
   | sed -E 's/^<[0-4]>[^ ]+ //' | cut -c1-160 | sort | uniq -c)
-if ((${#notes[@]})); then
-  echo
-  echo "Problems seen in this run:"
-  echo
-  for n in "${notes[@]}"; do echo "- $n"; done
-fi >>"$table"
-
-{ echo; echo "## Table"; cat "$table"; } >>"$raw"
-cat "$table"
-log "raw results and logs: $work (results.txt)"
+finish_table

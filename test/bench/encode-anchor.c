@@ -13,20 +13,7 @@
 #include <turbojpeg.h>
 
 #include "proc.h"
-
-// Packed YUYV to planar I420: every row's Y, U and V of even rows only.
-static void yuyv_to_i420(const unsigned char *in, int w, int h, unsigned char *out) {
-  unsigned char *y = out, *u = out + w * h, *v = u + (w / 2) * (h / 2);
-  for (int row = 0; row < h; row++) {
-    const unsigned char *line = in + (size_t)row * w * 2;
-    for (int x = 0; x < w; x++) y[row * w + x] = line[x * 2];
-    if (row & 1) continue;
-    for (int x = 0; x < w / 2; x++) {
-      u[(row / 2) * (w / 2) + x] = line[x * 4 + 1];
-      v[(row / 2) * (w / 2) + x] = line[x * 4 + 3];
-    }
-  }
-}
+#include "yuv.h"
 
 int main(int argc, char **argv) {
   snprintf(die_prefix, sizeof die_prefix, "encode-anchor");

@@ -27,3 +27,28 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if
 # Appends one raw result line to $raw (set by the sourcing script).
 # shellcheck disable=SC2154
 raw() { printf '%s\n' "$*" >>"$raw"; }
+
+# field NAME: NAME's number from each flat JSON line on stdin (the tools here print nothing nested).
+field() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9.]*\).*/\1/p"; }
+# CPU seconds the machine has been busy, all cores, steal included (time this VM wanted and did not get).
+machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
+# CPU seconds of this shell's finished children, from the times builtin's output in FILE.
+children_cpu() { awk 'NR == 2 { gsub(/s/, ""); split($1, u, "m"); split($2, s, "m"); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+passfail() { awk -v c="$1" 'BEGIN { print (c ? "**pass**" : "**FAIL**") }'; }
+mib() { awk -v kb="$1" 'BEGIN { printf "%.1f MiB (%.1f MB)", kb / 1024, kb * 1.024 / 1000 }'; }
+
+# Ends a run: the problems in `notes` go under the markdown table in $table, which is appended to $raw
+# and printed; then where the raw results are.
+# shellcheck disable=SC2154
+finish_table() {
+  if ((${#notes[@]})); then
+    echo
+    echo "Problems seen in this run:"
+    echo
+    for n in "${notes[@]}"; do echo "- $n"; done
+  fi >>"$table"
+  { echo; echo "## Table"; cat "$table"; } >>"$raw"
+  cat "$table"
+  log "raw results and logs: $work (results.txt)"
+}

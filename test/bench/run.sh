@@ -279,8 +279,6 @@ raw "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- results ---------------------------------------------------------------------------------------
 fmt() { awk -v v="$1" -v d="${2:-2}" 'BEGIN { printf("%." d "f", v) }'; }
-passfail() { awk -v c="$1" 'BEGIN { print (c ? "**pass**" : "**FAIL**") }'; }
-mib() { awk -v kb="$1" 'BEGIN { printf "%.1f MiB (%.1f MB)", kb / 1024, kb * 1.024 / 1000 }'; }
 
 start_ms=$(median <"$work/start_ms")
 nginx_start_ms=$(median <"$work/nginx_start_ms")
@@ -312,7 +310,6 @@ floor_row() { # N: the floor row for N clients (not a target)
   local n=$1
   echo "| Push latency p50 / p99, $n clients: C floor server (floor-server.c) | Edge p99 $(ratio "${p99[edge$n]}" "${p99[floor1$n]}")× the 1-thread floor, $(ratio "${p99[edge$n]}" "${p99[floor2$n]}")× the 2-thread floor; Node ws $(ratio "${p99[node$n]}" "${p99[floor2$n]}")× the 2-thread floor | 1 sender thread: $(lat_cell floor1 "$n"); 2 sender threads: $(lat_cell floor2 "$n") |"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 table="$work/table.md"
 {
@@ -355,13 +352,4 @@ for f in "$work"/edge*.stderr; do
   done < <(grep -E '^<[0-4]>[^ ]+ (warn|error|crit) ' "$f" | grep -v 'Authentication is disabled' \
     | sed -E 's/^<[0-4]>[^ ]+ //; s/(Connection|Request) id "[^"]*"/\1 id "…"/g' | cut -c1-160 | sort | uniq -c)
 done
-if ((${#notes[@]})); then
-  echo
-  echo "Problems seen in this run:"
-  echo
-  for n in "${notes[@]}"; do echo "- $n"; done
-fi >>"$table"
-
-{ echo; echo "## Table"; cat "$table"; } >>"$raw"
-cat "$table"
-log "raw results and logs: $work (results.txt)"
+finish_table
