@@ -7,8 +7,9 @@ namespace Edge.Camera;
 /// Runs the configured camera under the supervisor: a capture thread per source, and on the loop the
 /// pipeline that checks MJPEG frames, schedules raw frames for encoding on the worker pool (at most
 /// one per worker in flight; when all are busy the oldest waiting frame is dropped) and publishes
-/// results to the hubs. Encoding stops while nobody watches. <see cref="Apply"/> restarts the source
-/// with new settings. Loop only, except for the capture thread it starts.
+/// results to the hubs. An H.264 camera's units are decoded (OpenH264, one at a time, from a key
+/// frame) while someone wants JPEG. Encoding and decoding stop while nobody watches.
+/// <see cref="Apply"/> restarts the source with new settings. Loop only, except for the capture thread it starts.
 /// </summary>
 public sealed partial class CameraService
 {
@@ -24,7 +25,13 @@ public sealed partial class CameraService
     private CaptureOutput? _output;
     private Frame? _waiting;
     private int _inFlight;
+    // The H.264 decoder: used by one pool job at a time (_decoding), made at the first unit, closed when nobody wants JPEG.
+    private H264Decoder? _decoder;
+    private bool _decoding, _needKey = true;
+    // Whether OpenH264 looks installed (a few stat calls; it is loaded only when a unit is decoded), and why not once it failed to load.
+    private string? _decoderProblem = Native.OpenH264.ProblemWithoutLoading();
     private readonly LatencyWindow _encodeTimes = new();
+    private readonly RateLimitedLog _decodeProblems;
     // Frame numbers continue across sources, so a restarted camera's frames are never taken for stale ones.
     private readonly System.Runtime.CompilerServices.StrongBox<long> _sequence = new();
 
@@ -36,11 +43,16 @@ public sealed partial class CameraService
         _pool = pool;
         _createSource = createSource;
         _logger = logger;
+        _decodeProblems = new RateLimitedLog(logger, loop.Time, perMinute: 6);
         Settings = settings;
         Jpeg = new FrameHub(loop);
         H264 = new FrameHub(loop);
         Raw = new FrameHub(loop);
-        Jpeg.DemandChanged += _ => DemandChanged();
+        Jpeg.DemandChanged += demand =>
+        {
+            DemandChanged();
+            if (!demand && !_decoding) CloseDecoder();
+        };
         H264.DemandChanged += _ => DemandChanged();
         Raw.DemandChanged += _ => DemandChanged();
     }
@@ -85,6 +97,11 @@ public sealed partial class CameraService
         _delivered.Height > 0 ? _delivered.Height : Settings.Height,
         _delivered.Fps > 0 ? _delivered.Fps : Settings.Fps);
 
+    /// <summary>Why there is no JPEG now (MJPEG, snapshots, RTSP <c>/stream</c>), or null when there is.</summary>
+    public string? JpegUnavailable => Settings.DeliversH264 && _decoderProblem is { } problem
+        ? $"The camera delivers H.264 and Edge cannot decode it for MJPEG and snapshots ({problem}); its H.264 streams over RTSP /h264"
+        : null;
+
     /// <summary>Why the last source failed, until one runs again.</summary>
     public string? LastError { get; private set; }
 
@@ -94,7 +111,10 @@ public sealed partial class CameraService
     /// <summary>Raw frames encoded to JPEG by Edge.</summary>
     public long Encoded { get; private set; }
 
-    /// <summary>Raw frames skipped because every worker was busy encoding, or whose encoding failed.</summary>
+    /// <summary>
+    /// Raw frames skipped because every worker was busy encoding, or whose encoding failed; H.264 units
+    /// not decoded because the decoder was busy or failed.
+    /// </summary>
     public long EncodeDrops { get; private set; }
 
     /// <summary>Frames the capture channel dropped because the pipeline was behind.</summary>
@@ -199,6 +219,7 @@ public sealed partial class CameraService
         while (output.Reader.TryRead(out var left)) left.Release();
         _waiting?.Release();
         _waiting = null;
+        _needKey = true;
         _dropsBefore += output.Dropped;
         _invalidBefore += output.Invalid;
         _output = null;
@@ -273,28 +294,83 @@ public sealed partial class CameraService
                 Jpeg.Publish(frame); // checked by the source, passed through without re-encoding
                 break;
             case PixelFormat.H264:
+                if (Jpeg.HasDemand && _decoderProblem == null) Decode(frame.AddRef(), quality);
                 H264.Publish(frame);
                 break;
             default:
                 if (Raw.HasDemand) Raw.Publish(frame.AddRef());
-                if (!Jpeg.HasDemand)
-                {
-                    frame.Release(); // nobody watches: no encoding
-                    break;
-                }
-                if (_inFlight < _pool.Workers)
-                {
-                    _ = Encode(frame, quality);
-                    break;
-                }
-                if (_waiting != null)
-                {
-                    _waiting.Release();
-                    EncodeDrops++;
-                }
-                _waiting = frame;
+                EncodeJpeg(frame, quality);
                 break;
         }
+    }
+
+    // Takes over the caller's reference to a planar frame.
+    private void EncodeJpeg(Frame frame, int quality)
+    {
+        if (!Jpeg.HasDemand)
+        {
+            frame.Release(); // nobody watches: no encoding
+            return;
+        }
+        if (_inFlight < _pool.Workers)
+        {
+            _ = Encode(frame, quality);
+            return;
+        }
+        if (_waiting != null)
+        {
+            _waiting.Release();
+            EncodeDrops++;
+        }
+        _waiting = frame;
+    }
+
+    // A unit skipped breaks the pictures after it: while the decoder is busy, units are dropped up to the next key frame.
+    private void Decode(Frame unit, int quality)
+    {
+        if (_decoding || (_needKey && !unit.IsKeyFrame))
+        {
+            if (_decoding)
+            {
+                EncodeDrops++;
+                _needKey = true;
+            }
+            unit.Release();
+            return;
+        }
+        _needKey = false;
+        _ = DecodeThenEncode(unit, quality);
+    }
+
+    private async Task DecodeThenEncode(Frame unit, int quality)
+    {
+        _decoding = true;
+        try
+        {
+            var picture = await _pool.Submit(_ => (_decoder ??= new H264Decoder()).Decode(unit), PoolFullMode.Reject);
+            if (picture != null) EncodeJpeg(picture, quality);
+        }
+        catch (Exception e)
+        {
+            EncodeDrops++;
+            _needKey = true;
+            if (e is DllNotFoundException) _decoderProblem = e.Message; // no JPEG from this camera until Edge restarts
+            if (e is not PoolFullException && _decodeProblems.Admit()) Log.DecodeFailed(_logger, e.Message);
+        }
+        finally
+        {
+            unit.Release();
+            _decoding = false;
+            if (!Jpeg.HasDemand) CloseDecoder();
+        }
+    }
+
+    // Loop only, never while a decode runs; freeing the decoder's buffers takes microseconds.
+    private void CloseDecoder()
+    {
+        _decoder?.Dispose();
+        _decoder = null;
+        _needKey = true;
     }
 
     private async Task Encode(Frame raw, int quality)
@@ -343,6 +419,10 @@ public sealed partial class CameraService
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Camera: the capture thread did not stop within 3 s")]
         public static partial void CaptureDidNotStop(ILogger logger);
+
+        [LoggerMessage(Level = LogLevel.Warning,
+            Message = "Camera: decoding the camera's H.264 failed: {Message}; again from the next key frame")]
+        public static partial void DecodeFailed(ILogger logger, string message);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Camera: encoding a frame failed: {Message}")]
         public static partial void EncodeFailed(ILogger logger, Exception exception, string message);

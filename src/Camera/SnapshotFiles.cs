@@ -33,8 +33,7 @@ public sealed partial class SnapshotFiles(EventLoop loop, WorkerPool pool, Camer
     public async Task<string> Save(CancellationToken cancellationToken)
     {
         loop.VerifyAccess();
-        if (camera.Settings.DeliversH264)
-            throw new CameraException("the camera delivers H.264; snapshots need an MJPEG or raw camera format");
+        if (camera.JpegUnavailable is { } reason) throw new CameraException(reason);
         if (_saving) throw new CameraException("another snapshot is being saved");
         _saving = true;
         try

@@ -8,7 +8,7 @@ namespace Edge.Onvif;
 /// <summary>
 /// The ONVIF media service (<c>trt</c>, Profile S): only what plays, the best first. H.264 (RTSP
 /// <c>/h264</c>) when the camera delivers it or Edge can encode it, then JPEG (RTSP <c>/stream</c>,
-/// MJPEG over HTTP, snapshots) unless the camera delivers H.264. Size and frame rate are what the
+/// MJPEG over HTTP, snapshots) unless an H.264 camera's stream cannot be decoded. Size and frame rate are what the
 /// camera delivers (<see cref="CameraService.Shape"/>), not what its settings ask for; tokens are
 /// fixed strings, so they stay the same across restarts.
 /// Read only: changes go through <c>camera.set</c>. Loop only.
@@ -60,9 +60,7 @@ public sealed class MediaService : IOnvifService
             {
                 FindProfile(call);
                 // Clients such as Home Assistant then take stills from the stream instead.
-                if (_camera.Settings.DeliversH264)
-                    throw new SoapFault("s:Receiver", "The camera delivers H.264, which Edge passes through without decoding: " +
-                        "no snapshots; take stills from the RTSP stream.", "ter:ActionNotSupported");
+                if (_camera.JpegUnavailable is { } why) throw new SoapFault("s:Receiver", why + ".", "ter:ActionNotSupported");
                 WriteMediaUri(w, $"http://{call.Host}/snapshot.jpg");
             })),
             ["GetGuaranteedNumberOfVideoEncoderInstances"] = new(GetGuaranteedNumberOfVideoEncoderInstances),
@@ -79,11 +77,11 @@ public sealed class MediaService : IOnvifService
     private static readonly Profile Jpeg = new(JpegProfile, "JPEG", JpegEncoderToken, "JPEG", "/stream");
     private static readonly Profile H264 = new(H264Profile, "H264", H264EncoderToken, "H264", "/h264");
 
-    // Home Assistant takes the first H.264 profile; an H.264 camera's /stream answers 404, so it has no JPEG profile.
+    // Home Assistant takes the first H.264 profile; without an H.264 decoder an H.264 camera's /stream answers 404: no JPEG profile.
     private IEnumerable<Profile> Profiles()
     {
         if (_h264.Unavailable == null) yield return H264;
-        if (!_camera.Settings.DeliversH264) yield return Jpeg;
+        if (_camera.JpegUnavailable == null) yield return Jpeg;
     }
 
     private Profile FindProfile(OnvifCall call)
@@ -111,7 +109,7 @@ public sealed class MediaService : IOnvifService
     public void WriteServiceCapabilities(XmlDocumentWriter w)
     {
         w.StartTrt("Capabilities");
-        w.Attribute("SnapshotUri", !_camera.Settings.DeliversH264);
+        w.Attribute("SnapshotUri", _camera.JpegUnavailable == null);
         w.Attribute("Rotation", false);
         w.Attribute("VideoSourceMode", false);
         w.Attribute("OSD", false);

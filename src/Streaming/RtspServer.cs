@@ -200,10 +200,9 @@ public sealed partial class RtspServer(EventLoop loop, CameraService camera, H26
     /// <summary>Why a track cannot be played now, or null.</summary>
     internal string? Unavailable(RtspTrack track)
     {
-        bool h264Camera = camera.Settings.DeliversH264;
         return track switch
         {
-            RtspTrack.Jpeg when h264Camera => "the camera delivers H.264: play /h264",
+            RtspTrack.Jpeg when camera.JpegUnavailable is { } why => why,
             RtspTrack.H264 when h264.Unavailable is { } why => $"{why}: play /stream",
             _ => null,
         };

@@ -13,21 +13,21 @@ public sealed record H264EncoderChoice(string Kind, string? Device, string Name,
 
     public bool CanEncode => Kind != "none";
 
-    /// <summary>Looks for the encoders the settings allow (opens a library and device nodes: blocking, for the pool).</summary>
+    /// <summary>
+    /// Looks for the encoders the settings allow, without loading a library (that waits for the first
+    /// H.264 viewer); reads directories and device nodes, quickly, but not for the loop.
+    /// </summary>
     public static H264EncoderChoice Resolve(Edge.Camera.H264Settings settings)
     {
-        switch (settings.Encoder)
+        string? openH264 = OpenH264.ProblemWithoutLoading();
+        var software = new H264EncoderChoice("openh264", null, OpenH264.LoadedVersion ?? "OpenH264", null);
+        return settings.Encoder switch
         {
-            case "none":
-                return None;
-            case "openh264":
-                return OpenH264.Version is { } version ? new("openh264", null, version, null) : None with { Problem = OpenH264.Problem };
-            case "v4l2":
-                return None with { Problem = V4l2Problem };
-            default:
-                if (OpenH264.Version is { } found) return new("openh264", null, found, null);
-                return None with { Problem = $"no V4L2 mem-to-mem H.264 encoder, and {OpenH264.Problem}" };
-        }
+            "none" => None,
+            "openh264" => openH264 == null ? software : None with { Problem = openH264 },
+            "v4l2" => None with { Problem = V4l2Problem },
+            _ => openH264 == null ? software : None with { Problem = $"no V4L2 mem-to-mem H.264 encoder, and {openH264}" },
+        };
     }
 
     private const string V4l2Problem = "no V4L2 mem-to-mem H.264 encoder was found";

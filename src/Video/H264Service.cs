@@ -15,6 +15,11 @@ namespace Edge.Video;
 /// </summary>
 public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraService camera, StateStore state, ILogger logger)
 {
+    // Known from the start (RTSP and ONVIF say at once whether there is H.264): a few stat calls, before the loop runs.
+    private H264EncoderChoice _choice = H264EncoderChoice.Resolve(camera.Settings.H264OrDefault());
+    private bool _reported;
+    private string? _encoderName;
+
     /// <summary>How long the encoder stays open after the last H.264 viewer left (RTSP's DESCRIBE, then PLAY).</summary>
     public static readonly TimeSpan IdleGrace = TimeSpan.FromSeconds(5);
 
@@ -29,8 +34,8 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
     private H264EncoderOptions? _encoderOptions;
     private long _framesCounted, _bytesCounted, _lastTick;
 
-    /// <summary>The encoder the settings came to (null until the service ran).</summary>
-    public H264EncoderChoice? Choice { get; private set; }
+    /// <summary>The encoder the settings came to.</summary>
+    public H264EncoderChoice Choice => _choice;
 
     /// <summary>Access units made since start.</summary>
     public long Encoded { get; private set; }
@@ -46,10 +51,7 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
 
     /// <summary>Why the camera has no H.264 stream now, or null when it has one (its own, or Edge's).</summary>
     public string? Unavailable
-        => camera.Settings.DeliversH264 ? null
-            : Choice == null ? "the H.264 encoder is starting"
-            : Choice.CanEncode ? null
-            : $"no H.264 encoder ({Choice.Problem ?? "H264:Encoder is none"})";
+        => camera.Settings.DeliversH264 || Choice.CanEncode ? null : $"no H.264 encoder ({Choice.Problem ?? "H264:Encoder is none"})";
 
     public async Task Run(CancellationToken cancellationToken)
     {
@@ -67,11 +69,12 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
                 var changed = _changed.Task;
                 var settings = camera.Settings.H264OrDefault();
                 var choice = await pool.Submit(_ => H264EncoderChoice.Resolve(settings), PoolFullMode.Wait, cancellationToken);
-                bool changedChoice = choice != Choice;
-                Choice = choice;
+                bool changedChoice = choice != _choice || !_reported;
+                _choice = choice;
                 // The encoder named is missing: a fault (the supervisor logs it and tries again later).
                 if (choice.Problem != null && settings.Encoder != "auto") throw new H264EncoderException(choice.Problem);
                 if (changedChoice) Report(choice);
+                _reported = true;
                 if (choice.CanEncode && Wanted) await EncodeWhileWanted(choice, cancellationToken);
                 else await changed.WaitAsync(cancellationToken);
             }
@@ -189,6 +192,7 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
                 CloseEncoder();
                 _encoder = choice.Open(options);
                 _encoderOptions = options;
+                _encoderName = _encoder.Name;
                 start = System.Diagnostics.Stopwatch.GetTimestamp(); // opening is not encoding
             }
             var au = _encoder.Encode(planar, key);
@@ -222,7 +226,7 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
         var encodeMs = times.Count == 0 ? null
             : new H264EncodeTimes(Math.Round(times.Percentile(0.5).TotalMilliseconds, 2),
                 Math.Round(times.Percentile(0.99).TotalMilliseconds, 2));
-        string? encoder = camera.Settings.DeliversH264 ? "camera" : Choice is { CanEncode: true } c ? c.Name : null;
+        string? encoder = camera.Settings.DeliversH264 ? "camera" : Choice.CanEncode ? _encoderName ?? Choice.Name : null;
         state.Publish("camera.h264", new H264Status(encoder, fps, kbps, encodeMs, Drops, Unavailable), VideoJsonContext.Default.H264Status);
     }
 

@@ -146,14 +146,10 @@ public sealed partial class CameraEndpoints(EventLoop loop, CameraService camera
     {
         if (await AuthGate.Check(auth, context, UserRole.Viewer) == null) return null;
         var settings = camera.Settings;
-        if (NoJpeg(settings) is not { } reason) return settings;
+        if (camera.JpegUnavailable is not { } reason) return settings;
         await PlainText.Write(context, StatusCodes.Status503ServiceUnavailable, reason);
         return null;
     }
-
-    private static string? NoJpeg(CameraSettings settings) => settings.DeliversH264
-        ? "The camera delivers H.264, which is streamed over RTSP; MJPEG and snapshots need an MJPEG or raw camera format."
-        : null;
 
     private DateTimeOffset CapturedAt(Frame frame) => loop.Time.GetUtcNow() - loop.Time.GetElapsedTime(frame.Timestamp);
 

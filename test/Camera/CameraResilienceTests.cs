@@ -175,15 +175,24 @@ public sealed class CameraResilienceTests
     }
 
     [TestMethod]
-    public async Task AnH264CameraIsRefusedForMjpegAndSnapshotsWithAClearReason()
+    public async Task AnH264CameraGainsSnapshotsMjpegAndRtspJpegDecodedFromItsStream()
     {
-        await using var server = await EdgeServer.Start(CameraFixtures.PipeConfig("h264", "-c:v libx264 -f h264"));
-        foreach (var path in new[] { "/stream.mjpg", "/snapshot.jpg" })
-        {
-            using var response = await server.Http.GetAsync(path);
-            Assert.AreEqual(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            StringAssert.Contains(await response.Content.ReadAsStringAsync(), "H.264");
-        }
+        await using var server = await EdgeServer.Start(CameraFixtures.PipeConfig("h264",
+            "-pix_fmt yuv420p -c:v libx264 -tune zerolatency -g 25 -f h264"));
+        using var snapshot = await server.Http.GetAsync("/snapshot.jpg");
+        Assert.AreEqual(HttpStatusCode.OK, snapshot.StatusCode, await snapshot.Content.ReadAsStringAsync());
+        string file = Path.Combine(server.DataDir, "snapshot.jpg");
+        await File.WriteAllBytesAsync(file, await snapshot.Content.ReadAsByteArrayAsync());
+        var probe = await Tools.Run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", file]);
+        Assert.AreEqual($"mjpeg,{CameraFixtures.Width},{CameraFixtures.Height}", probe.Output.Trim(), probe.Error);
+
+        // Every unit is decoded while someone watches: the camera's own rate, not one picture a GOP. The stream
+        // opens with the snapshot's picture, then the decoder waits for the camera's next key frame.
+        using var viewer = await CameraFixtures.OpenStream(server);
+        Assert.IsNotNull(await viewer.Next());
+        double fps = await CameraFixtures.MeasureFps(viewer, TimeSpan.FromSeconds(2));
+        Assert.IsTrue(fps >= CameraFixtures.Fps * 0.8, $"{fps:0.0} fps of MJPEG from a {CameraFixtures.Fps} fps H.264 camera");
+        await Edge.Tests.Streaming.RtspTests.AssertFfmpegDecodes(server, "/stream", "tcp", "mjpeg");
     }
 
     private static async Task<byte[]> Jpeg(string dir, int second)

@@ -281,12 +281,12 @@ public sealed class OnvifSoapTests
     }
 
     [TestMethod]
-    public async Task AnH264CameraHasOnlyItsH264ProfileWithTheSizeAndRateItReallySendsAndNoSnapshots()
+    public async Task AnH264CameraHasItsH264ProfileFirstWithTheSizeAndRateItReallySendsThenJpegDecodedFromIt()
     {
         // The settings ask for 1280×720 at 30 fps; the camera (a pipe) sends 640×480 at 25.
         await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
             "Camera":{"Source":"pipe","Format":"h264","Width":1280,"Height":720,"Fps":30,
-              "Command":"exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size=640x480:rate=25 -c:v libx264 -tune zerolatency -g 25 -f h264 -flush_packets 1 -"},
+              "Command":"exec ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size=640x480:rate=25 -pix_fmt yuv420p -c:v libx264 -tune zerolatency -g 25 -f h264 -flush_packets 1 -"},
             """));
         int rtspPort = await Edge.Tests.Streaming.RtspTests.Port(server);
         // Four seconds of watching let Edge see the size (SPS) and measure the rate past ffmpeg's starting burst.
@@ -298,19 +298,20 @@ public sealed class OnvifSoapTests
 
         var profiles = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetProfiles", Soap.Media)), "/onvif/media_service",
             server.Http);
-        Assert.AreEqual(1, System.Text.RegularExpressions.Regex.Matches(profiles.Body, "<trt:Profiles ").Count, profiles.Body);
-        StringAssert.Contains(profiles.Body, "token=\"profile_h264\"");
+        var tokens = System.Text.RegularExpressions.Regex.Matches(profiles.Body, "<trt:Profiles token=\"([a-z0-9_]+)\"")
+            .Select(m => m.Groups[1].Value).ToList();
+        CollectionAssert.AreEqual(new[] { "profile_h264", "profile_jpeg" }, tokens, profiles.Body);
         StringAssert.Contains(profiles.Body, "<tt:Encoding>H264</tt:Encoding>");
         StringAssert.Contains(profiles.Body, "<tt:Resolution><tt:Width>640</tt:Width><tt:Height>480</tt:Height></tt:Resolution>");
         StringAssert.Contains(profiles.Body, "<tt:FrameRateLimit>25</tt:FrameRateLimit>");
         var sources = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetVideoSources", Soap.Media)), "/onvif/media_service",
             server.Http);
         StringAssert.Contains(sources.Body, "<tt:Framerate>25</tt:Framerate>");
-        // The JPEG profile would stream from /stream, which answers 404 for an H.264 camera: there is none.
+        // JPEG is decoded from the camera's H.264 (OpenH264): its profile streams from /stream.
         var jpeg = await Soap.Post(server,
             Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media, "<ProfileToken>profile_jpeg</ProfileToken>")), "/onvif/media_service",
             server.Http);
-        StringAssert.Contains(jpeg.Body, "ter:NoProfile");
+        StringAssert.Contains(jpeg.Body, $"<tt:Uri>rtsp://127.0.0.1:{rtspPort}/stream</tt:Uri>");
         var uri = await Soap.Post(server,
             Soap.Envelope(Soap.Operation("GetStreamUri", Soap.Media, "<ProfileToken>profile_h264</ProfileToken>")), "/onvif/media_service",
             server.Http);
@@ -320,15 +321,20 @@ public sealed class OnvifSoapTests
             var describe = await client.Request("DESCRIBE", $"rtsp://127.0.0.1:{rtspPort}/h264");
             StringAssert.Contains(describe.Body, "a=framerate:25\r\n");
         }
-        // Not a URL that would answer 503: a fault, and capabilities that say so.
+        // Snapshots too, of the size the camera sends.
         var snapshot = await Soap.Post(server,
             Soap.Envelope(Soap.Operation("GetSnapshotUri", Soap.Media, "<ProfileToken>profile_h264</ProfileToken>")),
             "/onvif/media_service", server.Http);
-        Assert.AreEqual(HttpStatusCode.BadRequest, snapshot.Status);
-        StringAssert.Contains(snapshot.Body, "ter:ActionNotSupported");
+        StringAssert.Contains(snapshot.Body, "/snapshot.jpg</tt:Uri>");
+        using var picture = await server.Http.GetAsync("/snapshot.jpg");
+        Assert.AreEqual(HttpStatusCode.OK, picture.StatusCode);
+        string file = Path.Combine(server.DataDir, "snapshot.jpg");
+        await File.WriteAllBytesAsync(file, await picture.Content.ReadAsByteArrayAsync());
+        var size = await Tools.Run("ffprobe", ["-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", file]);
+        Assert.AreEqual("640,480", size.Output.Trim(), size.Error);
         var capabilities = await Soap.Post(server, Soap.Envelope(Soap.Operation("GetServiceCapabilities", Soap.Media)),
             "/onvif/media_service", server.Http);
-        StringAssert.Contains(capabilities.Body, "SnapshotUri=\"false\"");
+        StringAssert.Contains(capabilities.Body, "SnapshotUri=\"true\"");
     }
 
     [TestMethod]
