@@ -45,6 +45,8 @@ public static partial class Program
                     return PasswdCommand.Run(commandLine.ConfigArgs, Console.In, Console.Out, Console.Error);
                 case EdgeCommand.BenchEncode:
                     return await EncodeBenchCommand.Run(commandLine.ConfigArgs, Console.Out, Console.Error);
+                case EdgeCommand.CodecCheck:
+                    return await CodecCheckCommand.Run(commandLine.ConfigArgs, Console.Out, Console.Error);
                 case EdgeCommand.CheckConfig:
                     var checkedSettings = SettingsLoader.Load(EdgeConfiguration.Build(new ConfigurationManager(), commandLine));
                     Console.Out.WriteLine($"edge: configuration is valid (data directory {checkedSettings.DataDir}).");

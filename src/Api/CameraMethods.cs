@@ -26,9 +26,13 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
     private async ValueTask<ApiResult> List(ApiCall call)
     {
         // Opening devices and their ioctls can block: off the loop.
-        var devices = await pool.Submit(_ => V4l2Device.FindDevices().Select(V4l2Device.Describe).OfType<CameraDeviceInfo>().ToList(),
-            PoolFullMode.Wait);
-        return ApiResult.Of(new CameraList(CameraSettings.Sources, devices), ApiJsonContext.Default.CameraList);
+        var (devices, encoders) = await pool.Submit(_ =>
+        {
+            var nodes = V4l2Device.FindDevices();
+            return (nodes.Select(V4l2Device.Describe).OfType<CameraDeviceInfo>().ToList(),
+                V4l2MemToMem.FindEncoders(nodes, V4l2Codecs.H264).Select(e => new H264EncoderDevice(e.Path, e.Card)).ToList());
+        }, PoolFullMode.Wait);
+        return ApiResult.Of(new CameraList(CameraSettings.Sources, devices, encoders), ApiJsonContext.Default.CameraList);
     }
 
     private ValueTask<ApiResult> Get(ApiCall call) => ApiResult.Of(camera.Settings, ApiJsonContext.Default.CameraSettings);
@@ -136,4 +140,8 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
             : throw ApiException.InvalidParams($"params.{property.Name} must be an integer.");
 }
 
-public sealed record CameraList(IReadOnlyList<string> Sources, IReadOnlyList<CameraDeviceInfo> Devices);
+/// <summary>camera.list: the sources, the V4L2 cameras, and the V4L2 mem-to-mem H.264 encoders (for H264:Device).</summary>
+public sealed record CameraList(IReadOnlyList<string> Sources, IReadOnlyList<CameraDeviceInfo> Devices,
+    IReadOnlyList<H264EncoderDevice> Encoders);
+
+public sealed record H264EncoderDevice(string Device, string Card);

@@ -5,6 +5,20 @@ public static class H264Nal
 {
     private static ReadOnlySpan<byte> StartCode => [0, 0, 1];
 
+    /// <summary>The unit holds a coded slice (NAL types 1-5), not only parameter sets or SEI.</summary>
+    public static bool ContainsPicture(ReadOnlySpan<byte> data) => Contains(data, static type => type is >= 1 and <= 5);
+
+    /// <summary>The unit holds an IDR slice (NAL type 5).</summary>
+    public static bool ContainsIdr(ReadOnlySpan<byte> data) => Contains(data, static type => type == 5);
+
+    private static bool Contains(ReadOnlySpan<byte> data, Func<int, bool> type)
+    {
+        int position = 0;
+        while (Next(data, ref position, out int start, out _))
+            if (type(data[start] & 0x1F)) return true;
+        return false;
+    }
+
     /// <summary>
     /// The next NAL unit after a start code at or after <paramref name="position"/>, without the zero
     /// bytes that pad it or begin a four-byte start code; <paramref name="position"/> moves to the following start code.

@@ -11,6 +11,8 @@ public enum PixelFormat
     I420,
     /// <summary>One H.264 access unit in Annex B form (start codes included).</summary>
     H264,
+    /// <summary>A frame of vicodec's FWHT codec: only <c>edge codec-check</c> makes them, to test the V4L2 encoder path in a VM.</summary>
+    Fwht,
 }
 
 /// <summary>The formats a raw source delivers on the wire, before Edge converts them to planar YUV.</summary>

@@ -1,6 +1,6 @@
 namespace Edge.Hosting;
 
-public enum EdgeCommand { Run, Help, Version, CheckConfig, Passwd, BenchEncode }
+public enum EdgeCommand { Run, Help, Version, CheckConfig, Passwd, BenchEncode, CodecCheck }
 
 /// <summary>
 /// The command and the switches Edge handles itself; everything else (<c>--urls</c>,
@@ -27,6 +27,7 @@ public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string
                 case "--check-config": command = EdgeCommand.CheckConfig; break;
                 case "passwd" when i == 0: command = EdgeCommand.Passwd; break;
                 case "bench-encode" when i == 0: command = EdgeCommand.BenchEncode; break;
+                case "codec-check" when i == 0: command = EdgeCommand.CodecCheck; break;
                 case "--config":
                     if (i + 1 >= args.Length) throw new ConfigException("--config needs a file path.");
                     configPath = args[++i];
@@ -51,7 +52,11 @@ public sealed record CommandLine(EdgeCommand Command, string? ConfigPath, string
                edge --check-config    validate the configuration and exit (0 = valid, 2 = invalid)
                edge bench-encode --input FILE --size 1280x720 [--workers N] [--seconds S] [--quality 80]
                                       JPEG encode rate through the worker pool on raw YUYV frames read
-                                      from FILE (its first 16); prints one JSON line (test/bench/camera.sh uses it)
+                                      from FILE (its first 16); prints one JSON line (test/bench/camera.sh uses it);
+                                      --codec h264 [--bitrate 2000] [--fps 30]: OpenH264 instead (test/bench/h264.sh)
+               edge codec-check [--device /dev/video11] [--frames 30] [--size 640x480]
+                                      encode test frames with the board's V4L2 H.264 encoder (the first one
+                                      found, or --device) as Edge would, decode them again, print one JSON line
                edge --version | --help
 
         Options:

@@ -19,6 +19,8 @@ internal static unsafe partial class Libc
     public const int S_IFMT = 0xF000;
     public const int S_IFCHR = 0x2000;
     public const short POLLIN = 0x001;
+    public const short POLLPRI = 0x002;
+    public const short POLLOUT = 0x004;
     public const short POLLERR = 0x008;
     public const short POLLHUP = 0x010;
     public const short POLLNVAL = 0x020;
@@ -28,10 +30,13 @@ internal static unsafe partial class Libc
     public const int EINTR = 4;
     public const int EBADF = 9;
     public const int EAGAIN = 11;
+    public const int EACCES = 13;
     public const int EBUSY = 16;
     public const int ENODEV = 19;
     public const int EINVAL = 22;
     public const int ENOTTY = 25;
+    public const int EPIPE = 32;
+    public const int ERANGE = 34;
 
     /// <summary>Opens a file; 0 and the descriptor, or the errno.</summary>
     public static int TryOpen(string path, int flags, out int fd)

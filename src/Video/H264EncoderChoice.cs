@@ -1,3 +1,4 @@
+using Edge.Camera.V4l2;
 using Edge.Native;
 
 namespace Edge.Video;
@@ -19,23 +20,32 @@ public sealed record H264EncoderChoice(string Kind, string? Device, string Name,
     /// </summary>
     public static H264EncoderChoice Resolve(Edge.Camera.H264Settings settings)
     {
+        if (settings.Encoder == "none") return None;
+        H264EncoderChoice? hardware = null;
+        string v4l2Problem = "";
+        if (settings.Encoder is "auto" or "v4l2")
+        {
+            // A device named in the settings must be one; otherwise the first the board has (the Pi's is /dev/video11).
+            var nodes = settings.Device != "" ? [settings.Device] : V4l2Device.FindDevices();
+            var found = V4l2MemToMem.FindEncoders(nodes, V4l2Codecs.H264);
+            if (found.Count > 0) hardware = new("v4l2", found[0].Path, $"V4L2 {found[0].Path} ({found[0].Card})", null);
+            v4l2Problem = settings.Device != ""
+                ? $"{settings.Device} is not a V4L2 mem-to-mem H.264 encoder"
+                : "no V4L2 mem-to-mem H.264 encoder was found";
+        }
+        if (settings.Encoder == "v4l2") return hardware ?? None with { Problem = v4l2Problem };
+        if (hardware != null) return hardware;
         string? openH264 = OpenH264.ProblemWithoutLoading();
         var software = new H264EncoderChoice("openh264", null, OpenH264.LoadedVersion ?? "OpenH264", null);
-        return settings.Encoder switch
-        {
-            "none" => None,
-            "openh264" => openH264 == null ? software : None with { Problem = openH264 },
-            "v4l2" => None with { Problem = V4l2Problem },
-            _ => openH264 == null ? software : None with { Problem = $"no V4L2 mem-to-mem H.264 encoder, and {openH264}" },
-        };
+        if (settings.Encoder == "openh264") return openH264 == null ? software : None with { Problem = openH264 };
+        return openH264 == null ? software : None with { Problem = $"{v4l2Problem}, and {openH264}" };
     }
-
-    private const string V4l2Problem = "no V4L2 mem-to-mem H.264 encoder was found";
 
     /// <summary>A new encoder of this kind for <paramref name="options"/> (blocking, for the pool).</summary>
     public IH264Encoder Open(H264EncoderOptions options) => Kind switch
     {
         "openh264" => new OpenH264Encoder(options),
+        "v4l2" => new V4l2Encoder(Device!, V4l2Codecs.H264, options),
         _ => throw new H264EncoderException(Problem ?? "no H.264 encoder"),
     };
 }

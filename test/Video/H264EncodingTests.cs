@@ -206,4 +206,32 @@ public sealed class H264EncodingTests
             if ((packet[1] & 0x80) != 0) return [.. unit];
         }
     }
+
+    [TestMethod]
+    public async Task NamingAV4l2EncoderTheBoardLacksIsAFaultReadyzNamesAndJpegStillPlays()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--H264:Encoder", "v4l2");
+        await Eventually.True(async () =>
+        {
+            var ready = await server.Http.GetAsync("/readyz");
+            string body = await ready.Content.ReadAsStringAsync();
+            return ready.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && body.Contains("\"h264\"")
+                && body.Contains("no V4L2 mem-to-mem H.264 encoder was found");
+        }, "/readyz naming the h264 service and why", 10000);
+        int port = await RtspTests.Port(server);
+        using var client = await RtspClient.Connect(port);
+        Assert.AreEqual(404, (await client.Request("DESCRIBE", $"rtsp://127.0.0.1:{port}/h264")).Status);
+        Assert.AreEqual(200, (await client.Request("DESCRIBE", $"rtsp://127.0.0.1:{port}/stream")).Status);
+    }
+
+    [TestMethod]
+    public async Task AnH264DeviceThatIsNotAnEncoderIsNamedInTheProblem()
+    {
+        // /dev/null is a character device, but not V4L2's: never opened as one.
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--H264:Encoder", "v4l2",
+            "--H264:Device", "/dev/video99");
+        await Eventually.True(async () =>
+            (await (await server.Http.GetAsync("/readyz")).Content.ReadAsStringAsync())
+                .Contains("/dev/video99 is not a V4L2 mem-to-mem H.264 encoder"), "the device named in /readyz", 10000);
+    }
 }

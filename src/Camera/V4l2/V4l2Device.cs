@@ -56,6 +56,17 @@ public sealed unsafe class V4l2Device : IDisposable
     /// <summary>Opens a node and queries it; throws <see cref="V4l2Exception"/> when it is missing, busy or not V4L2.</summary>
     public static V4l2Device Open(string path)
     {
+        int fd = OpenNode(path, out var capability, out uint capabilities);
+        return new V4l2Device(path, fd, CString.Read(capability.driver, 16), CString.Read(capability.card, 32),
+            CString.Read(capability.bus_info, 32), capabilities);
+    }
+
+    /// <summary>
+    /// Opens a V4L2 node (checked to be one before and after the open) non-blocking and queries it;
+    /// <paramref name="capabilities"/> are the node's own. Throws <see cref="V4l2Exception"/>.
+    /// </summary>
+    internal static int OpenNode(string path, out v4l2_capability capability, out uint capabilities)
+    {
         // Edge runs as root on boards: a path that is not a V4L2 node (a FIFO, a watchdog, a file) is never opened.
         CheckNode(path, AT_FDCWD, path);
         int fd = V4l2Native.Open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -69,8 +80,9 @@ public sealed unsafe class V4l2Device : IDisposable
             Close(fd);
             throw;
         }
-        var capability = new v4l2_capability();
-        int errno = TryIoctl(fd, VIDIOC_QUERYCAP, &capability);
+        capability = new v4l2_capability();
+        int errno;
+        fixed (v4l2_capability* query = &capability) errno = TryIoctl(fd, VIDIOC_QUERYCAP, query);
         if (errno != 0)
         {
             Close(fd);
@@ -78,9 +90,8 @@ public sealed unsafe class V4l2Device : IDisposable
                 ? new V4l2Exception($"{path}: not a V4L2 device: VIDIOC_QUERYCAP failed: {Errno.Describe(errno)}", errno)
                 : V4l2Exception.FromErrno(path, "VIDIOC_QUERYCAP", errno);
         }
-        uint capabilities = (capability.capabilities & V4L2_CAP_DEVICE_CAPS) != 0 ? capability.device_caps : capability.capabilities;
-        return new V4l2Device(path, fd, CString.Read(capability.driver, 16), CString.Read(capability.card, 32),
-            CString.Read(capability.bus_info, 32), capabilities);
+        capabilities = (capability.capabilities & V4L2_CAP_DEVICE_CAPS) != 0 ? capability.device_caps : capability.capabilities;
+        return fd;
     }
 
     /// <summary>Why <paramref name="path"/> is not a V4L2 device node (symbolic links followed), or null when it is one.</summary>

@@ -105,11 +105,12 @@ internal struct v4l2_pix_format
     public uint xfer_func;
 }
 
-/// <summary>The <c>fmt</c> union of <see cref="v4l2_format"/>: 200 bytes, of which capture uses <c>pix</c>.</summary>
+/// <summary>The <c>fmt</c> union of <see cref="v4l2_format"/>: 200 bytes, of which Edge uses <c>pix</c> and <c>pix_mp</c>.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 200)]
 internal struct v4l2_format_fmt
 {
     [FieldOffset(0)] public v4l2_pix_format pix;
+    [FieldOffset(0)] public v4l2_pix_format_mplane pix_mp;
 }
 
 // The fmt union holds pointers (struct v4l2_window), so it is 8-byte aligned: 4 bytes of
@@ -207,4 +208,99 @@ internal struct v4l2_buffer
     public uint length;
     public uint reserved2;
     public int request_fd; // union with __u32 reserved
+}
+
+// Mem-to-mem codecs (V4l2MemToMem): the multi-planar format and buffer planes, controls, events and commands.
+
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct v4l2_plane_pix_format
+{
+    public uint sizeimage;
+    public uint bytesperline;
+    public fixed ushort reserved[6];
+}
+
+[StructLayout(LayoutKind.Explicit, Size = 192)]
+internal struct v4l2_pix_format_mplane
+{
+    [FieldOffset(0)] public uint width;
+    [FieldOffset(4)] public uint height;
+    [FieldOffset(8)] public uint pixelformat;
+    [FieldOffset(12)] public uint field;
+    [FieldOffset(16)] public uint colorspace;
+    [FieldOffset(20)] public v4l2_plane_pix_format plane_fmt; // the first of VIDEO_MAX_PLANES (8); Edge's formats have one plane
+    [FieldOffset(180)] public byte num_planes;
+}
+
+/// <summary>The <c>m</c> union of <see cref="v4l2_plane"/>.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 8)]
+internal struct v4l2_plane_m
+{
+    [FieldOffset(0)] public uint mem_offset;
+    [FieldOffset(0)] public nuint userptr;
+    [FieldOffset(0)] public int fd;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct v4l2_plane
+{
+    public uint bytesused;
+    public uint length;
+    public v4l2_plane_m m;
+    public uint data_offset;
+    public fixed uint reserved[11];
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct v4l2_control
+{
+    public uint id;
+    public int value;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct v4l2_event_subscription
+{
+    public uint type;
+    public uint id;
+    public uint flags;
+    public fixed uint reserved[5];
+}
+
+#pragma warning disable CS8981 // the C name
+/// <summary>struct timespec of 64-bit Linux.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct timespec
+{
+    public long tv_sec;
+    public long tv_nsec;
+}
+#pragma warning restore CS8981
+
+// The u union (64 bytes) holds a 64-bit value: 8-byte aligned, after 4 bytes of padding.
+[StructLayout(LayoutKind.Explicit, Size = 136)]
+internal unsafe struct v4l2_event
+{
+    [FieldOffset(0)] public uint type;
+    [FieldOffset(8)] public fixed byte u[64];
+    [FieldOffset(72)] public uint pending;
+    [FieldOffset(76)] public uint sequence;
+    [FieldOffset(80)] public timespec timestamp;
+    [FieldOffset(96)] public uint id;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct v4l2_encoder_cmd
+{
+    public uint cmd;
+    public uint flags;
+    public fixed uint data[8];
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct v4l2_decoder_cmd
+{
+    public uint cmd;
+    public uint flags;
+    public fixed uint data[16];
 }
