@@ -26,7 +26,10 @@ public sealed unsafe class OpenH264Encoder : IH264Encoder
             OpenH264EncParamExt p;
             Check(OpenH264.GetDefaultParams(_encoder, &p), "GetDefaultParams");
             Configure(ref p, options);
-            Check(OpenH264.InitializeExt(_encoder, &p), "InitializeExt");
+            int result = OpenH264.InitializeExt(_encoder, &p);
+            if (result != OpenH264.CmResultSuccess)
+                throw new H264EncoderException($"OpenH264 cannot encode {options.Width}×{options.Height} at {options.Fps} fps, " +
+                    $"{options.Profile} profile (InitializeExt failed, error {result})");
             OpenH264.SetEncoderOption(_encoder, OpenH264.EncoderOptionTraceLevel, &quiet);
             _info = (OpenH264FrameInfo*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)sizeof(OpenH264FrameInfo));
         }

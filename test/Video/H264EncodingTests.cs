@@ -234,4 +234,22 @@ public sealed class H264EncodingTests
             (await (await server.Http.GetAsync("/readyz")).Content.ReadAsStringAsync())
                 .Contains("/dev/video99 is not a V4L2 mem-to-mem H.264 encoder"), "the device named in /readyz", 10000);
     }
+
+    [TestMethod]
+    public async Task AnEncoderThatCannotStartIsAClearFaultTheSupervisorRetriesWhileJpegGoesOn()
+    {
+        // OpenH264 refuses pictures this big: a real error of the real library.
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
+            "Camera":{"Source":"testpattern","Width":4096,"Height":4096,"Fps":2},
+            """));
+        int port = await RtspTests.Port(server);
+        using var client = await RtspClient.Connect(port);
+        var describe = client.Request("DESCRIBE", $"rtsp://127.0.0.1:{port}/h264");
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Service h264 failed: OpenH264 cannot encode 4096×4096")),
+            "the encoder's failure, saying what it could not do", 10000);
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Service h264 restarts in")), "the supervisor's retry", 10000);
+        Assert.AreNotEqual(200, (await describe).Status, "no H.264 to describe");
+        using var snapshot = await server.Http.GetAsync("/snapshot.jpg");
+        Assert.AreEqual(System.Net.HttpStatusCode.OK, snapshot.StatusCode, "JPEG goes on");
+    }
 }
