@@ -30,7 +30,7 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
         {
             var nodes = V4l2Device.FindDevices();
             return (nodes.Select(V4l2Device.Describe).OfType<CameraDeviceInfo>().ToList(),
-                V4l2MemToMem.FindEncoders(nodes, V4l2Codecs.H264).Select(e => new H264EncoderDevice(e.Path, e.Card)).ToList());
+                V4l2MemToMem.FindEncoders(nodes, V4l2Codecs.H264));
         }, PoolFullMode.Wait);
         return ApiResult.Of(new CameraList(CameraSettings.Sources, devices, encoders), ApiJsonContext.Default.CameraList);
     }
@@ -142,6 +142,4 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
 
 /// <summary>camera.list: the sources, the V4L2 cameras, and the V4L2 mem-to-mem H.264 encoders (for H264:Device).</summary>
 public sealed record CameraList(IReadOnlyList<string> Sources, IReadOnlyList<CameraDeviceInfo> Devices,
-    IReadOnlyList<H264EncoderDevice> Encoders);
-
-public sealed record H264EncoderDevice(string Device, string Card);
+    IReadOnlyList<CameraDeviceInfo> Encoders);

@@ -1,8 +1,5 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Edge.Camera;
 using Edge.Camera.V4l2;
 using Edge.Video;
@@ -37,7 +34,7 @@ public static class CodecCheckCommand
         try
         {
             string device = options.Device
-                ?? V4l2MemToMem.FindEncoders(V4l2Device.FindDevices(), options.Coded).Select(e => e.Path).FirstOrDefault()
+                ?? (V4l2MemToMem.FindEncoders(V4l2Device.FindDevices(), options.Coded) is [var first, ..] ? first.Path : null)
                 ?? throw new V4l2Exception($"no V4L2 mem-to-mem {V4l2Device.FourccText(options.Coded)} encoder was found");
             var pictures = await TestPictures(options);
             try
@@ -115,7 +112,8 @@ public static class CodecCheckCommand
         var pictures = new List<Frame>();
         try
         {
-            while (pictures.Count < options.Frames) pictures.Add(await capture.Reader.ReadAsync());
+            while (pictures.Count < options.Frames && await capture.Reader.WaitToReadAsync())
+                while (pictures.Count < options.Frames && capture.Reader.TryRead(out var picture)) pictures.Add(picture);
         }
         finally
         {
@@ -142,22 +140,29 @@ public static class CodecCheckCommand
                 coded.AddRange(encoder.Finish());
             }
             double seconds = watch.Elapsed.TotalSeconds;
-            var tags = coded.Select(f => f.Sequence).ToList();
-            bool allBack = tags.SequenceEqual(pictures.Select(p => p.Sequence));
+            bool allBack = coded.Count == pictures.Count;
+            for (int i = 0; allBack && i < coded.Count; i++) allBack = coded[i].Sequence == pictures[i].Sequence;
+            int keyFrames = 0;
+            long bytes = 0;
+            foreach (var frame in coded)
+            {
+                keyFrames += frame.IsKeyFrame ? 1 : 0;
+                bytes += frame.Length;
+            }
             var (decoder, psnr, decoded) = Decode(options, pictures, coded);
             bool held = allBack && coded.Count > 0 && coded[0].IsKeyFrame
                 && (decoder == null || (decoded == pictures.Count && psnr >= MinPsnr));
             passed = held;
-            return Json(w =>
+            return JsonLine.Of(w =>
             {
                 w.WriteString("encoder", name);
                 w.WriteString("coded", V4l2Device.FourccText(options.Coded));
                 w.WriteNumber("frames", pictures.Count);
                 w.WriteNumber("encoded", coded.Count);
                 w.WriteBoolean("in_order", allBack);
-                w.WriteNumber("key_frames", coded.Count(f => f.IsKeyFrame));
+                w.WriteNumber("key_frames", keyFrames);
                 w.WriteBoolean("first_is_key", coded.Count > 0 && coded[0].IsKeyFrame);
-                w.WriteNumber("bytes", coded.Sum(f => (long)f.Length));
+                w.WriteNumber("bytes", bytes);
                 w.WriteNumber("fps", Math.Round(pictures.Count / seconds, 1));
                 if (decoder != null) w.WriteString("decoder", decoder);
                 w.WriteNumber("decoded", decoded);
@@ -174,31 +179,39 @@ public static class CodecCheckCommand
     // Decodes the coded frames and compares each picture's luma with the one that went in: the lowest PSNR.
     private static (string? Decoder, double Psnr, int Decoded) Decode(Options options, List<Frame> pictures, List<Frame> coded)
     {
-        var originals = pictures.ToDictionary(p => p.Sequence);
-        List<(long Tag, byte[] Luma)> results = [];
+        var results = new List<Frame>();
         string? decoder = null;
-        if (options.Decoder != null)
+        try
         {
-            using var node = new V4l2Decoder(options.Decoder, options.Coded, options.Width, options.Height);
-            decoder = $"V4L2 {options.Decoder} ({node.Card})";
-            foreach (var frame in coded) node.Decode(frame);
-            results = node.Finish();
+            if (options.Decoder != null)
+            {
+                using var node = new V4l2Decoder(options.Decoder, options.Coded, options.Width, options.Height);
+                decoder = $"V4L2 {options.Decoder} ({node.Card})";
+                foreach (var frame in coded) node.Decode(frame);
+                results.AddRange(node.Finish());
+                // The decoder keeps its pictures until it is disposed: take references of our own.
+                for (int i = 0; i < results.Count; i++) results[i] = results[i].AddRef();
+            }
+            else if (options.Coded == V4l2Codecs.H264 && Native.OpenH264.Version is { } version)
+            {
+                decoder = version;
+                using var software = new H264Decoder();
+                foreach (var frame in coded)
+                    if (software.Decode(frame) is { } picture) results.Add(picture);
+            }
+            double lowest = double.PositiveInfinity;
+            foreach (var result in results)
+            {
+                int luma = result.Width * result.Height;
+                foreach (var original in pictures)
+                    if (original.Sequence == result.Sequence) lowest = Math.Min(lowest, Psnr(original.Data[..luma], result.Data[..luma]));
+            }
+            return (decoder, results.Count > 0 ? lowest : 0, results.Count);
         }
-        else if (options.Coded == V4l2Codecs.H264 && Native.OpenH264.Version is { } version)
+        finally
         {
-            decoder = version;
-            using var software = new H264Decoder();
-            foreach (var frame in coded)
-                if (software.Decode(frame) is { } picture)
-                {
-                    results.Add((frame.Sequence, picture.Data[..(picture.Width * picture.Height)].ToArray()));
-                    picture.Release();
-                }
+            foreach (var result in results) result.Release();
         }
-        double lowest = double.PositiveInfinity;
-        foreach (var (tag, luma) in results)
-            if (originals.TryGetValue(tag, out var original)) lowest = Math.Min(lowest, Psnr(original.Data[..luma.Length], luma));
-        return (decoder, results.Count > 0 ? lowest : 0, results.Count);
     }
 
     private static double Psnr(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
@@ -211,17 +224,5 @@ public static class CodecCheckCommand
         }
         double mse = sum / a.Length;
         return mse == 0 ? 99 : 10 * Math.Log10(255.0 * 255.0 / mse);
-    }
-
-    private static string Json(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            write(json);
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

@@ -1,8 +1,5 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Edge.Camera;
 using Edge.Runtime;
 using Edge.Video;
@@ -186,19 +183,12 @@ public static class EncodeBenchCommand
         return (count, bytes, Stopwatch.GetElapsedTime(start));
     }
 
-    private static string Json(int workers, long frames, double seconds, long bytes)
+    private static string Json(int workers, long frames, double seconds, long bytes) => JsonLine.Of(json =>
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("workers", workers);
-            json.WriteNumber("frames", frames);
-            json.WriteNumber("seconds", Math.Round(seconds, 3));
-            json.WriteNumber("fps", Math.Round(frames / seconds, 2));
-            json.WriteNumber("bytes_per_frame", frames > 0 ? bytes / frames : 0);
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+        json.WriteNumber("workers", workers);
+        json.WriteNumber("frames", frames);
+        json.WriteNumber("seconds", Math.Round(seconds, 3));
+        json.WriteNumber("fps", Math.Round(frames / seconds, 2));
+        json.WriteNumber("bytes_per_frame", frames > 0 ? bytes / frames : 0);
+    });
 }

@@ -50,49 +50,13 @@ internal static unsafe class OpenH264
 
     /// <summary>
     /// Why OpenH264 cannot be used, as far as can be told without loading it: loading maps libstdc++
-    /// too, 1.4 MB of RSS an idle Edge does without. Until then the library only has to be a file in
-    /// one of the dynamic linker's directories (a few stat calls). Null when it looks usable.
+    /// too, 1.4 MB of RSS an idle Edge does without. Until then the library only has to be findable
+    /// (<see cref="SharedLibraries.Findable"/>). Null when it looks usable.
     /// </summary>
     public static string? ProblemWithoutLoading()
     {
         if (Loaded.IsValueCreated) return Problem;
-        return LibraryDirectories().Any(directory => IsLibraryFile(Path.Combine(directory, Library))) ? null : NotInstalled;
-    }
-
-    // A regular file of some size (the soname is a link to it); not a device, nor an empty file.
-    private static bool IsLibraryFile(string path)
-    {
-        try
-        {
-            FileSystemInfo file = new FileInfo(path);
-            if (file.LinkTarget != null) file = file.ResolveLinkTarget(returnFinalTarget: true) ?? file;
-            return file is FileInfo { Exists: true, Length: > 1024 };
-        }
-        catch (IOException)
-        {
-            return false; // a link that loops
-        }
-    }
-
-    // LD_LIBRARY_PATH, the directories /etc/ld.so.conf.d names, and the usual ones of Debian and others.
-    private static IEnumerable<string> LibraryDirectories()
-    {
-        foreach (string directory in (Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "").Split(':'))
-            if (directory.StartsWith('/')) yield return directory;
-        string triplet = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
-        string[] usual = [$"/usr/lib/{triplet}", $"/lib/{triplet}", "/usr/lib", "/lib", "/usr/lib64", "/lib64", "/usr/local/lib"];
-        foreach (string directory in usual) yield return directory;
-        string[] configured;
-        try { configured = Directory.GetFiles("/etc/ld.so.conf.d", "*.conf"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { yield break; }
-        foreach (string file in configured)
-        {
-            string[] lines;
-            try { lines = File.ReadAllLines(file); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            foreach (string line in lines)
-                if (line.Trim() is ['/', ..] directory) yield return directory;
-        }
+        return SharedLibraries.Findable(Library) ? null : NotInstalled;
     }
 
     private static Functions? Load()

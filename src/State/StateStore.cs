@@ -68,6 +68,20 @@ public sealed class StateStore
         PublishIfChanged(key, _buffer.WrittenSpan, writable);
     }
 
+    /// <summary>
+    /// Sets a read-only value its owner writes itself into the store's reused writer (no serializer
+    /// metadata in the binary for a value only the state shows); copied only when it changed.
+    /// </summary>
+    public void PublishWritten(string key, Action<Utf8JsonWriter> write)
+    {
+        _loop.VerifyAccess();
+        _buffer.ResetWrittenCount();
+        _writer.Reset(_buffer);
+        write(_writer);
+        _writer.Flush();
+        PublishIfChanged(key, _buffer.WrittenSpan, writable: false);
+    }
+
     /// <summary>Sets a read-only value from JSON its owner wrote itself (valid UTF-8 JSON); copied only when it changed.</summary>
     public void PublishJson(string key, ReadOnlySpan<byte> json)
     {

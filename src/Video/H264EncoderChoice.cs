@@ -28,7 +28,7 @@ public sealed record H264EncoderChoice(string Kind, string? Device, string Name,
             // A device named in the settings must be one; otherwise the first the board has (the Pi's is /dev/video11).
             var nodes = settings.Device != "" ? [settings.Device] : V4l2Device.FindDevices();
             var found = V4l2MemToMem.FindEncoders(nodes, V4l2Codecs.H264);
-            if (found.Count > 0) hardware = new("v4l2", found[0].Path, $"V4L2 {found[0].Path} ({found[0].Card})", null);
+            if (found.Count > 0) hardware = new("v4l2", found[0].Path, $"V4L2 {found[0].Path} ({found[0].Name})", null);
             v4l2Problem = settings.Device != ""
                 ? $"{settings.Device} is not a V4L2 mem-to-mem H.264 encoder"
                 : "no V4L2 mem-to-mem H.264 encoder was found";

@@ -11,7 +11,9 @@ namespace Edge.Video;
 /// one frame at a time. While it is busy the newest raw frame waits and older ones are dropped
 /// (counted); capture never waits. A viewer that needs a key frame gets the next frame as one. The
 /// encoder is closed 5 s after the last viewer left. An encoder that is missing (when named), cannot
-/// start or fails throws, and the supervisor starts the service again. Loop only.
+/// start or fails throws, and the supervisor starts the service again. State <c>camera.h264</c>, once a
+/// second: {encoder, fps, kbps, encodeMs {p50Ms, p99Ms}, drops (since start), error (why there is no
+/// H.264)}. Loop only.
 /// </summary>
 public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraService camera, StateStore state, ILogger logger)
 {
@@ -223,11 +225,26 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
         _framesCounted = Encoded;
         _bytesCounted = EncodedBytes;
         var times = _times.Take();
-        var encodeMs = times.Count == 0 ? null
-            : new H264EncodeTimes(Math.Round(times.Percentile(0.5).TotalMilliseconds, 2),
-                Math.Round(times.Percentile(0.99).TotalMilliseconds, 2));
         string? encoder = camera.Settings.DeliversH264 ? "camera" : Choice.CanEncode ? _encoderName ?? Choice.Name : null;
-        state.Publish("camera.h264", new H264Status(encoder, fps, kbps, encodeMs, Drops, Unavailable), VideoJsonContext.Default.H264Status);
+        string? error = Unavailable;
+        // {encoder, fps, kbps, encodeMs: {p50Ms, p99Ms}, drops, error}; nulls left out.
+        state.PublishWritten("camera.h264", w =>
+        {
+            w.WriteStartObject();
+            if (encoder != null) w.WriteString("encoder", encoder);
+            w.WriteNumber("fps", fps);
+            w.WriteNumber("kbps", kbps);
+            if (times.Count > 0)
+            {
+                w.WriteStartObject("encodeMs");
+                w.WriteNumber("p50Ms", Math.Round(times.Percentile(0.5).TotalMilliseconds, 2));
+                w.WriteNumber("p99Ms", Math.Round(times.Percentile(0.99).TotalMilliseconds, 2));
+                w.WriteEndObject();
+            }
+            w.WriteNumber("drops", Drops);
+            if (error != null) w.WriteString("error", error);
+            w.WriteEndObject();
+        });
     }
 
     private static partial class Log

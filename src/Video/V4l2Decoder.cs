@@ -15,7 +15,8 @@ public sealed class V4l2Decoder : IDisposable
     private const int WaitMs = 1000;
     private readonly V4l2MemToMem _node;
     private M2mFormat _picture;
-    private readonly List<(long Tag, byte[] Luma)> _decoded = [];
+    // The pictures that came back (I420), numbered as the frames that went in.
+    private readonly List<Frame> _decoded = [];
 
     public V4l2Decoder(string device, uint coded, int width, int height)
     {
@@ -51,10 +52,11 @@ public sealed class V4l2Decoder : IDisposable
     }
 
     /// <summary>
-    /// Ends the stream (V4L2_DEC_CMD_STOP) and returns every picture's luma plane by frame number,
-    /// in the order they came; the end-of-stream event or the last buffer ends the wait.
+    /// Ends the stream (V4L2_DEC_CMD_STOP) and returns every picture (I420, numbered as the coded
+    /// frames, held by the decoder until it is disposed), in the order they came; the end-of-stream
+    /// event or the last buffer ends the wait.
     /// </summary>
-    public List<(long Tag, byte[] Luma)> Finish()
+    public List<Frame> Finish()
     {
         _node.Drain(encoder: false);
         while (Collect(WaitMs)) { }
@@ -79,15 +81,25 @@ public sealed class V4l2Decoder : IDisposable
             wait = 0;
             if (result.Length > 0 && !result.HasError)
             {
-                var data = _node.Data(result);
-                var luma = new byte[_picture.Width * _picture.Height];
-                for (int y = 0; y < _picture.Height; y++)
-                    data.Slice(y * _picture.BytesPerLine, _picture.Width).CopyTo(luma.AsSpan(y * _picture.Width));
-                _decoded.Add((result.Tag, luma));
+                _decoded.Add(Picture(_node.Data(result), result.Tag));
             }
             if (result.IsLast) return false;
             _node.RequeueCapture(result.Index);
         }
+    }
+
+    // The driver's I420 (planes at its line length) as a packed I420 frame.
+    private Frame Picture(ReadOnlySpan<byte> data, long tag)
+    {
+        int width = _picture.Width, height = _picture.Height, stride = _picture.BytesPerLine;
+        var picture = Frame.Rent(PixelFormats.PlanarBytes(PixelFormat.I420, width, height), PixelFormat.I420, width, height, tag, 0);
+        var target = picture.Buffer;
+        for (int y = 0; y < height; y++) data.Slice(y * stride, width).CopyTo(target[(y * width)..]);
+        int chroma = stride * height, chromaPlane = stride / 2 * (height / 2), at = width * height;
+        for (int plane = 0; plane < 2; plane++)
+            for (int y = 0; y < height / 2; y++, at += width / 2)
+                data.Slice(chroma + plane * chromaPlane + y * (stride / 2), width / 2).CopyTo(target[at..]);
+        return picture;
     }
 
     // The stream's size is known: (re)start the CAPTURE queue in I420 at that size.
@@ -99,5 +111,10 @@ public sealed class V4l2Decoder : IDisposable
         _node.Start(M2mQueue.Capture, Buffers);
     }
 
-    public void Dispose() => _node.Dispose();
+    public void Dispose()
+    {
+        foreach (var picture in _decoded) picture.Release();
+        _decoded.Clear();
+        _node.Dispose();
+    }
 }

@@ -20,8 +20,9 @@ public sealed class V4l2Encoder : IH264Encoder
     private readonly uint _coded, _raw;
     private readonly M2mFormat _input;
     private readonly int _waitMs;
-    // Capture times by frame number (the tag that travels with the buffer), a few frames at most.
-    private readonly Dictionary<long, long> _captured = [];
+    // Capture times by frame number (the tag that travels with the buffer), of the last frames queued.
+    private readonly long[] _tags = new long[4 * Buffers], _times = new long[4 * Buffers];
+    private int _nextTag;
     private readonly Queue<Frame> _ready = new();
     private byte[]? _parameterSets;
 
@@ -90,8 +91,9 @@ public sealed class V4l2Encoder : IH264Encoder
                 throw new H264EncoderException($"{_node.Path}: the encoder took no picture for {_waitMs} ms");
         }
         int size = Fill(raw, memory);
-        _captured[raw.Sequence] = raw.Timestamp;
-        if (_captured.Count > 4 * Buffers) _captured.Remove(_captured.Keys.Min());
+        _tags[_nextTag] = raw.Sequence;
+        _times[_nextTag] = raw.Timestamp;
+        _nextTag = (_nextTag + 1) % _tags.Length;
         _node.QueueOutput(index, size, raw.Sequence);
         Collect(_waitMs);
         return _ready.TryDequeue(out var frame) ? frame : null;
@@ -186,8 +188,10 @@ public sealed class V4l2Encoder : IH264Encoder
             return;
         }
         int extra = _parameterSets?.Length ?? 0;
-        long timestamp = _captured.Remove(result.Tag, out long captured) ? captured : System.Diagnostics.Stopwatch.GetTimestamp();
-        bool key = result.IsKeyFrame || (h264 && H264Nal.ContainsIdr(data));
+        int slot = Array.IndexOf(_tags, result.Tag);
+        long timestamp = slot >= 0 ? _times[slot] : System.Diagnostics.Stopwatch.GetTimestamp();
+        // The driver's flag, or the stream's own word for it (vicodec flags only what it decodes).
+        bool key = result.IsKeyFrame || (h264 ? H264Nal.ContainsIdr(data) : IsFwhtIntra(data));
         var frame = Frame.Rent(extra + data.Length, h264 ? PixelFormat.H264 : PixelFormat.Fwht, _options.Width, _options.Height, result.Tag,
             timestamp, keyFrame: key);
         _parameterSets?.CopyTo(frame.Buffer);
@@ -197,6 +201,10 @@ public sealed class V4l2Encoder : IH264Encoder
         // A caller that stopped taking them: the oldest go (never more than the driver's buffers).
         while (_ready.Count > Buffers) _ready.Dequeue().Release();
     }
+
+    // struct fwht_cframe_hdr: big-endian flags at byte 20; V4L2_FWHT_FL_I_FRAME is bit 10.
+    private static bool IsFwhtIntra(ReadOnlySpan<byte> frame)
+        => frame.Length >= 24 && (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(frame[20..]) & V4l2Codecs.FwhtIntraFrame) != 0;
 
     public void Dispose()
     {

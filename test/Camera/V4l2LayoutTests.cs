@@ -92,6 +92,7 @@ public sealed class V4l2LayoutTests
         (nameof(V4l2Ioctl.V4L2_MPEG_VIDEO_H264_PROFILE_HIGH), V4l2Ioctl.V4L2_MPEG_VIDEO_H264_PROFILE_HIGH),
         (nameof(V4l2Ioctl.V4L2_MPEG_VIDEO_H264_LEVEL_4_0), V4l2Ioctl.V4L2_MPEG_VIDEO_H264_LEVEL_4_0),
         (nameof(V4l2Ioctl.V4L2_PIX_FMT_FWHT), V4l2Ioctl.V4L2_PIX_FMT_FWHT),
+        (nameof(V4l2Ioctl.V4L2_FWHT_FL_I_FRAME), V4l2Ioctl.V4L2_FWHT_FL_I_FRAME),
         (nameof(V4l2Ioctl.V4L2_MEMORY_MMAP), V4l2Ioctl.V4L2_MEMORY_MMAP),
         (nameof(V4l2Ioctl.V4L2_CAP_VIDEO_CAPTURE), V4l2Ioctl.V4L2_CAP_VIDEO_CAPTURE),
         (nameof(V4l2Ioctl.V4L2_CAP_STREAMING), V4l2Ioctl.V4L2_CAP_STREAMING),

@@ -5,8 +5,10 @@
 # Builds an initramfs: busybox (its init runs test/vm/guest/inittab), docs/init/edge.sysv as
 # /etc/init.d/edge (Debian's start-stop-daemon beside it) and /etc/edge/edge.json, v4l2-ctl, every
 # library they load plus OpenSSL, and vivid, virtio (net, block, rng) and ext4 with the modules they
-# need. The board's disk is an ext4 virtio disk, mounted at /disk: /usr/local and /var/lib/edge are
-# links into it. Edge is copied onto it at /usr/local/bin/edge, as an install copies it onto a board,
+# need, and vicodec (a virtual stateful M2M codec; test/vm/vicodec.sh builds it, with v4l2-mem2mem for
+# amd64, out of tree from Debian's linux-source, cached) loaded after vivid. The board's disk is an
+# ext4 virtio disk, mounted at /disk: /usr/local and /var/lib/edge are links into it. Edge is copied
+# onto it at /usr/local/bin/edge, as an install copies it onto a board,
 # so a boot reads the binary from a disk with a cold page cache, as a board does; Edge keeps its data
 # in /var/lib/edge and runs with its defaults (auth with the generated admin, HTTPS, RTSP, ONVIF);
 # only the camera is configured. qemu uses user-mode networking with Edge's ports and the VM's command port
@@ -16,7 +18,8 @@
 # Basic auth, camera.list, snapshots and streams for YUYV and NV12 at two sizes each, camera.set
 # (format, size, fps) at run time in one process, recovery from injected faults (a fatal streaming
 # error; a disconnect followed by reloading the module) with a viewer that stays connected, the camera
-# closed once nobody watches and opened again by a snapshot, HTTPS and RTSP; then
+# closed once nobody watches and opened again by a snapshot, HTTPS and RTSP, vicodec's multi-planar
+# encoder and decoder nodes (and `edge codec-check` on them, skipped while the binary lacks it); then
 # `/etc/init.d/edge stop` and a power-off with a clean disk.
 # Second boot, same disk: init starts Edge again; with no client but /healthz (no login, so no
 # OpenSSL), Edge's RSS (smaps_rollup) is read in the VM every 10 s for the idle window: 60 s after
@@ -38,6 +41,7 @@
 #   apt-get download and unpacked in ${XDG_CACHE_HOME:-~/.cache}/edge-vm/arm64 (reused while the
 #   versions match); their libraries come from arm64 multiarch packages (libc6, libgcc-s1,
 #   libstdc++6, libssl3, libv4l-0), listed by the arm64 loader under qemu-aarch64 (qemu-user).
+# vicodec needs linux-source-X.Y and the kernel's headers (for arm64: downloaded, and a cross compiler).
 # Both need ffmpeg, curl, cpio, kmod, e2fsprogs, binutils, python3. Missing packages are installed
 # when running as root (apt-get); otherwise it exits 2 naming them.
 # Prints a line per check and ends with "N passed, N failed"; exits 0 only when none failed.
@@ -246,6 +250,22 @@ for path in $(modules vivid); do add_module "$path" modules.vivid; done
 grep -q '^vivid.ko$' "$root/etc/vm/modules.vivid" || { echo "vm: the kernel $kver has no vivid module" >&2; exit 2; }
 grep -q '^ext4.ko$' "$root/etc/vm/modules.base" || modprobe -d "$modroot" -S "$kver" --show-depends ext4 2>/dev/null | grep -q '^builtin' ||
   { echo "vm: the kernel $kver has no ext4" >&2; exit 2; }
+# vicodec, the stateful M2M codec (FWHT) that Edge's V4L2 encoder path is checked against, is in neither
+# architecture's kernel: test/vm/vicodec.sh builds it (and v4l2-mem2mem for amd64, whose kernel lacks it
+# too) for this kernel, cached. The guest loads it after vivid, so vivid stays /dev/video0.
+# shellcheck source=./vicodec.sh source-path=SCRIPTDIR disable=SC1091 # followed with -x
+. test/vm/vicodec.sh
+vicodec_dir=
+vicodec_build "$kver" "${versions[0]:-}" # sets vicodec_dir
+: >"$root/etc/vm/modules.vicodec"
+for dependency in $(modinfo -F depends "$vicodec_dir"/*.ko | tr ',' '\n' | sort -u); do
+  [[ ! -e $vicodec_dir/$dependency.ko ]] || continue # built beside it
+  paths=$(modules "$dependency")
+  [[ -n $paths ]] || modprobe -d "$modroot" -S "$kver" --show-depends "$dependency" 2>/dev/null | grep -q '^builtin' ||
+    { echo "vm: the kernel $kver has no $dependency, which vicodec needs" >&2; exit 2; }
+  for path in $paths; do add_module "$path" modules.vicodec; done
+done
+for module in v4l2-mem2mem vicodec; do [[ ! -e $vicodec_dir/$module.ko ]] || add_module "$vicodec_dir/$module.ko" modules.vicodec; done
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$work/initrd.gz"
 # The board's disk, kept across boots (sparse; more than Files:ReserveBytes free): the binary installed
 # at local/bin/edge, Edge's data directory at edge/.
@@ -297,6 +317,9 @@ passed=0
 failed=0
 pass() { passed=$((passed + 1)); echo "vm: PASS $1"; }
 fail() { failed=$((failed + 1)); echo "vm: FAIL $1${2:+: $2}"; }
+# A check that cannot run yet; not in the closing line, which .ci/run reads as "N passed, N failed".
+skipped=0
+skip() { skipped=$((skipped + 1)); echo "vm: SKIP $1: skipped: $2"; }
 finish() {
   echo "vm: Edge's warnings and errors (fps adjustments left out):"
   cat "$work"/edge*.log 2>/dev/null | grep -aE ' (warn|error|crit) ' | grep -av 'fps instead of' | cut -c1-220 | head -n 30 | sed 's/^/vm:   /' || true
@@ -306,6 +329,7 @@ finish() {
     echo "vm: the consoles and Edge's logs are in $logs"
   fi
   echo "vm: $arch run took $(($(date +%s) - run_started)) s"
+  ((skipped == 0)) || echo "vm: $skipped skipped"
   echo "$passed passed, $failed failed"
   local status=0
   [[ $failed == 0 ]] || status=1
@@ -506,6 +530,43 @@ if ((rtsp_frames >= 10)); then
 else
   fail "RTSP /stream delivers 10 frames that decode (same user)" "$rtsp_frames frames; $(head -c 300 "$work/rtsp.err")"
 fi
+
+# 4b. The V4L2 M2M codec: vicodec's stateful encoder and decoder nodes (its stateless decoder is not
+# used), by the names the driver gives them, multi-planar (multiplanar=1, the API the Raspberry Pi's
+# bcm2835-codec has), with vivid still /dev/video0, the node Edge's camera and the checks above use.
+nodes=$(vm_do nodes 2>&1 || true)
+node_named() { awk -v name="$1" '{ path = $1; sub(/^[^ ]+ /, "") } $0 == name { print path; exit }' <<<"$nodes"; }
+encoder=$(node_named stateful-encoder)
+decoder=$(node_named stateful-decoder)
+multiplanar() { vm_do v4l2 -d "$1" -D | grep -A 3 'Device Caps' | grep -q 'Video Memory-to-Memory Multiplanar'; }
+if [[ -n $encoder && -n $decoder && $(node_named vivid-000-vid-cap) == /dev/video0 ]] && multiplanar "$encoder" &&
+  multiplanar "$decoder"; then
+  pass "vicodec's stateful encoder ($encoder) and decoder ($decoder) are multi-planar M2M nodes; vivid is /dev/video0"
+else
+  fail "vicodec's stateful encoder and decoder are multi-planar M2M nodes; vivid is /dev/video0" \
+    "$(tr '\n' ';' <<<"$nodes"); $(grep -a 'vicodec' "$work/console1.log" | tail -n 2 | tr '\n' ' ')"
+fi
+
+# Edge's V4L2 M2M encoder path against vicodec: `edge codec-check` encodes test frames to FWHT on the
+# encoder node, decodes them again on the decoder node and prints one JSON line; exit 0 when all held.
+# A binary without the command is skipped, not failed: it takes an unknown first word as a configuration
+# argument, so `edge codec-check --help` prints the general help and exits 0, and `edge codec-check ...`
+# would start a second Edge; only help that names codec-check counts (exit 2 or any failure does not).
+check_m2m_codec() { # ENCODER DECODER
+  local name="edge codec-check encodes 30 frames of 640x480 to FWHT on ${1:-(no node)} and decodes them on ${2:-(no node)}" line
+  if ! vm_do edge codec-check --help >"$work/codec-help.out" 2>&1 || ! grep -q 'codec-check' "$work/codec-help.out"; then
+    skip "$name" "edge has no codec-check"
+    return 0
+  fi
+  if [[ -z $1 || -z $2 ]]; then fail "$name" "no vicodec encoder or decoder node"; return 0; fi
+  if vm_do edge codec-check --device "$1" --decoder "$2" --coded fwht --frames 30 --size 640x480 >"$work/codec.out" 2>&1 &&
+    line=$(grep -m 1 '^{' "$work/codec.out") && [[ $(json "type(d).__name__" <<<"$line") == dict ]]; then
+    pass "$name: ${line:0:400}"
+  else
+    fail "$name" "$(head -c 600 "$work/codec.out")"
+  fi
+}
+check_m2m_codec "$encoder" "$decoder"
 
 # 5. Stop as a board does (the init script, sync, power off) with a clean data disk.
 stop_started=$(date +%s)

@@ -27,6 +27,9 @@ public static class V4l2Codecs
     public const int ProfileHigh = V4l2Ioctl.V4L2_MPEG_VIDEO_H264_PROFILE_HIGH;
     public const int Level40 = V4l2Ioctl.V4L2_MPEG_VIDEO_H264_LEVEL_4_0;
 
+    /// <summary>V4L2_FWHT_FL_I_FRAME in an FWHT frame header's flags.</summary>
+    public const uint FwhtIntraFrame = V4l2Ioctl.V4L2_FWHT_FL_I_FRAME;
+
     public const uint EventEndOfStream = V4l2Ioctl.V4L2_EVENT_EOS;
     public const uint EventSourceChange = V4l2Ioctl.V4L2_EVENT_SOURCE_CHANGE;
 }

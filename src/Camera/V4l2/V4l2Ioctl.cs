@@ -91,4 +91,5 @@ internal static unsafe class V4l2Ioctl
     public const uint V4L2_PIX_FMT_YUV420 = 'Y' | 'U' << 8 | '1' << 16 | '2' << 24; // YU12, I420
     public const uint V4L2_PIX_FMT_H264 = 'H' | '2' << 8 | '6' << 16 | '4' << 24;
     public const uint V4L2_PIX_FMT_FWHT = 'F' | 'W' << 8 | 'H' << 16 | 'T' << 24; // vicodec's codec
+    public const uint V4L2_FWHT_FL_I_FRAME = 1 << 10;
 }

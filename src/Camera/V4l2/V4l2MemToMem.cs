@@ -23,7 +23,8 @@ public sealed unsafe class V4l2MemToMem : IDisposable
 {
     private int _fd;
     private readonly Side _output = new(), _capture = new();
-    private readonly Queue<uint> _events = new();
+    // Events polled out of the driver while waiting for buffers, oldest first (a few at most).
+    private readonly List<uint> _events = [];
 
     private V4l2MemToMem(string path, int fd, string driver, string card, bool multiplanar)
     {
@@ -58,17 +59,19 @@ public sealed unsafe class V4l2MemToMem : IDisposable
 
     /// <summary>
     /// The mem-to-mem nodes among <paramref name="paths"/> whose CAPTURE side offers <paramref name="coded"/>
-    /// and whose OUTPUT side offers I420 or NV12: encoders of that format. Nodes that cannot be opened are left out.
+    /// and whose OUTPUT side offers I420 or NV12: encoders of that format, described as camera.list
+    /// describes devices (no formats). Nodes that cannot be opened are left out.
     /// </summary>
-    public static List<(string Path, string Card)> FindEncoders(IEnumerable<string> paths, uint coded)
+    public static List<CameraDeviceInfo> FindEncoders(IEnumerable<string> paths, uint coded)
     {
-        var found = new List<(string, string)>();
+        var found = new List<CameraDeviceInfo>();
         foreach (string path in paths)
         {
             try
             {
                 using var node = Open(path);
-                if (node.Formats(M2mQueue.Capture).Contains(coded) && node.RawInputFormat() != 0) found.Add((path, node.Card));
+                if (node.Formats(M2mQueue.Capture).Contains(coded) && node.RawInputFormat() != 0)
+                    found.Add(new(path, node.Card, node.Driver, "", []));
             }
             catch (V4l2Exception) { }
         }
@@ -192,6 +195,7 @@ public sealed unsafe class V4l2MemToMem : IDisposable
         {
             if (request.count < 1) throw new V4l2Exception($"{Path}: the driver granted no {queue} buffer");
             side.Buffers = new Mapping[request.count];
+            side.Free = new int[request.count];
             for (uint i = 0; i < request.count; i++)
             {
                 v4l2_plane plane;
@@ -203,7 +207,7 @@ public sealed unsafe class V4l2MemToMem : IDisposable
             if (queue == M2mQueue.Capture)
                 for (int i = 0; i < side.Buffers.Length; i++) Queue(side, i, 0, default);
             else
-                for (int i = side.Buffers.Length - 1; i >= 0; i--) side.Free.Push(i);
+                for (int i = side.Buffers.Length - 1; i >= 0; i--) side.Free[side.FreeCount++] = i;
             uint type = side.Type;
             Ioctl(Path, _fd, VIDIOC_STREAMON, "VIDIOC_STREAMON", &type);
             side.Streaming = true;
@@ -242,12 +246,14 @@ public sealed unsafe class V4l2MemToMem : IDisposable
     public bool TryTakeOutput(out int index, out Span<byte> memory)
     {
         if (!_output.Streaming) throw new InvalidOperationException($"{Path}: the OUTPUT queue is not streaming");
-        while (_output.Free.Count == 0 && TryDequeue(_output, out var done, out _)) _output.Free.Push((int)done.index);
-        if (!_output.Free.TryPop(out index))
+        while (_output.FreeCount == 0 && TryDequeue(_output, out var done, out _)) _output.Free[_output.FreeCount++] = (int)done.index;
+        if (_output.FreeCount == 0)
         {
+            index = -1;
             memory = default;
             return false;
         }
+        index = _output.Free[--_output.FreeCount];
         var mapping = _output.Buffers[index];
         memory = new Span<byte>(mapping.Address, mapping.Length);
         return true;
@@ -307,14 +313,18 @@ public sealed unsafe class V4l2MemToMem : IDisposable
     private void TakeEvents()
     {
         var happened = new v4l2_event();
-        while (TryIoctl(_fd, VIDIOC_DQEVENT, &happened) == 0) _events.Enqueue(happened.type);
+        while (TryIoctl(_fd, VIDIOC_DQEVENT, &happened) == 0) _events.Add(happened.type);
     }
 
     /// <summary>The oldest event not yet taken (V4L2_EVENT_EOS, V4L2_EVENT_SOURCE_CHANGE).</summary>
     public bool TryTakeEvent(out uint type)
     {
         if (_events.Count == 0) TakeEvents();
-        return _events.TryDequeue(out type);
+        type = 0;
+        if (_events.Count == 0) return false;
+        type = _events[0];
+        _events.RemoveAt(0);
+        return true;
     }
 
     /// <summary>
@@ -378,7 +388,7 @@ public sealed unsafe class V4l2MemToMem : IDisposable
             TryIoctl(_fd, VIDIOC_REQBUFS, &request);
         }
         side.Buffers = [];
-        side.Free.Clear();
+        side.FreeCount = 0;
     }
 
     /// <summary>Stops both queues, unmaps the buffers and closes the node. Safe to call twice.</summary>
@@ -395,7 +405,9 @@ public sealed unsafe class V4l2MemToMem : IDisposable
     {
         public uint Type;
         public Mapping[] Buffers = [];
-        public readonly Stack<int> Free = new();
+        // OUTPUT buffers the caller may fill: a stack of indexes.
+        public int[] Free = [];
+        public int FreeCount;
         public bool Streaming;
     }
 
