@@ -47,7 +47,7 @@ public sealed class H264BinaryTests
         await using var edge = await EdgeProcess.StartUnder(WithoutOpenH264(), "--config", _dir.NewConfig(EdgeServer.DefaultConfig),
             "--data-dir", _dir.NewPath("data"));
         await Eventually.True(() => Log(edge).Any(l => l.Contains("RTSP listening on port")), "RTSP listening");
-        await Eventually.True(() => Log(edge).Any(l => l.Contains("H.264: no V4L2 mem-to-mem H.264 encoder, and OpenH264 " +
+        await Eventually.True(() => Log(edge).Any(l => l.Contains("H.264: no V4L2 mem-to-mem H.264 encoder was found, and OpenH264 " +
             "(libopenh264.so.7) is not installed (Debian: apt install libopenh264-7); H.264 only from cameras that deliver it")),
             "the warning at start");
         using var http = new HttpClient { BaseAddress = edge.BaseUri };
