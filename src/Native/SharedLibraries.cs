@@ -35,7 +35,8 @@ internal static class SharedLibraries
     {
         foreach (string directory in (Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "").Split(':'))
             if (directory.StartsWith('/')) yield return directory;
-        string triplet = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
+        bool arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+        string triplet = arm64 ? "aarch64-linux-gnu" : "x86_64-linux-gnu", foreign = arm64 ? "x86_64-linux-gnu" : "aarch64-linux-gnu";
         string[] usual = [$"/usr/lib/{triplet}", $"/lib/{triplet}", "/usr/lib", "/lib", "/usr/lib64", "/lib64", "/usr/local/lib"];
         foreach (string directory in usual) yield return directory;
         string[] configured;
@@ -47,7 +48,8 @@ internal static class SharedLibraries
             try { lines = File.ReadAllLines(file); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
             foreach (string line in lines)
-                if (line.Trim() is ['/', ..] directory) yield return directory;
+                // A multiarch machine lists the other architecture's directory too: its libraries cannot be loaded.
+                if (line.Trim() is ['/', ..] directory && !directory.Contains(foreign, StringComparison.Ordinal)) yield return directory;
         }
     }
 }
