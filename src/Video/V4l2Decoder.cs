@@ -70,12 +70,18 @@ public sealed class V4l2Decoder : IDisposable
         int wait = timeoutMs;
         while (true)
         {
-            bool got = _node.TryDequeueCapture(wait, out var result);
+            bool got = _node.TryDequeueCapture(wait, out var result), changed = false;
             while (_node.TryTakeEvent(out uint type))
             {
-                if (type == V4l2Codecs.EventSourceChange) SetUpPictures();
+                if (type == V4l2Codecs.EventSourceChange)
+                {
+                    SetUpPictures();
+                    changed = true;
+                }
                 else if (type == V4l2Codecs.EventEndOfStream) return false;
             }
+            // Pictures can come only once they are set up: wait for them then, not for nothing.
+            if (!got && changed) continue;
             if (!got) return any;
             any = true;
             wait = 0;
