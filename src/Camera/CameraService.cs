@@ -30,6 +30,8 @@ public sealed partial class CameraService
     private bool _decoding, _needKey = true;
     // Whether OpenH264 looks installed (a few stat calls; it is loaded only when a unit is decoded), and why not once it failed to load.
     private string? _decoderProblem = Native.OpenH264.ProblemWithoutLoading();
+    // Why this source's stream cannot be decoded (4:4:4, say): until the source restarts.
+    private string? _streamProblem;
     private readonly LatencyWindow _encodeTimes = new();
     private readonly RateLimitedLog _decodeProblems;
     // Frame numbers continue across sources, so a restarted camera's frames are never taken for stale ones.
@@ -54,7 +56,11 @@ public sealed partial class CameraService
             if (!demand && !_decoding) CloseDecoder();
         };
         H264.DemandChanged += _ => DemandChanged();
-        Raw.DemandChanged += _ => DemandChanged();
+        Raw.DemandChanged += demand =>
+        {
+            DemandChanged();
+            if (!demand) Raw.Clear(); // a picture nobody will take (3 MB at 1080p) is not kept
+        };
     }
 
     /// <summary>JPEG frames: MJPEG viewers, snapshots.</summary>
@@ -79,7 +85,7 @@ public sealed partial class CameraService
 
     public CameraSettings Settings { get; private set; }
 
-    /// <summary>Raised when <see cref="Apply"/> changed the settings (after they took effect).</summary>
+    /// <summary>Raised when <see cref="Apply"/> changed the source's or the H.264 settings (after they took effect).</summary>
     public event Action? SettingsChanged;
 
     /// <summary>Raised when <see cref="Description"/> or <see cref="LastError"/> change.</summary>
@@ -98,7 +104,7 @@ public sealed partial class CameraService
         _delivered.Fps > 0 ? _delivered.Fps : Settings.Fps);
 
     /// <summary>Why there is no JPEG now (MJPEG, snapshots, RTSP <c>/stream</c>), or null when there is.</summary>
-    public string? JpegUnavailable => Settings.DeliversH264 && _decoderProblem is { } problem
+    public string? JpegUnavailable => Settings.DeliversH264 && (_decoderProblem ?? _streamProblem) is { } problem
         ? $"The camera delivers H.264 and Edge cannot decode it for MJPEG and snapshots ({problem}); its H.264 streams over RTSP /h264"
         : null;
 
@@ -149,14 +155,15 @@ public sealed partial class CameraService
     public void Apply(CameraSettings settings)
     {
         _loop.VerifyAccess();
-        bool sameSource = settings.SameSource(Settings);
+        var previous = Settings;
+        bool sameSource = settings.SameSource(previous);
         Settings = settings;
         if (!sameSource)
         {
             _delivered.Reset();
             _restart?.Cancel();
         }
-        SettingsChanged?.Invoke();
+        if (!sameSource || !settings.H264OrDefault().SameAs(previous.H264OrDefault())) SettingsChanged?.Invoke();
     }
 
     /// <summary>The supervised service: runs sources until <paramref name="cancellationToken"/> fires; throws when one fails.</summary>
@@ -220,6 +227,7 @@ public sealed partial class CameraService
         _waiting?.Release();
         _waiting = null;
         _needKey = true;
+        _streamProblem = null;
         _dropsBefore += output.Dropped;
         _invalidBefore += output.Invalid;
         _output = null;
@@ -294,7 +302,7 @@ public sealed partial class CameraService
                 Jpeg.Publish(frame); // checked by the source, passed through without re-encoding
                 break;
             case PixelFormat.H264:
-                if (Jpeg.HasDemand && _decoderProblem == null) Decode(frame.AddRef(), quality);
+                if (Jpeg.HasDemand && _decoderProblem == null && _streamProblem == null) Decode(frame.AddRef(), quality);
                 H264.Publish(frame);
                 break;
             default:
@@ -355,6 +363,7 @@ public sealed partial class CameraService
             EncodeDrops++;
             _needKey = true;
             if (e is DllNotFoundException) _decoderProblem = e.Message; // no JPEG from this camera until Edge restarts
+            if (e is NotSupportedException) _streamProblem = e.Message; // nor from this stream until the source restarts
             if (e is not PoolFullException && _decodeProblems.Admit()) Log.DecodeFailed(_logger, e.Message);
         }
         finally

@@ -37,7 +37,8 @@ public sealed unsafe class H264Decoder : IDisposable
     /// <summary>
     /// Decodes <paramref name="accessUnit"/>; the picture (a new frame holding one reference, with the
     /// unit's number and time) or null when it gave none. Throws <see cref="InvalidDataException"/> for a
-    /// unit it could not decode (the caller starts again at a key frame).
+    /// unit it could not decode (the caller starts again at a key frame), <see cref="NotSupportedException"/>
+    /// for a stream it cannot decode at all.
     /// </summary>
     public Frame? Decode(Frame accessUnit)
     {
@@ -46,6 +47,8 @@ public sealed unsafe class H264Decoder : IDisposable
         byte** planes = stackalloc byte*[3];
         int state;
         fixed (byte* data = accessUnit.Data) state = OpenH264.DecodeFrameNoDelay(_decoder, data, accessUnit.Length, planes, &info);
+        // No usable parameter sets: a profile or chroma format OpenH264 does not decode; no later unit will do better.
+        if ((state & 0x10) != 0) throw new NotSupportedException(Describe(state));
         if (state != 0) throw new InvalidDataException($"H.264 decoding failed: {Describe(state)}");
         if (info.BufferStatus != 1) return null;
         int width = info.Width & ~1, height = info.Height & ~1;
@@ -61,7 +64,7 @@ public sealed unsafe class H264Decoder : IDisposable
 
     // DECODING_STATE's bits (wels/codec_def.h).
     private static string Describe(int state) => (state & 0x10) != 0
-        ? "no usable SPS and PPS (OpenH264 decodes 8-bit 4:2:0 only; a 4:2:2 or 4:4:4 stream cannot be decoded)"
+        ? "the camera's H.264 has no SPS and PPS OpenH264 can use (it decodes 8-bit 4:2:0; 4:2:2 and 4:4:4 it cannot)"
         : (state & 0x04) != 0 ? "the bitstream is broken"
         : (state & 0x02) != 0 ? "a reference picture is missing"
         : $"decoder state 0x{state:x}";

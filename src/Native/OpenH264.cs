@@ -114,7 +114,8 @@ internal static unsafe class OpenH264
     public static int EncodeFrame(IntPtr encoder, OpenH264SourcePicture* picture, OpenH264FrameInfo* info)
         => ((delegate* unmanaged<IntPtr, OpenH264SourcePicture*, OpenH264FrameInfo*, int>)Slot(encoder, 4))(encoder, picture, info);
 
-    public static int ForceIntraFrame(IntPtr encoder) => ((delegate* unmanaged<IntPtr, byte, int>)Slot(encoder, 6))(encoder, 1);
+    // The C header leaves out the C++ method's second parameter, the layer (-1: every layer).
+    public static int ForceIntraFrame(IntPtr encoder) => ((delegate* unmanaged<IntPtr, byte, int, int>)Slot(encoder, 6))(encoder, 1, -1);
 
     public static int SetEncoderOption(IntPtr encoder, int option, void* value)
         => ((delegate* unmanaged<IntPtr, int, void*, int>)Slot(encoder, 7))(encoder, option, value);

@@ -19,11 +19,22 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
 {
     // Known from the start (RTSP and ONVIF say at once whether there is H.264): a few stat calls, before the loop runs.
     private H264EncoderChoice _choice = H264EncoderChoice.Resolve(camera.Settings.H264OrDefault());
-    private bool _reported;
+    private bool _reported, _resolve = true;
     private string? _encoderName;
+    private long _lastKeyFrame = long.MinValue;
 
     /// <summary>How long the encoder stays open after the last H.264 viewer left (RTSP's DESCRIBE, then PLAY).</summary>
     public static readonly TimeSpan IdleGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The least time between key frames viewers ask for: a viewer that joins gets one within a frame,
+    /// but viewers that join (or fall behind) over and over cannot turn the stream into key frames,
+    /// which would starve every viewer's picture of bits. A request within it waits for its end.
+    /// </summary>
+    public static readonly TimeSpan MinKeyFrameInterval = TimeSpan.FromMilliseconds(250);
+
+    // The frame rate the encoder was made for may differ from the measured one by this share before it is made again.
+    private const double FpsTolerance = 0.2;
 
     private readonly LatencyWindow _times = new();
     private readonly RateLimitedLog _badPictures = new(logger, loop.Time, perMinute: 1);
@@ -65,19 +76,31 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
         using var beat = loop.Heartbeat.Subscribe(Tick);
         try
         {
+            // After a failure (a new Run) the encoders are looked for again: a device may have gone or come.
+            _resolve = true;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var changed = _changed.Task;
                 var settings = camera.Settings.H264OrDefault();
-                var choice = await pool.Submit(_ => H264EncoderChoice.Resolve(settings), PoolFullMode.Wait, cancellationToken);
-                bool changedChoice = choice != _choice || !_reported;
-                _choice = choice;
-                // The encoder named is missing: a fault (the supervisor logs it and tries again later).
-                if (choice.Problem != null && settings.Encoder != "auto") throw new H264EncoderException(choice.Problem);
-                if (changedChoice) Report(choice);
-                _reported = true;
-                if (choice.CanEncode && Wanted) await EncodeWhileWanted(choice, cancellationToken);
+                if (_resolve)
+                {
+                    // Opening device nodes is not for every viewer's arrival: only at start, after a failure, on new settings.
+                    _resolve = false;
+                    var choice = await pool.Submit(_ => H264EncoderChoice.Resolve(settings), PoolFullMode.Wait, cancellationToken);
+                    bool changedChoice = !_reported || choice.Kind != _choice.Kind || choice.Device != _choice.Device
+                        || choice.Problem != _choice.Problem;
+                    _choice = choice;
+                    // The encoder named is missing: a fault (the supervisor logs it and tries again later), unless the camera
+                    // delivers H.264 itself and needs none.
+                    if (choice.Problem != null && settings.Encoder != "auto" && !camera.Settings.DeliversH264)
+                        throw new H264EncoderException(choice.Problem);
+                    if (changedChoice) Report(choice);
+                    _reported = true;
+                    // The settings changed while the encoders were looked for: look again with the new ones.
+                    if (changed.IsCompleted) continue;
+                }
+                if (_choice.CanEncode && Wanted) await EncodeWhileWanted(_choice, cancellationToken);
                 else await changed.WaitAsync(cancellationToken);
             }
         }
@@ -121,8 +144,18 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
 
     private void SettingsChanged()
     {
+        _resolve = true;
         _session?.Cancel();
         Wake();
+    }
+
+    // Whether this frame is to be a key frame a viewer asked for (not sooner than MinKeyFrameInterval after the last one).
+    private bool TakeKeyFrameRequest()
+    {
+        if (!_keyWanted) return false;
+        if (_lastKeyFrame != long.MinValue && loop.Time.GetElapsedTime(_lastKeyFrame) < MinKeyFrameInterval) return false;
+        _keyWanted = false;
+        return true;
     }
 
     private async Task EncodeWhileWanted(H264EncoderChoice choice, CancellationToken cancellationToken)
@@ -132,6 +165,7 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
         var settings = camera.Settings.H264OrDefault();
         int fps = camera.Shape.Fps;
         using var viewer = camera.Raw.AddViewer(TimeSpan.Zero);
+        _lastKeyFrame = long.MinValue; // a new encoder starts with one anyway
         long skipped = 0;
         try
         {
@@ -139,13 +173,16 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
             {
                 Drops += viewer.Skipped - skipped;
                 skipped = viewer.Skipped;
-                bool key = _keyWanted;
-                _keyWanted = false;
+                // Rate control and the GOP follow the rate the camera really delivers (measured once frames came).
+                int delivered = camera.Shape.Fps;
+                if (Math.Abs(delivered - fps) > fps * FpsTolerance) fps = delivered;
+                bool key = TakeKeyFrameRequest();
                 Frame? au;
                 long ticks;
+                string name;
                 try
                 {
-                    (au, ticks) = await pool.Submit(_ => EncodeOne(choice, settings, fps, raw, key), PoolFullMode.Reject);
+                    (au, ticks, name) = await pool.Submit(_ => EncodeOne(choice, settings, fps, raw, key), PoolFullMode.Reject);
                 }
                 catch (Exception e) when (e is PoolFullException or InvalidDataException)
                 {
@@ -159,9 +196,16 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
                 {
                     raw.Release();
                 }
+                _encoderName = name;
                 _times.RecordTicks(ticks);
                 EncodeTimes.RecordTicks(ticks);
                 if (au == null) continue;
+                if (au.IsKeyFrame)
+                {
+                    // Any key frame serves the viewers waiting for one, the GOP's own too.
+                    _lastKeyFrame = loop.Time.GetTimestamp();
+                    _keyWanted = false;
+                }
                 Encoded++;
                 EncodedBytes += au.Length;
                 camera.H264.Publish(au);
@@ -182,7 +226,8 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
 
     // On a worker; one job at a time, so the encoder is never used by two threads at once.
     // An MJPEG camera's picture is decoded first (its time counts as encode time: it is the cost of H.264 from that camera).
-    private (Frame? AccessUnit, long Ticks) EncodeOne(H264EncoderChoice choice, H264Settings settings, int fps, Frame raw, bool key)
+    private (Frame? AccessUnit, long Ticks, string Name) EncodeOne(H264EncoderChoice choice, H264Settings settings, int fps, Frame raw,
+        bool key)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var planar = raw.Format == PixelFormat.Jpeg ? JpegDecoder.ForThisThread.Decode(raw) : raw.AddRef();
@@ -194,11 +239,10 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
                 CloseEncoder();
                 _encoder = choice.Open(options);
                 _encoderOptions = options;
-                _encoderName = _encoder.Name;
                 start = System.Diagnostics.Stopwatch.GetTimestamp(); // opening is not encoding
             }
             var au = _encoder.Encode(planar, key);
-            return (au, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+            return (au, System.Diagnostics.Stopwatch.GetTimestamp() - start, _encoder.Name);
         }
         finally
         {

@@ -101,7 +101,7 @@ public sealed unsafe class OpenH264Encoder : IH264Encoder
                 Y = data,
                 U = data + width * height,
                 V = data + width * height + chromaWidth * chromaRows,
-                TimeStamp = raw.Timestamp * 1000 / System.Diagnostics.Stopwatch.Frequency,
+                TimeStamp = raw.Timestamp / (System.Diagnostics.Stopwatch.Frequency / 1000), // ms; no overflow after months
             };
             int chromaStride = raw.Format == PixelFormat.I422 ? 2 * chromaWidth : chromaWidth;
             picture.Stride[0] = width;

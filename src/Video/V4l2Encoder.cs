@@ -95,7 +95,9 @@ public sealed class V4l2Encoder : IH264Encoder
         _times[_nextTag] = raw.Timestamp;
         _nextTag = (_nextTag + 1) % _tags.Length;
         _node.QueueOutput(index, size, raw.Sequence);
-        Collect(_waitMs);
+        // Wait for this frame's result only when none is ready: a driver that once gave two at a time would
+        // otherwise keep every frame one late for good.
+        Collect(_ready.Count > 0 ? 0 : _waitMs);
         return _ready.TryDequeue(out var frame) ? frame : null;
     }
 

@@ -195,6 +195,20 @@ public sealed class CameraResilienceTests
         await Edge.Tests.Streaming.RtspTests.AssertFfmpegDecodes(server, "/stream", "tcp", "mjpeg");
     }
 
+    [TestMethod]
+    public async Task AnH264CameraWhoseStreamCannotBeDecodedSaysWhyInsteadOfWaiting()
+    {
+        // libx264 makes 4:4:4 (High 4:4:4) from testsrc's RGB: OpenH264 cannot decode it.
+        await using var server = await EdgeServer.Start(CameraFixtures.PipeConfig("h264", "-c:v libx264 -tune zerolatency -g 25 -f h264",
+            extra: "\"SnapshotTimeoutSeconds\":2,"));
+        using var first = await server.Http.GetAsync("/snapshot.jpg");
+        Assert.AreEqual(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+        using var second = await server.Http.GetAsync("/snapshot.jpg");
+        Assert.AreEqual(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+        StringAssert.Contains(await second.Content.ReadAsStringAsync(), "4:4:4 it cannot");
+        await Edge.Tests.Streaming.RtspTests.AssertFfmpegDecodes(server, "/h264", "tcp", "h264");
+    }
+
     private static async Task<byte[]> Jpeg(string dir, int second)
     {
         string file = Path.Combine(dir, $"{second}.jpg");

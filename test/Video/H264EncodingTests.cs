@@ -252,4 +252,48 @@ public sealed class H264EncodingTests
         using var snapshot = await server.Http.GetAsync("/snapshot.jpg");
         Assert.AreEqual(System.Net.HttpStatusCode.OK, snapshot.StatusCode, "JPEG goes on");
     }
+
+    [TestMethod]
+    public async Task ViewersThatJoinOverAndOverCannotTurnTheStreamIntoKeyFrames()
+    {
+        // Key frames every 10 s: all but the first few seen below are ones viewers asked for.
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--H264:KeyframeSeconds", "10");
+        int port = await RtspTests.Port(server);
+        using var observer = await Play(port);
+        await observer.ReadPackets(1);
+        using var stop = new CancellationTokenSource();
+        var keyFrames = CountKeyFrames(observer, stop.Token);
+        var watch = Stopwatch.StartNew();
+        // A viewer every 30 ms for about a second: each asks for a key frame, more than one a frame interval.
+        for (int i = 0; i < 30; i++)
+        {
+            using var viewer = await Setup(port);
+            await viewer.Client.Request("PLAY", viewer.Url, headers: ("Session", viewer.Session));
+            await Task.Delay(30);
+        }
+        var joining = watch.Elapsed;
+        await Task.Delay(400);
+        stop.Cancel();
+        int seen = await keyFrames;
+        // One a MinKeyFrameInterval (250 ms) at most, and the one the observer started with.
+        int allowed = (int)((joining.TotalMilliseconds + 400) / 250) + 2;
+        Console.WriteLine($"{seen} key frames while 30 viewers joined in {joining.TotalMilliseconds:0} ms");
+        Assert.IsTrue(seen <= allowed,
+            $"{seen} key frames while 30 viewers joined in {joining.TotalMilliseconds:0} ms (at most {allowed})");
+        Assert.IsTrue(seen >= 3, $"{seen} key frames: the joins were not served");
+    }
+
+    // Key frames (their SPS, sent as a single NAL unit) in what a viewer receives.
+    private static async Task<int> CountKeyFrames(RtspClient client, CancellationToken cancellationToken)
+    {
+        int count = 0;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+                foreach (var packet in await client.ReadPackets(1, timeoutMs: 2000))
+                    if ((packet[12] & 0x1F) == 7) count++;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException) { }
+        return count;
+    }
 }

@@ -4,28 +4,29 @@
 #
 # Builds an initramfs: busybox (its init runs test/vm/guest/inittab), docs/init/edge.sysv as
 # /etc/init.d/edge (Debian's start-stop-daemon beside it) and /etc/edge/edge.json, v4l2-ctl, every
-# library they load plus OpenSSL, and vivid, virtio (net, block, rng) and ext4 with the modules they
-# need, and vicodec (a virtual stateful M2M codec; test/vm/vicodec.sh builds it, with v4l2-mem2mem for
-# amd64, out of tree from Debian's linux-source, cached) loaded after vivid. The board's disk is an
-# ext4 virtio disk, mounted at /disk: /usr/local and /var/lib/edge are links into it. Edge is copied
-# onto it at /usr/local/bin/edge, as an install copies it onto a board,
-# so a boot reads the binary from a disk with a cold page cache, as a board does; Edge keeps its data
-# in /var/lib/edge and runs with its defaults (auth with the generated admin, HTTPS, RTSP, ONVIF);
-# only the camera is configured. qemu uses user-mode networking with Edge's ports and the VM's command port
-# (busybox nc running test/vm/guest/vmctl) forwarded to 127.0.0.1.
+# library they load plus OpenSSL and OpenH264 (libopenh264.so.7, and what it loads), and vivid, virtio
+# (net, block, rng) and ext4 with the modules they need, and vicodec (a virtual stateful M2M codec;
+# test/vm/vicodec.sh builds it, with v4l2-mem2mem for amd64, out of tree from Debian's linux-source,
+# cached) loaded after vivid. The board's disk is an ext4 virtio disk, mounted at /disk: /usr/local and
+# /var/lib/edge are links into it. Edge is copied onto it at /usr/local/bin/edge, as an install copies
+# it onto a board, so a boot reads the binary from a disk with a cold page cache, as a board does; Edge
+# keeps its data in /var/lib/edge and runs with its defaults (auth with the generated admin, HTTPS,
+# RTSP, ONVIF); only the camera is configured. qemu uses user-mode networking with Edge's ports and the
+# VM's command port (busybox nc running test/vm/guest/vmctl) forwarded to 127.0.0.1.
 #
 # First boot, checked from the host: the generated admin password (read from /var/log/edge.log) and
 # Basic auth, camera.list, snapshots and streams for YUYV and NV12 at two sizes each, camera.set
 # (format, size, fps) at run time in one process, recovery from injected faults (a fatal streaming
 # error; a disconnect followed by reloading the module) with a viewer that stays connected, the camera
-# closed once nobody watches and opened again by a snapshot, HTTPS and RTSP, vicodec's multi-planar
-# encoder and decoder nodes (and `edge codec-check` on them, skipped while the binary lacks it); then
-# `/etc/init.d/edge stop` and a power-off with a clean disk.
+# closed once nobody watches and opened again by a snapshot, HTTPS and RTSP, H.264 from the raw camera
+# (camera.list has no V4L2 H.264 encoder, so OpenH264's: RTSP /h264 probed and decoded, camera.h264
+# read while it plays), vicodec's multi-planar encoder and decoder nodes (and `edge codec-check` on
+# them, skipped while the binary lacks it); then `/etc/init.d/edge stop` and a power-off with a clean disk.
 # Second boot, same disk: init starts Edge again; with no client but /healthz (no login, so no
 # OpenSSL), Edge's RSS (smaps_rollup) is read in the VM every 10 s for the idle window: 60 s after
-# Edge's start it must be at most 24 MiB and grow by at most 1 MiB after that; smaps_rollup and the
-# biggest mappings are printed at both ends of the window. Then: no new admin was created, the first
-# password works, the journal and camera settings survived.
+# Edge's start it must be at most 24 MiB and grow by at most 1 MiB after that, and OpenH264 must not be
+# loaded; smaps_rollup and the biggest mappings are printed at both ends of the window. Then: no new
+# admin was created, the first password works, the journal and camera settings survived.
 #
 # Usage: test/vm/run.sh [--idle SECONDS] [--csv FILE] [--logs DIR] [path/to/edge]
 #   path/to/edge     default publish/linux-x64/edge; its ELF header says which VM to boot
@@ -35,10 +36,10 @@
 #   --logs DIR       keeps both boots' consoles (console1.log, console2.log) and Edge's logs there
 # x86_64: qemu-system-x86_64 with the host's kernel from /boot (linux-image-amd64) and its modules,
 #   the host's busybox-static, dash (/bin/sh), v4l2-ctl and start-stop-daemon; KVM when it works,
-#   TCG otherwise.
+#   TCG otherwise; libopenh264-7 installed on the host.
 # arm64: qemu-system-aarch64 (virt, cortex-a57, TCG) with the newest linux-image-*-arm64; it,
-#   busybox-static, dash, v4l-utils and dpkg (start-stop-daemon) for arm64 are fetched with
-#   apt-get download and unpacked in ${XDG_CACHE_HOME:-~/.cache}/edge-vm/arm64 (reused while the
+#   busybox-static, dash, v4l-utils, dpkg (start-stop-daemon) and libopenh264-7 for arm64 are fetched
+#   with apt-get download and unpacked in ${XDG_CACHE_HOME:-~/.cache}/edge-vm/arm64 (reused while the
 #   versions match); their libraries come from arm64 multiarch packages (libc6, libgcc-s1,
 #   libstdc++6, libssl3, libv4l-0), listed by the arm64 loader under qemu-aarch64 (qemu-user).
 # vicodec needs linux-source-X.Y and the kernel's headers (for arm64: downloaded, and a cross compiler).
@@ -120,6 +121,8 @@ if [[ $arch == x86_64 ]]; then
   static /bin/busybox || apt_install busybox-static
   static /bin/busybox || { echo "vm: /bin/busybox is not static (apt-get install busybox-static)" >&2; exit 2; }
   [[ -e /usr/lib/$triplet/libssl.so.3 ]] || apt_install libssl3
+  [[ -e /usr/lib/$triplet/libopenh264.so.7 ]] || apt_install libopenh264-7
+  openh264=/usr/lib/$triplet/libopenh264.so.7
   # shellcheck disable=SC2012 # version-sorted names
   kernel=$(ls /boot/vmlinuz-* | sort -V | tail -n 1)
   kver=${kernel#/boot/vmlinuz-}
@@ -169,7 +172,7 @@ else
   [[ -n $kernel_package ]] || { echo "vm: apt knows no linux-image-arm64:arm64 (is arm64 in the sources? apt-get update)" >&2; exit 2; }
   kver=${kernel_package#linux-image-}
   versions=()
-  for package in "$kernel_package" busybox-static v4l-utils dpkg dash; do
+  for package in "$kernel_package" busybox-static v4l-utils dpkg dash libopenh264-7; do
     version=$(candidate "$package:arm64")
     [[ -n $version ]] || { echo "vm: apt has no $package:arm64" >&2; exit 2; }
     versions+=("$version")
@@ -185,12 +188,14 @@ else
   [[ -x $ssd ]] || ssd=$(dirname "$ssd")/../usr/sbin/start-stop-daemon
   dash=$(unpacked dash "${versions[4]}")/bin/dash
   [[ -x $dash ]] || dash=$(dirname "$dash")/../usr/bin/dash
+  # Only the VM loads OpenH264, so it is downloaded as the programs are rather than installed for arm64.
+  openh264=$(unpacked libopenh264-7 "${versions[5]}")/usr/lib/$triplet/libopenh264.so.7
   qemu="qemu-system-aarch64"
   console_device=ttyAMA0
   # ldd cannot read arm64 programs; the arm64 loader under qemu-user lists them the same way.
   libs() { qemu-aarch64 /lib/ld-linux-aarch64.so.1 --list "$1"; }
 fi
-for file in "$kernel" "$busybox" "$dash" "$v4l2ctl" "$ssd"; do
+for file in "$kernel" "$busybox" "$dash" "$v4l2ctl" "$ssd" "$openh264"; do
   [[ -e $file ]] || { echo "vm: $file is missing" >&2; exit 2; }
 done
 
@@ -214,9 +219,10 @@ cat >"$root/etc/edge/edge.json" <<'EOF'
 EOF
 chmod 600 "$root/etc/edge/edge.json"
 # Every shared library the programs load, at the same paths (the dynamic loader included); OpenSSL
-# too, which Edge loads itself for randomness and HTTPS.
+# too, which Edge loads itself for randomness and HTTPS, and OpenH264 with what it loads (libstdc++,
+# libgcc_s, libm), which Edge loads for the first H.264 viewer when no V4L2 encoder makes H.264.
 listed=$work/libs.txt
-for program in "$edge" "$v4l2ctl" "$ssd" "$dash"; do
+for program in "$edge" "$v4l2ctl" "$ssd" "$dash" "$openh264"; do
   if ! libs "$program" >"$work/libs.out" 2>&1 || grep -q 'not found' "$work/libs.out"; then
     echo "vm: the libraries of $program are not all installed for $arch:" >&2; cat "$work/libs.out" >&2; exit 2
   fi
@@ -227,6 +233,9 @@ sort -u "$listed" | while IFS= read -r lib; do
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done
+# Where Debian installs it (the loader's default directory; the arm64 one is unpacked in the cache).
+mkdir -p "$root/usr/lib/$triplet"
+cp -L "$openh264" "$root/usr/lib/$triplet/libopenh264.so.7"
 # Modules in load order, decompressed (busybox's insmod takes plain .ko files).
 modules() { modprobe -d "$modroot" -S "$kver" --show-depends "$1" 2>/dev/null | awk '$1 == "insmod" { print $2 }'; }
 add_module() { # PATH LIST
@@ -531,6 +540,61 @@ else
   fail "RTSP /stream delivers 10 frames that decode (same user)" "$rtsp_frames frames; $(head -c 300 "$work/rtsp.err")"
 fi
 
+# 4a. H.264 from the raw camera (YUYV 640×480 at 10 fps since camera.set above; its size is read back from
+# camera.get). No V4L2 mem-to-mem encoder makes H.264 here (vicodec's make FWHT), so Edge encodes with
+# OpenH264, which it loads from the initramfs for the first H.264 viewer (ffprobe's DESCRIBE below), not
+# before: the second boot checks it is not loaded at idle. It may run under TCG (arm64's always), so the
+# timeouts are generous; camera.h264 (its fps is the last second's) is read while ffmpeg plays, not after.
+openh264_in_vm=/usr/lib/$triplet/libopenh264.so.7
+encoders=$(api camera.list | json "d['result']['encoders']" || true)
+if [[ $encoders == '[]' ]]; then
+  pass "camera.list has no V4L2 H.264 encoder (encoders []; vicodec's make FWHT), so H.264 is OpenH264's"
+else
+  fail "camera.list has no V4L2 H.264 encoder (encoders []; vicodec's make FWHT)" "encoders: ${encoders:-no reply}"
+fi
+h264_url=rtsp://$credentials@127.0.0.1:$rtsp_port/h264
+configured=$(api camera.get | json "'%sx%s' % (d['result']['width'], d['result']['height'])" || true)
+probed=$(timeout 90 ffprobe -v error -rtsp_transport tcp -select_streams v:0 -show_entries stream=codec_name,width,height,profile \
+  -of json "$h264_url" 2>"$work/h264-probe.err" | json "'{codec_name} {width}x{height} {profile}'.format(**d['streams'][0])" || true)
+if [[ -n $configured && $probed == "h264 $configured Constrained Baseline" ]]; then
+  pass "RTSP /h264 (TCP): ffprobe says $probed, the camera's size"
+else
+  fail "RTSP /h264 (TCP): ffprobe says h264 ${configured:-(no camera.get)} Constrained Baseline" \
+    "${probed:-nothing}; $(head -c 300 "$work/h264-probe.err")"
+fi
+timeout 120 ffmpeg -nostdin -v error -rtsp_transport tcp -i "$h264_url" -frames:v 30 -f framemd5 "$work/h264.md5" 2>"$work/h264.err" &
+viewer_pid=$!
+: >"$work/h264-state.jsonl"
+while kill -0 "$viewer_pid" 2>/dev/null; do
+  api state.get '{"keys":["camera.h264"]}' | json "json.dumps(d['result'].get('camera.h264'))" >>"$work/h264-state.jsonl" 2>&1 || true
+  sleep 1
+done
+wait "$viewer_pid" || true
+viewer_pid=
+h264_frames=$(grep -vc '^#' "$work/h264.md5" 2>/dev/null || true)
+if ((h264_frames >= 30)) && [[ ! -s $work/h264.err ]]; then
+  pass "RTSP /h264 (TCP): ffmpeg decodes 30 frames without an error"
+else
+  fail "RTSP /h264 (TCP): ffmpeg decodes 30 frames without an error" "${h264_frames:-0} frames; $(head -c 300 "$work/h264.err")"
+fi
+# The sample of the fastest second: the first ones may fall in ffmpeg's connecting, the last after it left.
+h264_state=$(python3 -c "
+import json, sys
+samples = []
+for line in open(sys.argv[1]):
+    try: samples.append(json.loads(line))
+    except ValueError: pass # a reply json() could not read: its message is in the file
+samples = [s for s in samples if isinstance(s, dict)]
+if samples: print(json.dumps(max(samples, key=lambda s: s.get('fps', 0)), separators=(',', ':')))" "$work/h264-state.jsonl" || true)
+h264_encoder=$(json "d.get('encoder', '') if d.get('fps', 0) > 0 else ''" <<<"${h264_state:-null}" 2>/dev/null || true)
+h264_mapped=$(vm_do mapped "$openh264_in_vm" 2>/dev/null || echo "?")
+if [[ $h264_encoder == "OpenH264 2."* && $h264_mapped =~ ^[1-9] ]]; then
+  pass "camera.h264 while ffmpeg played: $h264_state (OpenH264 loaded from $openh264_in_vm)"
+else
+  fail "camera.h264 names an encoder 'OpenH264 2.…' encoding at more than 0 fps, loaded from $openh264_in_vm" \
+    "${h264_state:-$(tail -n 2 "$work/h264-state.jsonl")}; $h264_mapped mappings"
+fi
+
 # 4b. The V4L2 M2M codec: vicodec's stateful encoder and decoder nodes (its stateless decoder is not
 # used), by the names the driver gives them, multi-planar (multiplanar=1, the API the Raspberry Pi's
 # bcm2835-codec has), with vivid still /dev/video0, the node Edge's camera and the checks above use.
@@ -636,6 +700,13 @@ if [[ $growth != none ]] && ((growth <= 1024)); then
   pass "idle: RSS grew by $growth kB ≤ 1024 kB from 60 s to $last_age s"
 else
   fail "idle: RSS grows by ≤ 1024 kB after the first minute" "$growth kB from 60 s to $last_age s"
+fi
+# Loaded only for an H.264 viewer (with libstdc++, 1.4 MB of RSS): the first boot's played it; this Edge has none.
+idle_h264=$(vm_do mapped "$openh264_in_vm" 2>/dev/null || echo "?")
+if [[ $idle_h264 == 0 ]]; then
+  pass "idle: OpenH264 is not loaded (no mapping of $openh264_in_vm)"
+else
+  fail "idle: OpenH264 is not loaded" "$idle_h264 mappings of $openh264_in_vm"
 fi
 # --- the second boot's checks, after the idle window: a login loads OpenSSL (password hashes) -------
 save_log 2

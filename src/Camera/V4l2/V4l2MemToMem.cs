@@ -355,6 +355,8 @@ public sealed unsafe class V4l2MemToMem : IDisposable
         bytesUsed = 0;
         int errno;
         fixed (v4l2_buffer* buffer = &done) errno = TryIoctl(_fd, VIDIOC_DQBUF, buffer);
+        uint planeBytes = plane.bytesused;
+        done.m.planes = 0; // it pointed into this frame
         if (errno is EAGAIN) return false;
         // The last buffer was given after a stop: nothing more comes until the queue restarts.
         if (errno == EPIPE) return false;
@@ -362,8 +364,7 @@ public sealed unsafe class V4l2MemToMem : IDisposable
         if (errno != 0) throw V4l2Exception.FromErrno(Path, "VIDIOC_DQBUF", errno);
         if (done.index >= side.Buffers.Length)
             throw new V4l2Exception($"{Path}: the driver returned buffer {done.index} of {side.Buffers.Length}");
-        bytesUsed = Multiplanar ? plane.bytesused : done.bytesused;
-        done.m.planes = 0;
+        bytesUsed = Multiplanar ? planeBytes : done.bytesused;
         return true;
     }
 
