@@ -20,7 +20,6 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
     // Known from the start (RTSP and ONVIF say at once whether there is H.264): a few stat calls, before the loop runs.
     private H264EncoderChoice _choice = H264EncoderChoice.Resolve(camera.Settings.H264OrDefault());
     private bool _reported, _resolve = true;
-    private string? _encoderName;
     private long _lastKeyFrame = long.MinValue;
 
     /// <summary>How long the encoder stays open after the last H.264 viewer left (RTSP's DESCRIBE, then PLAY).</summary>
@@ -179,10 +178,9 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
                 bool key = TakeKeyFrameRequest();
                 Frame? au;
                 long ticks;
-                string name;
                 try
                 {
-                    (au, ticks, name) = await pool.Submit(_ => EncodeOne(choice, settings, fps, raw, key), PoolFullMode.Reject);
+                    (au, ticks) = await pool.Submit(_ => EncodeOne(choice, settings, fps, raw, key), PoolFullMode.Reject);
                 }
                 catch (Exception e) when (e is PoolFullException or InvalidDataException)
                 {
@@ -196,7 +194,6 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
                 {
                     raw.Release();
                 }
-                _encoderName = name;
                 _times.RecordTicks(ticks);
                 EncodeTimes.RecordTicks(ticks);
                 if (au == null) continue;
@@ -226,8 +223,7 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
 
     // On a worker; one job at a time, so the encoder is never used by two threads at once.
     // An MJPEG camera's picture is decoded first (its time counts as encode time: it is the cost of H.264 from that camera).
-    private (Frame? AccessUnit, long Ticks, string Name) EncodeOne(H264EncoderChoice choice, H264Settings settings, int fps, Frame raw,
-        bool key)
+    private (Frame? AccessUnit, long Ticks) EncodeOne(H264EncoderChoice choice, H264Settings settings, int fps, Frame raw, bool key)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var planar = raw.Format == PixelFormat.Jpeg ? JpegDecoder.ForThisThread.Decode(raw) : raw.AddRef();
@@ -242,7 +238,7 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
                 start = System.Diagnostics.Stopwatch.GetTimestamp(); // opening is not encoding
             }
             var au = _encoder.Encode(planar, key);
-            return (au, System.Diagnostics.Stopwatch.GetTimestamp() - start, _encoder.Name);
+            return (au, System.Diagnostics.Stopwatch.GetTimestamp() - start);
         }
         finally
         {
@@ -269,7 +265,10 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
         _framesCounted = Encoded;
         _bytesCounted = EncodedBytes;
         var times = _times.Take();
-        string? encoder = camera.Settings.DeliversH264 ? "camera" : Choice.CanEncode ? _encoderName ?? Choice.Name : null;
+        // OpenH264's version is known once it was loaded (for the first viewer).
+        string? encoder = camera.Settings.DeliversH264 ? "camera"
+            : Choice.Kind == "openh264" ? Native.OpenH264.LoadedVersion ?? Choice.Name
+            : Choice.CanEncode ? Choice.Name : null;
         string? error = Unavailable;
         // {encoder, fps, kbps, encodeMs: {p50Ms, p99Ms}, drops, error}; nulls left out.
         state.PublishWritten("camera.h264", w =>
