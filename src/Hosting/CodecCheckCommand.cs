@@ -20,6 +20,7 @@ public static class CodecCheckCommand
 
     // Luma PSNR every decoded picture must reach: a codec at its defaults gives 30-45 dB on the test pattern.
     private const double MinPsnr = 25;
+    private const long MaxPictureBytes = 32 << 20;
 
     private sealed record Options(string? Device, uint Coded, string? Decoder, int Frames, int Width, int Height, int Fps, int Bitrate);
 
@@ -98,6 +99,12 @@ public static class CodecCheckCommand
             problem = $"bad --size '{size}' (even WIDTHxHEIGHT, 16 to 4096 each)";
             return null;
         }
+        // Every picture is kept to compare with its decoded self: they must fit well under the binary's 64 MB heap.
+        if ((long)frames * PixelFormats.PlanarBytes(PixelFormat.I420, width, height) > MaxPictureBytes)
+        {
+            problem = $"{frames} pictures of {width}x{height} are more than {MaxPictureBytes >> 20} MB: fewer --frames or a smaller --size";
+            return null;
+        }
         uint fourcc = coded == "fwht" ? V4l2Codecs.Fwht : V4l2Codecs.H264;
         return new Options(device, fourcc, decoder, frames, width, height, fps, bitrate);
     }
@@ -108,12 +115,25 @@ public static class CodecCheckCommand
         var capture = new CaptureOutput(TimeProvider.System, NullLogger.Instance) { Demand = true };
         using var stop = new CancellationTokenSource();
         var source = new TestPatternSource(options.Width, options.Height, fps: 1000, PixelFormat.I420);
-        var drawing = Task.Run(() => source.Run(capture, stop.Token));
+        var drawing = Task.Run(() =>
+        {
+            // A failure ends the frames with it, so the wait below throws instead of waiting for ever.
+            try { source.Run(capture, stop.Token); }
+            catch (Exception e) { capture.Complete(e); }
+        });
         var pictures = new List<Frame>();
         try
         {
-            while (pictures.Count < options.Frames && await capture.Reader.WaitToReadAsync())
+            while (pictures.Count < options.Frames)
+            {
+                if (!await capture.Reader.WaitToReadAsync()) throw new InvalidDataException("the test pattern stopped drawing");
                 while (pictures.Count < options.Frames && capture.Reader.TryRead(out var picture)) pictures.Add(picture);
+            }
+        }
+        catch
+        {
+            foreach (var picture in pictures) picture.Release();
+            throw;
         }
         finally
         {

@@ -41,6 +41,7 @@ public sealed class CodecCheckCommandTests
     [DataRow("--coded", "vp8")]
     [DataRow("--size", "641x480")]
     [DataRow("--fps", "x")]
+    [DataRow("--frames", "300")] // 300 pictures of 640x480 would not fit the heap
     [DataRow("--nonsense", "1")]
     public async Task BadArgumentsExitWithTwoAndSayWhy(string name, string value)
     {

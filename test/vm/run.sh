@@ -632,6 +632,22 @@ check_m2m_codec() { # ENCODER DECODER
 }
 check_m2m_codec "$encoder" "$decoder"
 
+# The encoder's device gone mid-stream (vicodec's driver unbound, as a USB codec unplugged): a clear error naming the
+# device and exit 1, no hang and no crash; in the service the same exception makes the supervisor restart h264.
+check_codec_gone() { # ENCODER DECODER
+  local name="the encoder's device unbound while codec-check encodes is a clear error naming it"
+  if [[ -z $1 || -z $2 ]]; then fail "$name" "no vicodec encoder or decoder node"; return 0; fi
+  # 90 pictures of 640x360 (31 MB; about 2 s of vicodec under TCG): the unbind comes 1 s in.
+  vm_do unplug-codec "codec-check --device $1 --decoder $2 --coded fwht --frames 90 --size 640x360" >"$work/unplug.out" 2>&1 || true
+  if grep -q '^exit 1$' "$work/unplug.out" && grep -q "^edge codec-check: $1: " "$work/unplug.out" \
+    && ! grep -q 'Unhandled exception' "$work/unplug.out"; then
+    pass "$name: $(grep -m 1 '^edge codec-check:' "$work/unplug.out" | head -c 300)"
+  else
+    fail "$name" "$(head -c 600 "$work/unplug.out")"
+  fi
+}
+check_codec_gone "$encoder" "$decoder"
+
 # 5. Stop as a board does (the init script, sync, power off) with a clean data disk.
 stop_started=$(date +%s)
 if vm_do stop >"$work/stop.out" 2>&1; then stopped=yes; else stopped=no; fi
