@@ -8,9 +8,16 @@ namespace Edge.Video;
 /// <c>openh264</c> or <c>none</c>; <see cref="Problem"/> says why the one asked for (or, for
 /// <c>auto</c>, every one) cannot be used.
 /// </summary>
-public sealed record H264EncoderChoice(string Kind, string? Device, string Name, string? Problem)
+public sealed class H264EncoderChoice(string kind, string? device, string name, string? problem)
 {
-    public static readonly H264EncoderChoice None = new("none", null, "none", null);
+    public static readonly H264EncoderChoice None = NoneBecause(null);
+
+    public string Kind { get; } = kind;
+    public string? Device { get; } = device;
+    public string Name { get; } = name;
+    public string? Problem { get; } = problem;
+
+    private static H264EncoderChoice NoneBecause(string? problem) => new("none", null, "none", problem);
 
     public bool CanEncode => Kind != "none";
 
@@ -33,12 +40,12 @@ public sealed record H264EncoderChoice(string Kind, string? Device, string Name,
                 ? $"{settings.Device} is not a V4L2 mem-to-mem H.264 encoder"
                 : "no V4L2 mem-to-mem H.264 encoder was found";
         }
-        if (settings.Encoder == "v4l2") return hardware ?? None with { Problem = v4l2Problem };
+        if (settings.Encoder == "v4l2") return hardware ?? NoneBecause(v4l2Problem);
         if (hardware != null) return hardware;
         string? openH264 = OpenH264.ProblemWithoutLoading();
         var software = new H264EncoderChoice("openh264", null, OpenH264.LoadedVersion ?? "OpenH264", null);
-        if (settings.Encoder == "openh264") return openH264 == null ? software : None with { Problem = openH264 };
-        return openH264 == null ? software : None with { Problem = $"{v4l2Problem}, and {openH264}" };
+        if (settings.Encoder == "openh264") return openH264 == null ? software : NoneBecause(openH264);
+        return openH264 == null ? software : NoneBecause($"{v4l2Problem}, and {openH264}");
     }
 
     /// <summary>A new encoder of this kind for <paramref name="options"/> (blocking, for the pool).</summary>

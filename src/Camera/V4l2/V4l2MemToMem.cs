@@ -9,7 +9,15 @@ namespace Edge.Camera.V4l2;
 public enum M2mQueue { Output, Capture }
 
 /// <summary>A queue's format as the driver set it: sizes, the first plane's line length and buffer size.</summary>
-public readonly record struct M2mFormat(uint Fourcc, int Width, int Height, int BytesPerLine, int SizeImage);
+// Plain structs, not records: the generated equality and printing cost binary nobody uses.
+public readonly struct M2mFormat(uint fourcc, int width, int height, int bytesPerLine, int sizeImage)
+{
+    public uint Fourcc { get; } = fourcc;
+    public int Width { get; } = width;
+    public int Height { get; } = height;
+    public int BytesPerLine { get; } = bytesPerLine;
+    public int SizeImage { get; } = sizeImage;
+}
 
 /// <summary>
 /// A V4L2 stateful mem-to-mem codec node (the Raspberry Pi's bcm2835-codec encoder at /dev/video11,
@@ -423,8 +431,13 @@ public sealed unsafe class V4l2MemToMem : IDisposable
 /// A filled CAPTURE buffer (its bytes: <see cref="V4l2MemToMem.Data"/>; it goes back to the driver with
 /// <see cref="V4l2MemToMem.RequeueCapture"/>).
 /// </summary>
-public readonly record struct M2mResult(int Index, int Length, long Tag, uint Flags)
+public readonly struct M2mResult(int index, int length, long tag, uint flags)
 {
+    public int Index { get; } = index;
+    public int Length { get; } = length;
+    public long Tag { get; } = tag;
+    public uint Flags { get; } = flags;
+
     public bool IsKeyFrame => (Flags & V4l2Ioctl.V4L2_BUF_FLAG_KEYFRAME) != 0;
 
     /// <summary>The codec's last buffer after a drain (V4L2_BUF_FLAG_LAST).</summary>
