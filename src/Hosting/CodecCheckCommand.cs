@@ -91,14 +91,7 @@ public static class CodecCheckCommand
                 return null;
             }
         }
-        var parts = size.Split('x');
-        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int width)
-            || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int height)
-            || width is < 16 or > 4096 || height is < 16 or > 4096 || (width & 1) != 0 || (height & 1) != 0)
-        {
-            problem = $"bad --size '{size}' (even WIDTHxHEIGHT, 16 to 4096 each)";
-            return null;
-        }
+        if (!FrameSizeArgument.TryParse(size, 4096, out int width, out int height, out problem)) return null;
         // Every picture is kept to compare with its decoded self: they must fit well under the binary's 64 MB heap.
         if ((long)frames * PixelFormats.PlanarBytes(PixelFormat.I420, width, height) > MaxPictureBytes)
         {

@@ -111,14 +111,7 @@ public static class EncodeBenchCommand
             problem = "--input and --size are required";
             return null;
         }
-        var parts = size.Split('x');
-        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int width)
-            || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int height)
-            || width is < 16 or > 8192 || height is < 16 or > 8192 || (width & 1) != 0 || (height & 1) != 0)
-        {
-            problem = $"bad --size '{size}' (even WIDTHxHEIGHT, 16 to 8192 each)";
-            return null;
-        }
+        if (!FrameSizeArgument.TryParse(size, 8192, out int width, out int height, out problem)) return null;
         return new Options(input, width, height, workers, seconds, quality, codec, bitrate, fps);
     }
 
