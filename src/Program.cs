@@ -114,6 +114,8 @@ public static partial class Program
         };
         new CameraMethods(camera, pool, cameraFile, storage).Register(dispatcher);
         var h264 = new H264Service(loop, pool, camera, state, loggers.CreateLogger<H264Service>());
+        var live = new LiveMp4(loop, camera, state, loggers.CreateLogger<LiveMp4>());
+        var hls = new HlsSegments(loop, live);
 
         // GPIO pins with the snapshot action save pictures in DATA_DIR/files.
         var fileStore = new FileStore(Path.Combine(settings.DataDir, "files"), settings.Files, pool);
@@ -140,6 +142,7 @@ public static partial class Program
             connections, loggers.CreateLogger<RtspServer>());
         rtsp.Listening += port => state.Publish("rtsp.port", port, StateJsonContext.Default.Int32);
         var cameraWeb = new CameraEndpoints(loop, camera, auth, connections, loggers.CreateLogger<CameraEndpoints>());
+        var liveWeb = new LiveEndpoints(loop, camera, h264, live, auth, connections, loggers.CreateLogger<LiveEndpoints>());
         certificates = new CertificateStore(settings.DataDir, settings.Https,
             () => NetworkSnapshot.Read().Interfaces.SelectMany(i => i.IPv4).Select(a => a.Address), loop.Time,
             loggers.CreateLogger<CertificateStore>());
@@ -175,7 +178,8 @@ public static partial class Program
         var discovery = new DiscoveryService(loop, network, scopes, DeviceIdentity.EndpointAddress(deviceId), () => app.Urls,
             settings.Onvif.DiscoveryPort, loggers.CreateLogger<DiscoveryService>());
         new EdgeRoutes(new RequestFaults(clientFaults, loggers.CreateLogger<RequestFaults>(), loop.Time), httpsPolicy, api, health, metrics,
-            runtime, settings.Onvif.Enabled ? onvif : null, files, config, cameraWeb, ui).MapTo(app);
+            runtime, settings.Onvif.Enabled ? onvif : null, files, config, cameraWeb, liveWeb,
+            new HlsEndpoints(loop, camera, h264, hls, auth), ui).MapTo(app);
 
         // The journal names the file, so the UI's event list links to it.
         async Task SaveSnapshot(GpioEdgeEvent edge, CancellationToken cancellationToken)
@@ -184,7 +188,7 @@ public static partial class Program
             journal.Record("camera.snapshot", new SavedSnapshot(Path.GetFileName(path), edge.Pin), CameraJsonContext.Default.SavedSnapshot);
         }
         var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, h264,
-            monitor, rtsp, certificates, gpio, network, discovery), settings, loggers);
+            live, hls, monitor, rtsp, certificates, gpio, network, discovery), settings, loggers);
 
         var notifier = SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>());
         var pidFile = commandLine.PidFile is { } pidPath ? new PidFile(pidPath) : null;

@@ -18,7 +18,7 @@ public sealed record CameraStatus(string Source, string State, string? Descripti
 /// <summary>
 /// What viewers get: <see cref="Signal"/> is <c>ok</c> (frames arrive), <c>none</c> (watched, but no
 /// frame for 2 s), <c>idle</c> (nobody watches, so nothing is captured) or <c>down</c> (the source is
-/// not running); the size is the last JPEG's, 0 before the first.
+/// not running); the size is the last JPEG's (or H.264 frame's), 0 before the first.
 /// </summary>
 public sealed record CameraVideo(string Signal, int Width, int Height);
 
@@ -67,7 +67,8 @@ public sealed class CameraStats(EventLoop loop, CameraService camera, StateStore
         bool watched = camera.HasDemand;
         // Capture starts with demand: the wait for a first frame counts from then, not from the last frame before.
         if (camera.Captured != _captured || !watched) _lastFrame = now;
-        if (camera.Jpeg.Latest is { Width: > 0 } frame)
+        // The JPEG or H.264 viewers' size, whichever is watched.
+        if ((camera.Jpeg.Latest ?? camera.H264.Latest) is { Width: > 0 } frame)
         {
             _width = frame.Width;
             _height = frame.Height;

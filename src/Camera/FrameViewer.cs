@@ -15,7 +15,8 @@ public sealed class FrameViewer : IDisposable
     private Frame? _pending;
     private TaskCompletionSource<Frame?>? _waiting;
     private long _lastTaken = long.MinValue;
-    private bool _disposed;
+    private long _skipsSeen;
+    private bool _disposed, _started, _needKey, _askedKey;
 
     internal FrameViewer(FrameHub hub, EventLoop loop, TimeSpan minInterval)
     {
@@ -88,6 +89,42 @@ public sealed class FrameViewer : IDisposable
         }
         _lastTaken = _loop.Time.GetTimestamp();
         return frame;
+    }
+
+    /// <summary>
+    /// For H.264: the next frame a decoder can use. A viewer starts on a key frame, and a skipped frame
+    /// breaks the pictures after it up to the next key frame: frames up to it are released unseen, and
+    /// the hub's encoder is asked for one (once per wait) so that the wait lasts a frame, not a GOP.
+    /// </summary>
+    public async ValueTask<Frame?> NextDecodable(CancellationToken cancellationToken)
+    {
+        if (!_started)
+        {
+            _started = _needKey = true;
+            _skipsSeen = Skipped;
+        }
+        while (true)
+        {
+            if (_needKey && !_askedKey)
+            {
+                _askedKey = true;
+                _hub.RequestKeyFrame();
+            }
+            var frame = await Next(cancellationToken);
+            if (frame == null) return null;
+            if (Skipped != _skipsSeen)
+            {
+                _skipsSeen = Skipped;
+                _needKey = true;
+            }
+            if (_needKey && !frame.IsKeyFrame)
+            {
+                frame.Release();
+                continue;
+            }
+            _needKey = _askedKey = false;
+            return frame;
+        }
     }
 
     public void Dispose()

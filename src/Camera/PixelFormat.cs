@@ -13,6 +13,8 @@ public enum PixelFormat
     H264,
     /// <summary>A frame of vicodec's FWHT codec: only <c>edge codec-check</c> makes them, to test the V4L2 encoder path in a VM.</summary>
     Fwht,
+    /// <summary>A fragmented-MP4 movie fragment (<c>moof</c> + <c>mdat</c>) holding one H.264 access unit.</summary>
+    Mp4Fragment,
 }
 
 /// <summary>The formats a raw source delivers on the wire, before Edge converts them to planar YUV.</summary>

@@ -12,7 +12,8 @@ namespace Edge.Hosting;
 /// </summary>
 public sealed record EdgeRoutes(
     RequestFaults Faults, HttpsPolicy Https, ApiEndpoints Api, HealthEndpoints Health, MetricsEndpoint Metrics,
-    RuntimeEndpoint Runtime, OnvifEndpoints? Onvif, FileEndpoints Files, ConfigEndpoints Config, CameraEndpoints Camera, StaticUi Ui)
+    RuntimeEndpoint Runtime, OnvifEndpoints? Onvif, FileEndpoints Files, ConfigEndpoints Config, CameraEndpoints Camera,
+    LiveEndpoints Live, HlsEndpoints Hls, StaticUi Ui)
 {
     public void MapTo(WebApplication app)
     {
@@ -40,6 +41,11 @@ public sealed record EdgeRoutes(
         app.MapPut("/config", Config.Put);
         app.MapMethods("/stream.mjpg", ["GET"], Camera.Stream);
         app.MapMethods("/snapshot.jpg", ["GET", "HEAD"], Camera.Snapshot);
+        app.MapGet("/live.mp4", Live.Mp4);
+        app.MapGet("/live", Live.WebSocket);
+        app.MapGet("/hls/index.m3u8", Hls.Playlist);
+        app.MapGet("/hls/init.mp4", Hls.Init);
+        app.MapGet("/hls/{segment}", Hls.Segment);
         // mjpg-streamer's addresses, which many NVRs and scripts still use.
         app.MapMethods("/", ["GET", "HEAD"], MjpgStreamer);
         app.MapMethods("/{**path}", ["GET", "HEAD"], Ui.Serve);

@@ -17,7 +17,8 @@ namespace Edge.Hosting;
 /// <summary>The long-running parts, as the composition root built them.</summary>
 public sealed record EdgeParts(
     EventLoop Loop, WorkerPool Pool, Supervisor Supervisor, EventJournal Journal, StorageHealth Storage, FileStore Files,
-    CameraService Camera, CameraStats CameraStats, H264Service H264, SystemMonitor Monitor, RtspServer Rtsp, CertificateStore Certificates,
+    CameraService Camera, CameraStats CameraStats, H264Service H264, LiveMp4 Live, HlsSegments Hls,
+    SystemMonitor Monitor, RtspServer Rtsp, CertificateStore Certificates,
     GpioService Gpio, HostNetwork Network, DiscoveryService Discovery);
 
 /// <summary>
@@ -53,6 +54,9 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
         // An encoder named in the settings but missing is retried (it may be installed meanwhile), at most every 30 s.
         supervisor.Add("h264", parts.H264.Run,
             new RestartPolicy(int.MaxValue, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
+        // Live MP4 and HLS run while someone watches (they cannot fail but by a bug: restarted like the rest).
+        supervisor.Add("live", parts.Live.Run);
+        supervisor.Add("hls", parts.Hls.Run);
         parts.Monitor.Start();
         _idleCollection = new IdleCollector(pool, loggers.CreateLogger<IdleCollector>()).Start(loop);
         if (settings.Rtsp.Enabled) supervisor.Add("rtsp", parts.Rtsp.Run);
@@ -84,6 +88,7 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
         parts.Monitor.Stop();
         parts.Network.Dispose();
         parts.Camera.Jpeg.EndAll();
+        parts.Live.Fragments.EndAll();
     }
 
     /// <summary>After the services stopped: what the journal holds reaches the disk.</summary>

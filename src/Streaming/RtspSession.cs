@@ -89,31 +89,15 @@ public sealed partial class RtspSession : IDisposable
     private async Task Stream(CancellationToken cancellationToken)
     {
         using var viewer = _hub.AddViewer(TimeSpan.Zero);
-        long skipped = 0;
-        bool needKey = Track == RtspTrack.H264, asked = needKey;
-        // An encoder makes its next frame a key frame: a new viewer starts within a frame, not a GOP.
-        if (needKey) _hub.RequestKeyFrame();
         try
         {
             while (true)
             {
-                var frame = await viewer.Next(cancellationToken);
+                // A new H.264 viewer starts on a key frame the encoder makes at once, and so does one that skipped a frame.
+                var frame = Track == RtspTrack.H264 ? await viewer.NextDecodable(cancellationToken) : await viewer.Next(cancellationToken);
                 if (frame == null) return;
                 try
                 {
-                    // A skipped H.264 picture breaks the ones after it until the next key frame.
-                    if (viewer.Skipped != skipped)
-                    {
-                        skipped = viewer.Skipped;
-                        needKey = Track == RtspTrack.H264;
-                    }
-                    if (needKey && !frame.IsKeyFrame)
-                    {
-                        if (!asked) _hub.RequestKeyFrame(); // once per wait
-                        asked = true;
-                        continue;
-                    }
-                    needKey = asked = false;
                     var fragments = _server.Fragment(frame, Track);
                     if (fragments == null) continue;
                     if (Transport.Tcp) await SendInterleaved(frame, fragments, RtpTime(frame.Timestamp));

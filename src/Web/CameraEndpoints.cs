@@ -18,7 +18,7 @@ public sealed partial class CameraEndpoints(EventLoop loop, CameraService camera
 {
     // The kernel would otherwise grow a stalled viewer's send buffer to megabytes of old frames
     // (memory on a small board, and seconds of delay for a slow viewer). Linux doubles this value.
-    private const int ViewerSendBufferBytes = 256 * 1024;
+    internal const int ViewerSendBufferBytes = 256 * 1024;
 
     /// <summary>MJPEG streams being served now (RTSP sessions watch the same frames but are not counted here). Loop only.</summary>
     public int OpenStreams { get; private set; }

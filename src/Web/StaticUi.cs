@@ -39,8 +39,9 @@ public sealed class StaticUi
         if (name == "index.html")
         {
             // The page loads only from Edge: a script slipped in elsewhere could not phone out.
-            response.Headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; " +
-                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+            // media-src blob: the live player's MediaSource.
+            response.Headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; " +
+                "style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
             response.Headers["Referrer-Policy"] = "no-referrer";
         }
         if (context.Request.Headers.IfNoneMatch.Contains(body.ETag))

@@ -1,5 +1,5 @@
 // The web UI in Debian's Firefox ESR at phone width, driven over WebDriver BiDi directly (Playwright's
-// Firefox needs its own patched build). Logs in, sees the live picture and every panel fill, flips a GPIO
+// Firefox needs its own patched build). Logs in, sees live H.264 play and then MJPEG, every panel fill, flips a GPIO
 // switch, checks the page fits 360 px and loads nothing from elsewhere, saves a screenshot, logs out.
 // Usage: node --experimental-websocket firefox-flow.mjs BASE_URL USER PASSWORD SCREENSHOT_DIR
 // Prints "RELAY 1" when the switch shows on, waits for "go" on stdin; prints "ok" at the end.
@@ -82,7 +82,10 @@ try {
     document.getElementById('password').value = ${JSON.stringify(password)};
     document.querySelector('#login button[type=submit]').click(); true`);
   await until("document.getElementById('status').textContent === 'live'", 'the page connects');
-  await until("document.getElementById('video').naturalWidth > 0", 'the live picture shows');
+  await until("window.edgeLive.mode() === 'h264' && document.getElementById('player').currentTime > 1", 'live H.264 plays (MediaSource)');
+  await until("document.getElementById('delay').textContent.includes('ms behind')", 'the delay shows');
+  await evaluate("const kind = document.getElementById('stream-kind'); kind.value = 'mjpeg'; kind.dispatchEvent(new Event('change')); true");
+  await until("document.getElementById('video').naturalWidth > 0", 'the MJPEG picture shows');
   await until("document.getElementById('resolution').textContent === '160×120'", 'the size shows');
   await until("document.getElementById('cam-fps').value !== ''", 'the camera panel fills');
   await until("(document.getElementById('g-cpu-v').getAttribute('d') || '').includes('L')", 'the CPU graph draws');

@@ -93,6 +93,13 @@ try {
   });
   await logIn(desk);
 
+  // Auto: H.264 through MediaSource; then the user picks MJPEG, and the page remembers it.
+  await desk.waitForFunction(() => window.edgeLive.mode() === 'h264' && document.getElementById('player').currentTime > 0.5);
+  await desk.locator('#mode', { hasText: 'H.264' }).waitFor();
+  check(await desk.locator('#video').isHidden(), 'the MJPEG picture is hidden while H.264 plays');
+  await desk.selectOption('#stream-kind', 'mjpeg');
+  await desk.locator('#mode', { hasText: 'MJPEG' }).waitFor();
+  check(await desk.locator('#player').isHidden(), 'the H.264 player is hidden while MJPEG shows');
   await pictureMoves(desk, 'desktop (MJPEG stream)');
   await desk.locator('#resolution', { hasText: '160×120' }).waitFor();
   check(await desk.locator('#nosignal').isHidden(), '"no signal" is hidden while frames arrive');
@@ -111,6 +118,7 @@ try {
   const phone = await open({ width: 360, height: 740 });
   await phone.goto(base);
   await logIn(phone);
+  await phone.selectOption('#stream-kind', 'mjpeg');
   await pictureMoves(phone, 'phone (snapshot polling)');
   check(!(await phone.locator('#video').getAttribute('src')).startsWith('/stream.mjpg'), 'the phone polls snapshots');
 

@@ -24,25 +24,38 @@ public static class WebSocketFrames
     /// </summary>
     public static byte[] Build(byte opcode, ReadOnlySpan<byte> payload)
     {
-        int header = payload.Length < 126 ? 2 : payload.Length <= ushort.MaxValue ? 4 : 10;
-        var frame = new byte[header + payload.Length];
-        frame[0] = (byte)(0x80 | opcode);
+        var frame = new byte[HeaderBytes(payload.Length) + payload.Length];
+        int header = WriteHeader(frame, opcode, payload.Length);
+        payload.CopyTo(frame.AsSpan(header));
+        return frame;
+    }
+
+    /// <summary>The bytes of a frame header (FIN set, unmasked) for a payload of <paramref name="length"/> bytes: 2, 4 or 10.</summary>
+    public static int HeaderBytes(long length) => length < 126 ? 2 : length <= ushort.MaxValue ? 4 : 10;
+
+    /// <summary>
+    /// Writes the header of a complete frame whose payload the caller sends after it (a payload shared
+    /// by many clients is not copied into each one's frame); returns its length.
+    /// </summary>
+    public static int WriteHeader(Span<byte> destination, byte opcode, long length)
+    {
+        int header = HeaderBytes(length);
+        destination[0] = (byte)(0x80 | opcode);
         if (header == 2)
         {
-            frame[1] = (byte)payload.Length;
+            destination[1] = (byte)length;
         }
         else if (header == 4)
         {
-            frame[1] = 126;
-            BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(2), (ushort)payload.Length);
+            destination[1] = 126;
+            BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)length);
         }
         else
         {
-            frame[1] = 127;
-            BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), (ulong)payload.Length);
+            destination[1] = 127;
+            BinaryPrimitives.WriteUInt64BigEndian(destination[2..], (ulong)length);
         }
-        payload.CopyTo(frame.AsSpan(header));
-        return frame;
+        return header;
     }
 
     /// <summary>A close frame with a status code and a reason (cut to fit the 125-byte control-frame limit).</summary>
