@@ -10,6 +10,7 @@ using Edge.Hosting;
 using Edge.Monitoring;
 using Edge.Onvif.Discovery;
 using Edge.Onvif;
+using Edge.Recording;
 using Edge.Runtime;
 using Edge.State;
 using Edge.Streaming;
@@ -115,6 +116,10 @@ public static partial class Program
         new CameraMethods(camera, pool, cameraFile, storage).Register(dispatcher);
         var h264 = new H264Service(loop, pool, camera, state, loggers.CreateLogger<H264Service>());
         var live = new LiveMp4(loop, camera, state, loggers.CreateLogger<LiveMp4>());
+        var recordings = new RecordingStore(Path.Combine(settings.DataDir, "recordings"), settings.Files);
+        var recorder = new RecordingService(loop, pool, camera, recordings, storage, journal, state, settings.Recording,
+            loggers.CreateLogger<RecordingService>());
+        new RecordingMethods(recorder, recordings, pool).Register(dispatcher);
         var hls = new HlsSegments(loop, live);
 
         // GPIO pins with the snapshot action save pictures in DATA_DIR/files.
@@ -122,7 +127,15 @@ public static partial class Program
         var snapshots = new SnapshotFiles(loop, pool, camera, fileStore, storage, loggers.CreateLogger<SnapshotFiles>());
         IGpioChips gpioChips = settings.Gpio.Driver == "memory" ? new MemoryGpioChips() : new ChardevGpioChips();
         var gpio = new GpioService(loop, pool, state, gpioChips, settings.Gpio,
-            new Dictionary<string, GpioActionHandler> { ["snapshot"] = SaveSnapshot }, loggers.CreateLogger<GpioService>());
+            new Dictionary<string, GpioActionHandler>
+            {
+                ["snapshot"] = SaveSnapshot,
+                ["record"] = (edge, _) =>
+                {
+                    recorder.Trigger("gpio:" + edge.Pin);
+                    return Task.CompletedTask;
+                },
+            }, loggers.CreateLogger<GpioService>());
         var gpioEvents = loggers.CreateLogger("Edge.Gpio.Events");
         gpio.Edge += edge =>
         {
@@ -179,7 +192,7 @@ public static partial class Program
             settings.Onvif.DiscoveryPort, loggers.CreateLogger<DiscoveryService>());
         new EdgeRoutes(new RequestFaults(clientFaults, loggers.CreateLogger<RequestFaults>(), loop.Time), httpsPolicy, api, health, metrics,
             runtime, settings.Onvif.Enabled ? onvif : null, files, config, cameraWeb, liveWeb,
-            new HlsEndpoints(loop, camera, h264, hls, auth), ui).MapTo(app);
+            new HlsEndpoints(loop, camera, h264, hls, auth), new RecordingEndpoints(loop, pool, auth, recorder, recordings), ui).MapTo(app);
 
         // The journal names the file, so the UI's event list links to it.
         async Task SaveSnapshot(GpioEdgeEvent edge, CancellationToken cancellationToken)
@@ -188,7 +201,7 @@ public static partial class Program
             journal.Record("camera.snapshot", new SavedSnapshot(Path.GetFileName(path), edge.Pin), CameraJsonContext.Default.SavedSnapshot);
         }
         var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, h264,
-            live, hls, monitor, rtsp, certificates, gpio, network, discovery), settings, loggers);
+            live, hls, recorder, monitor, rtsp, certificates, gpio, network, discovery), settings, loggers);
 
         var notifier = SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>());
         var pidFile = commandLine.PidFile is { } pidPath ? new PidFile(pidPath) : null;

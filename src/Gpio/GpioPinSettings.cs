@@ -18,7 +18,7 @@ public sealed class GpioPinSettings
     public static readonly string[] Directions = ["input", "output"];
     public static readonly string[] Edges = ["none", "rising", "falling", "both"];
     public static readonly string[] Biases = ["as-is", "pull-up", "pull-down", "disabled"];
-    public static readonly string[] Actions = ["none", "snapshot"];
+    public static readonly string[] Actions = ["none", "snapshot", "record"];
 
     /// <summary>The pin's state key is <c>gpio.</c> and this name.</summary>
     public string Name { get; set; } = "";

@@ -5,6 +5,7 @@ using Edge.Gpio;
 using Edge.Monitoring;
 using Edge.Onvif;
 using Edge.Onvif.Discovery;
+using Edge.Recording;
 using Edge.Runtime;
 using Edge.State;
 using Edge.Streaming;
@@ -18,6 +19,7 @@ namespace Edge.Hosting;
 public sealed record EdgeParts(
     EventLoop Loop, WorkerPool Pool, Supervisor Supervisor, EventJournal Journal, StorageHealth Storage, FileStore Files,
     CameraService Camera, CameraStats CameraStats, H264Service H264, LiveMp4 Live, HlsSegments Hls,
+    RecordingService Recorder,
     SystemMonitor Monitor, RtspServer Rtsp, CertificateStore Certificates,
     GpioService Gpio, HostNetwork Network, DiscoveryService Discovery);
 
@@ -57,6 +59,7 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
         // Live MP4 and HLS run while someone watches (they cannot fail but by a bug: restarted like the rest).
         supervisor.Add("live", parts.Live.Run);
         supervisor.Add("hls", parts.Hls.Run);
+        supervisor.Add("recording", parts.Recorder.Run);
         parts.Monitor.Start();
         _idleCollection = new IdleCollector(pool, loggers.CreateLogger<IdleCollector>()).Start(loop);
         if (settings.Rtsp.Enabled) supervisor.Add("rtsp", parts.Rtsp.Run);

@@ -1,6 +1,7 @@
 using Edge.Camera;
 using Edge.Gpio;
 using Edge.Monitoring;
+using Edge.Recording;
 using Edge.Onvif;
 using Edge.State;
 using Edge.Streaming;
@@ -41,6 +42,8 @@ public sealed class EdgeSettings
     public GpioSettings Gpio { get; set; } = new();
 
     public MonitoringSettings Monitoring { get; set; } = new();
+
+    public RecordingSettings Recording { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

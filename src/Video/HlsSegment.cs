@@ -7,10 +7,8 @@ namespace Edge.Video;
 /// One HLS media segment: live fragments from a key frame up to the next segment's key frame, held by
 /// reference (the bytes are the live viewers' own). Loop only.
 /// </summary>
-public sealed class HlsSegment(long number, Mp4Track track, int trackVersion, long start)
+public sealed class HlsSegment(long number, Mp4Track track, int trackVersion, long start) : HeldFrames
 {
-    private readonly List<Frame> _fragments = [];
-
     /// <summary>Its media sequence number (<c>N.m4s</c>).</summary>
     public long Number { get; } = number;
 
@@ -22,23 +20,4 @@ public sealed class HlsSegment(long number, Mp4Track track, int trackVersion, lo
     public long Start { get; } = start;
 
     public TimeSpan Duration { get; set; }
-
-    public long Bytes { get; private set; }
-
-    public IReadOnlyList<Frame> Fragments => _fragments;
-
-    /// <summary>Keeps a reference to <paramref name="fragment"/>.</summary>
-    public void Add(Frame fragment)
-    {
-        _fragments.Add(fragment.AddRef());
-        Bytes += fragment.Length;
-    }
-
-    /// <summary>Drops the references (the segment left the playlist; a response still writing holds its own).</summary>
-    public void Release()
-    {
-        foreach (var fragment in _fragments) fragment.Release();
-        _fragments.Clear();
-        Bytes = 0;
-    }
 }

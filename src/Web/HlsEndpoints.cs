@@ -61,8 +61,8 @@ public sealed class HlsEndpoints(EventLoop loop, CameraService camera, H264Servi
             return;
         }
         // This response's own references: the segment may leave the playlist while it is written.
-        var fragments = new Frame[segment.Fragments.Count];
-        for (int i = 0; i < fragments.Length; i++) fragments[i] = segment.Fragments[i].AddRef();
+        var fragments = new Frame[segment.Frames.Count];
+        for (int i = 0; i < fragments.Length; i++) fragments[i] = segment.Frames[i].AddRef();
         try
         {
             var parts = new ReadOnlyMemory<byte>[fragments.Length];

@@ -65,6 +65,36 @@ public sealed class DurabilityTests
         Directory.Delete(dir, recursive: true);
     }
 
+    [TestMethod]
+    public async Task ARecordingKilledMidSegmentPlaysToWithinAFragmentOfTheKill()
+    {
+        string dir = Directory.CreateTempSubdirectory("edge-kill-rec-").FullName;
+        string config = Path.Combine(dir, "edge.json");
+        await File.WriteAllTextAsync(config, EdgeServer.ConfigWithUsers("""
+            "Camera":{"Width":320,"Height":240,"Fps":25},"H264":{"KeyframeSeconds":1},
+            "Recording":{"Mode":"continuous","SegmentSeconds":60},
+            """));
+        string data = Path.Combine(dir, "data");
+        await using (var edge = await EdgeProcess.Start("--config", config, "--data-dir", data))
+        {
+            await Task.Delay(7500);
+            edge.Kill();
+            await edge.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        var killedAt = DateTimeOffset.UtcNow;
+        string file = Directory.GetFiles(Path.Combine(data, "recordings"), "*.mp4").Single();
+        var start = DateTimeOffset.ParseExact(Path.GetFileName(file)[..16], "yyyyMMdd'T'HHmmss'Z'",
+            System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+        var decoded = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-i", file, "-f", "framemd5", "-"]);
+        Assert.AreEqual(0, decoded.ExitCode, decoded.Error);
+        Assert.AreEqual("", decoded.Error, "the cut file decodes without complaint");
+        double seconds = decoded.Output.Split('\n').Count(line => line.Length > 0 && !line.StartsWith('#')) / 25.0;
+        // Lost: the GOP in progress (1 s) and the name's part second; nothing more.
+        double recorded = (killedAt - start).TotalSeconds;
+        Assert.IsGreaterThanOrEqualTo(recorded - 2.5, seconds, $"{seconds} s of {recorded:0.0} s recorded survived the kill");
+        Directory.Delete(dir, recursive: true);
+    }
+
     // One camera.set at a time: at most one write is in flight when the kill comes.
     private static async Task WriteSettings(ApiSocket api, Ledger ledger)
     {

@@ -63,8 +63,8 @@ public sealed class GpioSettingsTests
         "Gpio:Pins:0:Bias must be one of as-is, pull-up, pull-down, disabled (got 'pullup')")]
     [DataRow("""{"Pins":[{"Name":"a","Line":1,"Edge":"both","DebounceMs":5000}]}""",
         "Gpio:Pins:0:DebounceMs must be between 0 and 1000 (got 5000)")]
-    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Edge":"both","Action":"record"}]}""",
-        "Gpio:Pins:0:Action must be one of none, snapshot (got 'record')")]
+    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Edge":"both","Action":"film"}]}""",
+        "Gpio:Pins:0:Action must be one of none, snapshot, record (got 'film')")]
     [DataRow("""{"Pins":[{"Name":"a","Line":1,"Action":"snapshot"}]}""", "Gpio:Pins:0:Action needs an Edge to run on")]
     [DataRow("""{"Pins":[{"Name":"a","Line":"seventeen"}]}""", "Gpio:")]
     [DataRow("""{"Pins":[{"Name":"a","Line":1,"Pull":"up"}]}""", "Pull")]

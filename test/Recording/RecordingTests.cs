@@ -1,0 +1,254 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Edge.Tests.Camera;
+using Edge.Tests.Gpio;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Recording;
+
+/// <summary>Recording to DATA_DIR/recordings from a real server, the files checked by ffprobe.</summary>
+[TestClass]
+public sealed class RecordingTests
+{
+    [TestMethod]
+    public async Task ContinuousRecordingWritesSegmentsOfTheSetLengthThatFfprobeReadsAndTheApiListsAndServes()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null,
+            "--Recording:Mode", "continuous", "--Recording:SegmentSeconds", "5");
+        var closed = await Until(async () =>
+        {
+            var list = await List(server);
+            return list.Count(r => !r.GetProperty("open").GetBoolean()) >= 2 ? list : null;
+        }, "two segments were not closed in time", 30000);
+        double frame = 1.0 / CameraFixtures.Fps;
+        foreach (var recording in closed.Where(r => !r.GetProperty("open").GetBoolean()))
+        {
+            string name = recording.GetProperty("name").GetString()!;
+            string path = Path.Combine(server.DataDir, "recordings", name);
+            var (duration, frames, firstKey) = await Probe(path);
+            Assert.AreEqual(5.0, duration, frame + 1e-3, $"{name} lasts SegmentSeconds, give or take a frame");
+            Assert.AreEqual(duration * CameraFixtures.Fps, frames, 1.0, name);
+            Assert.IsTrue(firstKey, $"{name} starts on a key frame");
+            Assert.AreEqual(new FileInfo(path).Length, recording.GetProperty("bytes").GetInt64());
+        }
+        // Served with Range, so a player can seek.
+        string first = closed[0].GetProperty("name").GetString()!;
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/recordings/{first}") { Headers = { Range = new RangeHeaderValue(0, 99) } };
+        using var part = await server.Http.SendAsync(request);
+        Assert.AreEqual(HttpStatusCode.PartialContent, part.StatusCode);
+        Assert.AreEqual("video/mp4", part.Content.Headers.ContentType?.MediaType);
+        Assert.HasCount(100, await part.Content.ReadAsByteArrayAsync());
+        var events = (await server.Call("events.list", new { kind = "recording.segment" })).GetProperty("result").GetProperty("events");
+        Assert.IsGreaterThanOrEqualTo(2, events.GetArrayLength(), "each closed file is journaled");
+    }
+
+    [TestMethod]
+    public async Task AnEventRecordingHoldsThePreRollBeforeItsStartAndEndsAfterItsStop()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null,
+            "--Recording:Mode", "events", "--Recording:PreRollSeconds", "3", "--H264:KeyframeSeconds", "1");
+        await Task.Delay(6000); // the pre-roll fills
+        Assert.IsEmpty(await List(server), "nothing is written before an event");
+        var started = DateTimeOffset.UtcNow;
+        Assert.IsTrue((await server.Call("recording.start")).GetProperty("result").GetBoolean());
+        await Task.Delay(4000);
+        Assert.IsFalse((await server.Call("recording.stop")).GetProperty("result").GetBoolean(), "stopped");
+        var recordings = await Until(async () =>
+        {
+            var list = await List(server);
+            return list.Count == 1 && !list[0].GetProperty("open").GetBoolean() ? list : null;
+        }, "the event's file was not closed", 10000);
+        string name = recordings[0].GetProperty("name").GetString()!;
+        var start = DateTimeOffset.ParseExact(name[..16], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal);
+        // The name has whole seconds; with one-second GOPs the pre-roll reaches 3 to 4 s back.
+        double before = (started - start).TotalSeconds;
+        Assert.IsTrue(before is >= 3 and < 5.5, $"the file starts {before:0.00} s before the event");
+        var (duration, _, firstKey) = await Probe(Path.Combine(server.DataDir, "recordings", name));
+        Assert.IsTrue(firstKey);
+        Assert.IsTrue(duration is >= 6.5 and < 9.5, $"3 s of pre-roll and 4 s of event in {duration:0.00} s");
+        var kinds = (await server.Call("events.list", new { kind = "recording." })).GetProperty("result").GetProperty("events")
+            .EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
+        CollectionAssert.IsSubsetOf(new[] { "recording.started", "recording.stopped", "recording.segment" }, kinds);
+    }
+
+    [TestMethod]
+    public async Task AGpioInputWithTheRecordActionRecordsUntilThePostRollAfterItsLastEdge()
+    {
+        await using var server = await EdgeServer.Start(GpioFixtures.Config(
+            """,{"name":"motion","line":22,"direction":"input","edge":"rising","action":"record"}""",
+            moreSections: """ "Recording":{"Mode":"events","PreRollSeconds":1,"PostRollSeconds":2},"H264":{"KeyframeSeconds":1},"""));
+        await Task.Delay(2000);
+        GpioFixtures.Memory(server).SetLevel(GpioFixtures.Chip, 22, 1);
+        await Eventually.True(async () => (await CameraFixtures.State(server, "recording")).GetProperty("recording").GetBoolean(),
+            "the edge started no recording");
+        Assert.AreEqual("gpio:motion", (await CameraFixtures.State(server, "recording")).GetProperty("reason").GetString());
+        await Eventually.True(async () => !(await CameraFixtures.State(server, "recording")).GetProperty("recording").GetBoolean(),
+            "the recording did not end after its post-roll", 8000);
+        var recordings = await Until(async () =>
+        {
+            var list = await List(server);
+            return list.Count == 1 && !list[0].GetProperty("open").GetBoolean() ? list : null;
+        }, "the event's file was not closed", 10000);
+        var (duration, _, _) = await Probe(Path.Combine(server.DataDir, "recordings", recordings[0].GetProperty("name").GetString()!));
+        Assert.IsTrue(duration is >= 2.5 and < 6, $"1 s of pre-roll, 2 s of post-roll: {duration:0.00} s");
+    }
+
+    [TestMethod]
+    public async Task RetentionDeletesTheOldestSegmentsWhenMaxBytesIsReached()
+    {
+        // Noise makes each 5 s file more than 600 KB; at most 3 MB may be kept.
+        string config = CameraFixtures.PipeConfig("i420", "-vf noise=alls=60:allf=t -f rawvideo -pix_fmt yuv420p");
+        await using var server = await EdgeServer.Start(config, null, "--Recording:Mode", "continuous", "--Recording:SegmentSeconds", "5",
+            "--Recording:MaxBytes", "3000000", "--H264:Bitrate", "1000");
+        await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Recording: deleted")),
+            "no recording was deleted:\n" + string.Join("\n", server.Log.Lines), 60000);
+        var list = await List(server);
+        long closedBytes = list.Where(r => !r.GetProperty("open").GetBoolean()).Sum(r => r.GetProperty("bytes").GetInt64());
+        Assert.IsLessThanOrEqualTo(3000000, closedBytes, "the files kept stay under MaxBytes");
+        string oldest = list[0].GetProperty("name").GetString()!;
+        string line = server.Log.Lines.First(l => l.Contains("Recording: deleted"));
+        string deleted = line[(line.IndexOf("deleted ", StringComparison.Ordinal) + 8)..].Split(' ')[0];
+        Assert.IsLessThan(0, string.CompareOrdinal(deleted, oldest), $"the oldest went first: {deleted} before {oldest}");
+    }
+
+    [TestMethod]
+    public async Task OnANearlyFullCardTheOldestGoSoThatTheReserveIsNeverCrossed()
+    {
+        if (Environment.UserName != "root") Assert.Fail("Mounting a small file system needs root (CI runs the tests as root).");
+        const long reserve = 1 << 20;
+        // Noise: a few hundred KB a second, so a 4 MiB card (3 MiB above the reserve) fills within seconds.
+        string config = CameraFixtures.PipeConfig("i420", "-vf noise=alls=40:allf=t -f rawvideo -pix_fmt yuv420p");
+        await using var server = await EdgeServer.Start(config, null, "--Recording:Mode", "continuous",
+            "--Recording:SegmentSeconds", "5", "--Files:ReserveBytes", reserve.ToString(CultureInfo.InvariantCulture));
+        string folder = Path.Combine(server.DataDir, "recordings");
+        Directory.CreateDirectory(folder);
+        var mounted = await Tools.Run("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", folder]);
+        Assert.AreEqual(0, mounted.ExitCode, mounted.Error);
+        try
+        {
+            long least = long.MaxValue;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (watch.Elapsed < TimeSpan.FromSeconds(40) && !server.Log.Lines.Any(l => l.Contains("Recording: deleted")))
+            {
+                least = Math.Min(least, new DriveInfo(folder).AvailableFreeSpace);
+                await Task.Delay(100);
+            }
+            Assert.IsTrue(server.Log.Lines.Any(l => l.Contains("Recording: deleted")),
+                "nothing was deleted:\n" + string.Join("\n", server.Log.Lines));
+            for (int i = 0; i < 100; i++)
+            {
+                least = Math.Min(least, new DriveInfo(folder).AvailableFreeSpace);
+                await Task.Delay(100);
+            }
+            // Each GOP is written only when it fits above the reserve (the fragment's boxes are a few bytes more).
+            Assert.IsGreaterThan(reserve - 4096, least, $"free space went down to {least} bytes");
+            var state = await CameraFixtures.State(server, "recording");
+            Assert.AreEqual(0, state.GetProperty("drops").GetInt64());
+            Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("recordings") && l.Contains("fail", StringComparison.OrdinalIgnoreCase)),
+                string.Join("\n", server.Log.Lines));
+            Assert.IsTrue(state.GetProperty("recording").GetBoolean(), "recording goes on");
+        }
+        finally
+        {
+            await server.Stop();
+            await Tools.Run("umount", [folder]);
+        }
+    }
+
+    [TestMethod]
+    public async Task ACardThatFillsUpOrTurnsReadOnlyIsRefusedOnceSaidInReadyzAndHealsWithANewFile()
+    {
+        if (Environment.UserName != "root") Assert.Fail("Mounting a file system needs root (CI runs the tests as root).");
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--Recording:Mode", "continuous",
+            "--Recording:SegmentSeconds", "60", "--H264:KeyframeSeconds", "1", "--Files:ReserveBytes", "0");
+        // The recordings on a card of their own: ext4 in a file, remounted read-only on an error, as an SD card is.
+        string folder = Path.Combine(server.DataDir, "recordings"), image = server.DataDir + ".img";
+        Directory.CreateDirectory(folder);
+        Assert.AreEqual(0, (await Tools.Run("truncate", ["-s", "16M", image])).ExitCode);
+        Assert.AreEqual(0, (await Tools.Run("mkfs.ext4", ["-q", image])).ExitCode);
+        Assert.AreEqual(0, (await Tools.Run("mount", ["-o", "loop,errors=remount-ro", image, folder])).ExitCode);
+        try
+        {
+            await Eventually.True(() => Recordings(folder).Length == 1, "no recording began", 10000);
+            string first = Recordings(folder)[0];
+            // Full: nothing older to delete (the file being written is kept), so the GOPs are refused.
+            var fill = await Tools.Run("sh", ["-c", $"cat /dev/zero > {folder}/filler"]);
+            await Eventually.True(async () => (await server.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.ServiceUnavailable,
+                "/readyz did not say the recordings fail", 10000);
+            StringAssert.Contains(await (await server.Http.GetAsync("/readyz")).Content.ReadAsStringAsync(), "recordings");
+            await Task.Delay(3000); // three more GOPs refused
+            Assert.AreEqual(1, server.Log.Lines.Count(l => l.Contains("Cannot write the recordings")), string.Join("\n", server.Log.Lines));
+            File.Delete(Path.Combine(folder, "filler"));
+            // Room again: a new file begins (to make room for it, the oldest may go, as retention says).
+            await Eventually.True(() => Recordings(folder).Any(name => name != first),
+                "no new file once there was room again:\n" + string.Join("\n", server.Log.Lines), 10000);
+            await Eventually.True(async () => (await server.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK,
+                "/readyz did not heal", 15000);
+            string next = Recordings(folder).Last();
+            long size = new FileInfo(Path.Combine(folder, next)).Length;
+            await Eventually.True(() => new FileInfo(Path.Combine(folder, next)).Length > size, "the new file does not grow", 5000);
+
+            // Read-only: refused again, and logged again (another cause).
+            string device = (await Tools.Run("findmnt", ["-n", "-o", "SOURCE", folder])).Output.Trim();
+            await File.WriteAllTextAsync($"/sys/fs/ext4/{Path.GetFileName(device)}/trigger_fs_error", "1");
+            await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Cannot write the recordings") && l.Contains("Read-only")),
+                "the read-only card was not logged:\n" + string.Join("\n", server.Log.Lines), 10000);
+            Assert.AreEqual("ok\n", await server.Http.GetStringAsync("/healthz"), "Edge itself goes on");
+        }
+        finally
+        {
+            await server.Stop();
+            await Tools.Run("umount", [folder]);
+            File.Delete(image);
+        }
+    }
+
+    private static string[] Recordings(string folder) => [.. Directory.GetFiles(folder, "*.mp4").Select(Path.GetFileName).Order()!];
+
+    [TestMethod]
+    public async Task RecordingsNeedALoginAndOnlyRecordingNamesAreServedOrDeleted()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        using var anonymous = new HttpClient { BaseAddress = server.BaseUri };
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/recordings/20261205T141500Z.mp4")).StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await anonymous.DeleteAsync("/recordings/20261205T141500Z.mp4")).StatusCode);
+        string[] names = ["20261205T141500Z.mp4", "..%2Fedge.json", "journal", "20261305T141500Z.mp4", "20261205T141500Z-x.mp4"];
+        foreach (string name in names)
+        {
+            Assert.AreEqual(HttpStatusCode.NotFound, (await server.Http.GetAsync("/recordings/" + name)).StatusCode, name);
+            Assert.AreEqual(HttpStatusCode.NotFound, (await server.Http.DeleteAsync("/recordings/" + name)).StatusCode, name);
+        }
+        var refused = await server.Call("recordings.delete", new { name = "../device-id" });
+        Assert.AreEqual(-32602, refused.GetProperty("error").GetProperty("code").GetInt32());
+        var badTime = await server.Call("recordings.list", new { from = "yesterday" });
+        StringAssert.Contains(badTime.GetProperty("error").GetProperty("message").GetString(), "ISO 8601");
+    }
+
+    private static async Task<List<JsonElement>> Until(Func<Task<List<JsonElement>?>> value, string what, int timeoutMs)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            if (await value() is { } found) return found;
+            if (DateTime.UtcNow > deadline) Assert.Fail(what);
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<List<JsonElement>> List(EdgeServer server)
+        => [.. (await server.Call("recordings.list")).GetProperty("result").GetProperty("recordings").EnumerateArray()];
+
+    private static async Task<(double Duration, int Frames, bool FirstKey)> Probe(string path)
+    {
+        var probe = await Tools.Run("ffprobe", ["-v", "error", "-show_entries", "format=duration:packet=flags", "-of", "json", path]);
+        Assert.AreEqual(0, probe.ExitCode, probe.Error);
+        using var json = JsonDocument.Parse(probe.Output);
+        var packets = json.RootElement.GetProperty("packets").EnumerateArray().ToList();
+        string duration = json.RootElement.GetProperty("format").GetProperty("duration").GetString()!;
+        bool firstKey = packets[0].GetProperty("flags").GetString()!.StartsWith('K');
+        return (double.Parse(duration, CultureInfo.InvariantCulture), packets.Count, firstKey);
+    }
+}
