@@ -117,7 +117,7 @@ public static partial class Program
         var h264 = new H264Service(loop, pool, camera, state, loggers.CreateLogger<H264Service>());
         var live = new LiveMp4(loop, camera, state, loggers.CreateLogger<LiveMp4>());
         var recordings = new RecordingStore(Path.Combine(settings.DataDir, "recordings"), settings.Files);
-        var recorder = new RecordingService(loop, pool, camera, recordings, storage, journal, state, settings.Recording,
+        var recorder = new RecordingService(loop, pool, camera, h264, recordings, storage, journal, state, settings.Recording,
             loggers.CreateLogger<RecordingService>());
         new RecordingMethods(recorder, recordings, pool).Register(dispatcher);
         var hls = new HlsSegments(loop, live);
@@ -192,7 +192,7 @@ public static partial class Program
             settings.Onvif.DiscoveryPort, loggers.CreateLogger<DiscoveryService>());
         new EdgeRoutes(new RequestFaults(clientFaults, loggers.CreateLogger<RequestFaults>(), loop.Time), httpsPolicy, api, health, metrics,
             runtime, settings.Onvif.Enabled ? onvif : null, files, config, cameraWeb, liveWeb,
-            new HlsEndpoints(loop, camera, h264, hls, auth), new RecordingEndpoints(loop, pool, auth, recorder, recordings), ui).MapTo(app);
+            new HlsEndpoints(loop, camera, h264, hls, auth), new RecordingEndpoints(loop, pool, auth, recordings), ui).MapTo(app);
 
         // The journal names the file, so the UI's event list links to it.
         async Task SaveSnapshot(GpioEdgeEvent edge, CancellationToken cancellationToken)

@@ -49,8 +49,7 @@ public sealed class RecordingMethods(RecordingService recorder, RecordingStore s
             limit = l.ValueKind == JsonValueKind.Number && l.TryGetInt32(out int value) && value is > 0 and <= MaxLimit
                 ? value
                 : throw ApiException.InvalidParams($"params.limit must be between 1 and {MaxLimit}.");
-        string? open = recorder.FileName;
-        var all = await pool.Submit(_ => store.List(open), PoolFullMode.Wait);
+        var all = await pool.Submit(_ => store.List(), PoolFullMode.Wait);
         var page = new List<RecordingInfo>();
         string? next = null;
         foreach (var recording in all)
@@ -72,7 +71,7 @@ public sealed class RecordingMethods(RecordingService recorder, RecordingStore s
     {
         string name = call.RequireString("name");
         if (!RecordingStore.TryParse(name, out _)) throw ApiException.InvalidParams("params.name must be a recording's name.");
-        if (name == recorder.FileName) throw new ApiException(ApiErrorCode.Unavailable, $"'{name}' is being recorded; stop first.");
+        if (name == store.Writing) throw new ApiException(ApiErrorCode.Unavailable, $"'{name}' is being recorded; stop first.");
         bool deleted = await pool.Submit(_ => store.Delete(name), PoolFullMode.Wait);
         if (!deleted) throw ApiException.InvalidParams($"No recording named '{name}'.");
         return ApiResult.Of(true, StateJsonContext.Default.Boolean);

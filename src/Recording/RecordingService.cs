@@ -1,6 +1,7 @@
 using Edge.Camera;
 using Edge.Runtime;
 using Edge.State;
+using Edge.Video;
 using Edge.Video.Mp4;
 using Microsoft.Extensions.Logging;
 
@@ -17,10 +18,11 @@ namespace Edge.Recording;
 /// oldest recordings go while any is past <c>RetentionDays</c>, all pass <c>MaxBytes</c>, or the card
 /// would come within <c>Files:ReserveBytes</c>. Write failures are the <c>recordings</c> writer's in
 /// <see cref="StorageHealth"/> (logged once, <c>/readyz</c>) and are retried at the next GOP. State
-/// <c>recording</c>, once a second. Loop only.
+/// <c>recording</c>, once a second. A camera without H.264 records a timelapse instead: a JPEG every
+/// <c>TimelapseSeconds</c> into an MJPEG AVI per segment, while recording (no pre-roll). Loop only.
 /// </summary>
-public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, CameraService camera, RecordingStore store,
-    StorageHealth storage, EventJournal journal, StateStore state, RecordingSettings settings, ILogger logger)
+public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, CameraService camera, H264Service h264,
+    RecordingStore store, StorageHealth storage, EventJournal journal, StateStore state, RecordingSettings settings, ILogger logger)
 {
     /// <summary>How recordings are named in <see cref="StorageHealth"/>.</summary>
     public const string StorageWriter = "recordings";
@@ -28,8 +30,8 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
     /// <summary>Bytes of encoded video the pre-roll may hold, whatever its seconds.</summary>
     public const long PreRollMaxBytes = 8 << 20;
 
-    // GOPs waiting for the card; more are dropped.
-    private const int MaxPendingWrites = 8;
+    // Bytes of GOPs waiting for the card (a whole pre-roll fits); more are dropped.
+    private const long MaxPendingBytes = 2 * PreRollMaxBytes;
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
 
     private readonly List<RecordedGop> _preRoll = [];
@@ -49,10 +51,12 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
     private long _lastFrame, _frameGap;
     private long _eventUntil = long.MinValue;
     private string? _reason;
-    private int _pending;
+    private long _pendingBytes;
     private long _lastPrune;
+    private bool _timelapse;
     // Owned by the write steps (one at a time, on the pool).
     private SegmentFile? _file;
+    private MjpegAviFile? _avi;
 
     public RecordingSettings Settings => settings;
 
@@ -64,9 +68,6 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
 
     /// <summary>Files finished since start.</summary>
     public long Segments { get; private set; }
-
-    /// <summary>The file being written, once it is open.</summary>
-    public string? FileName => _fileName;
 
     /// <summary>Whether GOPs are being written now.</summary>
     public bool Recording => Records(loop.Time.GetTimestamp());
@@ -108,8 +109,10 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
             while (true)
             {
                 var changed = _changed.Task;
-                if (Capturing) await CaptureWhileWanted(cancellationToken);
-                else await changed.WaitAsync(cancellationToken);
+                _timelapse = h264.Unavailable != null;
+                if (!Capturing) await changed.WaitAsync(cancellationToken);
+                else if (_timelapse) await TimelapseWhileWanted(cancellationToken);
+                else await CaptureWhileWanted(cancellationToken);
             }
         }
         finally
@@ -120,6 +123,77 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
 
     // Frames are taken while anything may be written: always in continuous and events (the pre-roll), else while recording.
     private bool Capturing => settings.Mode != "off" || Recording;
+
+    // No H.264: a JPEG every TimelapseSeconds while recording, each picture a write step.
+    private async Task TimelapseWhileWanted(CancellationToken cancellationToken)
+    {
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _session = session;
+        var interval = TimeSpan.FromSeconds(settings.TimelapseSeconds);
+        try
+        {
+            while (true)
+            {
+                long now = loop.Time.GetTimestamp();
+                if (!Records(now))
+                {
+                    CloseSegment();
+                }
+                else if (await camera.Jpeg.Next(camera.Settings.FreshFor(), TimeSpan.FromSeconds(camera.Settings.SnapshotTimeoutSeconds),
+                    session.Token) is { } picture)
+                {
+                    bool newSegment = !_segmentOpen
+                        || loop.Time.GetElapsedTime(_segmentStart, now) >= TimeSpan.FromSeconds(settings.SegmentSeconds);
+                    if (newSegment)
+                    {
+                        CloseSegment();
+                        _segmentOpen = true;
+                        _segmentNumber++;
+                        _segmentStart = now;
+                    }
+                    Enqueue(new PictureStep(this, picture, _segmentNumber, newSegment ? CapturedAt(picture.Timestamp) : null));
+                }
+                await loop.Delay(interval, session.Token);
+            }
+        }
+        catch (OperationCanceledException) when (session.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Nothing to record any more, or the camera has H.264 now.
+        }
+        finally
+        {
+            _session = null;
+            CloseSegment();
+        }
+    }
+
+    private long AppendPictureOnPool(PictureStep job)
+    {
+        var picture = job.Picture;
+        if (job.NewFileStart is { } start)
+        {
+            CloseOnPool();
+            long needed = picture.Length * Math.Max(1, settings.SegmentSeconds / settings.TimelapseSeconds);
+            foreach (string name in store.Prune(settings, needed, start)) Log.Deleted(logger, name);
+            if (store.Room() < picture.Length * 2) throw NoRoom();
+            // Named as being written before it exists: a listing in between must not call it finished.
+            string fileName = store.NewName(start, ".avi");
+            store.Writing = fileName;
+            _avi = MjpegAviFile.Create(store.PathOf(fileName), picture.Width, picture.Height);
+        }
+        else if (_avi == null)
+        {
+            return 0;
+        }
+        else if (store.Room() < picture.Length * 2)
+        {
+            foreach (string name in store.Prune(settings, picture.Length * 4, loop.Time.GetUtcNow())) Log.Deleted(logger, name);
+            if (store.Room() < picture.Length * 2) throw NoRoom();
+        }
+        long before = _avi.Bytes;
+        _avi.Append(picture.Data);
+        return _avi.Bytes - before;
+    }
 
     private bool Records(long start) => settings.Mode == "continuous" || _manual || (_eventUntil != long.MinValue && start < _eventUntil);
 
@@ -174,7 +248,8 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
             {
                 _current = null;
                 last.End = loop.Time.GetTimestamp();
-                if (Records(last.Start) && !cancellationToken.IsCancellationRequested) Write(last);
+                // Stopping too: the pool outlives the services, so the last GOP still reaches the card.
+                if (Records(last.Start)) Write(last);
                 else last.Release();
             }
             foreach (var gop in _preRoll) gop.Release();
@@ -243,11 +318,11 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
 
     private void Write(RecordedGop gop)
     {
-        if (_pending >= MaxPendingWrites)
+        if (_pendingBytes + gop.Bytes > MaxPendingBytes)
         {
             Drops++;
             gop.Release();
-            if (_dropLog.Admit()) Log.CardTooSlow(logger, MaxPendingWrites);
+            if (_dropLog.Admit()) Log.CardTooSlow(logger, _pendingBytes);
             return;
         }
         bool newSegment = !_segmentOpen || gop.Track != _segmentTrack
@@ -261,9 +336,7 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
             _segmentStart = gop.Start;
             _segmentTrack = gop.Track;
         }
-        var job = new WriteJob(this, gop, _segmentNumber, newSegment ? CapturedAt(gop.Start) : null);
-        _pending++;
-        _ = _writes.Then(static job => job.Service.Append(job), job);
+        Enqueue(new GopStep(this, gop, _segmentNumber, newSegment ? CapturedAt(gop.Start) : null));
     }
 
     private void CloseSegment()
@@ -275,32 +348,37 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
 
     private DateTimeOffset CapturedAt(long timestamp) => loop.Time.GetUtcNow() - loop.Time.GetElapsedTime(timestamp);
 
+    private void Enqueue(WriteStep step)
+    {
+        _pendingBytes += step.Bytes;
+        _ = _writes.Then(static step => step.Service.Run(step), step);
+    }
+
     // A write step: the pool writes (a new file first when asked), the loop counts. Never throws.
-    private async Task Append(WriteJob job)
+    private async Task Run(WriteStep step)
     {
         try
         {
-            long bytes = await pool.Submit(_ => AppendOnPool(job), PoolFullMode.Wait);
-            BytesWritten += bytes;
-            _fileName = _file?.Name;
+            BytesWritten += await pool.Submit(_ => step.WriteOnPool(), PoolFullMode.Wait);
+            _fileName = store.Writing;
             storage.Succeeded(StorageWriter);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             storage.Failed(StorageWriter, e);
-            // The file is given up; the next GOP begins another (unless one began meanwhile).
-            if (job.Segment == _segmentNumber) _segmentOpen = false;
+            // The file is given up; the next GOP or picture begins another (unless one began meanwhile).
+            if (step.Segment == _segmentNumber) _segmentOpen = false;
             await pool.Submit(_ => CloseOnPool(), PoolFullMode.Wait);
         }
         catch (Exception e) when (e is OperationCanceledException or PoolFullException) { }
         finally
         {
-            job.Gop.Release();
-            _pending--;
+            _pendingBytes -= step.Bytes;
+            step.Release();
         }
     }
 
-    private long AppendOnPool(WriteJob job)
+    private long AppendOnPool(GopStep job)
     {
         var gop = job.Gop;
         long before = _file?.Bytes ?? 0;
@@ -310,9 +388,12 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
             before = 0;
             // Room for a segment's worth of GOPs like this one, and more above the reserve.
             long needed = gop.Bytes * Math.Max(1, settings.SegmentSeconds / 2) + gop.Track.InitSegment.Length;
-            foreach (string name in store.Prune(settings, needed, null, start)) Log.Deleted(logger, name);
+            foreach (string name in store.Prune(settings, needed, start)) Log.Deleted(logger, name);
             if (store.Room() < gop.Bytes + gop.Track.InitSegment.Length) throw NoRoom();
-            _file = SegmentFile.Create(store.PathOf(store.NewName(start)), gop.Track, gop.Start);
+            // Named as being written before it exists: a listing in between must not call it finished.
+            string fileName = store.NewName(start, ".mp4");
+            store.Writing = fileName;
+            _file = SegmentFile.Create(store.PathOf(fileName), gop.Track, gop.Start);
         }
         else if (_file == null)
         {
@@ -320,7 +401,7 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
         }
         else if (store.Room() < gop.Bytes)
         {
-            foreach (string name in store.Prune(settings, gop.Bytes * 2, _file.Name, loop.Time.GetUtcNow())) Log.Deleted(logger, name);
+            foreach (string name in store.Prune(settings, gop.Bytes * 2, loop.Time.GetUtcNow())) Log.Deleted(logger, name);
             if (store.Room() < gop.Bytes) throw NoRoom();
         }
         ulong at = (ulong)(loop.Time.GetElapsedTime(_file.Start, gop.Start).Ticks * 9 / 1000);
@@ -345,6 +426,14 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
 
     private RecordingInfo? CloseOnPool()
     {
+        store.Writing = null;
+        if (_avi is { } avi)
+        {
+            _avi = null;
+            avi.Dispose();
+            RecordingStore.TryParse(avi.Name, out var began);
+            return new RecordingInfo(avi.Name, began, (double)avi.Pictures * settings.TimelapseSeconds, avi.Bytes, open: false);
+        }
         var file = _file;
         if (file == null) return null;
         _file = null;
@@ -362,7 +451,8 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
             _eventUntil = long.MinValue;
             journal.Record("recording.stopped", _reason ?? "", StateJsonContext.Default.String);
         }
-        if (!Capturing) _session?.Cancel();
+        // Nothing to take any more, or the camera gained or lost H.264 (an encoder, a source): start again.
+        if (!Capturing || (_session != null && _timelapse != (h264.Unavailable != null))) _session?.Cancel();
         if (_lastPrune == 0 || loop.Time.GetElapsedTime(_lastPrune, now) >= PruneInterval)
         {
             _lastPrune = now;
@@ -388,30 +478,60 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
     {
         try
         {
-            string? open = _fileName;
-            var deleted = await pool.Submit(_ => store.Prune(settings, 0, open, loop.Time.GetUtcNow()), PoolFullMode.Reject);
+            var deleted = await pool.Submit(_ => store.Prune(settings, 0, loop.Time.GetUtcNow()), PoolFullMode.Reject);
             foreach (string name in deleted) Log.Deleted(logger, name);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException or PoolFullException) { }
     }
 
-    private sealed class WriteJob(RecordingService service, RecordedGop gop, int segment, DateTimeOffset? newFileStart)
+    // What a write step writes: its bytes wait in memory until it ran, and it belongs to a file the loop counted.
+    private abstract class WriteStep(RecordingService service, int segment, DateTimeOffset? newFileStart)
     {
         public RecordingService Service { get; } = service;
 
-        public RecordedGop Gop { get; } = gop;
-
-        /// <summary>Which file (counted by the loop) the GOP belongs to.</summary>
+        /// <summary>Which file (counted by the loop) it belongs to.</summary>
         public int Segment { get; } = segment;
 
-        /// <summary>Set for the first GOP of a file: its UTC start, which names the file.</summary>
+        /// <summary>Set for the first of a file: its UTC start, which names the file.</summary>
         public DateTimeOffset? NewFileStart { get; } = newFileStart;
+
+        public abstract long Bytes { get; }
+
+        /// <summary>Writes on the pool; returns the bytes the file grew by.</summary>
+        public abstract long WriteOnPool();
+
+        public abstract void Release();
+    }
+
+    private sealed class GopStep(RecordingService service, RecordedGop gop, int segment, DateTimeOffset? newFileStart)
+        : WriteStep(service, segment, newFileStart)
+    {
+        public RecordedGop Gop { get; } = gop;
+
+        public override long Bytes { get; } = gop.Bytes;
+
+        public override long WriteOnPool() => Service.AppendOnPool(this);
+
+        public override void Release() => Gop.Release();
+    }
+
+    private sealed class PictureStep(RecordingService service, Frame picture, int segment, DateTimeOffset? newFileStart)
+        : WriteStep(service, segment, newFileStart)
+    {
+        /// <summary>The JPEG (the step holds a reference).</summary>
+        public Frame Picture { get; } = picture;
+
+        public override long Bytes { get; } = picture.Length;
+
+        public override long WriteOnPool() => Service.AppendPictureOnPool(this);
+
+        public override void Release() => Picture.Release();
     }
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Recording: the card is behind by {Pending} GOPs; GOPs are dropped")]
-        public static partial void CardTooSlow(ILogger logger, int pending);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Recording: the card is behind by {Pending} bytes; GOPs are dropped")]
+        public static partial void CardTooSlow(ILogger logger, long pending);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Recording: deleted {Name} (retention)")]
         public static partial void Deleted(ILogger logger, string name);

@@ -17,6 +17,12 @@ public sealed class RecordingSettings
     /// <summary>Seconds an event's recording goes on after its last trigger.</summary>
     public int PostRollSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// For cameras without H.264 (no encoder): seconds between the JPEG pictures of a timelapse
+    /// (<c>.avi</c>) recorded instead.
+    /// </summary>
+    public int TimelapseSeconds { get; set; } = 10;
+
     /// <summary>Recordings older than this many days are deleted; 0 keeps them until space runs short.</summary>
     public int RetentionDays { get; set; }
 
@@ -32,6 +38,7 @@ public sealed class RecordingSettings
         if (SegmentSeconds is < 5 or > 3600) return $"SegmentSeconds must be between 5 and 3600 (got {SegmentSeconds})";
         if (PreRollSeconds is < 0 or > 30) return $"PreRollSeconds must be between 0 and 30 (got {PreRollSeconds})";
         if (PostRollSeconds is < 0 or > 3600) return $"PostRollSeconds must be between 0 and 3600 (got {PostRollSeconds})";
+        if (TimelapseSeconds is < 1 or > 3600) return $"TimelapseSeconds must be between 1 and 3600 (got {TimelapseSeconds})";
         if (RetentionDays is < 0 or > 3650) return $"RetentionDays must be between 0 and 3650 (got {RetentionDays})";
         if (MaxBytes < 0) return $"MaxBytes must not be negative (got {MaxBytes})";
         return null;

@@ -5,7 +5,8 @@ namespace Edge.Recording;
 
 /// <summary>
 /// The recordings folder (<c>DATA_DIR/recordings</c>): files named by their UTC start
-/// (<c>20261205T141500Z.mp4</c>, <c>-2</c> … when two start in one second), listed oldest first, and
+/// (<c>20261205T141500Z.mp4</c>, <c>-2</c> … when two start in one second; <c>.avi</c> for a timelapse),
+/// listed oldest first, and
 /// pruned oldest first by age, by <c>Recording:MaxBytes</c> and so that <c>Files:ReserveBytes</c> stays
 /// free. Blocking methods: call them on the pool.
 /// </summary>
@@ -21,13 +22,13 @@ public sealed class RecordingStore(string directory, FileSettings files)
 
     public string PathOf(string name) => Path.Combine(Directory, name);
 
-    /// <summary>A name not taken yet for a recording starting at <paramref name="start"/>.</summary>
-    public string NewName(DateTimeOffset start)
+    /// <summary>A name not taken yet for a recording starting at <paramref name="start"/> (<c>.mp4</c> or <c>.avi</c>).</summary>
+    public string NewName(DateTimeOffset start, string extension)
     {
         System.IO.Directory.CreateDirectory(Directory);
         string stamp = start.UtcDateTime.ToString(StampFormat, CultureInfo.InvariantCulture);
-        string name = stamp + ".mp4";
-        for (int n = 2; File.Exists(PathOf(name)); n++) name = $"{stamp}-{n}.mp4";
+        string name = stamp + extension;
+        for (int n = 2; File.Exists(PathOf(name)); n++) name = $"{stamp}-{n}{extension}";
         return name;
     }
 
@@ -35,7 +36,8 @@ public sealed class RecordingStore(string directory, FileSettings files)
     public static bool TryParse(string name, out DateTimeOffset start)
     {
         start = default;
-        if (name.Length < StampLength + 4 || name.Length > StampLength + 12 || !name.EndsWith(".mp4", StringComparison.Ordinal))
+        if (name.Length < StampLength + 4 || name.Length > StampLength + 12
+            || !(name.EndsWith(".mp4", StringComparison.Ordinal) || name.EndsWith(".avi", StringComparison.Ordinal)))
             return false;
         // An optional "-N" after the stamp.
         var suffix = name.AsSpan(StampLength, name.Length - StampLength - 4);
@@ -48,12 +50,25 @@ public sealed class RecordingStore(string directory, FileSettings files)
         return true;
     }
 
-    /// <summary>Every recording, oldest first; <paramref name="open"/> names the one being written.</summary>
-    public List<RecordingInfo> List(string? open)
+    private volatile string? _writing;
+
+    /// <summary>
+    /// The file being written, set by the write step that creates it and cleared when it is closed (the
+    /// listing marks it open; it is never pruned or deleted).
+    /// </summary>
+    public string? Writing
     {
+        get => _writing;
+        set => _writing = value;
+    }
+
+    /// <summary>Every recording, oldest first.</summary>
+    public List<RecordingInfo> List()
+    {
+        string? open = _writing;
         var found = new List<RecordingInfo>();
         if (!System.IO.Directory.Exists(Directory)) return found;
-        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*.mp4"))
+        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles())
         {
             if (!TryParse(file.Name, out var start)) continue;
             double seconds = Math.Max(0, (new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero) - start).TotalSeconds);
@@ -71,14 +86,14 @@ public sealed class RecordingStore(string directory, FileSettings files)
     }
 
     /// <summary>
-    /// Deletes the oldest recordings (never <paramref name="open"/>) while any is older than
+    /// Deletes the oldest recordings (never the one being written) while any is older than
     /// <c>RetentionDays</c>, all of them take more than <c>MaxBytes</c>, or fewer than
     /// <paramref name="needed"/> bytes are left above the reserve. Returns the names deleted.
     /// </summary>
-    public List<string> Prune(RecordingSettings settings, long needed, string? open, DateTimeOffset now)
+    public List<string> Prune(RecordingSettings settings, long needed, DateTimeOffset now)
     {
         var deleted = new List<string>();
-        var all = List(open);
+        var all = List();
         long total = 0;
         foreach (var recording in all) total += recording.Bytes;
         long room = Room();
@@ -99,7 +114,7 @@ public sealed class RecordingStore(string directory, FileSettings files)
     /// <summary>Deletes one recording by name; false when there is none (or the name is not a recording's).</summary>
     public bool Delete(string name)
     {
-        if (!TryParse(name, out _) || !File.Exists(PathOf(name))) return false;
+        if (!TryParse(name, out _) || name == _writing || !File.Exists(PathOf(name))) return false;
         File.Delete(PathOf(name));
         return true;
     }

@@ -9,7 +9,7 @@ namespace Edge.Web;
 /// <c>GET /recordings/{name}</c> (viewer; Range, so a player can seek) and <c>DELETE /recordings/{name}</c>
 /// (operator, same-origin from a browser). Each request hops onto the loop; file work runs on the pool.
 /// </summary>
-public sealed class RecordingEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, RecordingService recorder, RecordingStore store)
+public sealed class RecordingEndpoints(EventLoop loop, WorkerPool pool, Authenticator auth, RecordingStore store)
 {
     public Task Get(HttpContext context) => loop.InvokeAsync(async () =>
     {
@@ -23,7 +23,8 @@ public sealed class RecordingEndpoints(EventLoop loop, WorkerPool pool, Authenti
         }
         context.Response.Headers.XContentTypeOptions = "nosniff";
         // The file being written grows: no validator, so a player never mixes two lengths of it.
-        await TypedResults.PhysicalFile(path, "video/mp4", enableRangeProcessing: true).ExecuteAsync(context);
+        string type = name.EndsWith(".avi", StringComparison.Ordinal) ? "video/x-msvideo" : "video/mp4";
+        await TypedResults.PhysicalFile(path, type, enableRangeProcessing: true).ExecuteAsync(context);
     });
 
     public Task Delete(HttpContext context) => loop.InvokeAsync(async () =>
@@ -35,7 +36,7 @@ public sealed class RecordingEndpoints(EventLoop loop, WorkerPool pool, Authenti
             return;
         }
         string name = context.Request.RouteValues["name"] as string ?? "";
-        if (name == recorder.FileName)
+        if (name == store.Writing)
         {
             await PlainText.Write(context, StatusCodes.Status409Conflict, $"'{name}' is being recorded; stop first.");
             return;

@@ -97,6 +97,37 @@ public sealed class RecordingTests
     }
 
     [TestMethod]
+    public async Task ACameraWithoutH264RecordsATimelapseOfJpegsThatFfprobeReadsEvenWhenCut()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--H264:Encoder", "none",
+            "--Recording:Mode", "continuous", "--Recording:TimelapseSeconds", "1", "--Recording:SegmentSeconds", "5");
+        var recordings = await Until(async () =>
+        {
+            var list = await List(server);
+            return list.Count(r => !r.GetProperty("open").GetBoolean()) >= 1 ? list : null;
+        }, "no timelapse file was closed", 20000);
+        string closed = recordings.First(r => !r.GetProperty("open").GetBoolean()).GetProperty("name").GetString()!;
+        StringAssert.EndsWith(closed, ".avi");
+        string path = Path.Combine(server.DataDir, "recordings", closed);
+        var probe = await Tools.Run("ffprobe",
+            ["-v", "error", "-count_frames", "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", path]);
+        Assert.AreEqual(0, probe.ExitCode, probe.Error);
+        string[] fields = probe.Output.Trim().Split(',');
+        Assert.AreEqual(("mjpeg", CameraFixtures.Width, CameraFixtures.Height), (fields[0], int.Parse(fields[1]), int.Parse(fields[2])));
+        Assert.AreEqual(5.0, int.Parse(fields[3]), 1.0, "a picture a second for five seconds");
+        // The file being written is whole up to its last picture.
+        string open = recordings.Where(r => r.GetProperty("open").GetBoolean()).Select(r => r.GetProperty("name").GetString()!)
+            .FirstOrDefault() ?? closed;
+        string copy = path + ".copy.avi";
+        File.Copy(Path.Combine(server.DataDir, "recordings", open), copy);
+        var cut = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-i", copy, "-f", "null", "-"]);
+        Assert.AreEqual(0, cut.ExitCode, cut.Error);
+        File.Delete(copy);
+        using var served = await server.Http.GetAsync("/recordings/" + closed);
+        Assert.AreEqual("video/x-msvideo", served.Content.Headers.ContentType?.MediaType);
+    }
+
+    [TestMethod]
     public async Task RetentionDeletesTheOldestSegmentsWhenMaxBytesIsReached()
     {
         // Noise makes each 5 s file more than 600 KB; at most 3 MB may be kept.

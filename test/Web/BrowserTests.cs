@@ -40,7 +40,9 @@ public sealed class BrowserTests
     public async Task TheUiWorksInFirefoxAtPhoneWidth()
     {
         if (!File.Exists("/usr/bin/firefox-esr")) Assert.Fail("Firefox ESR is missing: run test/run.sh, which installs it.");
-        await using var server = await EdgeServer.Start(Config);
+        // Files of 5 s, so one is closed (and played) within the flow.
+        await using var server = await EdgeServer.Start(Config, null, "--Recording:Mode", "continuous",
+            "--Recording:SegmentSeconds", "5");
         var output = await RunPages(server, "firefox-flow.mjs", ["--experimental-websocket", "--no-warnings"]);
         CollectionAssert.Contains(output, "ok");
         Assert.IsTrue(File.Exists(Path.Combine(Screenshots, "firefox-phone.png")));
@@ -69,6 +71,21 @@ public sealed class BrowserTests
         Assert.IsLessThanOrEqualTo(300, int.Parse(mse[3]), "p95 of capture to display over MSE: " + run.Output);
         Assert.IsTrue(lines.Any(l => l.StartsWith("LATENCY mjpeg ", StringComparison.Ordinal)), run.Output);
         CollectionAssert.Contains(lines, "ok");
+    }
+
+    [TestMethod]
+    public async Task AnOperatorRecordsStopsAndPlaysTheRecordingInChromium()
+    {
+        if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");
+        await using var server = await EdgeServer.Start(Config);
+        string script = Repository.NodeScript("ui", "recordings.mjs", "playwright-core");
+        var run = await Tools.Run("node", [script, server.BaseUri.ToString(), EdgeServer.User, EdgeServer.Password],
+            TimeSpan.FromSeconds(120));
+        Assert.AreEqual(0, run.ExitCode, run.Output + run.Error);
+        StringAssert.Contains(run.Output, "PLAYED 160x120");
+        StringAssert.Contains(run.Output, "ok");
+        var events = (await server.Call("events.list", new { kind = "recording." })).GetProperty("result").GetProperty("events");
+        Assert.AreEqual(3, events.GetArrayLength(), "started, stopped, and the file: " + events);
     }
 
     [TestMethod]

@@ -1,5 +1,5 @@
 // The web UI in Debian's Firefox ESR at phone width, driven over WebDriver BiDi directly (Playwright's
-// Firefox needs its own patched build). Logs in, sees live H.264 play and then MJPEG, every panel fill, flips a GPIO
+// Firefox needs its own patched build). Logs in, sees live H.264, a recording and then MJPEG play, every panel fill, flips a GPIO
 // switch, checks the page fits 360 px and loads nothing from elsewhere, saves a screenshot, logs out.
 // Usage: node --experimental-websocket firefox-flow.mjs BASE_URL USER PASSWORD SCREENSHOT_DIR
 // Prints "RELAY 1" when the switch shows on, waits for "go" on stdin; prints "ok" at the end.
@@ -84,6 +84,13 @@ try {
   await until("document.getElementById('status').textContent === 'live'", 'the page connects');
   await until("window.edgeLive.mode() === 'h264' && document.getElementById('player').currentTime > 1", 'live H.264 plays (MediaSource)');
   await until("document.getElementById('delay').textContent.includes('ms behind')", 'the delay shows');
+  // A recording plays too: the first closed file in the recordings table.
+  await until("[...document.querySelectorAll('#rec-rows tr')].some((row) => !row.textContent.includes('(recording)'))",
+    'a closed recording is listed', 30000);
+  await evaluate("[...document.querySelectorAll('#rec-rows tr')].find((row) => !row.textContent.includes('(recording)')).querySelector('a').click(); true");
+  await until("document.getElementById('rec-player').currentTime > 1 && document.getElementById('rec-player').videoWidth === 160",
+    'the recording plays', 20000);
+  await evaluate("document.getElementById('rec-player').pause(); true");
   await evaluate("const kind = document.getElementById('stream-kind'); kind.value = 'mjpeg'; kind.dispatchEvent(new Event('change')); true");
   await until("document.getElementById('video').naturalWidth > 0", 'the MJPEG picture shows');
   await until("document.getElementById('resolution').textContent === '160×120'", 'the size shows');

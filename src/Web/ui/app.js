@@ -7,6 +7,7 @@ import * as camera from './camera.js';
 import * as gpio from './gpio.js';
 import * as system from './system.js';
 import * as events from './events.js';
+import * as recordings from './recordings.js';
 import * as files from './files.js';
 import './runtime.js';
 
@@ -51,6 +52,7 @@ onStatus((state, detail) => {
   camera.load();
   system.load();
   events.load();
+  recordings.load();
   // After a drop (a restart, say) the picture's connection may have died with it.
   if (dropped) { dropped = false; live.start(); if (allowed('operator')) files.refresh(); }
 });
