@@ -240,6 +240,52 @@ public sealed class RecordingTests
     private static string[] Recordings(string folder) => [.. Directory.GetFiles(folder, "*.mp4").Select(Path.GetFileName).Order()!];
 
     [TestMethod]
+    public async Task TheListComesInPagesOldestFirstAndByTimeRange()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        string folder = Path.Combine(server.DataDir, "recordings");
+        Directory.CreateDirectory(folder);
+        // Five files of a minute each, a day apart, as the recorder names them; and one that is not a recording.
+        var first = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+        for (int day = 0; day < 5; day++)
+        {
+            var start = first.AddDays(day);
+            string path = Path.Combine(folder, start.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + ".mp4");
+            await File.WriteAllBytesAsync(path, new byte[1000 + day]);
+            File.SetLastWriteTimeUtc(path, start.AddMinutes(1).UtcDateTime);
+        }
+        await File.WriteAllTextAsync(Path.Combine(folder, "notes.txt"), "not a recording");
+
+        var names = new List<string>();
+        string? after = null;
+        int pages = 0;
+        do
+        {
+            var page = (await server.Call("recordings.list", new { limit = 2, after })).GetProperty("result");
+            names.AddRange(page.GetProperty("recordings").EnumerateArray().Select(r => r.GetProperty("name").GetString()!));
+            after = page.TryGetProperty("next", out var next) ? next.GetString() : null;
+            pages++;
+        }
+        while (after != null && pages < 10);
+        Assert.AreEqual(3, pages, "five recordings in pages of two");
+        CollectionAssert.AreEqual(names.Order(StringComparer.Ordinal).ToList(), names, "oldest first");
+        Assert.HasCount(5, names);
+
+        var range = (await server.Call("recordings.list", new { from = "2026-12-02T10:00:30Z", to = "2026-12-03T12:00:00Z" }))
+            .GetProperty("result").GetProperty("recordings").EnumerateArray().ToList();
+        CollectionAssert.AreEqual(new[] { "20261202T100000Z.mp4", "20261203T100000Z.mp4" },
+            range.Select(r => r.GetProperty("name").GetString()).ToArray(), "what overlaps the range");
+        Assert.AreEqual(60.0, range[0].GetProperty("seconds").GetDouble(), 0.1);
+        Assert.AreEqual(1001, range[0].GetProperty("bytes").GetInt64());
+
+        foreach (object bad in new object[] { new { limit = 0 }, new { limit = 1001 }, new { after = "notes.txt" }, new { to = 5 } })
+        {
+            var refused = await server.Call("recordings.list", bad);
+            Assert.AreEqual(-32602, refused.GetProperty("error").GetProperty("code").GetInt32(), refused.ToString());
+        }
+    }
+
+    [TestMethod]
     public async Task RecordingsNeedALoginAndOnlyRecordingNamesAreServedOrDeleted()
     {
         await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
