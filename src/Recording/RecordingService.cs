@@ -58,8 +58,6 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
     private SegmentFile? _file;
     private MjpegAviFile? _avi;
 
-    public RecordingSettings Settings => settings;
-
     /// <summary>GOPs lost because the card could not keep up.</summary>
     public long Drops { get; private set; }
 

@@ -29,9 +29,6 @@ public sealed class HlsSegments(EventLoop loop, LiveMp4 live)
     private long _lastRequest, _nextNumber;
     private int _discontinuities, _targetSeconds = 1;
 
-    /// <summary>Segments made since start.</summary>
-    public long Made { get; private set; }
-
     /// <summary>A player asked for something: segments are made (again) and kept a while longer.</summary>
     public void Touch()
     {
@@ -192,7 +189,6 @@ public sealed class HlsSegments(EventLoop loop, LiveMp4 live)
     private void Append(HlsSegment segment)
     {
         _segments.Add(segment);
-        Made++;
         _targetSeconds = Math.Max(_targetSeconds, (int)Math.Round(segment.Duration.TotalSeconds, MidpointRounding.AwayFromZero));
         long bytes = 0;
         foreach (var kept in _segments) bytes += kept.Bytes;
