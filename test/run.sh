@@ -33,7 +33,7 @@ if ((${#need[@]})); then
   echo "test/run.sh: installing ${need[*]}" >&2
   "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-if [[ ! -d test/ui/node_modules/playwright-core ]]; then
+if [[ ! -d test/ui/node_modules/playwright-core || ! -d test/ui/node_modules/hls.js ]]; then
   (cd test/ui && npm install --no-package-lock --no-audit --no-fund --silent)
 fi
 if [[ ! -d test/Onvif/node_modules/onvif ]]; then

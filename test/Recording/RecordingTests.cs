@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Edge.Recording;
 using Edge.Tests.Camera;
 using Edge.Tests.Gpio;
 using Edge.Tests.Support;
@@ -51,20 +52,9 @@ public sealed class RecordingTests
             "--Recording:Mode", "events", "--Recording:PreRollSeconds", "3", "--H264:KeyframeSeconds", "1");
         await Task.Delay(6000); // the pre-roll fills
         Assert.IsEmpty(await List(server), "nothing is written before an event");
-        var started = DateTimeOffset.UtcNow;
-        Assert.IsTrue((await server.Call("recording.start")).GetProperty("result").GetBoolean());
-        await Task.Delay(4000);
-        Assert.IsFalse((await server.Call("recording.stop")).GetProperty("result").GetBoolean(), "stopped");
-        var recordings = await Until(async () =>
-        {
-            var list = await List(server);
-            return list.Count == 1 && !list[0].GetProperty("open").GetBoolean() ? list : null;
-        }, "the event's file was not closed", 10000);
-        string name = recordings[0].GetProperty("name").GetString()!;
-        var start = DateTimeOffset.ParseExact(name[..16], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal);
+        var (name, started) = await RecordAnEvent(server, TimeSpan.FromSeconds(4));
         // The name has whole seconds; with one-second GOPs the pre-roll reaches 3 to 4 s back.
-        double before = (started - start).TotalSeconds;
+        double before = (started - StartOf(name)).TotalSeconds;
         Assert.IsTrue(before is >= 3 and < 5.5, $"the file starts {before:0.00} s before the event");
         var (duration, _, firstKey) = await Probe(Path.Combine(server.DataDir, "recordings", name));
         Assert.IsTrue(firstKey);
@@ -73,6 +63,82 @@ public sealed class RecordingTests
             .EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
         CollectionAssert.IsSubsetOf(new[] { "recording.started", "recording.stopped", "recording.segment" }, kinds);
     }
+
+    [TestMethod]
+    public async Task APreRollOfMoreBytesThanItsCapHoldsOnlyTheNewestGopsThatFit()
+    {
+        // Noise at about 3 MB/s in GOPs of 12 frames (1.5 MB): ten seconds of pre-roll would be 30 MB; 8 MB holds five GOPs.
+        await using var server = await EdgeServer.Start(NoisyH264Camera, null,
+            "--Recording:Mode", "events", "--Recording:PreRollSeconds", "10");
+        await Task.Delay(12000); // ten seconds of pre-roll would have filled by now
+        var (name, started) = await RecordAnEvent(server, TimeSpan.FromSeconds(2));
+        var (duration, frames, firstKey) = await Probe(Path.Combine(server.DataDir, "recordings", name));
+        Assert.IsTrue(firstKey);
+        var packets = await PacketSizes(Path.Combine(server.DataDir, "recordings", name));
+        double rate = packets.Sum() / duration;
+        // What came before the event: the frames of the file less the two seconds recorded after it.
+        long preRollBytes = packets.Take(frames - 2 * CameraFixtures.Fps).Sum();
+        Assert.IsLessThanOrEqualTo(RecordingService.PreRollMaxBytes + 2 * (long)rate, preRollBytes,
+            $"the pre-roll stays within its cap (and a GOP that was being captured): {preRollBytes} bytes at {rate:0} B/s");
+        Assert.IsTrue(duration is >= 3 and < 7, $"about 2.5 s of pre-roll and 2 s of event, not 12 s: {duration:0.00} s");
+        Assert.IsLessThan(5.0, (started - StartOf(name)).TotalSeconds, "the file starts a few seconds before the event, not ten");
+    }
+
+    [TestMethod]
+    public async Task ACardThatStallsCostsDroppedGopsNotMemoryAndTheRecordingGoesOnWhenItThaws()
+    {
+        if (Environment.UserName != "root") Assert.Fail("Mounting and freezing a file system needs root (CI runs the tests as root).");
+        await using var server = await EdgeServer.Start(NoisyH264Camera, null, "--Recording:Mode", "continuous",
+            "--Recording:SegmentSeconds", "600", "--Files:ReserveBytes", "0");
+        string folder = Path.Combine(server.DataDir, "recordings"), image = server.DataDir + ".img";
+        Directory.CreateDirectory(folder);
+        Assert.AreEqual(0, (await Tools.Run("truncate", ["-s", "256M", image])).ExitCode);
+        Assert.AreEqual(0, (await Tools.Run("mkfs.ext4", ["-q", image])).ExitCode);
+        Assert.AreEqual(0, (await Tools.Run("mount", ["-o", "loop", image, folder])).ExitCode);
+        bool frozen = false;
+        async Task<long> Drops() => (await server.Call("state.get", new { keys = new[] { "recording" } })).GetProperty("result")
+            .TryGetProperty("recording", out var state) ? state.GetProperty("drops").GetInt64() : -1;
+        try
+        {
+            await Eventually.True(() => Recordings(folder).Length == 1, "no recording began", 10000);
+            await Eventually.True(async () => await Drops() == 0, "state recording was not published", 5000);
+            string file = Path.Combine(folder, Recordings(folder)[0]);
+            await Eventually.True(() => new FileInfo(file).Length > 1_000_000, "the recording does not grow", 10000);
+            // A card that stops answering: every write waits (fsfreeze), as on a card busy with its own garbage collection.
+            Assert.AreEqual(0, (await Tools.Run("fsfreeze", ["-f", folder])).ExitCode);
+            frozen = true;
+            long rssBefore = Environment.WorkingSet; // the server runs in this process
+            await Eventually.True(async () => await Drops() >= 3, "no GOP was dropped while the card stood still", 30000);
+            Assert.IsLessThan(40L << 20, Environment.WorkingSet - rssBefore, "at most the pending cap (16 MB) waits in memory");
+            Assert.AreEqual(1, server.Log.Lines.Count(l => l.Contains("GOPs are dropped")), string.Join("\n", server.Log.Lines));
+            Assert.AreEqual("ok\n", await server.Http.GetStringAsync("/healthz"), "Edge goes on");
+            using (var live = await server.Http.GetAsync("/live.mp4", HttpCompletionOption.ResponseHeadersRead))
+                Assert.AreEqual(HttpStatusCode.OK, live.StatusCode, "viewers are still served");
+
+            Assert.AreEqual(0, (await Tools.Run("fsfreeze", ["-u", folder])).ExitCode);
+            frozen = false;
+            long thawed = new FileInfo(file).Length;
+            // What waited (at most 16 MB) is written, then the recording keeps up again.
+            await Eventually.True(() => new FileInfo(file).Length > thawed + 20_000_000, "the recording did not go on", 20000);
+            await Task.Delay(1500); // the state is published once a second
+            long drops = await Drops();
+            await Task.Delay(3000);
+            Assert.AreEqual(drops, await Drops(), "no more drops once the card answers");
+            var played = await Tools.Run("ffmpeg", ["-nostdin", "-v", "error", "-i", file, "-f", "null", "-"], TimeSpan.FromSeconds(60));
+            Assert.AreEqual(0, played.ExitCode, played.Error);
+        }
+        finally
+        {
+            if (frozen) await Tools.Run("fsfreeze", ["-u", folder]);
+            await server.Stop();
+            await Tools.Run("umount", [folder]);
+            File.Delete(image);
+        }
+    }
+
+    // An H.264 camera of noise: x264 at a fixed quantizer makes about 3 MB/s at 320x240/25, in GOPs of 12 frames.
+    private static string NoisyH264Camera => CameraFixtures.PipeConfig("h264",
+        "-vf noise=alls=100:allf=t -c:v libx264 -preset ultrafast -qp 24 -g 12 -bf 0 -f h264");
 
     [TestMethod]
     public async Task AGpioInputWithTheRecordActionRecordsUntilThePostRollAfterItsLastEdge()
@@ -315,8 +381,35 @@ public sealed class RecordingTests
         }
     }
 
+    // recording.start, the event's length, recording.stop: the file's name once it is closed, and when the event began.
+    private static async Task<(string Name, DateTimeOffset Started)> RecordAnEvent(EdgeServer server, TimeSpan length)
+    {
+        var started = DateTimeOffset.UtcNow;
+        Assert.IsTrue((await server.Call("recording.start")).GetProperty("result").GetBoolean());
+        await Task.Delay(length);
+        Assert.IsFalse((await server.Call("recording.stop")).GetProperty("result").GetBoolean(), "stopped");
+        var recordings = await Until(async () =>
+        {
+            var list = await List(server);
+            return list.Count == 1 && !list[0].GetProperty("open").GetBoolean() ? list : null;
+        }, "the event's file was not closed", 10000);
+        return (recordings[0].GetProperty("name").GetString()!, started);
+    }
+
+    // A recording's start from its name (whole seconds).
+    private static DateTimeOffset StartOf(string name)
+        => DateTimeOffset.ParseExact(name[..16], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
     private static async Task<List<JsonElement>> List(EdgeServer server)
         => [.. (await server.Call("recordings.list")).GetProperty("result").GetProperty("recordings").EnumerateArray()];
+
+    private static async Task<List<long>> PacketSizes(string path)
+    {
+        var probe = await Tools.Run("ffprobe", ["-v", "error", "-show_entries", "packet=size", "-of", "csv=p=0", path]);
+        Assert.AreEqual(0, probe.ExitCode, probe.Error);
+        return [.. probe.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => long.Parse(line.Trim(), CultureInfo.InvariantCulture))];
+    }
 
     private static async Task<(double Duration, int Frames, bool FirstKey)> Probe(string path)
     {

@@ -71,6 +71,46 @@ public sealed class HlsTests
         Assert.AreEqual(HttpStatusCode.NotFound, (await server.Http.GetAsync("/hls/init.mp4?v=77")).StatusCode);
     }
 
+    [TestMethod]
+    public async Task SegmentsStopBeingMadeHalfAMinuteAfterThePlayersLastRequestAndStartAgainAtTheNext()
+    {
+        var clock = new ManualClock();
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), clock);
+        // The segmenter is one of the live stream's viewers while it runs (state camera.live, once a second).
+        async Task<long> Viewers()
+        {
+            await Task.Delay(300); // what the clock set off reaches the loop
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(300);
+            return (await CameraFixtures.State(server, "camera.live")).GetProperty("viewers").GetInt64();
+        }
+        async Task Request()
+        {
+            // With the clock standing still the playlist waits for a segment: the request is what matters here.
+            using var cancel = new CancellationTokenSource(500);
+            try
+            {
+                using var reply = await server.Http.GetAsync("/hls/index.m3u8", cancel.Token);
+            }
+            catch (TaskCanceledException)
+            {
+            }
+        }
+
+        Assert.AreEqual(0, await Viewers(), "nothing runs before a player asks");
+        await Request(); // t = 1 s
+        Assert.AreEqual(1, await Viewers(), "a request starts the segmenter");
+        clock.Advance(TimeSpan.FromSeconds(18));
+        await Request(); // t = 20 s
+        clock.Advance(TimeSpan.FromSeconds(23));
+        Assert.AreEqual(1, await Viewers(), "44 s: the second request keeps it running");
+        clock.Advance(TimeSpan.FromSeconds(7));
+        Assert.AreEqual(0, await Viewers(), "52 s: half a minute after the last request it stopped");
+        Assert.AreEqual(0, await Viewers(), "and stays stopped");
+        await Request();
+        Assert.AreEqual(1, await Viewers(), "the next request starts it again");
+    }
+
     private static List<(string Name, double Duration)> Segments(string playlist)
     {
         var lines = playlist.Split('\n');

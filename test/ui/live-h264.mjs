@@ -5,31 +5,23 @@
 // X-Timestamp with the time the picture was ready. Both clocks are this machine's (loopback).
 // Usage: node live-h264.mjs BASE_URL USER PASSWORD SECONDS
 // Prints "LATENCY mse|mjpeg P50 P95 N" (milliseconds), "PLAYED SECONDS_OF_VIDEO LONGEST_STILL_MS", then "ok".
-import { chromium } from 'playwright-core';
+import { launchChromium, logIn, check } from './chromium.mjs';
 
 const [base, user, password, secondsText] = process.argv.slice(2);
 const seconds = Number(secondsText);
-const check = (condition, message) => { if (!condition) throw new Error(message); };
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launchChromium({ autoplay: true });
 try {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.setDefaultTimeout(15000);
   await page.goto(base);
-  await page.fill('#user', user);
-  await page.fill('#password', password);
-  await page.click('#login button[type=submit]');
-  await page.locator('#status', { hasText: 'live' }).waitFor();
+  await logIn(page, user, password);
   await page.waitForFunction(() => window.edgeLive.mode() === 'h264' && document.getElementById('player').currentTime > 0);
   await page.locator('#mode', { hasText: 'H.264' }).waitFor();
 

@@ -2,26 +2,18 @@
 // timeline and in the table, and plays in the page's player (its clock moves, the picture has the
 // camera's size). Usage: node recordings.mjs BASE_URL USER PASSWORD
 // Prints "ok" when every check held.
-import { chromium } from 'playwright-core';
+import { launchChromium, logIn, check } from './chromium.mjs';
 
 const [base, user, password] = process.argv.slice(2);
-const check = (condition, message) => { if (!condition) throw new Error(message); };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launchChromium({ autoplay: true });
 try {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.setDefaultTimeout(15000);
   await page.goto(base);
-  await page.fill('#user', user);
-  await page.fill('#password', password);
-  await page.click('#login button[type=submit]');
-  await page.locator('#status', { hasText: 'live' }).waitFor();
+  await logIn(page, user, password);
   await page.locator('#rec-empty').waitFor();
 
   await page.click('#rec-start');

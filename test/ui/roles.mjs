@@ -2,15 +2,10 @@
 // nothing it does on its own meets a refusal (403 or -32001).
 // Usage: node roles.mjs BASE_URL PASSWORD; users "viewer", "operator" and "admin" share the password.
 // Prints "ok" when every check held.
-import { chromium } from 'playwright-core';
+import { launchChromium, logIn, check } from './chromium.mjs';
 
 const [base, password] = process.argv.slice(2);
-const check = (condition, message) => { if (!condition) throw new Error(message); };
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 
 // What each role sees: [selector, visible] and [selector, enabled].
 const expected = {
@@ -31,10 +26,7 @@ try {
     page.on('response', (response) => { if (response.status() === 403) refusals.push(`${response.status()} ${response.url()}`); });
     page.on('pageerror', (error) => refusals.push('page error: ' + error.message));
     await page.goto(base);
-    await page.fill('#user', role);
-    await page.fill('#password', password);
-    await page.click('#login button[type=submit]');
-    await page.locator('#status', { hasText: 'live' }).waitFor();
+    await logIn(page, role, password);
     await page.locator('#pin-ir_cut').waitFor({ state: 'attached' });
     await page.waitForFunction(() => document.getElementById('cam-fps').value !== '');
     await page.waitForTimeout(500);

@@ -2,7 +2,7 @@
 // Usage: node ui-flow.mjs BASE_URL USER PASSWORD SCREENSHOT_DIR
 // Lines on stdout ask the caller to act or check ("BUTTON 1", "FPS 12", "RELAY 1") and wait for its "go"
 // on stdin; "ok" ends a run in which every check held.
-import { chromium } from 'playwright-core';
+import { launchChromium, logIn, check } from './chromium.mjs';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,14 +20,8 @@ async function ask(line) {
   const reply = await replies.next();
   check(!reply.done && reply.value === 'go', `the caller answered ${JSON.stringify(reply.value)} to ${line}`);
 }
-const check = (condition, message) => { if (!condition) throw new Error(message); };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  // The workplace's closed network: no background fetches, no QUIC, no sandbox as root.
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 
 async function open(viewport) {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
@@ -41,13 +35,6 @@ async function open(viewport) {
   page.on('websocket', (socket) => { if (!socket.url().startsWith(wsOrigin + '/')) outside.push(socket.url()); });
   page.on('pageerror', (error) => outside.push('page error: ' + error.message));
   return page;
-}
-
-async function logIn(page) {
-  await page.fill('#user', user);
-  await page.fill('#password', password);
-  await page.click('#login button[type=submit]');
-  await page.locator('#status', { hasText: 'live' }).waitFor();
 }
 
 // Two pictures of the live view a moment apart must differ: the test pattern moves.
@@ -91,7 +78,7 @@ try {
     api = socket;
     socket.connectToServer();
   });
-  await logIn(desk);
+  await logIn(desk, user, password);
 
   // Auto: H.264 through MediaSource; then the user picks MJPEG, and the page remembers it.
   await desk.waitForFunction(() => window.edgeLive.mode() === 'h264' && document.getElementById('player').currentTime > 0.5);
@@ -117,7 +104,7 @@ try {
   // A phone logs in too. The camera allows one MJPEG viewer (the desktop): the phone falls back to snapshots.
   const phone = await open({ width: 360, height: 740 });
   await phone.goto(base);
-  await logIn(phone);
+  await logIn(phone, user, password);
   await phone.selectOption('#stream-kind', 'mjpeg');
   await pictureMoves(phone, 'phone (snapshot polling)');
   check(!(await phone.locator('#video').getAttribute('src')).startsWith('/stream.mjpg'), 'the phone polls snapshots');
