@@ -47,7 +47,7 @@ public sealed partial class PipeSource(string command, CameraFormat format, int 
             {
                 case CameraFormat.Mjpeg: ReadJpegs(stdout, output); break;
                 case CameraFormat.H264: ReadAccessUnits(stdout, output); break;
-                default: ReadRawFrames(stdout, output); break;
+                default: ReadRawFrames(stdout, output, cancellationToken); break;
             }
         }
         finally
@@ -107,7 +107,7 @@ public sealed partial class PipeSource(string command, CameraFormat format, int 
         }
     }
 
-    private void ReadRawFrames(Stream stdout, CaptureOutput output)
+    private void ReadRawFrames(Stream stdout, CaptureOutput output, CancellationToken cancellationToken)
     {
         var raw = format switch { CameraFormat.Yuyv => RawFormat.Yuyv, CameraFormat.Nv12 => RawFormat.Nv12, _ => RawFormat.I420 };
         var staging = new byte[PixelFormats.FrameBytes(raw, width, height)];
@@ -118,7 +118,9 @@ public sealed partial class PipeSource(string command, CameraFormat format, int 
             int filled = stdout.ReadAtLeast(staging, staging.Length, throwOnEndOfStream: false);
             if (filled < staging.Length)
             {
-                if (filled > 0) output.Reject($"the stream ended inside a frame ({filled} of {staging.Length} bytes)");
+                // A frame cut by Edge stopping the command (shutdown, new settings) is no fault of the camera's.
+                if (filled > 0 && !cancellationToken.IsCancellationRequested)
+                    output.Reject($"the stream ended inside a frame ({filled} of {staging.Length} bytes)");
                 return;
             }
             var frame = Frame.Rent(planarBytes, planar, width, height, output.NextSequence(), output.Time.GetTimestamp());

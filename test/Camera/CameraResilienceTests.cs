@@ -114,6 +114,21 @@ public sealed class CameraResilienceTests
     }
 
     [TestMethod]
+    public async Task AFrameCutByEdgeStoppingTheCommandIsNotReportedAsTheCamerasFault()
+    {
+        // Half a frame of 320x240 YUYV, then the command waits: Edge is inside a frame when it stops.
+        int half = CameraFixtures.Width * CameraFixtures.Height;
+        string config = EdgeServer.ConfigWithUsers($$"""
+            "Camera":{"Source":"pipe","Format":"yuyv","Width":{{CameraFixtures.Width}},"Height":{{CameraFixtures.Height}},
+              "Command":"head -c {{half}} /dev/zero; exec sleep 600"},
+            """);
+        await using var server = await EdgeServer.Start(config);
+        await Task.Delay(1500); // the half frame is read
+        await server.Stop();
+        Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("ended inside a frame")), string.Join("\n", server.Log.Lines));
+    }
+
+    [TestMethod]
     public async Task ARawStreamThatEndsInsideAFrameIsReportedAndTheSourceRestarts()
     {
         // 1.5 frames of 320x240 YUYV, then the process exits.
