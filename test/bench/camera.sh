@@ -60,15 +60,6 @@ sum() { awk '{ s += $1 } END { print s + 0 }'; }
 lines() { grep -F "\"$2\":$3," "$1" || true; }
 fmt() { awk -v v="$1" -v d="${2:-1}" 'BEGIN { printf("%." d "f", v) }'; }
 
-used_ports=" "
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12000)) # below Linux's ephemeral range (32768+), where a client socket can hold the port
-    [[ "$used_ports" == *" $p "* ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then used_ports+="$p "; echo "$p"; return; fi
-  done
-}
 stop() { # PID NAME: SIGTERM, wait up to 10 s, record the exit code
   local pid="$1" name="$2" rc
   kill -TERM "$pid" 2>/dev/null || true

@@ -38,6 +38,30 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 passfail() { awk -v c="$1" 'BEGIN { print (c ? "**pass**" : "**FAIL**") }'; }
 mib() { awk -v kb="$1" 'BEGIN { printf "%.1f MiB (%.1f MB)", kb / 1024, kb * 1.024 / 1000 }'; }
 
+# A TCP port on 127.0.0.1 nothing listens on, below Linux's ephemeral range (32768+), where a client
+# socket could hold it.
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 12000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+# CPU ticks (user + system) of process PID so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# api PORT JSON: one JSON-RPC request to an Edge without authentication.
+api() { curl -fs -X POST -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$1/api"; }
+# state PORT KEY: one state.get of KEY as a line of JSON (nothing if the request fails: one sample fewer).
+state() { if api "$1" "{\"id\":1,\"method\":\"state.get\",\"params\":{\"keys\":[\"$2\"]}}"; then echo; fi; }
+# launch_edge BINARY CONFIG DATA_DIR PORT STDERR: starts an Edge on 127.0.0.1:PORT, sets edge_pid, adds it
+# to `pids` and waits (up to 5 s) until /healthz answers.
+launch_edge() {
+  "$1" --config "$2" --data-dir "$3" --urls "http://127.0.0.1:$4" >/dev/null 2>"$5" &
+  edge_pid=$!
+  pids+=("$edge_pid")
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$4/healthz" >/dev/null && return; sleep 0.05; done
+}
+
 # Ends a run: the problems in `notes` go under the markdown table in $table, which is appended to $raw
 # and printed; then where the raw results are.
 # shellcheck disable=SC2154

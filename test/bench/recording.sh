@@ -9,8 +9,12 @@
 # its cost is not in the CPU figure), and after SIGTERM each file's size ÷ its video bytes (the sum
 # of ffprobe's packet sizes).
 #
+# SOURCE=testsrc2 feeds a detailed, moving picture instead (60 frames of ffmpeg's testsrc2 looped
+# through a YUYV pipe, as rtsp.sh does): the test pattern compresses to about 85 kbit/s, far below
+# the bit rate asked for, which makes the file overhead look worse than it is at a real bit rate.
+#
 # Usage: test/bench/recording.sh             (after ./publish.sh; about 10 minutes)
-# Env:   BENCH_RUNS=3  LIVE_VIEWERS=5  RTSP_SESSIONS=5  WARMUP_SECONDS=5  MEASURE_SECONDS=60
+# Env:   BENCH_RUNS=3  LIVE_VIEWERS=5  RTSP_SESSIONS=5  WARMUP_SECONDS=5  MEASURE_SECONDS=60  SOURCE=testpattern
 #        FSYNC_SECONDS=60  DATA_PARENT=/tmp (on a real disk: the fsyncs should reach one)
 #        BIN=path/to/edge (or BENCH_EDGE; default publish/linux-x64/edge)
 # Prints a markdown table on stdout; raw results and logs stay in /tmp/edge-recording-bench.*/.
@@ -25,6 +29,7 @@ warmup="${WARMUP_SECONDS:-5}"
 measure="${MEASURE_SECONDS:-60}"
 fsync_seconds="${FSYNC_SECONDS:-60}"
 data_parent="${DATA_PARENT:-/tmp}"
+source_kind="${SOURCE:-testpattern}"
 published="${BIN:-${BENCH_EDGE:-$root/publish/linux-x64/edge}}"
 
 log() { printf '[recording-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
@@ -32,7 +37,7 @@ die() { printf 'recording.sh: %s\n' "$*" >&2; exit 1; }
 [[ -x "$published" ]] || die "$published not found: run ./publish.sh first."
 command -v node >/dev/null || die "node is required (Node.js 20, for its WebSocket client)."
 missing=()
-for tool in ffprobe:ffmpeg curl:curl strace:strace python3:python3; do
+for tool in ffprobe:ffmpeg curl:curl strace:strace; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 done
 # libopenh264-7 is what Edge loads at run time for H.264; with the machine's architecture, as arm64 may be added.
@@ -57,11 +62,18 @@ scratch=("$work/edge")
 notes=()
 edge_pid=""
 cp "$published" "$work/edge"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-api() { curl -fs -X POST -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$1/api"; }
-# state PORT KEY: one state.get of KEY as a line of JSON (nothing if the request fails: one sample fewer).
-state() { if api "$1" "{\"id\":1,\"method\":\"state.get\",\"params\":{\"keys\":[\"$2\"]}}"; then echo; fi; }
+camera='"Source":"testpattern"'
+case $source_kind in
+  testpattern) ;;
+  testsrc2)
+    log "frames: 60 x 1280x720 YUYV (ffmpeg testsrc2)"
+    ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -frames:v 60 -f rawvideo -pix_fmt yuyv422 "$work/frames.yuyv"
+    scratch+=("$work/frames.yuyv")
+    feeder="exec ffmpeg -nostdin -v error -re -stream_loop -1 -f rawvideo -pix_fmt yuyv422 -s 1280x720 -framerate 30"
+    camera="\"Source\":\"pipe\",\"Format\":\"yuyv\",\"Command\":\"$feeder -i $work/frames.yuyv -f rawvideo -\""
+    ;;
+  *) die "SOURCE is testpattern or testsrc2, not $source_kind" ;;
+esac
 
 # The MSE viewers: N WebSocket clients of /live, as the UI's MediaSource player reads it (a JSON text
 # message with the codec, then the init segment and one fragment per binary message). Each counts the
@@ -106,7 +118,7 @@ setTimeout(() => {
 }, warmup * 1000);
 JS
 
-echo "binary sha256 $(sha256sum "$work/edge" | cut -c1-16); $(nproc) cores; $live_viewers MSE viewers + $rtsp_sessions RTSP" \
+echo "binary sha256 $(sha256sum "$work/edge" | cut -c1-16); $(nproc) cores; source $source_kind; $live_viewers MSE viewers + $rtsp_sessions RTSP" \
   "sessions; warm-up $warmup s; measured $measure s; fsyncs over $fsync_seconds s; data on $fstype" \
   "($(findmnt -n -o SOURCE -T "$data_parent"))" >"$raw"
 
@@ -122,12 +134,9 @@ bench() {
 {"Auth":{"Enabled":false},"Rtsp":{"Port":$rtsp},
  "H264":{"Encoder":"openh264","Bitrate":2000,"KeyframeSeconds":2,"Profile":"baseline"},
  "Recording":{"Mode":"$mode","SegmentSeconds":60},
- "Camera":{"Source":"testpattern","Width":1280,"Height":720,"Fps":30}}
+ "Camera":{$camera,"Width":1280,"Height":720,"Fps":30}}
 JSON
-  "$work/edge" --config "$work/edge.json" --data-dir "$data" --urls "http://127.0.0.1:$http" >/dev/null 2>"$work/edge-$run-$mode.stderr" &
-  edge_pid=$!
-  pids+=("$edge_pid")
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$http/healthz" >/dev/null && break; sleep 0.05; done
+  launch_edge "$work/edge" "$work/edge.json" "$data" "$http" "$work/edge-$run-$mode.stderr"
   log "run $run: recording $mode, $live_viewers MSE viewers + $rtsp_sessions RTSP sessions"
   node --experimental-websocket --no-warnings "$work/live-viewers.mjs" "$http" "$live_viewers" "$warmup" "$measure" "$stay" \
     >"$work/viewers.json" 2>"$work/viewers-$run-$mode.stderr" &
@@ -220,8 +229,9 @@ delta() { paste <(grep -F '"mode":"continuous",' "$work/runs.jsonl" | field "$1"
 problems() { grep -F "\"mode\":\"$1\"," "$work/runs.jsonl" | awk '{ p = 0; n = split($0, f, /"(live_problems|rtsp_problems|recording_drops|exit_code)":/)
   for (i = 2; i <= n; i++) p += f[i] + 0; s += p } END { print s + 0 }'; }
 overhead=$(m continuous overhead)
+picture="test pattern"; [[ $source_kind == testpattern ]] || picture="ffmpeg $source_kind"
 {
-  echo "| Recording, with $live_viewers MSE viewers (/live) + $rtsp_sessions RTSP sessions (/h264); 720p/30 test pattern, OpenH264 baseline, 2000 kbit/s, key frame every 2 s" \
+  echo "| Recording, with $live_viewers MSE viewers (/live) + $rtsp_sessions RTSP sessions (/h264); 720p/30 $picture, OpenH264 baseline, 2000 kbit/s, key frame every 2 s" \
     "| Edge CPU (% of one core) | Edge RSS | MSE viewers / RTSP sessions receiving | received per MSE viewer, min / median | fsyncs per minute" \
     "| fsync mean / max | written ÷ video bytes (goal ≤ 1.05) | problems |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"

@@ -51,12 +51,6 @@ source "$here/harness.sh"
 scratch=("$work/edge" "$work/frames.yuyv")
 edge_pid=""
 cp "$published" "$work/edge"
-field() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9.]*\).*/\1/p"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-api() { curl -fs -X POST -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$1/api"; }
-# state PORT KEY: one state.get of KEY as a line of JSON (nothing if the request fails: one sample fewer).
-state() { if api "$1" "{\"id\":1,\"method\":\"state.get\",\"params\":{\"keys\":[\"$2\"]}}"; then echo; fi; }
 
 log "frames: 60 x 1280x720 YUYV (ffmpeg testsrc2)"
 ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -frames:v 60 -f rawvideo -pix_fmt yuyv422 "$work/frames.yuyv"
@@ -80,10 +74,7 @@ bench() {
  "Camera":{"Source":"pipe","Format":"yuyv","Width":1280,"Height":720,"Fps":30,
   "Command":"$feeder -i $work/frames.yuyv -f rawvideo -"}}
 JSON
-  "$work/edge" --config "$work/edge.json" --data-dir "$work/data" --urls "http://127.0.0.1:$http" >/dev/null 2>"$work/edge.stderr" &
-  edge_pid=$!
-  pids+=("$edge_pid")
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$http/healthz" >/dev/null && break; sleep 0.05; done
+  launch_edge "$work/edge" "$work/edge.json" "$work/data" "$http" "$work/edge.stderr"
   log "run $run: $count $stream sessions"
   node "$here/rtsp-sessions.mjs" "$rtsp" "$count" "$warmup" "$measure" "$path" "$bytes_window" >"$work/sessions.json" &
   client=$!

@@ -71,15 +71,6 @@ jfield() {
 }
 sum() { awk '{ s += $1 } END { print s + 0 }'; }
 
-used_ports=" "
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12000)) # below Linux's ephemeral range (32768+), where a client socket can hold the port
-    [[ "$used_ports" == *" $p "* ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then used_ports+="$p "; echo "$p"; return; fi
-  done
-}
 wait_http() { # URL: waits up to 10 s for a 200
   for _ in $(seq 200); do curl -sf -o /dev/null "$1" && return 0; sleep 0.05; done
   die "no answer from $1 within 10 s"
