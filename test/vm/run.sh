@@ -20,8 +20,9 @@
 # error; a disconnect followed by reloading the module) with a viewer that stays connected, the camera
 # closed once nobody watches and opened again by a snapshot, HTTPS and RTSP, H.264 from the raw camera
 # (camera.list has no V4L2 H.264 encoder, so OpenH264's: RTSP /h264 probed and decoded, camera.h264
-# read while it plays), vicodec's multi-planar encoder and decoder nodes (and `edge codec-check` on
-# them, skipped while the binary lacks it); then `/etc/init.d/edge stop` and a power-off with a clean disk.
+# read while it plays; /live.mp4 and a recording made by the API, read by ffprobe), vicodec's
+# multi-planar encoder and decoder nodes (and `edge codec-check` on them, skipped while the binary
+# lacks it); then `/etc/init.d/edge stop` and a power-off with a clean disk.
 # Second boot, same disk: init starts Edge again; with no client but /healthz (no login, so no
 # OpenSSL), Edge's RSS (smaps_rollup) is read in the VM every 10 s for the idle window: 60 s after
 # Edge's start it must be at most 24 MiB and grow by at most 1 MiB after that, and OpenH264 must not be
@@ -595,7 +596,44 @@ else
     "${h264_state:-$(tail -n 2 "$work/h264-state.jsonl")}; $h264_mapped mappings"
 fi
 
-# 4b. The V4L2 M2M codec: vicodec's stateful encoder and decoder nodes (its stateless decoder is not
+# 4b. The same H.264 as fragmented MP4: /live.mp4 read for a few seconds (what the browser's player gets),
+# and a recording made with recording.start/stop onto the VM's ext4 disk, fetched back with GET
+# /recordings/NAME. ffprobe reads both: H.264 at the camera's size, beginning on a key frame.
+mp4_check() { # FILE: "CODEC WIDTHxHEIGHT FRAMES FIRST-FLAGS" as ffprobe reads them
+  ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,width,height:packet=flags -of json "$1" 2>/dev/null |
+    json "'%s %sx%s %d %s' % (d['streams'][0]['codec_name'], d['streams'][0]['width'], d['streams'][0]['height'], len(d['packets']), d['packets'][0]['flags'])"
+}
+curl -s --max-time 8 -u "$credentials" "$base/live.mp4" -o "$work/live.mp4" || true
+read -r live_codec live_size live_frames live_flags < <(mp4_check "$work/live.mp4" || echo "none - 0 -")
+if [[ $live_codec == h264 && $live_size == "$configured" && $live_flags == K* ]] && ((live_frames >= 20)); then
+  pass "/live.mp4 for 8 s: ffprobe reads $live_frames H.264 frames at $live_size, the first a key frame"
+else
+  fail "/live.mp4 for 8 s: H.264 at ${configured:-?}, at least 20 frames, the first a key frame" \
+    "$live_codec $live_size, $live_frames frames, first flags $live_flags; $(head -c 200 "$work/live.mp4" | tr -c '[:print:]' '.')"
+fi
+recording=""
+if [[ $(api recording.start | json "d['result']" 2>/dev/null) == True ]]; then
+  sleep 6
+  api recording.stop >/dev/null || true
+  for _ in $(seq 30); do
+    recording=$(api recordings.list | json "' '.join(r['name'] for r in d['result']['recordings'] if not r['open'])" 2>/dev/null || true)
+    [[ -z $recording ]] || break
+    sleep 1
+  done
+fi
+recording=${recording%% *}
+if [[ -n $recording ]] && curl -fs --max-time 60 -u "$credentials" "$base/recordings/$recording" -o "$work/recording.mp4"; then
+  read -r rec_codec rec_size rec_frames rec_flags < <(mp4_check "$work/recording.mp4" || echo "none - 0 -")
+fi
+# It begins at a key frame (one every 2 s), so 6 s hold at least 20 of vivid's 10 frames a second.
+if [[ ${rec_codec:-} == h264 && ${rec_size:-} == "$configured" && ${rec_flags:-} == K* ]] && ((rec_frames >= 20)); then
+  pass "a 6 s recording (recording.start/stop) on the ext4 disk: $recording, $rec_frames H.264 frames at $rec_size, from a key frame"
+else
+  fail "a 6 s recording: listed closed, served, H.264 at ${configured:-?} from a key frame, at least 20 frames" \
+    "name '${recording}', ${rec_codec:-no file} ${rec_size:-} ${rec_frames:-0} frames ${rec_flags:-}; $(vm_do log 2>&1 | grep -i record | tail -n 3)"
+fi
+
+# 4c. The V4L2 M2M codec: vicodec's stateful encoder and decoder nodes (its stateless decoder is not
 # used), by the names the driver gives them, multi-planar (multiplanar=1, the API the Raspberry Pi's
 # bcm2835-codec has), with vivid still /dev/video0, the node Edge's camera and the checks above use.
 nodes=$(vm_do nodes 2>&1 || true)
