@@ -8,6 +8,7 @@ using Edge.Gpio.Memory;
 using Edge.Gpio;
 using Edge.Hosting;
 using Edge.Monitoring;
+using Edge.Motion;
 using Edge.Onvif.Discovery;
 using Edge.Onvif;
 using Edge.Recording;
@@ -122,9 +123,13 @@ public static partial class Program
         new RecordingMethods(recorder, recordings, pool).Register(dispatcher);
         var hls = new HlsSegments(loop, live);
 
-        // GPIO pins with the snapshot action save pictures in DATA_DIR/files.
+        // GPIO pins and motion with the snapshot action save pictures in DATA_DIR/files.
         var fileStore = new FileStore(Path.Combine(settings.DataDir, "files"), settings.Files, pool);
         var snapshots = new SnapshotFiles(loop, pool, camera, fileStore, storage, loggers.CreateLogger<SnapshotFiles>());
+        var motionFile = SavedMotionSettings.File(settings.DataDir);
+        var motion = new MotionService(loop, pool, camera, recorder, snapshots, state, journal,
+            SavedSettings.Load(motionFile, settings.Motion, saved => saved.Validate(), log), loggers.CreateLogger<MotionService>());
+        new MotionMethods(motion, pool, motionFile, storage).Register(dispatcher);
         IGpioChips gpioChips = settings.Gpio.Driver == "memory" ? new MemoryGpioChips() : new ChardevGpioChips();
         var gpio = new GpioService(loop, pool, state, gpioChips, settings.Gpio,
             new Dictionary<string, GpioActionHandler>
@@ -201,7 +206,7 @@ public static partial class Program
             journal.Record("camera.snapshot", new SavedSnapshot(Path.GetFileName(path), edge.Pin), CameraJsonContext.Default.SavedSnapshot);
         }
         var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, h264,
-            live, hls, recorder, monitor, rtsp, certificates, gpio, network, discovery), settings, loggers);
+            live, hls, recorder, motion, monitor, rtsp, certificates, gpio, network, discovery), settings, loggers);
 
         var notifier = SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>());
         var pidFile = commandLine.PidFile is { } pidPath ? new PidFile(pidPath) : null;

@@ -55,14 +55,14 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
         {
             switch (property.Name)
             {
-                case "source": { string v = Text(property); patch.Add(s => s.Source = v); break; }
-                case "device": { string v = Text(property); patch.Add(s => s.Device = v); break; }
-                case "format": { string v = Text(property); patch.Add(s => s.Format = v); break; }
-                case "subsampling": { string v = Text(property); patch.Add(s => s.Subsampling = v); break; }
-                case "width": { int v = Number(property); patch.Add(s => s.Width = v); break; }
-                case "height": { int v = Number(property); patch.Add(s => s.Height = v); break; }
-                case "fps": { int v = Number(property); patch.Add(s => s.Fps = v); break; }
-                case "quality": { int v = Number(property); patch.Add(s => s.Quality = v); break; }
+                case "source": { string v = SettingParams.Text(property); patch.Add(s => s.Source = v); break; }
+                case "device": { string v = SettingParams.Text(property); patch.Add(s => s.Device = v); break; }
+                case "format": { string v = SettingParams.Text(property); patch.Add(s => s.Format = v); break; }
+                case "subsampling": { string v = SettingParams.Text(property); patch.Add(s => s.Subsampling = v); break; }
+                case "width": { int v = SettingParams.Integer(property); patch.Add(s => s.Width = v); break; }
+                case "height": { int v = SettingParams.Integer(property); patch.Add(s => s.Height = v); break; }
+                case "fps": { int v = SettingParams.Integer(property); patch.Add(s => s.Fps = v); break; }
+                case "quality": { int v = SettingParams.Integer(property); patch.Add(s => s.Quality = v); break; }
                 case "h264": patch.Add(H264Patch(property.Value)); break;
                 case "command":
                     // Running programs is for whoever controls the configuration file, not every API user.
@@ -84,11 +84,11 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
         {
             switch (property.Name)
             {
-                case "encoder": { string v = Text(property); patch.Add(s => s.Encoder = v); break; }
-                case "device": { string v = Text(property); patch.Add(s => s.Device = v); break; }
-                case "bitrate": { int v = Number(property); patch.Add(s => s.Bitrate = v); break; }
-                case "keyframeSeconds": { int v = Number(property); patch.Add(s => s.KeyframeSeconds = v); break; }
-                case "profile": { string v = Text(property); patch.Add(s => s.Profile = v); break; }
+                case "encoder": { string v = SettingParams.Text(property); patch.Add(s => s.Encoder = v); break; }
+                case "device": { string v = SettingParams.Text(property); patch.Add(s => s.Device = v); break; }
+                case "bitrate": { int v = SettingParams.Integer(property); patch.Add(s => s.Bitrate = v); break; }
+                case "keyframeSeconds": { int v = SettingParams.Integer(property); patch.Add(s => s.KeyframeSeconds = v); break; }
+                case "profile": { string v = SettingParams.Text(property); patch.Add(s => s.Profile = v); break; }
                 default:
                     throw ApiException.InvalidParams($"params.h264.{property.Name} is not an H.264 setting " +
                         "(encoder, device, bitrate, keyframeSeconds, profile).");
@@ -129,15 +129,6 @@ public sealed class CameraMethods(CameraService camera, WorkerPool pool, Setting
         camera.Apply(next);
         return next;
     }
-
-    private static string Text(JsonProperty property) => property.Value.ValueKind == JsonValueKind.String
-        ? property.Value.GetString()!
-        : throw ApiException.InvalidParams($"params.{property.Name} must be a string.");
-
-    private static int Number(JsonProperty property)
-        => property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out int number)
-            ? number
-            : throw ApiException.InvalidParams($"params.{property.Name} must be an integer.");
 }
 
 /// <summary>camera.list: the sources, the V4L2 cameras, and the V4L2 mem-to-mem H.264 encoders (for H264:Device).</summary>

@@ -8,7 +8,7 @@ namespace Edge.Camera;
 /// pipeline that checks MJPEG frames, schedules raw frames for encoding on the worker pool (at most
 /// one per worker in flight; when all are busy the oldest waiting frame is dropped) and publishes
 /// results to the hubs. An H.264 camera's units are decoded (OpenH264, one at a time, from a key
-/// frame) while someone wants JPEG. Encoding and decoding stop while nobody watches.
+/// frame) while someone wants JPEG or raw pictures. Encoding and decoding stop while nobody watches.
 /// <see cref="Apply"/> restarts the source with new settings. Loop only, except for the capture thread it starts.
 /// </summary>
 public sealed partial class CameraService
@@ -71,7 +71,7 @@ public sealed partial class CameraService
 
     /// <summary>
     /// The pictures as the camera takes them, for encoders and analysers: planar YUV, or the JPEGs of an
-    /// MJPEG camera. Published only while someone takes them.
+    /// MJPEG camera; an H.264 camera's decoded to planar YUV. Published only while someone takes them.
     /// </summary>
     public FrameHub Raw { get; }
 
@@ -302,7 +302,8 @@ public sealed partial class CameraService
                 Jpeg.Publish(frame); // checked by the source, passed through without re-encoding
                 break;
             case PixelFormat.H264:
-                if (Jpeg.HasDemand && _decoderProblem == null && _streamProblem == null) Decode(frame.AddRef(), quality);
+                // Decoded while someone wants JPEG or raw pictures (motion detection).
+                if ((Jpeg.HasDemand || Raw.HasDemand) && _decoderProblem == null && _streamProblem == null) Decode(frame.AddRef(), quality);
                 H264.Publish(frame);
                 break;
             default:
@@ -356,7 +357,11 @@ public sealed partial class CameraService
         try
         {
             var picture = await _pool.Submit(_ => (_decoder ??= new H264Decoder()).Decode(unit), PoolFullMode.Reject);
-            if (picture != null) EncodeJpeg(picture, quality);
+            if (picture != null)
+            {
+                if (Raw.HasDemand) Raw.Publish(picture.AddRef());
+                EncodeJpeg(picture, quality);
+            }
         }
         catch (Exception e)
         {
@@ -370,7 +375,7 @@ public sealed partial class CameraService
         {
             unit.Release();
             _decoding = false;
-            if (!Jpeg.HasDemand) CloseDecoder();
+            if (!Jpeg.HasDemand && !Raw.HasDemand) CloseDecoder();
         }
     }
 

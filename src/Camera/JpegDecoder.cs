@@ -3,7 +3,7 @@ namespace Edge.Camera;
 /// <summary>
 /// One TurboJPEG decompressor, owned by one worker thread: an MJPEG camera's pictures to planar YUV
 /// for the H.264 encoder (4:2:0 and 4:2:2, as USB cameras send them; the planes keep the JPEG's own
-/// subsampling, so nothing is resampled).
+/// subsampling, so nothing is resampled), or to a small grey picture for motion detection.
 /// </summary>
 public sealed unsafe class JpegDecoder : IDisposable
 {
@@ -54,6 +54,30 @@ public sealed unsafe class JpegDecoder : IDisposable
                 planar.Release();
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Decodes only the brightness of <paramref name="jpeg"/>, scaled down by <paramref name="factor"/>
+    /// (1, 2, 4 or 8: the DCT does the scaling, so 1/8 costs a fraction of a full decode) into
+    /// <paramref name="luma"/>, which grows when it must; returns the scaled size (rows of that width).
+    /// </summary>
+    public (int Width, int Height) DecodeLuma(Frame jpeg, int factor, ref byte[] luma)
+    {
+        ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero, this);
+        fixed (byte* data = jpeg.Data)
+        {
+            int width, height, subsamp, colorspace;
+            if (TurboJpeg.DecompressHeader3(_handle, data, (nuint)jpeg.Length, &width, &height, &subsamp, &colorspace) != 0)
+                throw new InvalidDataException($"not a JPEG picture: {TurboJpeg.LastError(_handle)}");
+            if (width > 8192 || height > 8192) throw new InvalidDataException($"a JPEG of {width}×{height} is too large (8192 at most)");
+            int scaledWidth = (width + factor - 1) / factor, scaledHeight = (height + factor - 1) / factor;
+            if (luma.Length < scaledWidth * scaledHeight) luma = new byte[scaledWidth * scaledHeight];
+            fixed (byte* output = luma)
+                if (TurboJpeg.Decompress2(_handle, data, (nuint)jpeg.Length, output, scaledWidth, scaledWidth, scaledHeight,
+                        TurboJpeg.PixelGray, TurboJpeg.FlagFastDct) != 0)
+                    throw new InvalidDataException($"JPEG decoding failed: {TurboJpeg.LastError(_handle)}");
+            return (scaledWidth, scaledHeight);
         }
     }
 

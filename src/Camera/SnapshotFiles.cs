@@ -8,8 +8,9 @@ namespace Edge.Camera;
 
 /// <summary>A picture saved in <c>files/</c>, as the journal's <c>camera.snapshot</c> event records it.</summary>
 /// <param name="File">The name under <c>/files/</c>.</param>
-/// <param name="Pin">The GPIO pin whose event asked for it.</param>
-public sealed record SavedSnapshot(string File, string Pin);
+/// <param name="Pin">The GPIO pin whose event asked for it, if one did.</param>
+/// <param name="Reason">Otherwise what asked for it (<c>motion</c>).</param>
+public sealed record SavedSnapshot(string File, string? Pin, string? Reason = null);
 
 /// <summary>
 /// Saves the camera's current picture as <c>snapshot-&lt;UTC time&gt;.jpg</c> in the file store (the data

@@ -15,6 +15,8 @@ internal static partial class TurboJpeg
     public const int Samp422 = 1;
     public const int Samp420 = 2;
     public const int FlagNoRealloc = 1024;
+    public const int FlagFastDct = 2048;
+    public const int PixelGray = 6;
 
     static TurboJpeg()
     {
@@ -52,6 +54,10 @@ internal static partial class TurboJpeg
     [LibraryImport(Library, EntryPoint = "tjDecompressToYUV2")]
     public static unsafe partial int DecompressToYuv2(IntPtr handle, byte* jpeg, nuint size, byte* output, int width, int pad, int height,
         int flags);
+
+    [LibraryImport(Library, EntryPoint = "tjDecompress2")]
+    public static unsafe partial int Decompress2(IntPtr handle, byte* jpeg, nuint size, byte* output, int width, int pitch, int height,
+        int pixelFormat, int flags);
 
     [LibraryImport(Library, EntryPoint = "tjGetErrorStr2")]
     public static partial IntPtr GetErrorStr2(IntPtr handle);

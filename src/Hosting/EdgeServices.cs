@@ -3,6 +3,7 @@ using Edge.Camera;
 using Edge.Files;
 using Edge.Gpio;
 using Edge.Monitoring;
+using Edge.Motion;
 using Edge.Onvif;
 using Edge.Onvif.Discovery;
 using Edge.Recording;
@@ -19,7 +20,7 @@ namespace Edge.Hosting;
 public sealed record EdgeParts(
     EventLoop Loop, WorkerPool Pool, Supervisor Supervisor, EventJournal Journal, StorageHealth Storage, FileStore Files,
     CameraService Camera, CameraStats CameraStats, H264Service H264, LiveMp4 Live, HlsSegments Hls,
-    RecordingService Recorder,
+    RecordingService Recorder, MotionService Motion,
     SystemMonitor Monitor, RtspServer Rtsp, CertificateStore Certificates,
     GpioService Gpio, HostNetwork Network, DiscoveryService Discovery);
 
@@ -60,6 +61,7 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
         supervisor.Add("live", parts.Live.Run);
         supervisor.Add("hls", parts.Hls.Run);
         supervisor.Add("recording", parts.Recorder.Run);
+        supervisor.Add("motion", parts.Motion.Run);
         parts.Monitor.Start();
         _idleCollection = new IdleCollector(pool, loggers.CreateLogger<IdleCollector>()).Start(loop);
         if (settings.Rtsp.Enabled) supervisor.Add("rtsp", parts.Rtsp.Run);

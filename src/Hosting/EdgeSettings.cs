@@ -1,6 +1,7 @@
 using Edge.Camera;
 using Edge.Gpio;
 using Edge.Monitoring;
+using Edge.Motion;
 using Edge.Recording;
 using Edge.Onvif;
 using Edge.State;
@@ -44,6 +45,8 @@ public sealed class EdgeSettings
     public MonitoringSettings Monitoring { get; set; } = new();
 
     public RecordingSettings Recording { get; set; } = new();
+
+    public MotionSettings Motion { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

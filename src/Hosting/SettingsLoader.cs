@@ -8,6 +8,7 @@ using Edge.Streaming;
 using Edge.Web;
 using Edge.Auth;
 using Edge.Files;
+using Edge.Motion;
 using Edge.Recording;
 using Edge.Web.Tls;
 using Microsoft.AspNetCore.Http;
@@ -24,8 +25,8 @@ public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
     private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "Http", "WebSocket",
-        "Runtime", "Camera", "H264", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Recording", "Logging", "urls",
-        "Config" };
+        "Runtime", "Camera", "H264", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Recording", "Motion", "Logging",
+        "urls", "Config" };
 
     /// <summary>
     /// Why <paramref name="json"/>, as the configuration file beside <paramref name="commandLine"/>'s
@@ -78,6 +79,7 @@ public static class SettingsLoader
             Gpio = Bind("Gpio", () => configuration.GetSection("Gpio").Get<GpioSettings>(Strict)) ?? new(),
             Monitoring = Bind("Monitoring", () => configuration.GetSection("Monitoring").Get<MonitoringSettings>(Strict)) ?? new(),
             Recording = Bind("Recording", () => configuration.GetSection("Recording").Get<RecordingSettings>(Strict)) ?? new(),
+            Motion = Bind("Motion", () => configuration.GetSection("Motion").Get<MotionSettings>(Strict)) ?? new(),
         };
         // The H264 section stands on its own in the file; Edge keeps it with the camera settings, which camera.set saves.
         settings.Camera.H264 = Bind("H264", () => configuration.GetSection("H264").Get<H264Settings>(Strict)) ?? new();
@@ -117,6 +119,7 @@ public static class SettingsLoader
         if (s.Gpio.Validate() is { } gpio) throw new ConfigException($"Gpio:{gpio}");
         if (s.Monitoring.Validate() is { } monitoring) throw new ConfigException($"Monitoring:{monitoring}");
         if (s.Recording.Validate() is { } recording) throw new ConfigException($"Recording:{recording}");
+        if (s.Motion.Validate() is { } motion) throw new ConfigException($"Motion:{motion}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < s.Auth.Users.Count; i++)
         {

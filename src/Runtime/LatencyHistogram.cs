@@ -98,6 +98,15 @@ public sealed class LatencyHistogram
         return total;
     }
 
+    /// <summary>Writes <c>"NAME": {p50Ms, p99Ms}</c> (ms, two decimals), as the state's once-a-second reports show durations.</summary>
+    public void WritePercentiles(System.Text.Json.Utf8JsonWriter w, string name)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("p50Ms", Math.Round(Percentile(0.5).TotalMilliseconds, 2));
+        w.WriteNumber("p99Ms", Math.Round(Percentile(0.99).TotalMilliseconds, 2));
+        w.WriteEndObject();
+    }
+
     /// <summary>The upper bound of the bucket holding the given quantile (0..1); zero when empty.</summary>
     public TimeSpan Percentile(double quantile)
     {

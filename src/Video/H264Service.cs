@@ -277,13 +277,7 @@ public sealed partial class H264Service(EventLoop loop, WorkerPool pool, CameraS
             if (encoder != null) w.WriteString("encoder", encoder);
             w.WriteNumber("fps", fps);
             w.WriteNumber("kbps", kbps);
-            if (times.Count > 0)
-            {
-                w.WriteStartObject("encodeMs");
-                w.WriteNumber("p50Ms", Math.Round(times.Percentile(0.5).TotalMilliseconds, 2));
-                w.WriteNumber("p99Ms", Math.Round(times.Percentile(0.99).TotalMilliseconds, 2));
-                w.WriteEndObject();
-            }
+            if (times.Count > 0) times.WritePercentiles(w, "encodeMs");
             w.WriteNumber("drops", Drops);
             if (error != null) w.WriteString("error", error);
             w.WriteEndObject();

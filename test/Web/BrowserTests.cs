@@ -91,6 +91,26 @@ public sealed class BrowserTests
     }
 
     [TestMethod]
+    public async Task AnOperatorDrawsMotionZonesOverTheLivePictureAndSeesTheBoxMove()
+    {
+        if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
+            "Camera":{"Source":"testpattern","Width":320,"Height":240,"Fps":25},
+            """));
+        string script = Repository.NodeScript("ui", "motion.mjs", "playwright-core");
+        var run = await Tools.Run("node", [script, server.BaseUri.ToString(), EdgeServer.User, EdgeServer.Password],
+            TimeSpan.FromSeconds(90));
+        Assert.AreEqual(0, run.ExitCode, run.Output + run.Error);
+        StringAssert.Contains(run.Output, "ok");
+        var settings = (await server.Call("motion.get")).GetProperty("result");
+        Assert.IsTrue(settings.GetProperty("enabled").GetBoolean());
+        string[] zones = [.. settings.GetProperty("zones").EnumerateArray().Select(r => r.GetString()!)];
+        CollectionAssert.AreEqual(new[] { "........" }.Concat(Enumerable.Repeat("########", 7)).ToArray(), zones, run.Output);
+        Assert.IsGreaterThanOrEqualTo(1, (await server.Call("events.list", new { kind = "motion.start" })).GetProperty("result")
+            .GetProperty("events").GetArrayLength(), "the motion the page showed was journaled");
+    }
+
+    [TestMethod]
     public async Task AnOperatorRecordsStopsAndPlaysTheRecordingInChromium()
     {
         if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");

@@ -4,6 +4,7 @@ import { $, el } from './dom.js';
 import { allowed, setRole } from './role.js';
 import * as live from './live.js';
 import * as camera from './camera.js';
+import * as motion from './motion.js';
 import * as gpio from './gpio.js';
 import * as system from './system.js';
 import * as events from './events.js';
@@ -50,6 +51,7 @@ onStatus((state, detail) => {
   if (state === 'retrying') dropped = true;
   if (state !== 'connected') return;
   camera.load();
+  motion.load();
   system.load();
   events.load();
   recordings.load();

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text.Json;
+using Edge.Tests.Camera;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Motion;
+
+/// <summary>Motion detection in a real server: the test pattern's moving box, other cameras, the settings API and the actions.</summary>
+[TestClass]
+public sealed class MotionTests
+{
+    // The test pattern at 320x240: its box sweeps rows 65-95; the clock is drawn along the bottom rows.
+    // On an 8-row grid (30 rows of pixels each) the box is in rows 2 and 3, and rows 0 and 1 hold only still bars.
+    private static readonly string[] BoxRows = ["....", "....", "####", "####", "....", "....", "....", "...."];
+    private static readonly string[] StillRows = ["####", "####", "....", "....", "....", "....", "....", "...."];
+
+    private static string Config(string zones, string more = "") => EdgeServer.ConfigWithUsers($$"""
+        "Camera":{"Source":"testpattern","Width":{{CameraFixtures.Width}},"Height":{{CameraFixtures.Height}},"Fps":{{CameraFixtures.Fps}}},
+        "Motion":{"Enabled":true,"Fps":5,"CooldownSeconds":1,"Zones":{{zones}}{{more}}},
+        """);
+
+    [TestMethod]
+    public async Task TheMovingBoxIsMotionInItsZoneNoneInAStillZoneAndMotionEndsAfterTheCooldownWhenTheZoneMoves()
+    {
+        await using var server = await EdgeServer.Start(Config(JsonSerializer.Serialize(StillRows)));
+        await Task.Delay(3000);
+        Assert.IsFalse(await Active(server), "the still bars show no motion");
+        Assert.AreEqual(0.0, (await CameraFixtures.State(server, "motion.level")).GetDouble());
+        Assert.AreEqual(0, await Events(server, "motion.start"), "nothing was journaled");
+
+        var set = await server.Call("motion.set", new { zones = BoxRows });
+        Assert.AreEqual(JsonValueKind.Array, set.GetProperty("result").GetProperty("zones").ValueKind, set.ToString());
+        await Eventually.True(() => Active(server), "the box's rows show motion", 5000);
+        Assert.IsGreaterThan(0.5, (await CameraFixtures.State(server, "motion.level")).GetDouble());
+        Assert.AreEqual(1, await Events(server, "motion.start"));
+
+        await server.Call("motion.set", new { zones = StillRows });
+        await Eventually.True(async () => !await Active(server), "motion ended a second after the zone moved off the box", 5000);
+        var ended = (await server.Call("events.list", new { kind = "motion.end" })).GetProperty("result").GetProperty("events");
+        Assert.AreEqual(1, ended.GetArrayLength());
+        var data = ended[0].GetProperty("data");
+        Assert.IsGreaterThan(0.5, data.GetProperty("level").GetDouble(), data.ToString());
+        Assert.IsGreaterThanOrEqualTo(1.0, data.GetProperty("seconds").GetDouble(), "it lasted at least the cool-down: " + data);
+    }
+
+    [TestMethod]
+    public async Task MjpegAndH264CamerasAreAnalysedToo()
+    {
+        // ffmpeg's testsrc draws a moving sweep and a counter: motion anywhere in the picture.
+        foreach (var (name, camera) in new[]
+        {
+            ("MJPEG", CameraFixtures.MjpegPipe()),
+            ("H.264", CameraFixtures.PipeConfig("h264", "-pix_fmt yuv420p -c:v libx264 -tune zerolatency -g 25 -f h264")),
+        })
+        {
+            await using var server = await EdgeServer.Start(camera.Replace("\"Camera\":", "\"Motion\":{\"Enabled\":true},\"Camera\":"));
+            try
+            {
+                await Eventually.True(() => Active(server), $"{name}: the moving picture shows motion", 10000);
+            }
+            catch (Exception)
+            {
+                var state = await server.Call("state.get", new { keys = new[] { "motion.level", "motion.stats", "camera.status" } });
+                Assert.Fail($"{name}: no motion; {state}\n{string.Join("\n", server.Log.Lines)}");
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task MotionSetIsSavedAppliedAndKeptAcrossARestartAndBadSettingsChangeNothing()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("edge-data-").FullName;
+        try
+        {
+            await using (var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--data-dir", dataDir))
+            {
+                var defaults = (await server.Call("motion.get")).GetProperty("result");
+                Assert.IsFalse(defaults.GetProperty("enabled").GetBoolean(), "off unless asked");
+                Assert.AreEqual(5, defaults.GetProperty("fps").GetInt32());
+                var reply = await server.Call("motion.set", new { enabled = true, sensitivity = 70, zones = BoxRows, action = "snapshot" });
+                Assert.AreEqual(70, reply.GetProperty("result").GetProperty("sensitivity").GetInt32(), reply.ToString());
+                Assert.IsTrue(File.Exists(Path.Combine(dataDir, "motion.json")));
+                string before = (await server.Call("motion.get")).GetProperty("result").ToString();
+                object[] bad =
+                [
+                    new { fps = 0 },
+                    new { sensitivity = 101 },
+                    new { minAreaPercent = 0 },
+                    new { cooldownSeconds = 0 },
+                    new { action = "film" },
+                    new { zones = new[] { "##", "#" } },
+                    new { zones = new[] { "#x" } },
+                    new { zones = new[] { "..", ".." } },
+                    new { zones = Enumerable.Repeat("#", 33).ToArray() },
+                    new { zones = new[] { new string('#', 33) } },
+                    new { zones = "####" },
+                    new { enabled = "yes" },
+                    new { color = true },
+                ];
+                foreach (var parameters in bad)
+                {
+                    var refused = await server.Call("motion.set", parameters);
+                    Assert.AreEqual(-32602, refused.GetProperty("error").GetProperty("code").GetInt32(),
+                        $"{JsonSerializer.Serialize(parameters)}: {refused}");
+                }
+                Assert.AreEqual(before, (await server.Call("motion.get")).GetProperty("result").ToString(), "nothing changed");
+            }
+            await using var restarted = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--data-dir", dataDir);
+            var kept = (await restarted.Call("motion.get")).GetProperty("result");
+            Assert.AreEqual((true, 70, "snapshot"),
+                (kept.GetProperty("enabled").GetBoolean(), kept.GetProperty("sensitivity").GetInt32(),
+                    kept.GetProperty("action").GetString()));
+            CollectionAssert.AreEqual(BoxRows, kept.GetProperty("zones").EnumerateArray().Select(r => r.GetString()).ToArray());
+            // Saved settings drive the restarted server: the box is motion, and its action saved a picture.
+            await Eventually.True(() => Active(restarted), "the restarted server detects motion", 5000);
+            await Eventually.True(async () => await Events(restarted, "camera.snapshot") == 1, "motion's snapshot was journaled", 5000);
+            var snapshot = (await restarted.Call("events.list", new { kind = "camera.snapshot" })).GetProperty("result")
+                .GetProperty("events")[0].GetProperty("data");
+            Assert.AreEqual("motion", snapshot.GetProperty("reason").GetString(), snapshot.ToString());
+            using var file = await restarted.Http.GetAsync("/files/" + snapshot.GetProperty("file").GetString());
+            Assert.AreEqual(HttpStatusCode.OK, file.StatusCode);
+            Assert.AreEqual("image/jpeg", file.Content.Headers.ContentType?.MediaType);
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public async Task MotionWithTheRecordActionRecordsWhileItGoesOnAndThePostRollAfter()
+    {
+        await using var server = await EdgeServer.Start(Config(JsonSerializer.Serialize(BoxRows), """
+            ,"Action":"record"},"Recording":{"Mode":"events","PreRollSeconds":1,"PostRollSeconds":2},"H264":{"KeyframeSeconds":1
+            """));
+        async Task<bool> Recording() => (await server.Call("state.get", new { keys = new[] { "recording" } })).GetProperty("result")
+            .TryGetProperty("recording", out var recording) && recording.GetProperty("recording").GetBoolean();
+        await Eventually.True(Recording, "motion started no recording", 10000);
+        Assert.AreEqual("motion", (await CameraFixtures.State(server, "recording")).GetProperty("reason").GetString());
+        // The box keeps moving: the recording goes on while motion does.
+        await Task.Delay(4000);
+        Assert.IsTrue(await Recording(), "it goes on with the motion");
+        await server.Call("motion.set", new { zones = StillRows });
+        await Eventually.True(async () => !await Recording(), "the recording ended its post-roll after the last motion", 10000);
+        var recordings = (await server.Call("recordings.list")).GetProperty("result").GetProperty("recordings");
+        Assert.AreEqual(1, recordings.GetArrayLength(), recordings.ToString());
+    }
+
+    private static async Task<bool> Active(EdgeServer server)
+        => (await server.Call("state.get", new { keys = new[] { "motion.active" } })).GetProperty("result")
+            .TryGetProperty("motion.active", out var active) && active.GetBoolean();
+
+    private static async Task<int> Events(EdgeServer server, string kind)
+        => (await server.Call("events.list", new { kind })).GetProperty("result").GetProperty("events").GetArrayLength();
+}
