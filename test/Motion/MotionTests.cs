@@ -44,6 +44,57 @@ public sealed class MotionTests
     }
 
     [TestMethod]
+    public async Task AStillSceneThatTheLightBrightensShowsNoMotion()
+    {
+        // A camera looking at a still scene (one picture of testsrc2, repeated) whose light goes up by about 30 levels after 3 s.
+        string still = Path.Combine(Path.GetTempPath(), $"edge-still-{Guid.NewGuid():N}.png");
+        var made = await Tools.Run("ffmpeg",
+            ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", still]);
+        Assert.AreEqual(0, made.ExitCode, made.Error);
+        try
+        {
+            // The filter in double quotes (escaped for JSON): its commas are not filter separators.
+            string command = "exec ffmpeg -nostdin -v error -re -loop 1 -framerate 25 -i " + still
+                + " -vf \\\"eq=brightness='if(gte(t,3),0.12,0)':eval=frame\\\" -f rawvideo -pix_fmt yuv420p -";
+            string config = EdgeServer.ConfigWithUsers($$"""
+                "Motion":{"Enabled":true,"Sensitivity":80},
+                "Camera":{"Source":"pipe","Format":"i420","Width":320,"Height":240,"Fps":25,"Command":"{{command}}"},
+                """);
+            await using var server = await EdgeServer.Start(config);
+            await Eventually.True(async () => await Value(server, "motion.stats") is { } stats && stats.GetProperty("fps").GetDouble() > 0,
+                "pictures are analysed", 5000);
+            double before = await Brightness(server);
+            await Task.Delay(4000);
+            double after = await Brightness(server);
+            Assert.IsGreaterThan(before + 20, after, "the light went up");
+            Assert.AreEqual(0, await Events(server, "motion.start"), "a change of light is no motion");
+            Assert.IsFalse(await Active(server));
+        }
+        finally
+        {
+            File.Delete(still);
+        }
+    }
+
+    // The mean luma of a snapshot, as ffmpeg's signalstats reads it.
+    private static async Task<double> Brightness(EdgeServer server)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"edge-snapshot-{Guid.NewGuid():N}.jpg");
+        await File.WriteAllBytesAsync(file, await server.Http.GetByteArrayAsync("/snapshot.jpg"));
+        try
+        {
+            var stats = await Tools.Run("ffprobe", ["-v", "error", "-f", "lavfi", "-i", $"movie={file},signalstats",
+                "-show_entries", "frame_tags=lavfi.signalstats.YAVG", "-of", "csv=p=0"]);
+            Assert.AreEqual(0, stats.ExitCode, stats.Error);
+            return double.Parse(stats.Output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [TestMethod]
     public async Task MjpegAndH264CamerasAreAnalysedToo()
     {
         // ffmpeg's testsrc draws a moving sweep and a counter: motion anywhere in the picture.
@@ -133,8 +184,7 @@ public sealed class MotionTests
         await using var server = await EdgeServer.Start(Config(JsonSerializer.Serialize(BoxRows), """
             ,"Action":"record"},"Recording":{"Mode":"events","PreRollSeconds":1,"PostRollSeconds":2},"H264":{"KeyframeSeconds":1
             """));
-        async Task<bool> Recording() => (await server.Call("state.get", new { keys = new[] { "recording" } })).GetProperty("result")
-            .TryGetProperty("recording", out var recording) && recording.GetProperty("recording").GetBoolean();
+        async Task<bool> Recording() => (await Value(server, "recording"))?.GetProperty("recording").GetBoolean() == true;
         await Eventually.True(Recording, "motion started no recording", 10000);
         Assert.AreEqual("motion", (await CameraFixtures.State(server, "recording")).GetProperty("reason").GetString());
         // The box keeps moving: the recording goes on while motion does.
@@ -146,9 +196,13 @@ public sealed class MotionTests
         Assert.AreEqual(1, recordings.GetArrayLength(), recordings.ToString());
     }
 
-    private static async Task<bool> Active(EdgeServer server)
-        => (await server.Call("state.get", new { keys = new[] { "motion.active" } })).GetProperty("result")
-            .TryGetProperty("motion.active", out var active) && active.GetBoolean();
+    // A state value, or null before it was first published.
+    private static async Task<JsonElement?> Value(EdgeServer server, string key)
+        => (await server.Call("state.get", new { keys = new[] { key } })).GetProperty("result").TryGetProperty(key, out var value)
+            ? value
+            : null;
+
+    private static async Task<bool> Active(EdgeServer server) => (await Value(server, "motion.active"))?.GetBoolean() == true;
 
     private static async Task<int> Events(EdgeServer server, string kind)
         => (await server.Call("events.list", new { kind })).GetProperty("result").GetProperty("events").GetArrayLength();
