@@ -69,8 +69,9 @@ public sealed class MalformedRequestTests
             Assert.StartsWith("HTTP/1.1 400",
                 await Send(server, (i % 3) switch { 0 => "POST /api", 1 => "PUT /config", _ => "POST /onvif/device_service" }, login: true,
                     BadChunkSizes[i % 2]));
-        // The start-up network read finishes on the pool whenever it does; its line is not the requests'.
-        var lines = server.Log.Lines.Skip(before).Where(l => !l.StartsWith("Information: Network: ")).ToList();
+        // Start-up lines (the network read, the H.264 encoder found) come from the pool whenever they do: the
+        // requests' faults are warnings (and a 500 an error), so only those are counted.
+        var lines = server.Log.Lines.Skip(before).Where(l => !l.StartsWith("Information: ", StringComparison.Ordinal)).ToList();
         Assert.IsLessThanOrEqualTo(1, lines.Count, string.Join("\n", lines));
         Assert.IsFalse(lines.Any(l => l.Contains(" at ")), "no stack trace");
     }
