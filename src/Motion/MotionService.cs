@@ -39,6 +39,9 @@ public sealed partial class MotionService(EventLoop loop, WorkerPool pool, Camer
     /// <summary>Whether motion is going on now.</summary>
     public bool Active { get; private set; }
 
+    /// <summary>Motion started (true) or ended (false); ONVIF's events report it.</summary>
+    public event Action<bool>? ActiveChanged;
+
     /// <summary>Percent of the watched area that changed in the last picture analysed.</summary>
     public double Level { get; private set; }
 
@@ -155,6 +158,7 @@ public sealed partial class MotionService(EventLoop loop, WorkerPool pool, Camer
             _peak = Level;
             state.Publish("motion.active", true, StateJsonContext.Default.Boolean);
             journal.Record("motion.start", new MotionEvent(Level), MotionJsonContext.Default.MotionEvent);
+            ActiveChanged?.Invoke(true);
             if (Settings.Action == "snapshot") _actions?.Spawn(SaveSnapshot, "motion snapshot");
         }
         if (Settings.Action == "record") recorder.Trigger("motion");
@@ -163,7 +167,11 @@ public sealed partial class MotionService(EventLoop loop, WorkerPool pool, Camer
 
     private void EndIfQuiet()
     {
-        if (Active && loop.Time.GetElapsedTime(_lastMotion) >= TimeSpan.FromSeconds(Settings.CooldownSeconds)) End();
+        if (!Active) return;
+        var left = TimeSpan.FromSeconds(Settings.CooldownSeconds) - loop.Time.GetElapsedTime(_lastMotion);
+        // A timer may fire a hair early: then it is set again for what is left, or motion would never end.
+        if (left > TimeSpan.Zero) _quiet?.Change(left, Timeout.InfiniteTimeSpan);
+        else End();
     }
 
     private void End()
@@ -174,6 +182,7 @@ public sealed partial class MotionService(EventLoop loop, WorkerPool pool, Camer
         double seconds = Math.Round(loop.Time.GetElapsedTime(_started).TotalSeconds, 1);
         state.Publish("motion.active", false, StateJsonContext.Default.Boolean);
         journal.Record("motion.end", new MotionEvent(_peak, seconds), MotionJsonContext.Default.MotionEvent);
+        ActiveChanged?.Invoke(false);
     }
 
     // The journal names the file, so the UI's event list links to it.
