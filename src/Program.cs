@@ -141,6 +141,14 @@ public static partial class Program
                     return Task.CompletedTask;
                 },
             }, loggers.CreateLogger<GpioService>());
+        IrCutService? irCut = null;
+        if (settings.Gpio.IrCut is { } irCutSettings)
+        {
+            var irCutFile = new SettingsFile<IrCutMode>(Path.Combine(settings.DataDir, IrCutMode.FileName),
+                IrCutJsonContext.Default.IrCutMode);
+            irCut = new IrCutService(loop, pool, gpio, state, irCutSettings, irCutFile, storage, loggers.CreateLogger<IrCutService>());
+            irCut.LoadSaved();
+        }
         var gpioEvents = loggers.CreateLogger("Edge.Gpio.Events");
         gpio.Edge += edge =>
         {
@@ -185,12 +193,25 @@ public static partial class Program
         var scopes = OnvifScopes.From(settings.Onvif);
         bool discoverable = settings.Onvif.Enabled && settings.Onvif.Discovery;
         var media = new MediaService(camera, h264, rtsp);
+        // ONVIF events: motion and GPIO inputs, as properties a pull point reports (their state first, then each change).
+        var pullPoints = new PullPoints(loop, now => EventTopics.Motion(motion.Active, now, initialized: true)
+            .Concat(gpio.Inputs().Select(input => EventTopics.Input(input.Name, input.Value == 1, now, initialized: true))));
+        motion.ActiveChanged += active =>
+        {
+            foreach (var notification in EventTopics.Motion(active, loop.Time.GetUtcNow(), initialized: false))
+                pullPoints.Publish(notification);
+        };
+        gpio.InputChanged += (name, value)
+            => pullPoints.Publish(EventTopics.Input(name, value == 1, loop.Time.GetUtcNow(), initialized: false));
         var clientFaults = new PeerFaultLog(loggers.CreateLogger("Edge.ClientFaults"), loop.Time);
         var onvif = new OnvifEndpoints(loop, auth, clientFaults, new PeerBudget(loop.Time, settings.Onvif.RequestsPerSecondPerAddress),
         [
-            new DeviceService(loop.Time, auth, rtsp, media, app.Lifetime, deviceId, Version, network, scopes, discoverable,
+            new DeviceService(loop.Time, auth, rtsp, media, app.Lifetime, deviceId, Version, network, scopes, discoverable, irCut != null,
                 loggers.CreateLogger<DeviceService>()),
             media,
+            new EventsService(loop, pullPoints),
+            new SubscriptionManagerService(loop, pullPoints),
+            .. (irCut != null ? new IOnvifService[] { new ImagingService(irCut) } : []),
         ]);
         // Kestrel's addresses are known once it listens, before the services start.
         var discovery = new DiscoveryService(loop, network, scopes, DeviceIdentity.EndpointAddress(deviceId), () => app.Urls,
@@ -206,7 +227,7 @@ public static partial class Program
             journal.Record("camera.snapshot", new SavedSnapshot(Path.GetFileName(path), edge.Pin), CameraJsonContext.Default.SavedSnapshot);
         }
         var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, h264,
-            live, hls, recorder, motion, monitor, rtsp, certificates, gpio, network, discovery), settings, loggers);
+            live, hls, recorder, motion, monitor, rtsp, certificates, gpio, irCut, network, discovery, pullPoints), settings, loggers);
 
         var notifier = SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>());
         var pidFile = commandLine.PidFile is { } pidPath ? new PidFile(pidPath) : null;

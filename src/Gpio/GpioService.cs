@@ -65,6 +65,17 @@ public sealed partial class GpioService
     /// <summary>Raised on the loop for each event: an edge of an input whose <c>Edge</c> setting names it.</summary>
     public event Action<GpioEdgeEvent>? Edge;
 
+    /// <summary>An input's level changed (every edge, whatever the pin reports as events): its name and new value.</summary>
+    public event Action<string, int>? InputChanged;
+
+    /// <summary>The open input pins and their values now (loop only).</summary>
+    public IEnumerable<(string Name, int Value)> Inputs()
+    {
+        _loop.VerifyAccess();
+        foreach (var pin in _pins)
+            if (!pin.IsOutput && pin.Chip != null) yield return (pin.Name, pin.Value);
+    }
+
     /// <summary>The chips and their lines (<c>gpio.chips</c>), read on the worker pool.</summary>
     public async Task<GpioChipList> ListChips() => new(Chips.Name, await _pool.Submit(_ => Chips.ListChips(), PoolFullMode.Wait));
 
@@ -245,7 +256,9 @@ public sealed partial class GpioService
 
     private void OnEdge(GpioPin pin, GpioEdgeEvent edge)
     {
+        bool changed = pin.Value != edge.Value;
         SetValue(pin, edge.Value);
+        if (changed) InputChanged?.Invoke(pin.Name, edge.Value);
         if (!pin.Reports(edge.Value == 1)) return;
         if (!pin.TakeEventSlot(_loop.Time, MaxEventsPerSecond))
         {

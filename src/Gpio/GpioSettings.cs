@@ -15,6 +15,9 @@ public sealed class GpioSettings
 
     public List<GpioPinSettings> Pins { get; set; } = [];
 
+    /// <summary>An IR-cut filter on one of the output pins, or null.</summary>
+    public IrCutSettings? IrCut { get; set; }
+
     /// <summary>The first problem (naming the setting), or null when the section is usable.</summary>
     public string? Validate()
     {
@@ -31,6 +34,6 @@ public sealed class GpioSettings
                     return $"Pins:{i}:Line {pin.Line} of {pin.Chip} is already pin '{Pins[j].Name}' (Pins:{j})";
             }
         }
-        return null;
+        return IrCut?.Validate(Pins) is { } irCut ? $"IrCut:{irCut}" : null;
     }
 }

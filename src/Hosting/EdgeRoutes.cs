@@ -31,6 +31,9 @@ public sealed record EdgeRoutes(
         {
             app.MapPost(DeviceService.Path, Onvif.Serve);
             app.MapPost(MediaService.Path, Onvif.Serve);
+            app.MapPost(EventsService.Path, Onvif.Serve);
+            app.MapPost(PullPoints.Path, Onvif.Serve);
+            app.MapPost(ImagingService.Path, Onvif.Serve);
         }
         app.MapGet("/files", Files.List);
         app.MapPost("/files", Files.Post);

@@ -22,7 +22,7 @@ public sealed record EdgeParts(
     CameraService Camera, CameraStats CameraStats, H264Service H264, LiveMp4 Live, HlsSegments Hls,
     RecordingService Recorder, MotionService Motion,
     SystemMonitor Monitor, RtspServer Rtsp, CertificateStore Certificates,
-    GpioService Gpio, HostNetwork Network, DiscoveryService Discovery);
+    GpioService Gpio, IrCutService? IrCut, HostNetwork Network, DiscoveryService Discovery, PullPoints PullPoints);
 
 /// <summary>
 /// What runs beside the HTTP server, started once it listens and stopped before it closes: the
@@ -75,6 +75,7 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
                 CertificateCheckInterval, CertificateCheckInterval);
         }
         if (parts.Gpio.HasPins) supervisor.Add("gpio", parts.Gpio.Run);
+        if (parts.IrCut is { } irCut) supervisor.Add("ircut", irCut.Run);
         if (settings.Onvif.Enabled)
         {
             parts.Network.Start();
@@ -93,6 +94,7 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
         parts.Monitor.Stop();
         parts.Network.Dispose();
         parts.Camera.Jpeg.EndAll();
+        parts.PullPoints.WakeAll();
         parts.Live.Fragments.EndAll();
     }
 

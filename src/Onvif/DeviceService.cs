@@ -26,11 +26,14 @@ public sealed partial class DeviceService : IOnvifService
     private readonly OnvifScopes _scopes;
     private readonly bool _discoverable;
     private readonly ILogger _logger;
+    // Whether the imaging service is offered (an IR-cut filter is configured).
+    private readonly bool _imaging;
 
     /// <param name="serial">A stable id of this installation (<see cref="DeviceIdentity"/>).</param>
     /// <param name="discoverable">Whether WS-Discovery runs (<c>GetDiscoveryMode</c>).</param>
+    /// <param name="imaging">Whether the imaging service is offered (<c>Gpio:IrCut</c>).</param>
     public DeviceService(TimeProvider time, Authenticator auth, RtspServer rtsp, MediaService media, IHostApplicationLifetime lifetime,
-        string serial, string version, HostNetwork network, OnvifScopes scopes, bool discoverable, ILogger logger)
+        string serial, string version, HostNetwork network, OnvifScopes scopes, bool discoverable, bool imaging, ILogger logger)
     {
         _time = time;
         _auth = auth;
@@ -42,6 +45,7 @@ public sealed partial class DeviceService : IOnvifService
         _network = network;
         _scopes = scopes;
         _discoverable = discoverable;
+        _imaging = imaging;
         _logger = logger;
         Operations = new Dictionary<string, OnvifOperation>(StringComparer.Ordinal)
         {
@@ -133,7 +137,7 @@ public sealed partial class DeviceService : IOnvifService
         w.Tds("HardwareId", $"{RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}".ToLowerInvariant());
     });
 
-    private static void GetCapabilities(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetCapabilitiesResponse", () =>
+    private void GetCapabilities(OnvifCall call, XmlDocumentWriter w) => Respond(w, "GetCapabilitiesResponse", () =>
     {
         w.StartTds("Capabilities");
         w.StartTt("Device");
@@ -158,6 +162,19 @@ public sealed partial class DeviceService : IOnvifService
             "KerberosToken", "RELToken" }) w.Tt(name, false);
         w.WriteEndElement();
         w.WriteEndElement();
+        // In the schema's order: Device, Events, Imaging, Media (clients read the sequence in order).
+        w.StartTt("Events");
+        w.Tt("XAddr", $"http://{call.Host}{EventsService.Path}");
+        w.Tt("WSSubscriptionPolicySupport", false);
+        w.Tt("WSPullPointSupport", true);
+        w.Tt("WSPausableSubscriptionManagerInterfaceSupport", false);
+        w.WriteEndElement();
+        if (_imaging)
+        {
+            w.StartTt("Imaging");
+            w.Tt("XAddr", $"http://{call.Host}{ImagingService.Path}");
+            w.WriteEndElement();
+        }
         w.StartTt("Media");
         w.Tt("XAddr", $"http://{call.Host}{MediaService.Path}");
         w.StartTt("StreamingCapabilities");
@@ -175,6 +192,13 @@ public sealed partial class DeviceService : IOnvifService
         WriteService(w, OnvifNamespaces.Device, $"http://{call.Host}{Path}", capabilities ? () => WriteServiceCapabilities(w) : null);
         WriteService(w, OnvifNamespaces.Media, $"http://{call.Host}{MediaService.Path}",
             capabilities ? () => _media.WriteServiceCapabilities(w) : null);
+        WriteService(w, OnvifNamespaces.Events, $"http://{call.Host}{EventsService.Path}",
+            capabilities ? () => EventsService.WriteServiceCapabilities(w) : null);
+        if (_imaging)
+        {
+            WriteService(w, OnvifNamespaces.Imaging, $"http://{call.Host}{ImagingService.Path}",
+                capabilities ? () => ImagingService.WriteServiceCapabilities(w) : null);
+        }
     });
 
     private static void WriteService(XmlDocumentWriter w, string ns, string address, Action? capabilities)

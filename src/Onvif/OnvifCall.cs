@@ -12,6 +12,9 @@ public sealed record OnvifCall(SoapRequest Request, string Host, string HostName
 {
     /// <summary>Runs once the response has been sent (SystemReboot stops the host then).</summary>
     public Action? AfterResponse { get; set; }
+
+    /// <summary>The pull point a request to a subscription's address names (its <c>id</c>), or null.</summary>
+    public string? Subscription { get; init; }
 }
 
 /// <summary>Writes the response element of one operation into the Body; throws <see cref="SoapFault"/> to refuse.</summary>
@@ -19,7 +22,9 @@ public delegate void SoapOperation(OnvifCall call, XmlDocumentWriter writer);
 
 /// <param name="Anonymous">Allowed without credentials (what a client needs before it can authenticate).</param>
 /// <param name="Role">The least role that may call it (ignored when <paramref name="Anonymous"/>).</param>
-public sealed record OnvifOperation(SoapOperation Run, bool Anonymous = false, UserRole Role = UserRole.Viewer);
+/// <param name="Wait">Awaited on the loop before <paramref name="Run"/> writes the answer (PullMessages waits for events).</param>
+public sealed record OnvifOperation(SoapOperation Run, bool Anonymous = false, UserRole Role = UserRole.Viewer,
+    Func<OnvifCall, CancellationToken, Task>? Wait = null);
 
 /// <summary>An ONVIF service: the operations of one WSDL namespace.</summary>
 public interface IOnvifService

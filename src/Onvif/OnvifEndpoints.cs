@@ -63,7 +63,15 @@ public sealed class OnvifEndpoints(EventLoop loop, Authenticator auth, PeerFault
                     };
             }
             var host = RequestHost(context);
-            var current = new OnvifCall(request, host.Value ?? "", host.Host, context.Connection.LocalPort);
+            var current = new OnvifCall(request, host.Value ?? "", host.Host, context.Connection.LocalPort)
+            {
+                Subscription = context.Request.Query["id"].FirstOrDefault(),
+            };
+            if (operation.Wait is { } before)
+            {
+                await before(current, context.RequestAborted);
+                if (context.RequestAborted.IsCancellationRequested) return;
+            }
             reply = SoapWriter.Envelope(w => operation.Run(current, w));
             call = current;
         }

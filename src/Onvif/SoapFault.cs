@@ -14,6 +14,9 @@ public sealed class SoapFault(string code, string reason, params string[] subcod
 
     public IReadOnlyList<string> Subcodes { get; } = subcodes;
 
+    /// <summary>Writes the fault's Detail content, when it has one.</summary>
+    public Action<Xml.XmlDocumentWriter>? Detail { get; init; }
+
     public static SoapFault Malformed(string reason) => new("s:Sender", reason);
 
     public static SoapFault NotAuthorized() => new("s:Sender", "Sender not authorized", "ter:NotAuthorized");

@@ -11,9 +11,13 @@ public static class SoapWriter
 {
     public const string ContentType = "application/soap+xml; charset=utf-8";
 
-    // The prefixes ONVIF service answers use; ter: because fault subcodes are QNames in text, which no element would declare.
+    // The prefixes ONVIF service answers use; ter: and wsrf-rw: because fault subcodes are QNames in text, which no
+    // element would declare, and tns1: because event topics are QNames in text too.
     private static readonly (string Prefix, string Uri)[] ServiceNamespaces =
-        [("tt", OnvifNamespaces.Schema), ("tds", OnvifNamespaces.Device), ("trt", OnvifNamespaces.Media), ("ter", OnvifNamespaces.Error)];
+        [("tt", OnvifNamespaces.Schema), ("tds", OnvifNamespaces.Device), ("trt", OnvifNamespaces.Media), ("ter", OnvifNamespaces.Error),
+            ("tev", OnvifNamespaces.Events), ("wsnt", OnvifNamespaces.Notification), ("wsa", OnvifNamespaces.Addressing10),
+            ("tns1", OnvifNamespaces.Topics), ("wstop", OnvifNamespaces.Topic), ("wsrf-rw", OnvifNamespaces.ResourceFault),
+            ("timg", OnvifNamespaces.Imaging), ("xs", "http://www.w3.org/2001/XMLSchema")];
 
     /// <summary>An ONVIF service envelope whose Body is what <paramref name="body"/> writes.</summary>
     public static byte[] Envelope(Action<XmlDocumentWriter> body) => Envelope(ServiceNamespaces, null, body);
@@ -60,6 +64,12 @@ public static class SoapWriter
         w.WriteString(fault.Message);
         w.WriteEndElement();
         w.WriteEndElement();
+        if (fault.Detail is { } detail)
+        {
+            w.WriteStartElement("s", "Detail", OnvifNamespaces.Soap);
+            detail(w);
+            w.WriteEndElement();
+        }
         w.WriteEndElement();
     });
 

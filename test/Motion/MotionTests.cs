@@ -61,7 +61,7 @@ public sealed class MotionTests
                 "Camera":{"Source":"pipe","Format":"i420","Width":320,"Height":240,"Fps":25,"Command":"{{command}}"},
                 """);
             await using var server = await EdgeServer.Start(config);
-            await Eventually.True(async () => await Value(server, "motion.stats") is { } stats && stats.GetProperty("fps").GetDouble() > 0,
+            await Eventually.True(async () => await server.State("motion.stats") is { } stats && stats.GetProperty("fps").GetDouble() > 0,
                 "pictures are analysed", 5000);
             double before = await Brightness(server);
             await Task.Delay(4000);
@@ -184,7 +184,7 @@ public sealed class MotionTests
         await using var server = await EdgeServer.Start(Config(JsonSerializer.Serialize(BoxRows), """
             ,"Action":"record"},"Recording":{"Mode":"events","PreRollSeconds":1,"PostRollSeconds":2},"H264":{"KeyframeSeconds":1
             """));
-        async Task<bool> Recording() => (await Value(server, "recording"))?.GetProperty("recording").GetBoolean() == true;
+        async Task<bool> Recording() => (await server.State("recording"))?.GetProperty("recording").GetBoolean() == true;
         await Eventually.True(Recording, "motion started no recording", 10000);
         Assert.AreEqual("motion", (await CameraFixtures.State(server, "recording")).GetProperty("reason").GetString());
         // The box keeps moving: the recording goes on while motion does.
@@ -196,13 +196,7 @@ public sealed class MotionTests
         Assert.AreEqual(1, recordings.GetArrayLength(), recordings.ToString());
     }
 
-    // A state value, or null before it was first published.
-    private static async Task<JsonElement?> Value(EdgeServer server, string key)
-        => (await server.Call("state.get", new { keys = new[] { key } })).GetProperty("result").TryGetProperty(key, out var value)
-            ? value
-            : null;
-
-    private static async Task<bool> Active(EdgeServer server) => (await Value(server, "motion.active"))?.GetBoolean() == true;
+    private static async Task<bool> Active(EdgeServer server) => (await server.State("motion.active"))?.GetBoolean() == true;
 
     private static async Task<int> Events(EdgeServer server, string kind)
         => (await server.Call("events.list", new { kind })).GetProperty("result").GetProperty("events").GetArrayLength();

@@ -96,8 +96,7 @@ public sealed class RecordingTests
         Assert.AreEqual(0, (await Tools.Run("mkfs.ext4", ["-q", image])).ExitCode);
         Assert.AreEqual(0, (await Tools.Run("mount", ["-o", "loop", image, folder])).ExitCode);
         bool frozen = false;
-        async Task<long> Drops() => (await server.Call("state.get", new { keys = new[] { "recording" } })).GetProperty("result")
-            .TryGetProperty("recording", out var state) ? state.GetProperty("drops").GetInt64() : -1;
+        async Task<long> Drops() => (await server.State("recording"))?.GetProperty("drops").GetInt64() ?? -1;
         try
         {
             await Eventually.True(() => Recordings(folder).Length == 1, "no recording began", 10000);

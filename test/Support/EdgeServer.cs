@@ -75,6 +75,10 @@ public sealed class EdgeServer : IAsyncDisposable
     public static AuthenticationHeaderValue BasicAuth(string user, string password)
         => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
+    /// <summary>A state value by <c>state.get</c>, or null before it was first published.</summary>
+    public async Task<JsonElement?> State(string key)
+        => (await Call("state.get", new { keys = new[] { key } })).GetProperty("result").TryGetProperty(key, out var value) ? value : null;
+
     /// <summary>POST /api with the test user's credentials; returns the reply envelope.</summary>
     public async Task<JsonElement> Call(string method, object? parameters = null, HttpClient? client = null)
     {

@@ -14,6 +14,9 @@ public sealed class ManualClock : TimeProvider
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
+    // Local time is UTC, whatever the machine's zone: tests of schedules stay the same everywhere.
+    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+
     public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
