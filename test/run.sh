@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, real-server tests on 127.0.0.1, and tests of the published
 # native binary (publish.sh runs inside them, installing missing build packages), the camera with
-# ffmpeg as source and client, GStreamer as another RTSP client, the web UI in Chromium and Firefox, and ONVIF with the npm 'onvif' client (WS-Discovery
+# ffmpeg as source and client, GStreamer as another RTSP client, the web UI in Chromium and Firefox
+# (and hls.js from npm as a third-party HLS player), and ONVIF with the npm 'onvif' client (WS-Discovery
 # on a virtual LAN of two network namespaces, which needs root and iproute2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
