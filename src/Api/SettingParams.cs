@@ -14,9 +14,10 @@ public static class SettingParams
             ? number
             : throw ApiException.InvalidParams($"params.{property.Name} must be an integer.");
 
-    public static double Number(JsonProperty property) => property.Value.ValueKind == JsonValueKind.Number
-        ? property.Value.GetDouble()
-        : throw ApiException.InvalidParams($"params.{property.Name} must be a number.");
+    public static double Number(JsonProperty property)
+        => property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetDouble(out double number) && double.IsFinite(number)
+            ? number
+            : throw ApiException.InvalidParams($"params.{property.Name} must be a number.");
 
     public static bool Flag(JsonProperty property) => property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
         ? property.Value.GetBoolean()

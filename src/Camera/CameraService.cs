@@ -50,16 +50,17 @@ public sealed partial class CameraService
         Jpeg = new FrameHub(loop);
         H264 = new FrameHub(loop);
         Raw = new FrameHub(loop);
-        Jpeg.DemandChanged += demand =>
+        Jpeg.DemandChanged += _ =>
         {
             DemandChanged();
-            if (!demand && !_decoding) CloseDecoder();
+            CloseDecoderIfUnwanted();
         };
         H264.DemandChanged += _ => DemandChanged();
         Raw.DemandChanged += demand =>
         {
             DemandChanged();
             if (!demand) Raw.Clear(); // a picture nobody will take (3 MB at 1080p) is not kept
+            CloseDecoderIfUnwanted();
         };
     }
 
@@ -375,8 +376,14 @@ public sealed partial class CameraService
         {
             unit.Release();
             _decoding = false;
-            if (!Jpeg.HasDemand && !Raw.HasDemand) CloseDecoder();
+            CloseDecoderIfUnwanted();
         }
+    }
+
+    // An H.264 camera's decoder serves JPEG and raw pictures; with neither wanted it goes (not while it decodes).
+    private void CloseDecoderIfUnwanted()
+    {
+        if (!Jpeg.HasDemand && !Raw.HasDemand && !_decoding) CloseDecoder();
     }
 
     // Loop only, never while a decode runs; freeing the decoder's buffers takes microseconds.

@@ -181,6 +181,8 @@ public sealed partial class GpioService
                 if (pin.Error != null) Log.PinOpen(_logger, pin.Name, opening.Chip.Driver.Describe(pin.Line));
                 pin.Attach(opening.Chip, opening.Edges);
                 SetValue(pin, result.Value);
+                // Those who follow inputs learn its level now that it is known.
+                if (!pin.IsOutput) InputChanged?.Invoke(pin.Name, result.Value);
                 input |= !pin.IsOutput;
             }
             else if (result.Error != pin.Error)

@@ -6,7 +6,8 @@ namespace Edge.Gpio;
 
 /// <summary>
 /// Drives the IR-cut filter's pin from its mode: <c>on</c> (filter in), <c>off</c> (out) or <c>auto</c>,
-/// where the light sensor's level (every change) or else the schedule (checked each half minute) decides.
+/// where the light sensor's level (every change) or else the schedule (checked each half minute) decides,
+/// the filter holding still at least <see cref="AutoHold"/> between automatic moves; one write at a time.
 /// A mode set at run time is saved (<c>DATA_DIR/ircut.json</c>) before it applies. State <c>ircut</c>:
 /// {mode, filter (<c>in</c>, <c>out</c>, or null before the pin took a value)}. Loop only.
 /// </summary>
@@ -17,9 +18,17 @@ public sealed partial class IrCutService(EventLoop loop, WorkerPool pool, GpioSe
     private static readonly TimeSpan ScheduleCheck = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// In auto mode the filter stays put at least this long: a light sensor near its threshold does not
+    /// wear out the motor.
+    /// </summary>
+    public static readonly TimeSpan AutoHold = TimeSpan.FromSeconds(3);
+
     private readonly RateLimitedLog _problems = new(logger, loop.Time, perMinute: 1);
     private readonly SerialChain _changes = new();
     private int? _written;
+    private long _lastSwitch = long.MinValue;
+    private bool _writing;
     private ITimer? _retry;
 
     /// <summary>The mode in force: <c>on</c>, <c>off</c> or <c>auto</c>.</summary>
@@ -88,7 +97,13 @@ public sealed partial class IrCutService(EventLoop loop, WorkerPool pool, GpioSe
             _ => Daylight() ? 1 : 0,
         };
         Publish();
-        if (_written == wanted) return;
+        // One write at a time (it runs Apply again when done); none while the filter must hold still.
+        if (_written == wanted || _writing) return;
+        if (Mode == "auto" && _lastSwitch != long.MinValue && loop.Time.GetElapsedTime(_lastSwitch) < AutoHold)
+        {
+            _retry?.Change(AutoHold - loop.Time.GetElapsedTime(_lastSwitch), Timeout.InfiniteTimeSpan);
+            return;
+        }
         _ = Write(wanted);
     }
 
@@ -102,18 +117,27 @@ public sealed partial class IrCutService(EventLoop loop, WorkerPool pool, GpioSe
 
     private async Task Write(int level)
     {
+        _writing = true;
         try
         {
             await gpio.Write(settings.Pin, level);
+            if (_written != null) _lastSwitch = loop.Time.GetTimestamp();
             _written = level;
-            Publish();
         }
-        catch (GpioWriteException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             // Not open yet (GPIO starts beside this service), or failing: tried again in a second.
-            if (e.Error != GpioWriteError.Unavailable && _problems.Admit()) Log.WriteFailed(logger, settings.Pin, e.Message);
+            if (e is not GpioWriteException { Error: GpioWriteError.Unavailable } && _problems.Admit())
+                Log.WriteFailed(logger, settings.Pin, e.Message);
             _retry?.Change(RetryAfter, Timeout.InfiniteTimeSpan);
+            return;
         }
+        finally
+        {
+            _writing = false;
+        }
+        // What was wanted meanwhile (a mode set, the light changed) is written next.
+        Apply();
     }
 
     private void Publish() => state.PublishWritten("ircut", w =>

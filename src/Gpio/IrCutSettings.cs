@@ -49,6 +49,6 @@ public sealed class IrCutSettings
             if (!TimeOnly.TryParseExact(value, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
                 return $"{name} must be a time of day as HH:mm (got '{value}')";
         }
-        return null;
+        return DayStarts == NightStarts ? "DayStarts and NightStarts must differ" : null;
     }
 }

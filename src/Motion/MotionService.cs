@@ -52,6 +52,8 @@ public sealed partial class MotionService(EventLoop loop, WorkerPool pool, Camer
         var previous = Settings;
         Settings = next;
         if (next.Enabled != previous.Enabled || next.Fps != previous.Fps) _session?.Cancel();
+        // A shorter cool-down counts from the last motion, not from when the old one was armed.
+        else if (Active && next.CooldownSeconds < previous.CooldownSeconds) _quiet?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         var changed = _changed;
         _changed = new TaskCompletionSource();
         changed.TrySetResult();
@@ -69,7 +71,9 @@ public sealed partial class MotionService(EventLoop loop, WorkerPool pool, Camer
             {
                 var changed = _changed.Task;
                 if (Settings.Enabled) await Watch(cancellationToken);
-                else await changed.WaitAsync(cancellationToken);
+                // New settings ended the watching (or it is off): go on with them. A camera hub that ended
+                // it (no more pictures) waits for new settings too, rather than watching again at once.
+                await changed.WaitAsync(cancellationToken);
             }
         }
         finally

@@ -67,7 +67,8 @@ public sealed class EventsService : IOnvifService
     /// A lease as the request gives it: an xs:duration (<c>PT10M</c>) or an xs:dateTime, kept within
     /// <see cref="MaxLifetime"/>; <see cref="DefaultLifetime"/> when absent.
     /// </summary>
-    public static TimeSpan Lifetime(string? text, DateTimeOffset now)
+    /// <param name="initial">For CreatePullPointSubscription (its fault is UnacceptableInitialTerminationTimeFault); else Renew.</param>
+    public static TimeSpan Lifetime(string? text, DateTimeOffset now, bool initial)
     {
         if (string.IsNullOrEmpty(text)) return DefaultLifetime;
         TimeSpan lifetime;
@@ -77,13 +78,17 @@ public sealed class EventsService : IOnvifService
                 ? XmlConvert.ToTimeSpan(text)
                 : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) - now;
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentOutOfRangeException)
         {
-            throw SoapFault.InvalidArgument("ter:InvalidTerminationTime", $"'{text}' is neither an xs:duration nor an xs:dateTime.");
+            throw UnacceptableTime(initial, $"'{text}' is neither an xs:duration nor an xs:dateTime Edge can hold.");
         }
-        if (lifetime <= TimeSpan.Zero) throw SoapFault.InvalidArgument("ter:InvalidTerminationTime", "The termination time has passed.");
+        if (lifetime <= TimeSpan.Zero) throw UnacceptableTime(initial, "The termination time has passed.");
         return lifetime < MaxLifetime ? lifetime : MaxLifetime;
     }
+
+    // WS-BaseNotification's faults for a lease it will not grant.
+    private static SoapFault UnacceptableTime(bool initial, string reason)
+        => new("s:Sender", reason, initial ? "wsnt:UnacceptableInitialTerminationTimeFault" : "wsnt:UnacceptableTerminationTimeFault");
 
     /// <summary>UTC with a Z and milliseconds: some clients read no other form.</summary>
     public static string Time(DateTimeOffset time)
@@ -92,7 +97,7 @@ public sealed class EventsService : IOnvifService
     private void CreatePullPointSubscription(OnvifCall call, XmlDocumentWriter w)
     {
         var now = _loop.Time.GetUtcNow();
-        var lifetime = Lifetime(call.Request.Parameter("InitialTerminationTime"), now);
+        var lifetime = Lifetime(call.Request.Parameter("InitialTerminationTime"), now, initial: true);
         var point = _points.Create(lifetime) ?? throw new SoapFault("s:Receiver",
             $"All {PullPoints.MaxPullPoints} pull points are taken; unsubscribe one or let it expire.",
             "wsnt:SubscribeCreationFailedFault");
@@ -114,9 +119,9 @@ public sealed class EventsService : IOnvifService
         {
             timeout = text == null ? TimeSpan.FromMinutes(1) : XmlConvert.ToTimeSpan(text);
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw PullFault($"Timeout '{text}' is not an xs:duration.");
+            throw PullFault($"Timeout '{text}' is not an xs:duration Edge can hold.");
         }
         if (timeout < TimeSpan.Zero || timeout > MaxTimeout) throw PullFault($"Timeout must be at most {XmlConvert.ToString(MaxTimeout)}.");
         int limit = int.TryParse(call.Request.Parameter("MessageLimit"), NumberStyles.None, CultureInfo.InvariantCulture, out int asked)

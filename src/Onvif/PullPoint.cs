@@ -8,6 +8,7 @@ public sealed class PullPoint(string id, long terminationTimestamp)
 {
     private readonly Queue<OnvifEvent> _queue = new();
     private TaskCompletionSource _arrived = new();
+    private bool _ended;
 
     public string Id { get; } = id;
 
@@ -41,8 +42,12 @@ public sealed class PullPoint(string id, long terminationTimestamp)
     }
 
     /// <summary>Completes when a notification arrives (or at once when some wait), or when it is ended.</summary>
-    public Task Arrival => _queue.Count > 0 ? Task.CompletedTask : _arrived.Task;
+    public Task Arrival => _queue.Count > 0 || _ended ? Task.CompletedTask : _arrived.Task;
 
-    /// <summary>Wakes the pulls waiting on it: it was unsubscribed or expired.</summary>
-    public void End() => _arrived.TrySetResult();
+    /// <summary>Wakes the pulls waiting on it, and those to come: it was unsubscribed or expired, or the host stops.</summary>
+    public void End()
+    {
+        _ended = true;
+        _arrived.TrySetResult();
+    }
 }

@@ -37,7 +37,7 @@ public sealed class SubscriptionManagerService : IOnvifService
     {
         var point = EventsService.Subscription(_points, call);
         var now = _loop.Time.GetUtcNow();
-        _points.Renew(point, EventsService.Lifetime(call.Request.Parameter("TerminationTime"), now));
+        _points.Renew(point, EventsService.Lifetime(call.Request.Parameter("TerminationTime"), now, initial: false));
         w.WriteStartElement("wsnt", "RenewResponse", OnvifNamespaces.Notification);
         w.WriteElementString("wsnt", "TerminationTime", OnvifNamespaces.Notification, EventsService.Time(_points.TerminationTime(point)));
         w.WriteElementString("wsnt", "CurrentTime", OnvifNamespaces.Notification, EventsService.Time(now));

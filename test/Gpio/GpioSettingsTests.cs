@@ -69,6 +69,17 @@ public sealed class GpioSettingsTests
     [DataRow("""{"Pins":[{"Name":"a","Line":"seventeen"}]}""", "Gpio:")]
     [DataRow("""{"Pins":[{"Name":"a","Line":1,"Pull":"up"}]}""", "Pull")]
     [DataRow("""{"Chips":[]}""", "Chips")]
+    [DataRow("""{"Pins":[{"Name":"a","Line":1}],"IrCut":{"Pin":"b"}}""",
+        "Gpio:IrCut:Pin must name an output pin of the Gpio section (got 'b')")]
+    [DataRow("""{"Pins":[{"Name":"a","Line":1}],"IrCut":{"Pin":"a"}}""", "Gpio:IrCut:Pin must name an output pin")]
+    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Direction":"output"}],"IrCut":{"Pin":"a","Mode":"night"}}""",
+        "Gpio:IrCut:Mode must be one of on, off, auto (got 'night')")]
+    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Direction":"output"}],"IrCut":{"Pin":"a","LightSensor":"a"}}""",
+        "Gpio:IrCut:LightSensor must name an input pin")]
+    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Direction":"output"}],"IrCut":{"Pin":"a","DayStarts":"7am"}}""",
+        "Gpio:IrCut:DayStarts must be a time of day as HH:mm (got '7am')")]
+    [DataRow("""{"Pins":[{"Name":"a","Line":1,"Direction":"output"}],"IrCut":{"Pin":"a","DayStarts":"19:00"}}""",
+        "Gpio:IrCut:DayStarts and NightStarts must differ")]
     public void InvalidPinsAreRefusedNamingTheKey(string section, string message)
     {
         var error = Assert.Throws<ConfigException>(() => Load($$"""{"Gpio":{{section}}}"""));

@@ -130,7 +130,12 @@ public sealed class OnvifEventsTests
         StringAssert.Contains(pullFault, "<tev:PullMessagesFaultResponse><tev:MaxTimeout>PT5M</tev:MaxTimeout>");
         var (_, badLease, _) = await Call(server, Soap.Operation("CreatePullPointSubscription", Events,
             "<InitialTerminationTime>soon</InitialTerminationTime>"));
-        StringAssert.Contains(badLease, "ter:InvalidTerminationTime");
+        StringAssert.Contains(badLease, "wsnt:UnacceptableInitialTerminationTimeFault");
+        var (_, hugeLease, _) = await Call(server, Soap.Operation("Renew", Notification, "<TerminationTime>P99999999Y</TerminationTime>"),
+            address);
+        StringAssert.Contains(hugeLease, "wsnt:UnacceptableTerminationTimeFault", "a duration too long for Edge is a fault, not a 500");
+        var (_, hugeTimeout, _) = await Call(server, Soap.Operation("PullMessages", Events, "<Timeout>PT99999999999S</Timeout>"), address);
+        StringAssert.Contains(hugeTimeout, "PullMessagesFaultResponse");
 
         var (gone, unknown, _) = await Call(server, Soap.Operation("PullMessages", Events, "<Timeout>PT1S</Timeout>"),
             "/onvif/subscription?id=0123456789abcdef");

@@ -73,9 +73,9 @@ public sealed class OnvifImagingTests
         await using var server = await EdgeServer.Start(Config("\"Pin\":\"ir_cut\",\"Mode\":\"auto\",\"LightSensor\":\"light\""));
         await Eventually.True(async () => await Pin(server) == 0, "dark at start: the filter out");
         await server.Call("gpio.simulate", new { line = 6, level = 1 });
-        await Eventually.True(async () => await Pin(server) == 1, "daylight: the filter in");
+        await Eventually.True(async () => await Pin(server) == 1, "daylight: the filter in", 10000);
         await server.Call("gpio.simulate", new { line = 6, level = 0 });
-        await Eventually.True(async () => await Pin(server) == 0, "dark again: the filter out");
+        await Eventually.True(async () => await Pin(server) == 0, "dark again: the filter out (after holding still 3 s)", 10000);
     }
 
     [TestMethod]
