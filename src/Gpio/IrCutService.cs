@@ -62,7 +62,8 @@ public sealed partial class IrCutService(EventLoop loop, WorkerPool pool, GpioSe
         }
         storage.Succeeded(StorageWriter);
         Mode = mode;
-        Apply();
+        // The answer (ONVIF's SetImagingSettings) comes once the pin has moved, or failed to.
+        await Apply();
     }
 
     public async Task Run(CancellationToken cancellationToken)
@@ -70,14 +71,14 @@ public sealed partial class IrCutService(EventLoop loop, WorkerPool pool, GpioSe
         loop.VerifyAccess();
         void Changed(string name, int value)
         {
-            if (name == settings.LightSensor) Apply();
+            if (name == settings.LightSensor) _ = Apply();
         }
         gpio.InputChanged += Changed;
-        using var schedule = loop.CreateTimer(Apply, ScheduleCheck, ScheduleCheck);
-        using var retry = _retry = loop.CreateTimer(Apply, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        using var schedule = loop.CreateTimer(() => _ = Apply(), ScheduleCheck, ScheduleCheck);
+        using var retry = _retry = loop.CreateTimer(() => _ = Apply(), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         try
         {
-            Apply();
+            _ = Apply();
             await Task.Delay(Timeout.InfiniteTimeSpan, loop.Time, cancellationToken);
         }
         finally
@@ -88,7 +89,8 @@ public sealed partial class IrCutService(EventLoop loop, WorkerPool pool, GpioSe
     }
 
     // The filter in (1) or out (0) as the mode says; written only when that differs from the last write.
-    private void Apply()
+    // Completes when the write it started ends (writes never throw: a failure is logged and retried).
+    private Task Apply()
     {
         int wanted = Mode switch
         {
@@ -98,13 +100,13 @@ public sealed partial class IrCutService(EventLoop loop, WorkerPool pool, GpioSe
         };
         Publish();
         // One write at a time (it runs Apply again when done); none while the filter must hold still.
-        if (_written == wanted || _writing) return;
+        if (_written == wanted || _writing) return Task.CompletedTask;
         if (Mode == "auto" && _lastSwitch != long.MinValue && loop.Time.GetElapsedTime(_lastSwitch) < AutoHold)
         {
             _retry?.Change(AutoHold - loop.Time.GetElapsedTime(_lastSwitch), Timeout.InfiniteTimeSpan);
-            return;
+            return Task.CompletedTask;
         }
-        _ = Write(wanted);
+        return Write(wanted);
     }
 
     private bool Daylight()
@@ -137,7 +139,7 @@ public sealed partial class IrCutService(EventLoop loop, WorkerPool pool, GpioSe
             _writing = false;
         }
         // What was wanted meanwhile (a mode set, the light changed) is written next.
-        Apply();
+        await Apply();
     }
 
     private void Publish() => state.PublishWritten("ircut", w =>
