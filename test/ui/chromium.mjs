@@ -9,6 +9,15 @@ export function launchChromium({ autoplay = false } = {}) {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args });
 }
 
+// A desktop-sized page whose script errors are collected in `errors` (a check fails on any).
+export async function desktopPage(browser, timeout = 15000) {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.setDefaultTimeout(timeout);
+  return { page, errors };
+}
+
 // Logs in through the page's form and waits until the live state arrives.
 export async function logIn(page, user, password) {
   await page.fill('#user', user);

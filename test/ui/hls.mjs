@@ -5,7 +5,7 @@
 // Prints "PLAYED SECONDS_OF_VIDEO LONGEST_STILL_MS", "SIZE WIDTHxHEIGHT", "BEHIND SECONDS", then "ok".
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { launchChromium, logIn, check } from './chromium.mjs';
+import { launchChromium, desktopPage, logIn, check } from './chromium.mjs';
 
 const [base, user, password, secondsText] = process.argv.slice(2);
 const seconds = Number(secondsText);
@@ -13,10 +13,7 @@ const hlsScript = readFileSync(createRequire(import.meta.url).resolve('hls.js/di
 
 const browser = await launchChromium({ autoplay: true });
 try {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.setDefaultTimeout(20000);
+  const { page, errors } = await desktopPage(browser, 20000);
   const scriptUrl = new URL('/test-hls.min.js', base).href;
   await page.route(scriptUrl, (route) => route.fulfill({ body: hlsScript, contentType: 'text/javascript' }));
   await page.goto(base);

@@ -5,7 +5,7 @@
 // X-Timestamp with the time the picture was ready. Both clocks are this machine's (loopback).
 // Usage: node live-h264.mjs BASE_URL USER PASSWORD SECONDS
 // Prints "LATENCY mse|mjpeg P50 P95 N" (milliseconds), "PLAYED SECONDS_OF_VIDEO LONGEST_STILL_MS", then "ok".
-import { launchChromium, logIn, check } from './chromium.mjs';
+import { launchChromium, desktopPage, logIn, check } from './chromium.mjs';
 
 const [base, user, password, secondsText] = process.argv.slice(2);
 const seconds = Number(secondsText);
@@ -16,10 +16,7 @@ const percentile = (values, p) => {
 
 const browser = await launchChromium({ autoplay: true });
 try {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.setDefaultTimeout(15000);
+  const { page, errors } = await desktopPage(browser);
   await page.goto(base);
   await logIn(page, user, password);
   await page.waitForFunction(() => window.edgeLive.mode() === 'h264' && document.getElementById('player').currentTime > 0);

@@ -2,15 +2,12 @@
 // grid over the live picture (the top row off), applies, and the page shows the motion of the test
 // pattern's box. The grid must lie over the picture itself (4:3 in the 16:9 view), not the letterbox.
 // Usage: node motion.mjs BASE_URL USER PASSWORD; prints "ZONES <json>" (motion.get's, after Apply), then "ok".
-import { launchChromium, logIn, check } from './chromium.mjs';
+import { launchChromium, desktopPage, logIn, check } from './chromium.mjs';
 
 const [base, user, password] = process.argv.slice(2);
 const browser = await launchChromium();
 try {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.setDefaultTimeout(15000);
+  const { page, errors } = await desktopPage(browser);
   await page.goto(base);
   await logIn(page, user, password);
   await page.locator('#motion-state', { hasText: 'Still' }).waitFor();

@@ -2,16 +2,13 @@
 // timeline and in the table, and plays in the page's player (its clock moves, the picture has the
 // camera's size). Usage: node recordings.mjs BASE_URL USER PASSWORD
 // Prints "ok" when every check held.
-import { launchChromium, logIn, check } from './chromium.mjs';
+import { launchChromium, desktopPage, logIn, check } from './chromium.mjs';
 
 const [base, user, password] = process.argv.slice(2);
 
 const browser = await launchChromium({ autoplay: true });
 try {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.setDefaultTimeout(15000);
+  const { page, errors } = await desktopPage(browser);
   await page.goto(base);
   await logIn(page, user, password);
   await page.locator('#rec-empty').waitFor();
