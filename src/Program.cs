@@ -9,6 +9,7 @@ using Edge.Gpio;
 using Edge.Hosting;
 using Edge.Monitoring;
 using Edge.Motion;
+using Edge.Mqtt;
 using Edge.Onvif.Discovery;
 using Edge.Onvif;
 using Edge.Recording;
@@ -226,8 +227,11 @@ public static partial class Program
             string path = await snapshots.Save(cancellationToken);
             journal.Record("camera.snapshot", new SavedSnapshot(Path.GetFileName(path), edge.Pin), CameraJsonContext.Default.SavedSnapshot);
         }
+        var mqtt = new MqttService(loop, pool, camera, motion, state, settings.Gpio, settings.Mqtt, deviceId, scopes.Name, Version,
+            loggers.CreateLogger<MqttService>());
         var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, h264,
-            live, hls, recorder, motion, monitor, rtsp, certificates, gpio, irCut, network, discovery, pullPoints), settings, loggers);
+            live, hls, recorder, motion, mqtt, monitor, rtsp, certificates, gpio, irCut, network, discovery, pullPoints), settings,
+            loggers);
 
         var notifier = SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>());
         var pidFile = commandLine.PidFile is { } pidPath ? new PidFile(pidPath) : null;
@@ -235,7 +239,11 @@ public static partial class Program
         {
             Gpio = gpio,
         };
-        host.Reloaded += reloaded => certificates.Apply(reloaded.Https);
+        host.Reloaded += reloaded =>
+        {
+            certificates.Apply(reloaded.Https);
+            mqtt.Apply(reloaded.Mqtt);
+        };
         return host;
     }
 

@@ -4,6 +4,7 @@ using Edge.Files;
 using Edge.Gpio;
 using Edge.Monitoring;
 using Edge.Motion;
+using Edge.Mqtt;
 using Edge.Onvif;
 using Edge.Onvif.Discovery;
 using Edge.Recording;
@@ -20,7 +21,7 @@ namespace Edge.Hosting;
 public sealed record EdgeParts(
     EventLoop Loop, WorkerPool Pool, Supervisor Supervisor, EventJournal Journal, StorageHealth Storage, FileStore Files,
     CameraService Camera, CameraStats CameraStats, H264Service H264, LiveMp4 Live, HlsSegments Hls,
-    RecordingService Recorder, MotionService Motion,
+    RecordingService Recorder, MotionService Motion, MqttService Mqtt,
     SystemMonitor Monitor, RtspServer Rtsp, CertificateStore Certificates,
     GpioService Gpio, IrCutService? IrCut, HostNetwork Network, DiscoveryService Discovery, PullPoints PullPoints);
 
@@ -62,6 +63,8 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
         supervisor.Add("hls", parts.Hls.Run);
         supervisor.Add("recording", parts.Recorder.Run);
         supervisor.Add("motion", parts.Motion.Run);
+        // Always there, idle without a broker: a reload may name one.
+        supervisor.Add("mqtt", parts.Mqtt.Run);
         parts.Monitor.Start();
         _idleCollection = new IdleCollector(pool, loggers.CreateLogger<IdleCollector>()).Start(loop);
         if (settings.Rtsp.Enabled) supervisor.Add("rtsp", parts.Rtsp.Run);

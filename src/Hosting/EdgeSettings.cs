@@ -2,6 +2,7 @@ using Edge.Camera;
 using Edge.Gpio;
 using Edge.Monitoring;
 using Edge.Motion;
+using Edge.Mqtt;
 using Edge.Recording;
 using Edge.Onvif;
 using Edge.State;
@@ -47,6 +48,8 @@ public sealed class EdgeSettings
     public RecordingSettings Recording { get; set; } = new();
 
     public MotionSettings Motion { get; set; } = new();
+
+    public MqttSettings Mqtt { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

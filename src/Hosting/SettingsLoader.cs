@@ -9,6 +9,7 @@ using Edge.Web;
 using Edge.Auth;
 using Edge.Files;
 using Edge.Motion;
+using Edge.Mqtt;
 using Edge.Recording;
 using Edge.Web.Tls;
 using Microsoft.AspNetCore.Http;
@@ -25,8 +26,8 @@ public static class SettingsLoader
 {
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
     private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "Http", "WebSocket",
-        "Runtime", "Camera", "H264", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Recording", "Motion", "Logging",
-        "urls", "Config" };
+        "Runtime", "Camera", "H264", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Recording", "Motion", "Mqtt",
+        "Logging", "urls", "Config" };
 
     /// <summary>
     /// Why <paramref name="json"/>, as the configuration file beside <paramref name="commandLine"/>'s
@@ -80,6 +81,7 @@ public static class SettingsLoader
             Monitoring = Bind("Monitoring", () => configuration.GetSection("Monitoring").Get<MonitoringSettings>(Strict)) ?? new(),
             Recording = Bind("Recording", () => configuration.GetSection("Recording").Get<RecordingSettings>(Strict)) ?? new(),
             Motion = Bind("Motion", () => configuration.GetSection("Motion").Get<MotionSettings>(Strict)) ?? new(),
+            Mqtt = Bind("Mqtt", () => configuration.GetSection("Mqtt").Get<MqttSettings>(Strict)) ?? new(),
         };
         // The H264 section stands on its own in the file; Edge keeps it with the camera settings, which camera.set saves.
         settings.Camera.H264 = Bind("H264", () => configuration.GetSection("H264").Get<H264Settings>(Strict)) ?? new();
@@ -120,6 +122,7 @@ public static class SettingsLoader
         if (s.Monitoring.Validate() is { } monitoring) throw new ConfigException($"Monitoring:{monitoring}");
         if (s.Recording.Validate() is { } recording) throw new ConfigException($"Recording:{recording}");
         if (s.Motion.Validate() is { } motion) throw new ConfigException($"Motion:{motion}");
+        if (s.Mqtt.Validate() is { } mqtt) throw new ConfigException($"Mqtt:{mqtt}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < s.Auth.Users.Count; i++)
         {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Soak test of the published binary (docs/RELIABILITY.md, "Soak"): test/soak/soak.mjs under churn for
-# SECONDS (default 180, what CI runs; the documented run is 3600), then its verdict.
+# SECONDS (default 240, what CI runs; the documented run is 3600), then its verdict.
 #
 # Usage: test/soak/run.sh [SECONDS] [OUT_DIR]      (after ./publish.sh)
 # Writes OUT_DIR/soak.csv, soak.svg (RSS, GC heap, open files, threads, loop lag, clients over time)
@@ -8,7 +8,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-seconds="${1:-180}"
+seconds="${1:-240}"
 out="${2:-$(mktemp -d /tmp/edge-soak.XXXXXX)}"
 binary="${TEST_EDGE_BINARY:-$root/publish/linux-x64/edge}"
 [[ -x "$binary" ]] || { echo "test/soak/run.sh: $binary not found: run ./publish.sh first" >&2; exit 1; }

@@ -17,14 +17,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
-const seconds = Number(args.seconds ?? 180);
+const seconds = Number(args.seconds ?? 240);
 const out = args.out ?? mkdtempSync(join(tmpdir(), 'edge-soak-'));
-// Until the GC heap has reached its steady sawtooth (its peak grows for the first 45 s or so under this load).
-const warmup = Math.max(60, Math.round(seconds * 0.2));
+// Until RSS has settled on its steady sawtooth (it still climbs a megabyte or two until about 90 s under this load).
+const warmup = Math.max(90, Math.round(seconds * 0.2));
 // RSS follows the GC's sawtooth (a full collection about once a minute under this load, swinging RSS by
-// 6 MB or so), so a window must span several full collections to measure a trend rather than where in a
-// cycle it fell: a fifth of the time after warm-up (about 10 minutes in the hour run), 30 s at least.
-const window = Math.max(30, Math.round((seconds - warmup) / 5));
+// a few MB), so a window must span whole collection cycles to measure a trend rather than where in a
+// cycle it fell: a fifth of the time after warm-up (about 10 minutes in the hour run), 60 s at least.
+const window = Math.max(60, Math.round((seconds - warmup) / 5));
 mkdirSync(out, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'edge-soak-run-'));
 const marker = `edge-soak-${process.pid}`;
