@@ -1,7 +1,5 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Edge.Runtime;
@@ -28,13 +26,19 @@ public sealed partial class MqttClient(EventLoop loop, WorkerPool pool, ILogger 
     public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(60);
     private const int SendBufferBytes = 64 * 1024;
-    private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(2);
+    // Within the 500 ms the host gives each step of its stop.
+    private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromMilliseconds(400);
     private static readonly byte[] Offline = "offline"u8.ToArray();
 
     private readonly MqttOutbox _outbox = new(MaxOutboxBytes);
     private readonly RateLimitedLog _faults = new(logger, loop.Time, 6);
+    // Packets handled between two returns of the loop to its other work.
+    private const int YieldEvery = 16;
+
     private long _lastReceived;
     private ushort _packetId;
+    // This session's SUBACK came; the writer is inside a packet.
+    private bool _subscribed, _midPacket;
 
     /// <summary>Connected and subscribed: what is published now is sent.</summary>
     public bool IsConnected { get; private set; }
@@ -56,6 +60,9 @@ public sealed partial class MqttClient(EventLoop loop, WorkerPool pool, ILogger 
 
     /// <summary>A message on a subscribed topic; its payload is valid until the handler returns.</summary>
     public event Action<MqttPublish>? Received;
+
+    /// <summary>The outbox was emptied after messages had been left out: their topics, to publish again.</summary>
+    public event Action<string[]>? Drained;
 
     /// <summary>Queues a QoS 0 message while connected (replacing one for the same topic not sent yet); dropped otherwise.</summary>
     public void Publish(string topic, ReadOnlyMemory<byte> payload, bool retain)
@@ -90,9 +97,9 @@ public sealed partial class MqttClient(EventLoop loop, WorkerPool pool, ILogger 
                 if (connectedAt != 0) StatusChanged?.Invoke();
                 return;
             }
-            catch (Exception e) when (e is SocketException or IOException or MqttException or AuthenticationException
-                or CryptographicException or OperationCanceledException)
+            catch (Exception e)
             {
+                // Whatever ended it (a refused connection, TLS, an unreadable CaFile …) is said and tried again after a pause.
                 problem = e is OperationCanceledException
                     ? $"no answer within {ConnectTimeout.TotalSeconds:0} s"
                     : ErrorText.WithoutPaths(e);
@@ -106,7 +113,11 @@ public sealed partial class MqttClient(EventLoop loop, WorkerPool pool, ILogger 
             else if (problem != reported) Log.CannotConnect(logger, broker, problem, seconds, MaxRetry.TotalSeconds);
             else Log.StillCannotConnect(logger, broker, problem, seconds);
             reported = problem;
-            await loop.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+            try { await loop.Delay(TimeSpan.FromSeconds(seconds), cancellationToken); }
+            catch (OperationCanceledException)
+            {
+                return; // stopped, or new settings, while waiting
+            }
             retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxRetry.Ticks));
         }
     }
@@ -145,13 +156,18 @@ public sealed partial class MqttClient(EventLoop loop, WorkerPool pool, ILogger 
         Problem = null;
         var keepAlive = TimeSpan.FromSeconds(settings.KeepAliveSeconds);
         bool ended = false;
+        _subscribed = _midPacket = false;
         using var ping = loop.CreateTimer(() =>
         {
             if (ended) return; // a tick posted before the timer was disposed
-            // A ping answered takes a moment; silence for twice the interval is a broker (or a path) gone.
-            if (loop.Time.GetElapsedTime(_lastReceived) > keepAlive * 2)
-                End(live, $"no answer from the broker for {keepAlive.TotalSeconds * 2:0} s");
-            else _outbox.AddControl(MqttPackets.PingReq);
+            // A ping is answered at once: silence for one and a half intervals (found within two) is a broker or a path gone.
+            if (loop.Time.GetElapsedTime(_lastReceived) > keepAlive * 1.5)
+                End(live, $"no answer from the broker for {keepAlive.TotalSeconds * 1.5:0} s");
+            else
+            {
+                try { _outbox.AddControl(MqttPackets.PingReq); }
+                catch (MqttException e) { End(live, e.Message); }
+            }
         }, keepAlive, keepAlive);
         Task writing = Task.CompletedTask;
         try
@@ -161,11 +177,14 @@ public sealed partial class MqttClient(EventLoop loop, WorkerPool pool, ILogger 
             connected();
             StatusChanged?.Invoke();
             Connected?.Invoke();
-            while (true)
+            for (int handled = 1; ; handled++)
             {
                 var frame = await link.Next(stream, live.Token);
                 _lastReceived = loop.Time.GetTimestamp();
                 Handle(frame, session.Subscriptions);
+                // Packets already read come without a wait: a broker sending faster than they are handled gets the loop
+                // back every few, so the rest of Edge is served meanwhile.
+                if (handled % YieldEvery == 0) await Task.Yield();
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && Problem != null)
@@ -179,7 +198,8 @@ public sealed partial class MqttClient(EventLoop loop, WorkerPool pool, ILogger 
             _outbox.Clear();
             live.Cancel();
             await writing;
-            if (cancellationToken.IsCancellationRequested) await Goodbye(stream, session.WillTopic);
+            // After a packet cut midway a goodbye would land inside it: the broker publishes the will when the socket closes.
+            if (cancellationToken.IsCancellationRequested && !_midPacket) await Goodbye(stream, session.WillTopic);
         }
     }
 
@@ -195,7 +215,7 @@ public sealed partial class MqttClient(EventLoop loop, WorkerPool pool, ILogger 
         }
         catch (Exception)
         {
-            // Whatever went wrong (a TLS stream whose write was cut midway refuses more), the broker publishes the will instead.
+            // Whatever went wrong, the broker publishes the will instead.
         }
     }
 
@@ -256,9 +276,13 @@ public sealed partial class MqttClient(EventLoop loop, WorkerPool pool, ILogger 
                 await _outbox.WhenAny().WaitAsync(live.Token);
                 while (_outbox.TryTake(out string? topic, out var payload, out bool retain))
                 {
+                    _midPacket = true;
                     if (topic != null) await stream.WriteAsync(MqttPackets.PublishHeader(topic, payload.Length, retain), live.Token);
                     await stream.WriteAsync(payload, live.Token);
+                    _midPacket = false;
                 }
+                // Drained: what did not fit while the broker was slow can be published again now.
+                if (_outbox.HasLost) Drained?.Invoke(_outbox.TakeLost());
             }
         }
         catch (OperationCanceledException) when (live.IsCancellationRequested) { }
@@ -277,24 +301,30 @@ public sealed partial class MqttClient(EventLoop loop, WorkerPool pool, ILogger 
 
     private void Handle(MqttFrame frame, IReadOnlyList<string> subscriptions)
     {
-        if (frame.Oversized)
-        {
-            // Skipped unread: a command is a few bytes, this is somebody else's data on Edge's topics.
-            if (_faults.Admit()) Log.Oversized(logger, MaxIncomingBytes);
-            return;
-        }
         switch (frame.Type)
         {
             case MqttPackets.Publish:
                 var message = MqttPublish.Parse(frame, out ushort packetId);
+                // Acknowledged even when skipped: an unacknowledged message holds one of the broker's in-flight places.
                 if (packetId != 0) _outbox.AddControl(MqttPackets.PubAckFor(packetId));
-                Received?.Invoke(message);
+                // A command is a few bytes: this is somebody else's data on Edge's topics, and only its start was kept.
+                if (frame.Oversized)
+                {
+                    if (_faults.Admit()) Log.Oversized(logger, MaxIncomingBytes);
+                }
+                else
+                {
+                    Received?.Invoke(message);
+                }
                 break;
-            case MqttPackets.SubAck:
+            case MqttPackets.SubAck when !_subscribed:
+                _subscribed = true;
                 var codes = frame.Body.Span[Math.Min(2, frame.Body.Length)..];
                 for (int i = 0; i < codes.Length && i < subscriptions.Count; i++)
                     if (codes[i] == 0x80) Log.SubscriptionRefused(logger, subscriptions[i]);
                 break;
+            case MqttPackets.SubAck:
+                break; // one SUBSCRIBE, one SUBACK: a repeated one says nothing new
             case MqttPackets.PingResp or MqttPackets.PubAck:
                 break;
             default:
@@ -333,7 +363,8 @@ public sealed partial class MqttClient(EventLoop loop, WorkerPool pool, ILogger 
         public static partial void StillCannotConnect(ILogger logger, string broker, string problem, double seconds);
 
         [LoggerMessage(Level = LogLevel.Warning,
-            Message = "MQTT: messages are being left out: {Kilobytes} KB wait for a slow broker (first left out: {Topic})")]
+            Message = "MQTT: the broker is slow: {Kilobytes} KB wait for it; {Topic} and what else does not fit is sent again "
+                + "once it caught up")]
         public static partial void OutboxFull(ILogger logger, int kilobytes, string topic);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: a message of more than {Bytes} bytes on Edge's topics was skipped")]

@@ -2,14 +2,15 @@ namespace Edge.Mqtt;
 
 /// <summary>
 /// Cuts the broker's byte stream into MQTT packets (fixed header, remaining length, body), one byte
-/// looked at once: linear in its input. A body larger than the limit is skipped as it streams in, never
-/// held, and reported as <see cref="MqttFrame.Oversized"/>.
+/// looked at once: linear in its input. Of a body larger than the limit only the first <c>maxBodyBytes</c>
+/// are kept (a PUBLISH's topic and packet id, to acknowledge it), the rest skipped as it streams in; it
+/// is reported as <see cref="MqttFrame.Oversized"/>.
 /// </summary>
 internal sealed class MqttFrameReader(int maxBodyBytes)
 {
     private byte _first;
     private int _length, _shift, _filled;
-    private bool _haveFirst, _haveLength, _skipping;
+    private bool _haveFirst, _haveLength;
     private byte[] _body = new byte[256];
 
     /// <summary>
@@ -42,23 +43,25 @@ internal sealed class MqttFrameReader(int maxBodyBytes)
                 }
                 _haveLength = true;
                 _filled = 0;
-                _skipping = _length > maxBodyBytes;
-                if (!_skipping && _body.Length < _length) _body = new byte[Math.Max(_length, Math.Min(maxBodyBytes, _body.Length * 2))];
+                if (_body.Length < Kept) _body = new byte[Math.Max(Kept, Math.Min(maxBodyBytes, _body.Length * 2))];
             }
             int take = Math.Min(_length - _filled, data.Length - at);
-            if (!_skipping) data.Slice(at, take).CopyTo(_body.AsSpan(_filled));
+            int keep = Math.Clamp(Kept - _filled, 0, take);
+            data.Slice(at, keep).CopyTo(_body.AsSpan(_filled));
             at += take;
             _filled += take;
             if (_filled < _length) continue;
-            frame = new MqttFrame(_first >> 4, _first & 0x0F, _skipping ? default : _body.AsMemory(0, _length), _skipping);
+            frame = new MqttFrame(_first >> 4, _first & 0x0F, _body.AsMemory(0, Kept), _length > maxBodyBytes);
             _haveFirst = _haveLength = false;
             return at;
         }
         return at;
     }
+
+    private int Kept => Math.Min(_length, maxBodyBytes);
 }
 
-/// <summary>One packet from the broker: its type, the flags of its first byte and its body (empty when oversized).</summary>
+/// <summary>One packet from the broker: its type, the flags of its first byte and its body (only its start when oversized).</summary>
 internal sealed class MqttFrame(int type, int flags, ReadOnlyMemory<byte> body, bool oversized)
 {
     public int Type { get; } = type;

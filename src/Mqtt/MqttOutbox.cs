@@ -3,7 +3,9 @@ namespace Edge.Mqtt;
 /// <summary>
 /// What waits to be written to the broker, in order, one message per topic: a newer value replaces the
 /// one not yet sent (only the latest state matters), so a slow broker costs at most one message per
-/// topic and never more than <c>maxBytes</c> of payload. Control packets (acknowledgements, pings) go
+/// topic and never more than <c>maxBytes</c> of payload. A message that does not fit takes its topic's
+/// older one with it (a stale value is worse than none) and its topic is remembered as lost, for the
+/// owner to publish again once the outbox has drained. Control packets (acknowledgements, pings) go
 /// first. Loop only.
 /// </summary>
 internal sealed class MqttOutbox(int maxBytes)
@@ -15,6 +17,7 @@ internal sealed class MqttOutbox(int maxBytes)
 
     private readonly Queue<ReadOnlyMemory<byte>> _control = new();
     private readonly Queue<string> _order = new();
+    private readonly HashSet<string> _lost = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private TaskCompletionSource? _waiter;
     private long _bytes;
@@ -36,6 +39,13 @@ internal sealed class MqttOutbox(int maxBytes)
         if (_bytes - replaced + payload.Length > maxBytes)
         {
             Dropped++;
+            if (queued)
+            {
+                // Kept in place as a marker, so the topic never stands in the order twice.
+                _pending[topic] = Pending.TakenBack;
+                _bytes -= replaced;
+            }
+            _lost.Add(topic);
             return false;
         }
         if (!queued) _order.Enqueue(topic);
@@ -62,11 +72,15 @@ internal sealed class MqttOutbox(int maxBytes)
         retain = false;
         topic = null;
         if (_control.TryDequeue(out payload)) return true;
-        if (!_order.TryDequeue(out topic)) return false;
-        _pending.Remove(topic, out var message);
-        (payload, retain) = (message.Payload, message.Retain);
-        _bytes -= payload.Length;
-        return true;
+        while (_order.TryDequeue(out topic))
+        {
+            _pending.Remove(topic, out var message);
+            if (message.Taken) continue; // its message did not fit: nothing to send
+            (payload, retain) = (message.Payload, message.Retain);
+            _bytes -= payload.Length;
+            return true;
+        }
+        return false;
     }
 
     /// <summary>Completes when a message is queued (at once when one is waiting).</summary>
@@ -76,8 +90,19 @@ internal sealed class MqttOutbox(int maxBytes)
         return (_waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
     }
 
+    /// <summary>The topics whose latest message was left out since the last call.</summary>
+    public string[] TakeLost()
+    {
+        string[] lost = [.. _lost];
+        _lost.Clear();
+        return lost;
+    }
+
+    public bool HasLost => _lost.Count > 0;
+
     public void Clear()
     {
+        _lost.Clear();
         _control.Clear();
         _order.Clear();
         _pending.Clear();
@@ -90,10 +115,15 @@ internal sealed class MqttOutbox(int maxBytes)
         _waiter = null;
     }
 
-    private readonly struct Pending(ReadOnlyMemory<byte> payload, bool retain)
+    private readonly struct Pending(ReadOnlyMemory<byte> payload, bool retain, bool taken = false)
     {
+        public static Pending TakenBack => new(default, false, taken: true);
+
         public ReadOnlyMemory<byte> Payload { get; } = payload;
 
         public bool Retain { get; } = retain;
+
+        /// <summary>A place in the order whose message did not fit and was taken back.</summary>
+        public bool Taken { get; } = taken;
     }
 }

@@ -16,12 +16,15 @@ public sealed class MqttPublish(string topic, ReadOnlyMemory<byte> payload, bool
     /// <summary>Kept by the broker and delivered because Edge subscribed, not sent just now.</summary>
     public bool Retained { get; } = retained;
 
-    /// <summary>Reads a PUBLISH body (section 3.3); the packet id to acknowledge is 0 at QoS 0.</summary>
-    /// <exception cref="MqttException">The packet is malformed.</exception>
+    /// <summary>
+    /// Reads a PUBLISH body (section 3.3; of an oversized one, its start: the payload is then cut); the packet
+    /// id to acknowledge is 0 at QoS 0.
+    /// </summary>
+    /// <exception cref="MqttException">The packet is malformed, or has a QoS above the 1 Edge subscribes with.</exception>
     internal static MqttPublish Parse(MqttFrame frame, out ushort packetId)
     {
         int qos = (frame.Flags >> 1) & 3;
-        if (qos == 3) throw new MqttException("the broker sent a PUBLISH with QoS 3");
+        if (qos > 1) throw new MqttException($"the broker sent a PUBLISH with QoS {qos}, more than Edge subscribed with");
         var body = frame.Body.Span;
         if (body.Length < 2) throw new MqttException("the broker sent a PUBLISH without a topic");
         int topicLength = BinaryPrimitives.ReadUInt16BigEndian(body);

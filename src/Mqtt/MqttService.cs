@@ -22,6 +22,15 @@ public sealed partial class MqttService
     /// <summary>The largest command payload: a <c>user.*</c> value's limit.</summary>
     public const int MaxCommandBytes = StateStore.MaxUserValueBytes;
 
+    /// <summary>Commands being applied at once (a GPIO write takes a moment); more are refused.</summary>
+    public const int MaxCommandsInFlight = 16;
+
+    /// <summary>A larger picture is not published: it would take half the outbox (a 4K camera's best JPEGs).</summary>
+    public const int MaxSnapshotBytes = 1024 * 1024;
+
+    // Home Assistant's birth messages within this time are answered once.
+    private static readonly TimeSpan RepublishDelay = TimeSpan.FromSeconds(1);
+
     // The state sent as it changes, and the system's numbers that change every second (at most every SensorSeconds).
     private static readonly string[] Mirrored =
         ["motion.active", "camera.status", "camera.video", GpioService.StatePrefix, StateStore.UserPrefix];
@@ -42,7 +51,8 @@ public sealed partial class MqttService
     private HomeAssistantDiscovery _topics;
     private ITimer? _sensorTimer, _snapshotTimer;
     private IDisposable? _statusBeat;
-    private bool _snapshotting, _temperatureDiscovered;
+    private bool _snapshotting, _temperatureDiscovered, _republishing, _snapshotTooLargeSaid;
+    private int _commandsInFlight;
     private string _commandPrefix = "";
 
     public MqttService(EventLoop loop, WorkerPool pool, CameraService camera, MotionService motion, StateStore state, GpioSettings gpio,
@@ -57,6 +67,7 @@ public sealed partial class MqttService
         _client.Connected += OnConnected;
         _client.StatusChanged += OnStatusChanged;
         _client.Received += OnReceived;
+        _client.Drained += OnDrained;
         state.Changed += OnStateChanged;
         motion.ActiveChanged += active =>
         {
@@ -91,8 +102,14 @@ public sealed partial class MqttService
                 using var session = _session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 _commandPrefix = _topics.CommandTopic("");
                 var subscriptions = new[] { _commandPrefix + "+", settings.DiscoveryPrefix + "/status" };
-                await _client.Run(new MqttSession(settings, "edge-" + _deviceId, _topics.AvailabilityTopic, subscriptions), session.Token);
-                _session = null;
+                // Letters and digits only: the client ids every 3.1.1 broker must accept.
+                var mqttSession = new MqttSession(settings, "edge" + _deviceId, _topics.AvailabilityTopic, subscriptions);
+                try { await _client.Run(mqttSession, session.Token); }
+                finally
+                {
+                    _session = null;
+                    StopTimers();
+                }
             }
             PublishStatus();
             await changed.WaitAsync(cancellationToken);
@@ -204,8 +221,19 @@ public sealed partial class MqttService
         {
             var frame = await _camera.Snapshot(CancellationToken.None);
             if (frame == null) return;
-            try { _client.Publish(_topics.SnapshotTopic, frame.Data.ToArray(), retain: true); }
-            finally { frame.Release(); }
+            try
+            {
+                if (frame.Length <= MaxSnapshotBytes) _client.Publish(_topics.SnapshotTopic, frame.Data.ToArray(), retain: true);
+                else if (!_snapshotTooLargeSaid)
+                {
+                    _snapshotTooLargeSaid = true;
+                    Log.SnapshotTooLarge(_logger, frame.Length / 1024, MaxSnapshotBytes / 1024);
+                }
+            }
+            finally
+            {
+                frame.Release();
+            }
         }
         catch (CameraException e)
         {
@@ -222,10 +250,11 @@ public sealed partial class MqttService
         if (message.Topic == Settings.DiscoveryPrefix + "/status")
         {
             // Home Assistant started again: it needs the documents and the state once more.
-            if (message.Payload.Span.SequenceEqual(Online)) PublishAll();
+            if (message.Payload.Span.SequenceEqual(Online)) _ = RepublishSoon();
             return;
         }
-        if (!message.Topic.StartsWith(_commandPrefix, StringComparison.Ordinal)) return;
+        // An empty message is how a retained one is cleared, not a command.
+        if (!message.Topic.StartsWith(_commandPrefix, StringComparison.Ordinal) || message.Payload.IsEmpty) return;
         string key = message.Topic[_commandPrefix.Length..];
         if (message.Retained)
         {
@@ -233,7 +262,9 @@ public sealed partial class MqttService
             if (_refusals.Admit()) Log.RetainedCommand(_logger, message.Topic);
             return;
         }
-        string? problem = CommandProblem(key, message.Payload.Length);
+        string? problem = _commandsInFlight >= MaxCommandsInFlight
+            ? $"{MaxCommandsInFlight} commands are being applied already"
+            : CommandProblem(key, message.Payload.Length);
         JsonElement value = default;
         if (problem == null && !TryParse(key, message.Payload.Span, out value)) problem = "the payload is not JSON";
         if (problem != null)
@@ -241,7 +272,7 @@ public sealed partial class MqttService
             if (_refusals.Admit()) Log.CommandRefused(_logger, message.Topic, problem);
             return;
         }
-        _ = Apply(message.Topic, key, value);
+        _ = ApplyCommand(message.Topic, key, value);
     }
 
     private static string? CommandProblem(string key, int length)
@@ -273,12 +304,44 @@ public sealed partial class MqttService
         return true;
     }
 
-    private async Task Apply(string topic, string key, JsonElement value)
+    private async Task ApplyCommand(string topic, string key, JsonElement value)
     {
+        _commandsInFlight++;
         try { await _state.SetFromClient(key, value); }
         catch (StateException e)
         {
             if (_refusals.Admit()) Log.CommandRefused(_logger, topic, e.Message);
+        }
+        finally
+        {
+            _commandsInFlight--;
+        }
+    }
+
+    // A flood of birth messages (anyone may publish one) costs one republish a second.
+    private async Task RepublishSoon()
+    {
+        if (_republishing) return;
+        _republishing = true;
+        try
+        {
+            await _loop.Delay(RepublishDelay);
+            if (_client.IsConnected) PublishAll();
+        }
+        finally
+        {
+            _republishing = false;
+        }
+    }
+
+    // The values that did not fit while the broker was slow, as they are now.
+    private void OnDrained(string[] topics)
+    {
+        string statePrefix = _topics.StateTopic("");
+        foreach (string topic in topics)
+        {
+            if (topic.StartsWith(statePrefix, StringComparison.Ordinal) && _state.TryGet(topic[statePrefix.Length..], out var entry))
+                _client.Publish(topic, entry.Json, retain: true);
         }
     }
 
@@ -307,6 +370,11 @@ public sealed partial class MqttService
         [LoggerMessage(Level = LogLevel.Information,
             Message = "MQTT: a retained command on {Topic} was ignored (commands apply when sent, not at every reconnect)")]
         public static partial void RetainedCommand(ILogger logger, string topic);
+
+        [LoggerMessage(Level = LogLevel.Warning,
+            Message = "MQTT: the camera's pictures ({Kilobytes} KB) are larger than {Max} KB and are not published: Home Assistant's "
+                + "generic camera can show /snapshot.jpg instead (said once)")]
+        public static partial void SnapshotTooLarge(ILogger logger, int kilobytes, int max);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "MQTT: no snapshot to publish: {Problem}")]
         public static partial void NoSnapshot(ILogger logger, string problem);

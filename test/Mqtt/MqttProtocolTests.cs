@@ -42,10 +42,11 @@ public sealed class MqttProtocolTests
     }
 
     [TestMethod]
-    public void TheFrameReaderFindsPacketsSplitAnywhereAndSkipsOversizedOnesWithoutHoldingThem()
+    public void TheFrameReaderFindsPacketsSplitAnywhereAndKeepsOnlyTheStartOfOversizedOnes()
     {
         byte[] publish = [0x30, 7, 0, 3, .. "a/b"u8, .. "hi"u8];
-        byte[] big = [0x31, 0x80, 0x02, .. new byte[256]]; // 256 bytes of body over a 100-byte limit
+        // 256 bytes of body over a 100-byte limit: a QoS 1 PUBLISH to "a/b" with packet id 9, then 249 bytes of payload
+        byte[] big = [0x32, 0x80, 0x02, 0, 3, .. "a/b"u8, 0, 9, .. Enumerable.Repeat((byte)'x', 249)];
         byte[] ping = [0xD0, 0];
         byte[] stream = [.. publish, .. big, .. ping];
         for (int chunk = 1; chunk <= stream.Length; chunk++)
@@ -64,12 +65,17 @@ public sealed class MqttProtocolTests
             }
             Assert.HasCount(3, frames, $"chunks of {chunk}");
             Assert.AreEqual((3, false, "\0\u0003a/bhi"), frames[0]);
-            Assert.AreEqual((3, true, ""), frames[1]);
+            Assert.AreEqual((3, true, "\0\u0003a/b\0\t" + new string('x', 93)), frames[1]);
             Assert.AreEqual((13, false, ""), frames[2]);
         }
         var parsed = MqttPublish.Parse(new MqttFrame(3, 0, publish.AsMemory(2), false), out ushort id);
         Assert.AreEqual(("a/b", "hi", false, (ushort)0),
             (parsed.Topic, Encoding.ASCII.GetString(parsed.Payload.Span), parsed.Retained, id));
+        // The start of the oversized one holds what its acknowledgement needs.
+        var start = new MqttFrameReader(100);
+        start.Read(big, out var cut);
+        MqttPublish.Parse(cut!, out ushort bigId);
+        Assert.AreEqual((ushort)9, bigId);
     }
 
     [TestMethod]
@@ -78,6 +84,8 @@ public sealed class MqttProtocolTests
         Assert.ThrowsExactly<MqttException>(() => new MqttFrameReader(100).Read([0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], out _));
         Assert.ThrowsExactly<MqttException>(() => MqttPublish.Parse(new MqttFrame(3, 6, new byte[] { 0, 1, 65, 0, 1 }, false), out _),
             "QoS 3");
+        Assert.ThrowsExactly<MqttException>(() => MqttPublish.Parse(new MqttFrame(3, 4, new byte[] { 0, 1, 65, 0, 1 }, false), out _),
+            "QoS 2: more than Edge subscribes with (it would need PUBREC)");
         Assert.ThrowsExactly<MqttException>(() => MqttPublish.Parse(new MqttFrame(3, 0, new byte[] { 0, 9, 65 }, false), out _),
             "a topic longer than the packet");
         Assert.ThrowsExactly<MqttException>(() => MqttPublish.Parse(new MqttFrame(3, 0, new byte[] { 0, 2, 0xC3, 0x28 }, false), out _),
@@ -105,6 +113,24 @@ public sealed class MqttProtocolTests
         Assert.AreEqual("b", topic);
         Assert.IsFalse(outbox.TryTake(out _, out _, out _));
         Assert.IsTrue(outbox.Add("c", "123"u8.ToArray(), true), "room again once sent");
+
+        // A newer value that does not fit takes the older one with it: nothing stale is sent, and its topic is lost until drained.
+        var full = new MqttOutbox(10);
+        full.Add("a", "12"u8.ToArray(), true);
+        full.Add("b", "12345678"u8.ToArray(), true);
+        Assert.IsFalse(full.Add("a", "123"u8.ToArray(), true));
+        Assert.IsTrue(full.HasLost);
+        Assert.IsTrue(full.TryTake(out topic, out _, out _));
+        Assert.AreEqual("b", topic, "a's old value is not sent");
+        Assert.IsFalse(full.TryTake(out _, out _, out _));
+        CollectionAssert.AreEqual(new[] { "a" }, full.TakeLost());
+        Assert.IsFalse(full.HasLost);
+        Assert.IsTrue(full.Add("a", "123"u8.ToArray(), true));
+        Assert.IsTrue(full.Add("a", "1234"u8.ToArray(), true));
+        Assert.IsTrue(full.TryTake(out topic, out payload, out _));
+        Assert.AreEqual(("a", "1234"), (topic, Encoding.ASCII.GetString(payload.Span)),
+            "one place per topic, however often it was refused");
+        Assert.IsFalse(full.TryTake(out _, out _, out _));
 
         for (int i = 0; i < MqttOutbox.MaxControlPackets; i++) outbox.AddControl(MqttPackets.PingReq);
         Assert.ThrowsExactly<MqttException>(() => outbox.AddControl(MqttPackets.PingReq));

@@ -53,8 +53,12 @@ public sealed class MqttTests
         string id = File.ReadAllText(Path.Combine(server.DataDir, DeviceIdentity.FileName)).Trim();
         string node = "edge_" + id;
 
+        // Nine, and a tenth for the temperature where the machine has a thermal zone.
         await Eventually.True(() => watcher.Messages.Count(m => m.Topic.StartsWith("homeassistant/", StringComparison.Ordinal)) >= 9,
             "the discovery documents", 10_000);
+        int expected = (await server.State("system.temperatures"))?.GetArrayLength() > 0 ? 10 : 9;
+        await Eventually.True(() => watcher.Messages.Count(m => m.Topic.StartsWith("homeassistant/", StringComparison.Ordinal)) == expected,
+            $"{expected} discovery documents", 5000);
         var documents = watcher.Messages.Where(m => m.Topic.StartsWith("homeassistant/", StringComparison.Ordinal))
             .ToDictionary(m => m.Topic, m => JsonDocument.Parse(m.Payload).RootElement);
         var motion = documents[$"homeassistant/binary_sensor/{node}/motion/config"];
@@ -168,6 +172,12 @@ public sealed class MqttTests
         await broker.Publish($"{Prefix}/set/camera.status", "{}");
         await broker.Publish($"{Prefix}/set/user.big", $"\"{new string('x', 5000)}\"");
         await broker.Publish($"{Prefix}/set/user.huge", new string('x', 20_000));
+        // Oversized QoS 1 messages are acknowledged though skipped: 25 of them, more than mosquitto's 20 unacknowledged
+        // messages in flight to a client, and a command after them still arrives.
+        var oversized = await Tools.Run("bash", ["-c",
+            $"for i in $(seq 25); do head -c 20000 /dev/zero | tr '\\0' x | mosquitto_pub -h 127.0.0.1 -p {broker.Port} -q 1 "
+            + $"-t {Prefix}/set/user.huge -s || exit 1; done"]);
+        Assert.AreEqual(0, oversized.ExitCode, oversized.Error);
         await broker.Publish($"{Prefix}/set/user.last", "1");
         await Eventually.True(async () => await server.State("user.last") != null, "the command after the bad ones is applied");
         Assert.AreEqual(0, (await server.State("gpio.light"))!.Value.GetInt32());
@@ -195,9 +205,26 @@ public sealed class MqttTests
         await broker.Publish("homeassistant/status", "online");
         await Eventually.True(() => documents.Messages.Count == 2, "the documents once more after Home Assistant's birth message");
 
+        // A flood of birth messages (anyone on the broker may send them) is answered once a second, the API at once.
+        var flood = await Tools.Run("bash", ["-c",
+            $"yes online | head -n 2000 | mosquitto_pub -h 127.0.0.1 -p {broker.Port} -V mqttv311 -t homeassistant/status -l"]);
+        Assert.AreEqual(0, flood.ExitCode, flood.Error);
+        var slowest = TimeSpan.Zero;
+        for (int i = 0; i < 20; i++)
+        {
+            var took = Stopwatch.StartNew();
+            await server.Call("ping");
+            slowest = took.Elapsed > slowest ? took.Elapsed : slowest;
+            await Task.Delay(100);
+        }
+        Assert.IsLessThan(TimeSpan.FromMilliseconds(500), slowest, "the slowest API call during the flood");
+        Assert.IsLessThanOrEqualTo(2 + 3, documents.Messages.Count, "2000 birth messages in 2 s: a few answers, not 2000");
+
+        string id = File.ReadAllText(Path.Combine(server.DataDir, DeviceIdentity.FileName)).Trim();
         await server.Stop();
         await watcher.Latest($"{Prefix}/availability", m => m == "offline", 5000);
-        StringAssert.Contains(broker.Output, "disconnected", "Edge said goodbye with DISCONNECT");
+        await Eventually.True(() => broker.Output.Contains($"Client edge{id} disconnected", StringComparison.Ordinal),
+            "Edge said goodbye with DISCONNECT (mosquitto logs a lost connection otherwise)");
     }
 
     [TestMethod]
@@ -207,6 +234,7 @@ public sealed class MqttTests
         await using var server = await Start(Config(port));
         await Eventually.True(async () => (await server.State("mqtt.status"))?.GetProperty("error").GetString() is { } error
             && error.Contains("refused", StringComparison.OrdinalIgnoreCase), "the status says why it is not connected", 10_000);
+        await Task.Delay(4000); // tries at about 1 and 3 s more
         Assert.AreEqual(1, server.Log.Lines.Count(l => l.Contains("cannot connect to", StringComparison.Ordinal)), "said once");
 
         await using var broker = await MosquittoBroker.Start(port: port);
@@ -274,6 +302,9 @@ public sealed class MqttTests
         Assert.IsTrue(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         await Eventually.True(async () => (await server.State("mqtt.status"))?.GetProperty("state").GetString() == "connected",
             "connected with the reloaded password", 15_000);
+        // The reload came while Edge waited to try again: the session ended for it, the service did not fail.
+        Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("Service mqtt failed", StringComparison.Ordinal)),
+            string.Join("\n", server.Log.Lines));
     }
 
     [TestMethod]
@@ -307,6 +338,15 @@ public sealed class MqttTests
             await Eventually.True(async () => (await refused.State("mqtt.status"))?.GetProperty("error").GetString() is { Length: > 0 },
                 "an unknown CA is refused", 10_000);
             Assert.AreEqual("connecting", (await refused.State("mqtt.status"))!.Value.GetProperty("state").GetString());
+        }
+        // A CaFile that cannot be read (here a folder) is a reason like any other, tried again, not a failed service.
+        await using (var unreadable = await Start(Config(broker.Port, Tls(scratch.Root), host: "localhost")))
+        {
+            await Eventually.True(async () => (await unreadable.State("mqtt.status"))?.GetProperty("error").GetString() is { Length: > 0 },
+                "an unreadable CaFile is said", 10_000);
+            await Task.Delay(1500);
+            Assert.IsFalse(unreadable.Log.Lines.Any(l => l.Contains("Service mqtt failed", StringComparison.Ordinal)),
+                string.Join("\n", unreadable.Log.Lines));
         }
         await using var server = await Start(Config(broker.Port, Tls(Pem("ca.pem")), host: "localhost"));
         await Eventually.True(async () => (await server.State("mqtt.status"))?.GetProperty("state").GetString() == "connected",
