@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
+using Edge.Runtime;
 
 namespace Edge.State;
 
@@ -10,8 +11,8 @@ namespace Edge.State;
 /// </summary>
 public static class Crc32C
 {
-    private const uint Polynomial = 0x82F63B78; // reversed 0x1EDC6F41
-    private static readonly uint[] Table = MakeTable();
+    // Reversed 0x1EDC6F41.
+    private static readonly ReflectedCrc32 Table = new(0x82F63B78);
 
     public static uint Compute(ReadOnlySpan<byte> data)
     {
@@ -42,22 +43,5 @@ public static class Crc32C
     }
 
     /// <summary>The table-driven computation, for CPUs without CRC32C instructions.</summary>
-    internal static uint Software(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return ~crc;
-    }
-
-    private static uint[] MakeTable()
-    {
-        var table = new uint[256];
-        for (uint i = 0; i < 256; i++)
-        {
-            uint c = i;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? (c >> 1) ^ Polynomial : c >> 1;
-            table[i] = c;
-        }
-        return table;
-    }
+    internal static uint Software(ReadOnlySpan<byte> data) => Table.Compute(data);
 }
