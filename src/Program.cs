@@ -16,6 +16,7 @@ using Edge.Recording;
 using Edge.Runtime;
 using Edge.State;
 using Edge.Streaming;
+using Edge.Streaming.WebRtc;
 using Edge.Video;
 using Edge.Web.Tls;
 using Edge.Web;
@@ -191,6 +192,9 @@ public static partial class Program
             throw new ConfigException($"DataDir: cannot keep the device id in '{settings.DataDir}': {e.Message}", e);
         }
         var network = new HostNetwork(loop, pool, loggers.CreateLogger<HostNetwork>());
+        // WebRTC's candidates: the address an offer came to, then every interface's (kept current by HostNetwork).
+        var webRtc = new WebRtcServer(loop, camera, settings.WebRtc,
+            () => network.Current.Interfaces.SelectMany(i => i.IPv4).Select(a => a.Address), loggers.CreateLogger<WebRtcServer>());
         var scopes = OnvifScopes.From(settings.Onvif);
         bool discoverable = settings.Onvif.Enabled && settings.Onvif.Discovery;
         var media = new MediaService(camera, h264, rtsp);
@@ -219,7 +223,8 @@ public static partial class Program
             settings.Onvif.DiscoveryPort, loggers.CreateLogger<DiscoveryService>());
         new EdgeRoutes(new RequestFaults(clientFaults, loggers.CreateLogger<RequestFaults>(), loop.Time), httpsPolicy, api, health, metrics,
             runtime, settings.Onvif.Enabled ? onvif : null, files, config, cameraWeb, liveWeb,
-            new HlsEndpoints(loop, camera, h264, hls, auth), new RecordingEndpoints(loop, pool, auth, recordings), ui).MapTo(app);
+            new HlsEndpoints(loop, camera, h264, hls, auth), settings.WebRtc.Enabled ? new WhepEndpoints(loop, webRtc, auth) : null,
+            new RecordingEndpoints(loop, pool, auth, recordings), ui).MapTo(app);
 
         // The journal names the file, so the UI's event list links to it.
         async Task SaveSnapshot(GpioEdgeEvent edge, CancellationToken cancellationToken)
@@ -230,7 +235,7 @@ public static partial class Program
         var mqtt = new MqttService(loop, pool, camera, motion, state, settings.Gpio, settings.Mqtt, deviceId, scopes.Name, Version,
             loggers.CreateLogger<MqttService>());
         var services = new EdgeServices(new EdgeParts(loop, pool, supervisor, journal, storage, fileStore, camera, cameraStats, h264,
-            live, hls, recorder, motion, mqtt, monitor, rtsp, certificates, gpio, irCut, network, discovery, pullPoints), settings,
+            live, hls, recorder, motion, mqtt, monitor, rtsp, webRtc, certificates, gpio, irCut, network, discovery, pullPoints), settings,
             loggers);
 
         var notifier = SystemdNotifier.FromEnvironment(loggers.CreateLogger<SystemdNotifier>());

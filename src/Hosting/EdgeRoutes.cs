@@ -13,7 +13,7 @@ namespace Edge.Hosting;
 public sealed record EdgeRoutes(
     RequestFaults Faults, HttpsPolicy Https, ApiEndpoints Api, HealthEndpoints Health, MetricsEndpoint Metrics,
     RuntimeEndpoint Runtime, OnvifEndpoints? Onvif, FileEndpoints Files, ConfigEndpoints Config, CameraEndpoints Camera,
-    LiveEndpoints Live, HlsEndpoints Hls, RecordingEndpoints Recordings, StaticUi Ui)
+    LiveEndpoints Live, HlsEndpoints Hls, WhepEndpoints? Whep, RecordingEndpoints Recordings, StaticUi Ui)
 {
     public void MapTo(WebApplication app)
     {
@@ -49,6 +49,12 @@ public sealed record EdgeRoutes(
         app.MapGet("/hls/index.m3u8", Hls.Playlist);
         app.MapGet("/hls/init.mp4", Hls.Init);
         app.MapGet("/hls/{segment}", Hls.Segment);
+        if (Whep != null)
+        {
+            app.MapPost(WhepEndpoints.Path, Whep.Post);
+            app.MapDelete(WhepEndpoints.Path + "/{id}", Whep.Delete);
+            app.MapMethods(WhepEndpoints.Path + "/{id}", ["PATCH"], Whep.Patch);
+        }
         app.MapMethods("/recordings/{name}", ["GET", "HEAD"], Recordings.Get);
         app.MapDelete("/recordings/{name}", Recordings.Delete);
         // mjpg-streamer's addresses, which many NVRs and scripts still use.

@@ -11,6 +11,7 @@ using Edge.Recording;
 using Edge.Runtime;
 using Edge.State;
 using Edge.Streaming;
+using Edge.Streaming.WebRtc;
 using Edge.Video;
 using Edge.Web.Tls;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ public sealed record EdgeParts(
     EventLoop Loop, WorkerPool Pool, Supervisor Supervisor, EventJournal Journal, StorageHealth Storage, FileStore Files,
     CameraService Camera, CameraStats CameraStats, H264Service H264, LiveMp4 Live, HlsSegments Hls,
     RecordingService Recorder, MotionService Motion, MqttService Mqtt,
-    SystemMonitor Monitor, RtspServer Rtsp, CertificateStore Certificates,
+    SystemMonitor Monitor, RtspServer Rtsp, WebRtcServer WebRtc, CertificateStore Certificates,
     GpioService Gpio, IrCutService? IrCut, HostNetwork Network, DiscoveryService Discovery, PullPoints PullPoints);
 
 /// <summary>
@@ -68,6 +69,7 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
         parts.Monitor.Start();
         _idleCollection = new IdleCollector(pool, loggers.CreateLogger<IdleCollector>()).Start(loop);
         if (settings.Rtsp.Enabled) supervisor.Add("rtsp", parts.Rtsp.Run);
+        if (settings.WebRtc.Enabled) supervisor.Add("webrtc", parts.WebRtc.Run);
         if (settings.Https.Enabled)
         {
             _ = Logged(pool.Submit(_ => parts.Certificates.EnsureCreated(), PoolFullMode.Wait), "Cannot make the HTTPS certificate");
@@ -79,11 +81,8 @@ public sealed partial class EdgeServices(EdgeParts parts, EdgeSettings settings,
         }
         if (parts.Gpio.HasPins) supervisor.Add("gpio", parts.Gpio.Run);
         if (parts.IrCut is { } irCut) supervisor.Add("ircut", irCut.Run);
-        if (settings.Onvif.Enabled)
-        {
-            parts.Network.Start();
-            if (settings.Onvif.Discovery) supervisor.Add("discovery", parts.Discovery.Run);
-        }
+        if (settings.Onvif.Enabled || settings.WebRtc.Enabled) parts.Network.Start();
+        if (settings.Onvif.Enabled && settings.Onvif.Discovery) supervisor.Add("discovery", parts.Discovery.Run);
     }
 
     /// <summary>Once the host is stopping: timers end, the journal says so, viewers are let go.</summary>

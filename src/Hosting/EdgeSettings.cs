@@ -3,6 +3,7 @@ using Edge.Gpio;
 using Edge.Monitoring;
 using Edge.Motion;
 using Edge.Mqtt;
+using Edge.Streaming.WebRtc;
 using Edge.Recording;
 using Edge.Onvif;
 using Edge.State;
@@ -50,6 +51,8 @@ public sealed class EdgeSettings
     public MotionSettings Motion { get; set; } = new();
 
     public MqttSettings Mqtt { get; set; } = new();
+
+    public WebRtcSettings WebRtc { get; set; } = new();
 }
 
 /// <summary>The <c>Runtime</c> section: the worker pool's size.</summary>

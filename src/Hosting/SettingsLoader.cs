@@ -10,6 +10,7 @@ using Edge.Auth;
 using Edge.Files;
 using Edge.Motion;
 using Edge.Mqtt;
+using Edge.Streaming.WebRtc;
 using Edge.Recording;
 using Edge.Web.Tls;
 using Microsoft.AspNetCore.Http;
@@ -27,7 +28,7 @@ public static class SettingsLoader
     // What may stand at the top of the configuration ("Config" is EDGE_CONFIG seen through the EDGE_ prefix).
     private static readonly HashSet<string> TopLevel = new(StringComparer.OrdinalIgnoreCase) { "DataDir", "Auth", "Http", "WebSocket",
         "Runtime", "Camera", "H264", "Rtsp", "Onvif", "Journal", "Files", "Https", "Gpio", "Monitoring", "Recording", "Motion", "Mqtt",
-        "Logging", "urls", "Config" };
+        "WebRtc", "Logging", "urls", "Config" };
 
     /// <summary>
     /// Why <paramref name="json"/>, as the configuration file beside <paramref name="commandLine"/>'s
@@ -82,6 +83,7 @@ public static class SettingsLoader
             Recording = Bind("Recording", () => configuration.GetSection("Recording").Get<RecordingSettings>(Strict)) ?? new(),
             Motion = Bind("Motion", () => configuration.GetSection("Motion").Get<MotionSettings>(Strict)) ?? new(),
             Mqtt = Bind("Mqtt", () => configuration.GetSection("Mqtt").Get<MqttSettings>(Strict)) ?? new(),
+            WebRtc = Bind("WebRtc", () => configuration.GetSection("WebRtc").Get<WebRtcSettings>(Strict)) ?? new(),
         };
         // The H264 section stands on its own in the file; Edge keeps it with the camera settings, which camera.set saves.
         settings.Camera.H264 = Bind("H264", () => configuration.GetSection("H264").Get<H264Settings>(Strict)) ?? new();
@@ -123,6 +125,7 @@ public static class SettingsLoader
         if (s.Recording.Validate() is { } recording) throw new ConfigException($"Recording:{recording}");
         if (s.Motion.Validate() is { } motion) throw new ConfigException($"Motion:{motion}");
         if (s.Mqtt.Validate() is { } mqtt) throw new ConfigException($"Mqtt:{mqtt}");
+        if (s.WebRtc.Validate() is { } webRtc) throw new ConfigException($"WebRtc:{webRtc}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < s.Auth.Users.Count; i++)
         {

@@ -61,7 +61,7 @@ public sealed partial class EdgeProcess : IAsyncDisposable
     /// 8554, 8443 or 3702.
     /// </summary>
     public static readonly string[] EphemeralPorts = ["--urls", "http://127.0.0.1:0", "--Rtsp:Port", "0", "--Https:Port", "0",
-        "--Onvif:DiscoveryPort", "0"];
+        "--Onvif:DiscoveryPort", "0", "--WebRtc:Port", "0"];
 
     /// <summary>Starts the server on <see cref="EphemeralPorts"/> and waits for its "listening on" line.</summary>
     public static Task<EdgeProcess> Start(params string[] args) => StartWithEnvironment(null, args);

@@ -65,7 +65,7 @@ public sealed class EdgeServer : IAsyncDisposable
         await File.WriteAllTextAsync(configPath, configJson ?? DefaultConfig);
         // RTSP and WS-Discovery on free ports too, so tests never collide on 8554 or 3702.
         string[] args = ["--config", configPath, "--data-dir", Path.Combine(dir, "data"), "--urls", "http://127.0.0.1:0", "--Rtsp:Port",
-            "0", "--Onvif:DiscoveryPort", "0", "--Https:Port", "0", .. extraArgs];
+            "0", "--Onvif:DiscoveryPort", "0", "--Https:Port", "0", "--WebRtc:Port", "0", .. extraArgs];
         var log = new TestLog();
         var host = Program.CreateHost(CommandLine.Parse(args), logging => { logging.ClearProviders(); logging.AddProvider(log); }, time);
         await host.StartAsync();

@@ -72,6 +72,20 @@ public sealed class BrowserTests
         CollectionAssert.Contains(lines, "SIZE 640x360", output);
     }
 
+    [TestMethod]
+    public async Task ChromiumPlaysH264OverWebRtcThroughWhepAndEndsTheSession()
+    {
+        if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
+            "Camera":{"Source":"testpattern","Width":640,"Height":360,"Fps":25},
+            """));
+        var (lines, output) = await PlayFor(server, "whep.mjs", "playwright-core", 10);
+        CollectionAssert.Contains(lines, "CODEC video/H264", output);
+        CollectionAssert.Contains(lines, "SIZE 640x360", output);
+        CollectionAssert.Contains(lines, "DELETE 200", output);
+        Assert.IsGreaterThanOrEqualTo(200, int.Parse(lines.Single(l => l.StartsWith("FRAMES ", StringComparison.Ordinal))[7..]), output);
+    }
+
     // Runs a player script for so many seconds: it ran to "ok", its video's clock kept up with the wall clock,
     // the picture never stood still for long. Its lines and output, for the caller's own checks.
     private static async Task<(string[] Lines, string Output)> PlayFor(EdgeServer server, string player, string package, int seconds)
