@@ -195,6 +195,8 @@ public static partial class Program
         // WebRTC's candidates: the address an offer came to, then every interface's (kept current by HostNetwork).
         var webRtc = new WebRtcServer(loop, camera, settings.WebRtc,
             () => network.Current.Interfaces.SelectMany(i => i.IPv4).Select(a => a.Address), loggers.CreateLogger<WebRtcServer>());
+        webRtc.Listening += port => state.Publish("webrtc.port", port, StateJsonContext.Default.Int32);
+        webRtc.SessionsChanged += count => state.Publish("webrtc.sessions", count, StateJsonContext.Default.Int32);
         var scopes = OnvifScopes.From(settings.Onvif);
         bool discoverable = settings.Onvif.Enabled && settings.Onvif.Discovery;
         var media = new MediaService(camera, h264, rtsp);

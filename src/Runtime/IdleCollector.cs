@@ -55,6 +55,8 @@ public sealed class IdleCollector
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 return (heap, GC.GetTotalMemory(false), GC.GetTotalPauseDuration() - paused);
             }, PoolFullMode.Reject);
+            // Before it is counted: whoever sees the run sees the count it left (the finally says it again on failure).
+            _collections = _collectionCount();
             Runs++;
             // Once at information level; then once a minute while idle, which is not news.
             _logger.Log(first ? LogLevel.Information : LogLevel.Debug,

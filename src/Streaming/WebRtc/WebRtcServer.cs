@@ -38,6 +38,12 @@ public sealed partial class WebRtcServer(EventLoop loop, CameraService camera, W
 
     public int SessionCount => _byId.Count;
 
+    /// <summary>The port is bound (with its number).</summary>
+    public event Action<int>? Listening;
+
+    /// <summary>A session started or ended (with how many there are).</summary>
+    public event Action<int>? SessionsChanged;
+
     public async Task Run(CancellationToken cancellationToken)
     {
         loop.VerifyAccess();
@@ -45,6 +51,7 @@ public sealed partial class WebRtcServer(EventLoop loop, CameraService camera, W
         socket.Bind(new IPEndPoint(IPAddress.IPv6Any, settings.Port));
         Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
         Log.Listening(logger, Port);
+        Listening?.Invoke(Port);
         using var tick = loop.CreateTimer(Tick, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(IPAddress.IPv6Any, 0);
@@ -98,6 +105,7 @@ public sealed partial class WebRtcServer(EventLoop loop, CameraService camera, W
             Random.Shared.NextInt64(1, long.MaxValue));
         _byId[id] = session;
         _byUfrag[ice.Ufrag] = session;
+        SessionsChanged?.Invoke(_byId.Count);
         Log.Started(logger, id, string.Join(", ", candidates));
         return (id, answer);
     }
@@ -194,6 +202,7 @@ public sealed partial class WebRtcServer(EventLoop loop, CameraService camera, W
         foreach (var address in session.Proven) _byAddress.Remove(address);
         session.Dispose();
         Log.Ended(logger, session.Id, why);
+        SessionsChanged?.Invoke(_byId.Count);
     }
 
     // The camera's H.264 profile from its latest key frame's SPS; Constrained Baseline until one came.
