@@ -47,7 +47,7 @@ internal sealed class MqttFrameReader(int maxBodyBytes)
             }
             int take = Math.Min(_length - _filled, data.Length - at);
             int keep = Math.Clamp(Kept - _filled, 0, take);
-            data.Slice(at, keep).CopyTo(_body.AsSpan(_filled));
+            if (keep > 0) data.Slice(at, keep).CopyTo(_body.AsSpan(_filled));
             at += take;
             _filled += take;
             if (_filled < _length) continue;

@@ -45,8 +45,9 @@ public sealed class MqttProtocolTests
     public void TheFrameReaderFindsPacketsSplitAnywhereAndKeepsOnlyTheStartOfOversizedOnes()
     {
         byte[] publish = [0x30, 7, 0, 3, .. "a/b"u8, .. "hi"u8];
-        // 256 bytes of body over a 100-byte limit: a QoS 1 PUBLISH to "a/b" with packet id 9, then 249 bytes of payload
-        byte[] big = [0x32, 0x80, 0x02, 0, 3, .. "a/b"u8, 0, 9, .. Enumerable.Repeat((byte)'x', 249)];
+        // 600 bytes of body over a 100-byte limit (and past the reader's first 256-byte buffer): a QoS 1 PUBLISH to "a/b"
+        // with packet id 9, then 593 bytes of payload.
+        byte[] big = [0x32, 0xD8, 0x04, 0, 3, .. "a/b"u8, 0, 9, .. Enumerable.Repeat((byte)'x', 593)];
         byte[] ping = [0xD0, 0];
         byte[] stream = [.. publish, .. big, .. ping];
         for (int chunk = 1; chunk <= stream.Length; chunk++)
