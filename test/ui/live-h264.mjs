@@ -19,6 +19,8 @@ try {
   const { page, errors } = await desktopPage(browser);
   await page.goto(base);
   await logIn(page, user, password);
+  // MediaSource's H.264 (Auto would play WebRTC, which whep.mjs checks).
+  await page.selectOption('#stream-kind', 'h264');
   await page.waitForFunction(() => window.edgeLive.mode() === 'h264' && document.getElementById('player').currentTime > 0);
   await page.locator('#mode', { hasText: 'H.264' }).waitFor();
 

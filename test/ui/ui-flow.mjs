@@ -80,10 +80,13 @@ try {
   });
   await logIn(desk, user, password);
 
-  // Auto: H.264 through MediaSource; then the user picks MJPEG, and the page remembers it.
+  // Auto: WebRTC; the user picks H.264 through MediaSource, then MJPEG, and the page remembers it.
+  await desk.waitForFunction(() => window.edgeLive.mode() === 'webrtc' && document.getElementById('player').currentTime > 0.5);
+  await desk.locator('#mode', { hasText: 'WebRTC' }).waitFor();
+  check(await desk.locator('#video').isHidden(), 'the MJPEG picture is hidden while WebRTC plays');
+  await desk.selectOption('#stream-kind', 'h264');
   await desk.waitForFunction(() => window.edgeLive.mode() === 'h264' && document.getElementById('player').currentTime > 0.5);
   await desk.locator('#mode', { hasText: 'H.264' }).waitFor();
-  check(await desk.locator('#video').isHidden(), 'the MJPEG picture is hidden while H.264 plays');
   await desk.selectOption('#stream-kind', 'mjpeg');
   await desk.locator('#mode', { hasText: 'MJPEG' }).waitFor();
   check(await desk.locator('#player').isHidden(), 'the H.264 player is hidden while MJPEG shows');

@@ -1,7 +1,8 @@
-// The live picture. H.264 when the browser has MediaSource (ManagedMediaSource on iOS) and Edge has an
-// encoder: fragmented MP4 over the WebSocket /live into a <video>, kept near the live edge. Otherwise,
-// or when that fails, MJPEG: /stream.mjpg in an <img>; when the stream is refused or breaks,
-// /snapshot.jpg once a second, trying the stream again every 30 s. The choice is the user's ("Stream").
+// The live picture. WebRTC first (POST /whep: H.264 with no buffering delay) when the browser has it and
+// Edge has an encoder; then H.264 when the browser has MediaSource (ManagedMediaSource on iOS):
+// fragmented MP4 over the WebSocket /live into a <video>, kept near the live edge. Otherwise, or when
+// those fail, MJPEG: /stream.mjpg in an <img>; when the stream is refused or breaks, /snapshot.jpg once
+// a second, trying the stream again every 30 s. The choice is the user's ("Stream").
 import { watch, value } from './api.js';
 import { $ } from './dom.js';
 
@@ -15,7 +16,10 @@ let mode = 'off';
 let timer = 0;
 let picture = null;
 let socket = null;
+let peer = null;
+let session = null;
 let h264RetryAt = 0;
+let webrtcRetryAt = 0;
 // Capture-to-display delays (ms) of the last frames shown, for the facts line and for tests.
 const delays = [];
 window.edgeLive = { delays, mode: () => mode };
@@ -37,7 +41,9 @@ function play() {
   const h264 = value('camera.h264');
   const offered = !(h264 && h264.error);
   const mse = Media && Media.isTypeSupported('video/mp4; codecs="avc1.42E01E"');
-  if (want !== 'mjpeg' && mse && offered && (want === 'h264' || Date.now() >= h264RetryAt)) playH264();
+  const rtc = window.RTCPeerConnection && offered;
+  if (rtc && (want === 'webrtc' || (want === 'auto' && Date.now() >= webrtcRetryAt))) playWebRtc();
+  else if ((want === 'auto' || want === 'h264') && mse && offered && (want === 'h264' || Date.now() >= h264RetryAt)) playH264();
   else stream();
 }
 
@@ -45,15 +51,76 @@ function halt() {
   mode = 'off';
   clearTimeout(timer);
   if (socket) { const s = socket; socket = null; s.close(); }
+  if (peer) {
+    const p = peer;
+    peer = null;
+    p.close();
+    // The session ends now rather than when Edge stops hearing from it.
+    if (session) fetch(session, { method: 'DELETE', keepalive: true }).catch(() => {});
+    session = null;
+  }
   const video = $('video');
   video.onerror = null;
   video.removeAttribute('src');
   const player = $('player');
   if (player.getAttribute('src')) { player.removeAttribute('src'); player.load(); }
+  player.srcObject = null;
   player.hidden = true;
   video.hidden = false;
   delays.length = 0;
   render();
+}
+
+// WebRTC through WHEP. No picture within 5 s (UDP blocked between browser and board, no H.264 in this
+// browser) or a connection that fails: the next choice, and WebRTC again after 30 s.
+function playWebRtc() {
+  halt();
+  mode = 'webrtc';
+  const player = $('player');
+  const pc = new RTCPeerConnection();
+  peer = pc;
+  const fail = () => {
+    if (peer !== pc) return;
+    webrtcRetryAt = Date.now() + retryMs;
+    if (choice() === 'auto') play(); else stream();
+  };
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.ontrack = (event) => {
+    if (peer !== pc) return;
+    player.srcObject = new MediaStream([event.track]);
+    player.play().catch(() => {});
+    player.hidden = false;
+    $('video').hidden = true;
+    watchRtcFrames(player, pc);
+    render();
+  };
+  pc.onconnectionstatechange = () => { if (pc.connectionState === 'failed' || pc.connectionState === 'closed') fail(); };
+  (async () => {
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      const reply = await fetch('/whep', { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+      if (peer !== pc) return;
+      if (reply.status !== 201) { fail(); return; }
+      session = reply.headers.get('Location');
+      await pc.setRemoteDescription({ type: 'answer', sdp: await reply.text() });
+    } catch { fail(); }
+  })();
+  timer = setTimeout(() => { if (peer === pc && !(player.currentTime > 0)) fail(); }, 5000);
+  render();
+}
+
+// WebRTC's frames carry their capture time (from the RTP timestamp and Edge's sender reports).
+function watchRtcFrames(player, pc) {
+  if (!player.requestVideoFrameCallback) return;
+  const frame = (now, meta) => {
+    if (peer !== pc) return;
+    if (meta.captureTime) {
+      delays.push(meta.expectedDisplayTime - meta.captureTime);
+      if (delays.length > 600) delays.splice(0, delays.length - 600);
+    }
+    player.requestVideoFrameCallback(frame);
+  };
+  player.requestVideoFrameCallback(frame);
 }
 
 function playH264() {
@@ -187,7 +254,7 @@ document.addEventListener('visibilitychange', () => {
 $('stream-kind').value = choice();
 $('stream-kind').addEventListener('change', () => {
   localStorage.setItem('edge.stream', $('stream-kind').value);
-  h264RetryAt = 0;
+  h264RetryAt = webrtcRetryAt = 0;
   if (active && !document.hidden) play();
 });
 
@@ -198,9 +265,10 @@ function render() {
   const viewers = value('camera.viewers');
   $('resolution').textContent = video.width ? `${video.width}×${video.height}` : '–';
   // H.264: the camera's rate; MJPEG: frames delivered to all viewers, per viewer.
-  $('fps').textContent = !fps ? '0' : mode === 'h264' ? fps.capture.toFixed(1) : viewers ? (fps.delivered / viewers).toFixed(1) : '0';
+  $('fps').textContent = !fps ? '0' : mode === 'h264' || mode === 'webrtc' ? fps.capture.toFixed(1)
+    : viewers ? (fps.delivered / viewers).toFixed(1) : '0';
   $('source').textContent = status.description || status.source || '';
-  $('mode').textContent = { h264: 'H.264', stream: 'MJPEG', poll: 'snapshots' }[mode] || '';
+  $('mode').textContent = { webrtc: 'WebRTC', h264: 'H.264', stream: 'MJPEG', poll: 'snapshots' }[mode] || '';
   const down = video.signal === 'down' || video.signal === 'none';
   $('nosignal').hidden = !down;
   $('nosignal').textContent = video.signal === 'none' ? 'No signal' : `Camera ${status.state || 'down'}${status.error ? ': ' + status.error : ''}`;
@@ -209,7 +277,8 @@ function render() {
 // The delay shown is the median of the last second's frames.
 setInterval(() => {
   const recent = delays.slice(-30).sort((a, b) => a - b);
-  $('delay').textContent = mode === 'h264' && recent.length ? ` · ${Math.round(recent[recent.length >> 1])} ms behind` : '';
+  $('delay').textContent = (mode === 'h264' || mode === 'webrtc') && recent.length
+    ? ` · ${Math.round(recent[recent.length >> 1])} ms behind` : '';
 }, 1000);
 
 watch('camera.', (key) => { if (key !== 'camera.drops' && key !== 'camera.encode_ms') render(); });
