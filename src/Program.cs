@@ -193,10 +193,11 @@ public static partial class Program
         }
         var network = new HostNetwork(loop, pool, loggers.CreateLogger<HostNetwork>());
         // WebRTC's candidates: the address an offer came to, then every interface's (kept current by HostNetwork).
-        var webRtc = new WebRtcServer(loop, camera, settings.WebRtc,
+        var webRtc = new WebRtcServer(loop, pool, camera, settings.WebRtc,
             () => network.Current.Interfaces.SelectMany(i => i.IPv4).Select(a => a.Address), loggers.CreateLogger<WebRtcServer>());
         webRtc.Listening += port => state.Publish("webrtc.port", port, StateJsonContext.Default.Int32);
         webRtc.SessionsChanged += count => state.Publish("webrtc.sessions", count, StateJsonContext.Default.Int32);
+        webRtc.DropsChanged += drops => state.Publish("webrtc.drops", drops, StateJsonContext.Default.Int64);
         var scopes = OnvifScopes.From(settings.Onvif);
         bool discoverable = settings.Onvif.Enabled && settings.Onvif.Discovery;
         var media = new MediaService(camera, h264, rtsp);

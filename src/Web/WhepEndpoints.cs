@@ -46,7 +46,7 @@ public sealed class WhepEndpoints(EventLoop loop, WebRtcServer webRtc, Authentic
         }
         try
         {
-            var (id, answer) = webRtc.Offer(sdp, context.Connection.LocalIpAddress);
+            var (id, answer) = await webRtc.Offer(sdp, context.Connection.LocalIpAddress);
             var response = context.Response;
             response.StatusCode = StatusCodes.Status201Created;
             response.ContentType = "application/sdp";

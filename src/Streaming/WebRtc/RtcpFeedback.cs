@@ -27,8 +27,11 @@ internal sealed class RtcpFeedback
     /// <summary>It said goodbye.</summary>
     public bool Bye { get; private set; }
 
-    /// <summary>Its last report's fraction lost (0–255 for 0–100 %) and jitter (RTP clock units), if it sent one.</summary>
-    public (int FractionLost, uint Jitter)? Reception { get; private set; }
+    /// <summary>
+    /// Its last report's fraction lost (0–255 for 0–100 %), jitter (RTP clock units) and extended highest
+    /// sequence number received, if it sent one.
+    /// </summary>
+    public (int FractionLost, uint Jitter, uint Highest)? Reception { get; private set; }
 
     /// <summary>Reads a compound packet about <paramref name="mediaSsrc"/>; false when malformed (what came before counts).</summary>
     public bool Read(ReadOnlySpan<byte> compound, uint mediaSsrc)
@@ -49,7 +52,10 @@ internal sealed class RtcpFeedback
                     {
                         var block = packet.Slice(8 + 24 * i, 24);
                         if (BinaryPrimitives.ReadUInt32BigEndian(block) == mediaSsrc)
-                            Reception = (block[4], BinaryPrimitives.ReadUInt32BigEndian(block[12..]));
+                        {
+                            Reception = (block[4], BinaryPrimitives.ReadUInt32BigEndian(block[12..]),
+                                BinaryPrimitives.ReadUInt32BigEndian(block[8..]));
+                        }
                     }
                     break;
                 case Goodbye:

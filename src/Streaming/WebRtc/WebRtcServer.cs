@@ -16,11 +16,17 @@ public sealed class WhepRefusal(int status, string message) : Exception(message)
 /// WebRTC's one UDP port (the supervised <c>webrtc</c>) and its sessions: an offer becomes a session
 /// and its answer; datagrams are told apart by their first byte (RFC 7983): STUN finds its session by
 /// the USERNAME's ufrag and must carry its integrity, DTLS and SRTCP only come from addresses a valid
-/// check came from. A session whose checks stop for <c>ConsentTimeoutSeconds</c> ends. Loop only.
+/// check came from. A session whose checks stop for <c>ConsentTimeoutSeconds</c> ends, and so does
+/// one whose receiver reports stop showing progress for <c>StallTimeoutSeconds</c>. The socket never
+/// blocks the loop: a full send buffer drops the datagram (counted; NACK or the next key frame repairs
+/// it), so no viewer can hold up another. Loop only.
 /// </summary>
-public sealed partial class WebRtcServer(EventLoop loop, CameraService camera, WebRtcSettings settings,
+public sealed partial class WebRtcServer(EventLoop loop, WorkerPool pool, CameraService camera, WebRtcSettings settings,
     Func<IEnumerable<IPAddress>> addresses, ILogger logger)
 {
+    // Room for a key frame to every session at once before the kernel drops (it caps this at net.core.wmem_max).
+    private const int SendBufferBytes = 1 << 20;
+
     // RTP payload room: a datagram of at most the DTLS MTU, less the RTP header and the SRTP tag.
     private const int PayloadRoom = DtlsTransport.Mtu - RtpHeader.Size - SrtpContext.RtpOverhead;
 
@@ -30,8 +36,9 @@ public sealed partial class WebRtcServer(EventLoop loop, CameraService camera, W
     private readonly H264Payloader _payloader = new();
     private readonly PeerFaultLog _faults = new(logger, loop.Time);
     private (long Sequence, RtpFrame? Fragments) _lastFragmented = (-1, null);
-    private DtlsContext? _dtls;
+    private Task<DtlsContext>? _dtls;
     private Socket? _socket;
+    private long _drops, _dropsPublished;
 
     /// <summary>The UDP port sessions use, once bound.</summary>
     public int Port { get; private set; }
@@ -44,11 +51,16 @@ public sealed partial class WebRtcServer(EventLoop loop, CameraService camera, W
     /// <summary>A session started or ended (with how many there are).</summary>
     public event Action<int>? SessionsChanged;
 
+    /// <summary>Datagrams dropped because the send buffer was full, so far (told at most once a second).</summary>
+    public event Action<long>? DropsChanged;
+
     public async Task Run(CancellationToken cancellationToken)
     {
         loop.VerifyAccess();
         using var socket = _socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp) { DualMode = true };
         socket.Bind(new IPEndPoint(IPAddress.IPv6Any, settings.Port));
+        socket.Blocking = false;
+        socket.SendBufferSize = SendBufferBytes;
         Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
         Log.Listening(logger, Port);
         Listening?.Invoke(Port);
@@ -76,11 +88,10 @@ public sealed partial class WebRtcServer(EventLoop loop, CameraService camera, W
     /// <summary>A session for a WHEP offer, and its answer.</summary>
     /// <param name="local">The address the offer came to: a candidate the browser can surely reach.</param>
     /// <exception cref="WhepRefusal">The offer cannot be served (400, 422, 503).</exception>
-    public (string Id, string Answer) Offer(string sdp, IPAddress? local)
+    public async Task<(string Id, string Answer)> Offer(string sdp, IPAddress? local)
     {
         loop.VerifyAccess();
-        if (_socket == null) throw new WhepRefusal(503, "WebRTC is not running.");
-        if (_byId.Count >= settings.MaxSessions) throw new WhepRefusal(503, $"{settings.MaxSessions} WebRTC viewers watch already.");
+        Admit();
         SdpOffer offer;
         try { offer = SdpOffer.Parse(sdp); }
         catch (FormatException e) { throw new WhepRefusal(400, "The offer is not SDP: " + e.Message); }
@@ -95,13 +106,13 @@ public sealed partial class WebRtcServer(EventLoop loop, CameraService camera, W
         var (profile, constraints) = CameraProfile();
         if (H264PayloadChoice.Choose(video, profile, constraints) is not { } payloadType)
             throw new WhepRefusal(422, "The offer has no H.264 with packetization-mode=1.");
-        try { _dtls ??= new DtlsContext(loop.Time); }
-        catch (InvalidOperationException e) { throw new WhepRefusal(503, e.Message); }
+        var dtls = await Dtls();
+        Admit(); // again: the port may have stopped, or other offers filled it, while the context was made
         var ice = IceCredentials.Create();
         string id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
-        var session = new WebRtcSession(loop, camera.H264, this, _dtls, id, ice, video.IceUfrag, video.Fingerprint, payloadType);
+        var session = new WebRtcSession(loop, camera.H264, this, dtls, id, ice, video.IceUfrag, video.Fingerprint, payloadType);
         var candidates = Candidates(local);
-        string answer = SdpAnswer.Write(offer, video, payloadType, ice, _dtls.Fingerprint, candidates, session.Ssrc,
+        string answer = SdpAnswer.Write(offer, video, payloadType, ice, dtls.Fingerprint, candidates, session.Ssrc,
             Random.Shared.NextInt64(1, long.MaxValue));
         _byId[id] = session;
         _byUfrag[ice.Ufrag] = session;
@@ -124,8 +135,9 @@ public sealed partial class WebRtcServer(EventLoop loop, CameraService camera, W
 
     internal void Send(ReadOnlySpan<byte> datagram, IPEndPoint to)
     {
-        // A full send buffer drops the datagram (NACK or the next key frame repair it); a departed viewer times out.
+        // Non-blocking: a full send buffer drops the datagram (NACK or the next key frame repair it); a departed viewer times out.
         try { _socket?.SendTo(datagram, SocketFlags.None, to); }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.NoBufferSpaceAvailable) { _drops++; }
         catch (SocketException) { }
     }
 
@@ -181,17 +193,39 @@ public sealed partial class WebRtcServer(EventLoop loop, CameraService camera, W
         _byAddress[from] = session;
     }
 
-    // Once a second: retransmissions, sender reports, and sessions whose consent ran out.
+    private void Admit()
+    {
+        if (_socket == null) throw new WhepRefusal(503, "WebRTC is not running.");
+        if (_byId.Count >= settings.MaxSessions) throw new WhepRefusal(503, $"{settings.MaxSessions} WebRTC viewers watch already.");
+    }
+
+    // The DTLS context (OpenSSL loaded, a key and certificate made) on the pool, once; made again after a failure.
+    private async Task<DtlsContext> Dtls()
+    {
+        var making = _dtls ??= pool.Submit(_ => new DtlsContext(loop.Time), PoolFullMode.Wait);
+        try { return await making; }
+        catch (InvalidOperationException e)
+        {
+            if (_dtls == making) _dtls = null;
+            throw new WhepRefusal(503, e.Message);
+        }
+    }
+
+    // Once a second: retransmissions, sender reports, sessions whose consent ran out or whose viewer stalled.
     private void Tick()
     {
         var consent = TimeSpan.FromSeconds(settings.ConsentTimeoutSeconds);
+        var stall = TimeSpan.FromSeconds(settings.StallTimeoutSeconds);
         foreach (var session in _byId.Values.ToList())
         {
             session.Tick();
             if (session.Ended == null && loop.Time.GetElapsedTime(session.LastCheck) > consent)
                 session.End($"no ICE check for {settings.ConsentTimeoutSeconds} s");
+            if (session.Ended == null && session.Stalled(stall))
+                session.End($"the viewer reported no progress for {settings.StallTimeoutSeconds} s");
             if (session.Ended != null) Remove(session, session.Ended);
         }
+        if (_drops != _dropsPublished) DropsChanged?.Invoke(_dropsPublished = _drops);
     }
 
     private void Remove(WebRtcSession session, string why)

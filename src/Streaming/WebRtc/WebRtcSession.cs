@@ -7,8 +7,9 @@ namespace Edge.Streaming.WebRtc;
 /// <summary>
 /// One WHEP viewer: its ICE credentials and the addresses its checks proved, its DTLS handshake, then
 /// the camera's H.264 as SRTP to the nominated address (starting on a key frame, skipping to the next
-/// one when it falls behind), packets kept for NACKs, key frames on PLI or FIR, a sender report a
-/// second. Loop only.
+/// one when it falls behind: the hub viewer is its bounded queue), packets kept for NACKs, key frames
+/// on PLI or FIR, a sender report a second; stalled when the handshake or the receiver's reports stop
+/// making progress. Loop only.
 /// </summary>
 internal sealed class WebRtcSession : IDisposable
 {
@@ -26,8 +27,9 @@ internal sealed class WebRtcSession : IDisposable
     private readonly CancellationTokenSource _ending = new();
     private SrtpContext? _send, _receive;
     private ushort _sequence = (ushort)Random.Shared.Next();
-    private uint _packets, _octets;
-    private long _epoch, _lastKeyFrameRequest;
+    private uint _packets, _octets, _packetsAtProgress;
+    private long _epoch, _lastKeyFrameRequest, _lastProgress;
+    private uint? _highestReported;
 
     public WebRtcSession(EventLoop loop, FrameHub hub, WebRtcServer port, DtlsContext dtls, string id, IceCredentials ice,
         string peerUfrag, string peerFingerprint, int payloadType)
@@ -35,7 +37,7 @@ internal sealed class WebRtcSession : IDisposable
         (_loop, _hub, _port) = (loop, hub, port);
         (Id, Ice, PeerUfrag, PayloadType) = (id, ice, peerUfrag, payloadType);
         Ssrc = (uint)Random.Shared.Next(1, int.MaxValue);
-        LastCheck = loop.Time.GetTimestamp();
+        LastCheck = _lastProgress = loop.Time.GetTimestamp();
         _dtls = new DtlsTransport(dtls, peerFingerprint, datagram =>
         {
             if (Remote != null) _port.Send(datagram.Span, Remote);
@@ -82,6 +84,7 @@ internal sealed class WebRtcSession : IDisposable
         var keys = _dtls.Keys!;
         _send = new SrtpContext(keys.LocalKey, keys.LocalSalt);
         _receive = new SrtpContext(keys.RemoteKey, keys.RemoteSalt);
+        _lastProgress = _loop.Time.GetTimestamp();
         _ = Stream(_ending.Token);
     }
 
@@ -91,6 +94,10 @@ internal sealed class WebRtcSession : IDisposable
         if (_receive == null) return;
         int length = _receive.UnprotectRtcp(datagram);
         if (length < 0 || !_feedback.Read(datagram[..length], Ssrc)) return;
+        if (_feedback.Reception is { } reception && reception.Highest != _highestReported)
+        {
+            (_highestReported, _lastProgress, _packetsAtProgress) = (reception.Highest, _loop.Time.GetTimestamp(), _packets);
+        }
         foreach (ushort lost in _feedback.Lost)
         {
             var again = _history.Find(lost);
@@ -115,6 +122,13 @@ internal sealed class WebRtcSession : IDisposable
             "edge");
         _port.Send(report[.._send.ProtectRtcp(report, length)], Remote);
     }
+
+    /// <summary>
+    /// No progress for <paramref name="limit"/>: the handshake has not ended, or packets went out and no
+    /// receiver report has shown a new highest sequence number (a viewer gone quiet, or one whose path broke).
+    /// </summary>
+    public bool Stalled(TimeSpan limit)
+        => _loop.Time.GetElapsedTime(_lastProgress) > limit && (_send == null || _packets != _packetsAtProgress);
 
     public void End(string why)
     {

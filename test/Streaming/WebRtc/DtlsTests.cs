@@ -78,13 +78,5 @@ public sealed class DtlsTests
         }
     }
 
-    // An ECDSA client certificate in the scratch folder; its fingerprint as an offer gives it.
-    private static async Task<string> ClientCertificate(ScratchFolder scratch)
-    {
-        var made = await Tools.Run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-days", "2", "-subj", "/CN=browser", "-keyout", scratch.PathOf("client.key"), "-out", scratch.PathOf("client.pem")]);
-        Assert.AreEqual(0, made.ExitCode, made.Error);
-        using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(scratch.PathOf("client.pem")));
-        return DtlsContext.FingerprintOf(certificate.RawData);
-    }
+    private static Task<string> ClientCertificate(ScratchFolder scratch) => WhepPeer.Certificate(scratch);
 }

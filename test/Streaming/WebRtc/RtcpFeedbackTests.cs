@@ -31,7 +31,7 @@ public sealed class RtcpFeedbackTests
         var feedback = new RtcpFeedback();
         Assert.IsTrue(feedback.Read([.. Report, .. Convert.FromHexString("81ce0002" + "cafebabe" + "11223344")], Media));
         Assert.IsTrue(feedback.KeyFrame, "PLI after a receiver report");
-        Assert.AreEqual((32, 90u), feedback.Reception);
+        Assert.AreEqual((32, 90u, 0x1000u), feedback.Reception, "fraction lost, jitter, extended highest sequence");
         byte[] fir = Convert.FromHexString("84ce0004" + "cafebabe" + "00000000" + "11223344" + "07000000");
         Assert.IsTrue(feedback.Read(fir, Media));
         Assert.IsTrue(feedback.KeyFrame, "FIR number 7");

@@ -114,34 +114,5 @@ public sealed class WebRtcPortTests
     private static string Line(string sdp, string prefix)
         => sdp.Split("\r\n").Single(l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..];
 
-    // A Binding request as a browser sends it: USERNAME, ICE-CONTROLLING, MESSAGE-INTEGRITY, FINGERPRINT.
-    private static byte[] Request(string username, string password)
-    {
-        byte[] name = Encoding.UTF8.GetBytes(username);
-        int namePadded = (name.Length + 3) / 4 * 4;
-        var message = new byte[20 + 4 + namePadded + 12 + 24 + 8];
-        BinaryPrimitives.WriteUInt16BigEndian(message, 0x0001);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(4), Stun.MagicCookie);
-        RandomNumberGenerator.Fill(message.AsSpan(8, 12));
-        int at = 20;
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(at), 0x0006);
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(at + 2), (ushort)name.Length);
-        name.CopyTo(message, at + 4);
-        at += 4 + namePadded;
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(at), 0x802A);
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(at + 2), 8);
-        at += 12;
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(2), (ushort)(at + 24 - 20));
-        var integrity = HMACSHA1.HashData(Encoding.UTF8.GetBytes(password), message.AsSpan(0, at));
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(at), 0x0008);
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(at + 2), 20);
-        integrity.CopyTo(message, at + 4);
-        at += 24;
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(2), (ushort)(at + 8 - 20));
-        uint crc = new Edge.Runtime.ReflectedCrc32(Edge.Runtime.ReflectedCrc32.Ieee).Compute(message.AsSpan(0, at)) ^ 0x5354554E;
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(at), 0x8028);
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(at + 2), 4);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(at + 4), crc);
-        return message;
-    }
+    private static byte[] Request(string username, string password) => WhepPeer.BindingRequest(username, password);
 }

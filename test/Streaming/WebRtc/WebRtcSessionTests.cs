@@ -1,0 +1,93 @@
+using System.Net;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Streaming.WebRtc;
+
+/// <summary>
+/// A session's media path against a viewer made of real parts (<see cref="WhepPeer"/>: ICE, OpenSSL's
+/// DTLS client, SRTP): what its RTCP asks for is done, a replayed request is not, and a viewer that
+/// stops making progress is ended while another keeps playing.
+/// </summary>
+[TestClass]
+public sealed class WebRtcSessionTests
+{
+    // A 60-s GOP: every key frame after the first is one somebody asked for.
+    private static Task<EdgeServer> Start(string extra = "") => EdgeServer.Start(EdgeServer.ConfigWithUsers($$"""
+        "Camera":{"Source":"testpattern","Width":320,"Height":240,"Fps":15},"H264":{"KeyframeSeconds":60},{{extra}}
+        """));
+
+    [TestMethod]
+    public async Task NackedPacketsComeAgainAsTheyWereAndAPliBringsAKeyFrameButTheSamePliReplayedDoesNot()
+    {
+        await using var server = await Start("\"WebRtc\":{\"StallTimeoutSeconds\":60},"); // this viewer sends no reports
+        await using var peer = await WhepPeer.Connect(server);
+        var first = await peer.WaitFor(p => p.IsKeyFrame, "the stream starting on a key frame", 10_000);
+        await peer.WaitFor(p => (ushort)(p.Sequence - first.Sequence) is >= 20 and < 0x8000, "20 packets more", 10_000);
+
+        ushort lost = (ushort)(first.Sequence + 3);
+        peer.Nack(lost, 0b10); // and lost + 2
+        foreach (ushort sequence in new[] { lost, (ushort)(lost + 2) })
+        {
+            var again = await peer.WaitFor(p => p.Repeat && p.Sequence == sequence, $"packet {sequence} sent again", 3000);
+            CollectionAssert.AreEqual(peer.Raw(sequence), again.Data, "the same SRTP packet, byte for byte");
+        }
+        Assert.AreEqual(2, peer.Packets.Count(p => p.Repeat), "only what was asked for");
+
+        Assert.AreEqual(1, KeyFrames(peer), "no key frame but the first before anyone asks");
+        var asked = DateTime.UtcNow;
+        byte[] pli = peer.PictureLoss();
+        var made = await peer.WaitFor(p => p.IsKeyFrame && p.Arrived > asked, "a key frame after the PLI", 3000);
+        Assert.IsLessThan(TimeSpan.FromSeconds(1), made.Arrived - asked, "the key frame's delay");
+
+        await Task.Delay(1500); // past the one-a-second spacing of requests
+        peer.SendRaw(pli);
+        await Task.Delay(1500);
+        Assert.AreEqual(2, KeyFrames(peer), "a replayed SRTCP packet is refused: no key frame for it");
+        asked = DateTime.UtcNow;
+        peer.PictureLoss();
+        await peer.WaitFor(p => p.IsKeyFrame && p.Arrived > asked, "a key frame for a new PLI", 3000);
+    }
+
+    [TestMethod]
+    public async Task ViewersThatStopReportingOrNeverHandshakeAreEndedWhileAnotherKeepsPlaying()
+    {
+        await using var server = await Start("\"WebRtc\":{\"StallTimeoutSeconds\":3},");
+        await using var playing = await WhepPeer.Connect(server);
+        await using var quiet = await WhepPeer.Connect(server);
+        await using var silent = await WhepPeer.Offer(server);
+        await quiet.WaitFor(p => p.Payload != null, "the quiet viewer's first packet", 10_000);
+        Assert.AreEqual(3, (await server.State("webrtc.sessions"))!.Value.GetInt32());
+
+        // All three keep ICE consent; only one reports what it receives, and one never does DTLS.
+        using var stop = new CancellationTokenSource();
+        var keepAlive = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                playing.Report();
+                foreach (var peer in new[] { playing, quiet, silent }) peer.Check();
+                await Task.Delay(500);
+            }
+        });
+        try
+        {
+            await Eventually.True(async () => (await server.State("webrtc.sessions"))?.GetInt32() == 1, "two sessions ended", 15_000);
+            string log = string.Join("\n", server.Log.Lines.Where(l => l.Contains("WebRTC", StringComparison.Ordinal)));
+            foreach (var ended in new[] { quiet, silent })
+                StringAssert.Contains(log, $"WebRTC session {ended.Id} ended: the viewer reported no progress for 3 s");
+            int before = playing.Packets.Count;
+            await Task.Delay(1500);
+            Assert.IsGreaterThan(before + 10, playing.Packets.Count, "the reporting viewer still receives");
+            using var deleted = await server.Http.DeleteAsync(playing.Location);
+            Assert.AreEqual(HttpStatusCode.OK, deleted.StatusCode, "its session is still there");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await keepAlive;
+        }
+    }
+
+    // Key frames seen: one per RTP timestamp among packets carrying IDR slices.
+    private static int KeyFrames(WhepPeer peer) => peer.Packets.Where(p => p.IsKeyFrame).Select(p => p.Timestamp).Distinct().Count();
+}
