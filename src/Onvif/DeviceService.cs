@@ -5,6 +5,7 @@ using Edge.Onvif.Xml;
 using Edge.Streaming;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using static Edge.Auth.UserRole;
 
 namespace Edge.Onvif;
 
@@ -49,31 +50,32 @@ public sealed partial class DeviceService : IOnvifService
         _logger = logger;
         Operations = new Dictionary<string, OnvifOperation>(StringComparer.Ordinal)
         {
-            ["GetSystemDateAndTime"] = new(GetSystemDateAndTime, Anonymous: true),
-            ["GetCapabilities"] = new(GetCapabilities, Anonymous: true),
-            ["GetServices"] = new(GetServices, Anonymous: true),
-            ["GetServiceCapabilities"] = new((_, w) => Respond(w, "GetServiceCapabilitiesResponse", () => WriteServiceCapabilities(w)),
+            ["GetSystemDateAndTime"] = new(Viewer, GetSystemDateAndTime, Anonymous: true),
+            ["GetCapabilities"] = new(Viewer, GetCapabilities, Anonymous: true),
+            ["GetServices"] = new(Viewer, GetServices, Anonymous: true),
+            ["GetServiceCapabilities"] = new(Viewer, (_, w) =>
+                Respond(w, "GetServiceCapabilitiesResponse", () => WriteServiceCapabilities(w)),
                 Anonymous: true),
-            ["GetHostname"] = new(GetHostname, Anonymous: true),
-            ["GetWsdlUrl"] = new((_, w) =>
+            ["GetHostname"] = new(Viewer, GetHostname, Anonymous: true),
+            ["GetWsdlUrl"] = new(Viewer, (_, w) =>
                 Respond(w, "GetWsdlUrlResponse", () => w.Tds("WsdlUrl", "https://www.onvif.org/profiles/specifications/")),
                 Anonymous: true),
-            ["GetDeviceInformation"] = new(GetDeviceInformation),
-            ["GetScopes"] = new(GetScopes),
-            ["GetNetworkInterfaces"] = new(GetNetworkInterfaces),
-            ["GetNetworkProtocols"] = new(GetNetworkProtocols),
-            ["GetDNS"] = new(GetDns),
-            ["GetNTP"] = new((_, w) => Respond(w, "GetNTPResponse", () =>
+            ["GetDeviceInformation"] = new(Viewer, GetDeviceInformation),
+            ["GetScopes"] = new(Viewer, GetScopes),
+            ["GetNetworkInterfaces"] = new(Viewer, GetNetworkInterfaces),
+            ["GetNetworkProtocols"] = new(Viewer, GetNetworkProtocols),
+            ["GetDNS"] = new(Viewer, GetDns),
+            ["GetNTP"] = new(Viewer, (_, w) => Respond(w, "GetNTPResponse", () =>
             {
                 w.StartTds("NTPInformation");
                 w.Tt("FromDHCP", false);
                 w.WriteEndElement();
             })),
-            ["GetNetworkDefaultGateway"] = new(GetNetworkDefaultGateway),
-            ["GetDiscoveryMode"] = new((_, w) =>
+            ["GetNetworkDefaultGateway"] = new(Viewer, GetNetworkDefaultGateway),
+            ["GetDiscoveryMode"] = new(Viewer, (_, w) =>
                 Respond(w, "GetDiscoveryModeResponse", () => w.Tds("DiscoveryMode", _discoverable ? "Discoverable" : "NonDiscoverable"))),
-            ["GetUsers"] = new(GetUsers, Role: UserRole.Admin),
-            ["SystemReboot"] = new(SystemReboot, Role: UserRole.Admin),
+            ["GetUsers"] = new(Admin, GetUsers),
+            ["SystemReboot"] = new(Admin, SystemReboot),
         };
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml;
 using Edge.Onvif.Xml;
 using Edge.Runtime;
+using static Edge.Auth.UserRole;
 
 namespace Edge.Onvif;
 
@@ -30,11 +31,12 @@ public sealed class EventsService : IOnvifService
         _points = points;
         Operations = new Dictionary<string, OnvifOperation>(StringComparer.Ordinal)
         {
-            ["GetServiceCapabilities"] = new((_, w) => Respond(w, "GetServiceCapabilitiesResponse", () => WriteServiceCapabilities(w))),
-            ["GetEventProperties"] = new((_, w) => Respond(w, "GetEventPropertiesResponse", () => WriteEventProperties(w))),
-            ["CreatePullPointSubscription"] = new(CreatePullPointSubscription),
-            ["PullMessages"] = new(PullMessages, Wait: WaitForMessages),
-            ["SetSynchronizationPoint"] = new((call, w) =>
+            ["GetServiceCapabilities"] = new(Viewer, (_, w) =>
+                Respond(w, "GetServiceCapabilitiesResponse", () => WriteServiceCapabilities(w))),
+            ["GetEventProperties"] = new(Viewer, (_, w) => Respond(w, "GetEventPropertiesResponse", () => WriteEventProperties(w))),
+            ["CreatePullPointSubscription"] = new(Viewer, CreatePullPointSubscription),
+            ["PullMessages"] = new(Viewer, PullMessages, Wait: WaitForMessages),
+            ["SetSynchronizationPoint"] = new(Viewer, (call, w) =>
             {
                 _points.Synchronize(Subscription(_points, call));
                 Respond(w, "SetSynchronizationPointResponse", () => { });

@@ -2,6 +2,7 @@ using Edge.Auth;
 using Edge.Gpio;
 using Edge.Onvif.Xml;
 using Edge.State;
+using static Edge.Auth.UserRole;
 
 namespace Edge.Onvif;
 
@@ -22,8 +23,9 @@ public sealed class ImagingService : IOnvifService
         _irCut = irCut;
         Operations = new Dictionary<string, OnvifOperation>(StringComparer.Ordinal)
         {
-            ["GetServiceCapabilities"] = new((_, w) => Respond(w, "GetServiceCapabilitiesResponse", () => WriteServiceCapabilities(w))),
-            ["GetImagingSettings"] = new((call, w) =>
+            ["GetServiceCapabilities"] = new(Viewer, (_, w) =>
+                Respond(w, "GetServiceCapabilitiesResponse", () => WriteServiceCapabilities(w))),
+            ["GetImagingSettings"] = new(Viewer, (call, w) =>
             {
                 Source(call);
                 Respond(w, "GetImagingSettingsResponse", () =>
@@ -33,7 +35,7 @@ public sealed class ImagingService : IOnvifService
                     w.WriteEndElement();
                 });
             }),
-            ["GetOptions"] = new((call, w) =>
+            ["GetOptions"] = new(Viewer, (call, w) =>
             {
                 Source(call);
                 Respond(w, "GetOptionsResponse", () =>
@@ -44,7 +46,7 @@ public sealed class ImagingService : IOnvifService
                 });
             }),
             // The mode is saved and applied before the answer: the Wait does it, off the writer.
-            ["SetImagingSettings"] = new((_, w) => Respond(w, "SetImagingSettingsResponse", () => { }), Role: UserRole.Operator,
+            ["SetImagingSettings"] = new(Operator, (_, w) => Respond(w, "SetImagingSettingsResponse", () => { }),
                 Wait: SetImagingSettings),
         };
     }

@@ -2,6 +2,7 @@ using Edge.Camera;
 using Edge.Onvif.Xml;
 using Edge.Streaming;
 using Edge.Video;
+using static Edge.Auth.UserRole;
 
 namespace Edge.Onvif;
 
@@ -35,35 +36,37 @@ public sealed class MediaService : IOnvifService
         _rtsp = rtsp;
         Operations = new Dictionary<string, OnvifOperation>(StringComparer.Ordinal)
         {
-            ["GetServiceCapabilities"] = new((_, w) => Respond(w, "GetServiceCapabilitiesResponse", () => WriteServiceCapabilities(w))),
-            ["GetProfiles"] = new((_, w) => Respond(w, "GetProfilesResponse", () =>
+            ["GetServiceCapabilities"] = new(Viewer, (_, w) =>
+                Respond(w, "GetServiceCapabilitiesResponse", () => WriteServiceCapabilities(w))),
+            ["GetProfiles"] = new(Viewer, (_, w) => Respond(w, "GetProfilesResponse", () =>
             {
                 foreach (var profile in Profiles()) WriteProfile(w, "Profiles", profile);
             })),
-            ["GetProfile"] = new((call, w) => Respond(w, "GetProfileResponse", () => WriteProfile(w, "Profile", FindProfile(call)))),
-            ["GetVideoSources"] = new(GetVideoSources),
-            ["GetVideoSourceConfigurations"] = new((_, w) =>
+            ["GetProfile"] = new(Viewer, (call, w) =>
+                Respond(w, "GetProfileResponse", () => WriteProfile(w, "Profile", FindProfile(call)))),
+            ["GetVideoSources"] = new(Viewer, GetVideoSources),
+            ["GetVideoSourceConfigurations"] = new(Viewer, (_, w) =>
                 Respond(w, "GetVideoSourceConfigurationsResponse", () => WriteSourceConfiguration(w, "Configurations"))),
-            ["GetVideoSourceConfiguration"] = new(GetVideoSourceConfiguration),
-            ["GetVideoEncoderConfigurations"] = new((_, w) => Respond(w, "GetVideoEncoderConfigurationsResponse", () =>
+            ["GetVideoSourceConfiguration"] = new(Viewer, GetVideoSourceConfiguration),
+            ["GetVideoEncoderConfigurations"] = new(Viewer, (_, w) => Respond(w, "GetVideoEncoderConfigurationsResponse", () =>
             {
                 foreach (var profile in Profiles()) WriteEncoderConfiguration(w, "Configurations", profile);
             })),
-            ["GetVideoEncoderConfiguration"] = new((call, w) =>
+            ["GetVideoEncoderConfiguration"] = new(Viewer, (call, w) =>
                 Respond(w, "GetVideoEncoderConfigurationResponse", () => WriteEncoderConfiguration(w, "Configuration", FindEncoder(call)))),
-            ["GetCompatibleVideoEncoderConfigurations"] = new((call, w) =>
+            ["GetCompatibleVideoEncoderConfigurations"] = new(Viewer, (call, w) =>
                 Respond(w, "GetCompatibleVideoEncoderConfigurationsResponse",
                     () => WriteEncoderConfiguration(w, "Configurations", FindProfile(call)))),
-            ["GetVideoEncoderConfigurationOptions"] = new(GetVideoEncoderConfigurationOptions),
-            ["GetStreamUri"] = new(GetStreamUri),
-            ["GetSnapshotUri"] = new((call, w) => Respond(w, "GetSnapshotUriResponse", () =>
+            ["GetVideoEncoderConfigurationOptions"] = new(Viewer, GetVideoEncoderConfigurationOptions),
+            ["GetStreamUri"] = new(Viewer, GetStreamUri),
+            ["GetSnapshotUri"] = new(Viewer, (call, w) => Respond(w, "GetSnapshotUriResponse", () =>
             {
                 FindProfile(call);
                 // Clients such as Home Assistant then take stills from the stream instead.
                 if (_camera.JpegUnavailable is { } why) throw new SoapFault("s:Receiver", why + ".", "ter:ActionNotSupported");
                 WriteMediaUri(w, $"http://{call.Host}/snapshot.jpg");
             })),
-            ["GetGuaranteedNumberOfVideoEncoderInstances"] = new(GetGuaranteedNumberOfVideoEncoderInstances),
+            ["GetGuaranteedNumberOfVideoEncoderInstances"] = new(Viewer, GetGuaranteedNumberOfVideoEncoderInstances),
         };
     }
 

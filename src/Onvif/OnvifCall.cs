@@ -20,10 +20,11 @@ public sealed record OnvifCall(SoapRequest Request, string Host, string HostName
 /// <summary>Writes the response element of one operation into the Body; throws <see cref="SoapFault"/> to refuse.</summary>
 public delegate void SoapOperation(OnvifCall call, XmlDocumentWriter writer);
 
+/// <param name="Role">The least role that may call it (ignored when <paramref name="Anonymous"/>): every operation names
+/// it, so a new one is not open to viewers by default.</param>
 /// <param name="Anonymous">Allowed without credentials (what a client needs before it can authenticate).</param>
-/// <param name="Role">The least role that may call it (ignored when <paramref name="Anonymous"/>).</param>
 /// <param name="Wait">Awaited on the loop before <paramref name="Run"/> writes the answer (PullMessages waits for events).</param>
-public sealed record OnvifOperation(SoapOperation Run, bool Anonymous = false, UserRole Role = UserRole.Viewer,
+public sealed record OnvifOperation(UserRole Role, SoapOperation Run, bool Anonymous = false,
     Func<OnvifCall, CancellationToken, Task>? Wait = null);
 
 /// <summary>An ONVIF service: the operations of one WSDL namespace.</summary>

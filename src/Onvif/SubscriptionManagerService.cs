@@ -1,5 +1,6 @@
 using Edge.Onvif.Xml;
 using Edge.Runtime;
+using static Edge.Auth.UserRole;
 
 namespace Edge.Onvif;
 
@@ -19,8 +20,8 @@ public sealed class SubscriptionManagerService : IOnvifService
         _points = points;
         Operations = new Dictionary<string, OnvifOperation>(StringComparer.Ordinal)
         {
-            ["Renew"] = new(Renew),
-            ["Unsubscribe"] = new((call, w) =>
+            ["Renew"] = new(Viewer, Renew),
+            ["Unsubscribe"] = new(Viewer, (call, w) =>
             {
                 _points.Remove(EventsService.Subscription(_points, call));
                 w.WriteElementString("wsnt", "UnsubscribeResponse", OnvifNamespaces.Notification, "");

@@ -79,6 +79,8 @@ public sealed class CameraApiTests
             new { source = "v4l2", device = "/dev/video0/../../tmp/x" },
             new { source = "v4l2", device = "/dev//video0" },
             new { source = "v4l2", device = "/dev/video-edge-missing" },
+            new { h264 = new { encoder = "v4l2", device = "/dev/v4l/../../tmp/x" } },
+            new { h264 = new { device = "/dev/video0/../../etc/passwd" } },
             new { subsampling = "411" },
             new { width = "wide" },
             new { colour = "red" },

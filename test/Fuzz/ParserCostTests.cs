@@ -91,6 +91,65 @@ public sealed class ParserCostTests
         AssertLinear("JPEG: segments", Segments, 64 * 1024, input => JpegScanner.Check(input, out _));
     }
 
+    [TestMethod]
+    public void WebRtcOffersAndStunChecksCostTimeLinearInTheirLength()
+    {
+        const string Head = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n";
+        const string Video = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=recvonly\r\n";
+        (string Name, Func<int, string> Offer)[] shapes =
+        [
+            ("media sections", n => Head + Repeat(Video, n)),
+            ("payload types", n => Head + "m=video 9 UDP/TLS/RTP/SAVPF " + Repeat("96 ", n) + "\r\n"),
+            ("rtpmap and fmtp lines", n => Head + Video
+                + Repeat("a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;profile-level-id=42e01f\r\n", n)),
+            ("candidates", n => Head + Video + Repeat("a=candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host\r\n", n)),
+            ("one long line", n => Head + "a=" + new string('x', n) + "\r\n"),
+        ];
+        foreach (var (name, offer) in shapes)
+        {
+            AssertLinear($"WHEP offer: {name}", n => Encoding.UTF8.GetBytes(offer(n)),
+                Edge.Streaming.WebRtc.SdpOffer.MaxLength / Growth - 200, input =>
+                {
+                    try
+                    {
+                        var parsed = Edge.Streaming.WebRtc.SdpOffer.Parse(Encoding.UTF8.GetString(input));
+                        foreach (var media in parsed.Media) Edge.Streaming.WebRtc.H264PayloadChoice.Choose(media, 66, 0xC0);
+                    }
+                    catch (FormatException) { }
+                });
+        }
+        // A Binding request padded with unknown attributes up to a datagram's size.
+        byte[] Check(int n)
+        {
+            var message = new List<byte> { 0, 1, 0, 0, 0x21, 0x12, 0xA4, 0x42 };
+            message.AddRange(new byte[12]);
+            while (message.Count + 8 <= n) message.AddRange([0x80, 0x99, 0, 4, 1, 2, 3, 4]);
+            int length = message.Count - 20;
+            (message[2], message[3]) = ((byte)(length >> 8), (byte)length);
+            return [.. message];
+        }
+        AssertLinear("STUN: attributes", Check, 8 * 1024 / Growth, input =>
+        {
+            if (Edge.Streaming.WebRtc.Stun.ReadBinding(input) is { } binding) Edge.Streaming.WebRtc.Stun.HasIntegrity(input, binding, [1]);
+        });
+    }
+
+    [TestMethod]
+    public void DigestAuthorizationHeadersCostTimeLinearInTheirLength()
+    {
+        var digest = new Edge.Auth.DigestAuth(TimeProvider.System);
+        (string Name, Func<int, string> Header)[] shapes =
+        [
+            ("fields", n => "Digest " + Repeat("a=b, ", n)),
+            ("quoted fields", n => "Digest " + Repeat("realm=\"Edge\", ", n)),
+            ("one long value", n => "Digest username=\"" + new string('u', n) + "\""),
+            ("separators", n => "Digest " + Repeat(", ", n) + "x"),
+        ];
+        foreach (var (name, header) in shapes)
+            AssertLinear($"Digest: {name}", n => Encoding.ASCII.GetBytes(header(n)), 32 * 1024 / Growth,
+                input => digest.Verify(Encoding.ASCII.GetString(input), "GET", _ => null, out _));
+    }
+
     // Times the parse of inputs of about `small` and Growth × `small` bytes: the longer may cost at most Allowed times as much.
     private static void AssertLinear(string what, Func<int, byte[]> make, int small, Action<byte[]> parse)
     {

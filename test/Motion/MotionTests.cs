@@ -118,6 +118,35 @@ public sealed class MotionTests
     }
 
     [TestMethod]
+    public async Task TwoMotionSetsAtOnceOnDifferentFieldsBothLandAndAreSaved()
+    {
+        // The class of issue 18's camera.set fault: each call acknowledged must be applied and saved, in order.
+        string dataDir = Directory.CreateTempSubdirectory("edge-data-").FullName;
+        try
+        {
+            await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--data-dir", dataDir);
+            for (int round = 1; round <= 5; round++)
+            {
+                int sensitivity = 40 + round, cooldownSeconds = 5 + round;
+                var replies = await Task.WhenAll(server.Call("motion.set", new { sensitivity }),
+                    server.Call("motion.set", new { cooldownSeconds }));
+                foreach (var reply in replies) Assert.IsTrue(reply.TryGetProperty("result", out _), reply.ToString());
+                var settings = (await server.Call("motion.get")).GetProperty("result");
+                Assert.AreEqual((sensitivity, cooldownSeconds),
+                    (settings.GetProperty("sensitivity").GetInt32(), settings.GetProperty("cooldownSeconds").GetInt32()), $"round {round}");
+                using var saved = JsonDocument.Parse(File.ReadAllText(Path.Combine(dataDir, "motion.json")));
+                string text = saved.RootElement.ToString();
+                StringAssert.Contains(text, $"\"sensitivity\":{sensitivity}", $"round {round}");
+                StringAssert.Contains(text, $"\"cooldownSeconds\":{cooldownSeconds}", $"round {round}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public async Task MotionSetIsSavedAppliedAndKeptAcrossARestartAndBadSettingsChangeNothing()
     {
         string dataDir = Directory.CreateTempSubdirectory("edge-data-").FullName;

@@ -221,7 +221,8 @@ public sealed class RtspTests
     [TestMethod]
     public async Task FailedLoginsOverHttpAndRtspCountTogetherAndTheSdpNamesTheAddressPlainly()
     {
-        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        // RTSP on every address (a dual-mode socket): its IPv4 clients arrive as ::ffff:127.0.0.1, HTTP's as 127.0.0.1.
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--Rtsp:Address", "0.0.0.0");
         int port = await Port(server);
         string url = $"rtsp://127.0.0.1:{port}/stream";
         using var anonymous = new HttpClient { BaseAddress = server.BaseUri };
@@ -241,7 +242,7 @@ public sealed class RtspTests
     [TestMethod]
     public async Task TheSdpOriginNamesTheServerAddressAsIpv4()
     {
-        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern());
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--Rtsp:Address", "0.0.0.0"); // dual-mode
         int port = await Port(server);
         using var client = await RtspClient.Connect(port);
         var describe = await client.Request("DESCRIBE", $"rtsp://127.0.0.1:{port}/stream", headers: ("Accept", "application/sdp"));

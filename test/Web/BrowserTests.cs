@@ -160,6 +160,12 @@ public sealed class BrowserTests
             new[] { "viewer", "operator" }.Select(role => $$$"""{"Name":"{{{role}}}","Role":"{{{role}}}","PasswordHash":"{{{hash}}}"}"""));
         string config = Config.Replace("\"Auth\":{\"Users\":[", $"\"Auth\":{{\"Users\":[{users},", StringComparison.Ordinal);
         await using var server = await EdgeServer.Start(config);
+        // One finished recording, so the page lists it (with Delete for operators only).
+        Assert.IsTrue((await server.Call("recording.start")).TryGetProperty("result", out _));
+        await Task.Delay(2000);
+        Assert.IsTrue((await server.Call("recording.stop")).TryGetProperty("result", out _));
+        await Eventually.True(async () => (await server.Call("recordings.list")).GetProperty("result").GetProperty("recordings")
+            .EnumerateArray().Any(r => !r.GetProperty("open").GetBoolean()), "a finished recording", 10_000);
         string script = Repository.NodeScript("ui", "roles.mjs", "playwright-core");
         var run = await Tools.Run("node", [script, server.BaseUri.ToString(), EdgeServer.Password], TimeSpan.FromSeconds(120));
         Assert.AreEqual(0, run.ExitCode, run.Output + run.Error);

@@ -15,8 +15,12 @@ public sealed class MalformedRequestTests
         ("PUT /config", "application/json", true),
         ("PUT /files/x.bin", "application/octet-stream", true), ("POST /files", "multipart/form-data; boundary=b", true),
         ("POST /onvif/device_service", "application/soap+xml", true), ("POST /onvif/media_service", "application/soap+xml", true),
+        ("POST /onvif/events_service", "application/soap+xml", true), ("POST /onvif/subscription?id=x", "application/soap+xml", true),
+        ("POST /whep", "application/sdp", true), ("PATCH /whep/x", "application/trickle-ice-sdpfrag", false),
+        ("DELETE /whep/x", "text/plain", false), ("DELETE /recordings/x.mp4", "text/plain", false),
         ("GET /healthz", "text/plain", false), ("GET /snapshot.jpg", "text/plain", false), ("GET /", "text/plain", false),
-        ("DELETE /files/x.bin", "text/plain", false),
+        ("GET /live.mp4", "text/plain", false), ("GET /live", "text/plain", false), ("GET /hls/index.m3u8", "text/plain", false),
+        ("GET /recordings/x.mp4", "text/plain", false), ("DELETE /files/x.bin", "text/plain", false),
     ];
 
     // A chunk size that is not hex, and one that overflows 64 bits (Kestrel reports the two differently).

@@ -6,6 +6,7 @@ using Edge.Api;
 using Edge.Tests.Onvif;
 using Edge.Tests.Support;
 using Edge.Auth;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Tests.Web;
 
@@ -101,38 +102,85 @@ public sealed class RoleTests
         Assert.AreNotEqual(10, (await server.Call("camera.get")).GetProperty("result").GetProperty("quality").GetInt32());
     }
 
+    // Every route the host maps, with a request for it and the least role it needs: "public" answers without a login,
+    // "per call" checks the role of each API method or ONVIF operation (the tests above and below).
+    private static readonly (string Method, string Pattern, string Path, string Needed)[] Routes =
+    [
+        ("*", "/api", "/api", "per call"), ("*", "/login", "/login", "public"), ("*", "/logout", "/logout", "public"),
+        ("GET", "/healthz", "/healthz", "public"), ("GET", "/readyz", "/readyz", "public"),
+        ("GET", "/metrics", "/metrics", "viewer"), ("GET", "/debug/runtime", "/debug/runtime", "admin"),
+        ("POST", "/onvif/device_service", "", "per call"), ("POST", "/onvif/media_service", "", "per call"),
+        ("POST", "/onvif/events_service", "", "per call"), ("POST", "/onvif/subscription", "", "per call"),
+        ("POST", "/onvif/imaging_service", "", "per call"),
+        ("GET", "/files", "/files", "operator"), ("POST", "/files", "/files", "operator"),
+        ("GET", "/files/{name}", "/files/none.bin", "operator"), ("PUT", "/files/{name}", "/files/role.bin", "operator"),
+        ("DELETE", "/files/{name}", "/files/none.bin", "operator"),
+        ("GET", "/config", "/config", "admin"), ("PUT", "/config", "/config", "admin"),
+        ("GET", "/stream.mjpg", "/stream.mjpg", "viewer"), ("GET", "/snapshot.jpg", "/snapshot.jpg", "viewer"),
+        ("GET", "/live.mp4", "/live.mp4", "viewer"), ("GET", "/live", "/live", "viewer"),
+        ("GET", "/hls/index.m3u8", "/hls/index.m3u8", "viewer"), ("GET", "/hls/init.mp4", "/hls/init.mp4", "viewer"),
+        ("GET", "/hls/{segment}", "/hls/1.m4s", "viewer"),
+        ("POST", "/whep", "/whep", "viewer"), ("DELETE", "/whep/{id}", "/whep/none", "viewer"),
+        ("PATCH", "/whep/{id}", "/whep/none", "viewer"),
+        ("GET", "/recordings/{name}", "/recordings/none.mp4", "viewer"),
+        ("DELETE", "/recordings/{name}", "/recordings/none.mp4", "operator"),
+        ("GET", "/", "/?action=snapshot", "viewer"), ("GET", "/{**path}", "/index.html", "public"),
+    ];
+
     [TestMethod]
-    public async Task EveryHttpRouteAnswers403BelowItsRoleNamingTheRole()
+    public async Task EveryHttpRouteIsInTheTableAndAnswers403BelowItsRoleNamingTheRole()
     {
         await using var server = await EdgeServer.Start(Config());
-        (HttpMethod Method, string Path, string Needed)[] routes =
-        [
-            (HttpMethod.Get, "/snapshot.jpg", "viewer"), (HttpMethod.Get, "/metrics", "viewer"),
-            (HttpMethod.Get, "/files", "operator"), (HttpMethod.Get, "/files/none.bin", "operator"),
-            (HttpMethod.Put, "/files/role.bin", "operator"), (HttpMethod.Delete, "/files/none.bin", "operator"),
-            (HttpMethod.Get, "/config", "admin"), (HttpMethod.Put, "/config", "admin"), (HttpMethod.Get, "/debug/runtime", "admin"),
-        ];
+        var mapped = MappedRoutes(server);
+        CollectionAssert.AreEquivalent(mapped, Routes.Select(r => $"{r.Method} {r.Pattern}").ToList(), "the table names every route");
+        using (var anonymous = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(30) })
+        {
+            foreach (var (method, _, path, needed) in Routes.Where(r => r.Needed != "per call"))
+            {
+                using var response = await Send(server, anonymous, method, path);
+                bool refused = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+                Assert.AreEqual(needed != "public", refused, $"{method} {path} without a login: {(int)response.StatusCode}");
+            }
+        }
         var wrong = new List<string>();
         foreach (string role in Roles.Append("legacy"))
         {
             using var client = Client(server, role);
-            foreach (var (method, path, needed) in routes)
+            foreach (var (method, _, path, needed) in Routes.Where(r => Rank(r.Needed) >= 0))
             {
-                using var request = new HttpRequestMessage(method, path);
-                // PUT /config gets the configuration it has, so an admin changes nothing.
-                if (method == HttpMethod.Put)
-                    request.Content = path == "/config"
-                        ? new StringContent(await server.Http.GetStringAsync("/config"), Encoding.UTF8, "application/json")
-                        : new ByteArrayContent([1]);
-                using var response = await client.SendAsync(request);
+                using var response = await Send(server, client, method, path);
                 bool refused = response.StatusCode == HttpStatusCode.Forbidden;
                 bool should = role != "legacy" && Rank(role) < Rank(needed);
-                string body = await response.Content.ReadAsStringAsync();
+                string body = refused || should ? await response.Content.ReadAsStringAsync() : "";
                 if (refused != should) wrong.Add($"{role} {method} {path}: {(int)response.StatusCode} {body}");
-                if (refused && body != $"{method} {path} needs the {needed} role.") wrong.Add($"{role} {method} {path} says '{body}'");
+                if (refused && body != $"{method} {path.Split('?')[0]} needs the {needed} role.")
+                    wrong.Add($"{role} {method} {path} says '{body}'");
             }
         }
         Assert.IsEmpty(wrong, string.Join("\n", wrong));
+    }
+
+    // "METHOD pattern" of every endpoint the running host maps ("*" for any method; HEAD goes with GET).
+    private static List<string> MappedRoutes(EdgeServer server)
+    {
+        var app = (Microsoft.AspNetCore.Builder.WebApplication)typeof(Edge.Hosting.EdgeHost)
+            .GetField("_app", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(server.Host)!;
+        var endpoints = app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints;
+        return [.. endpoints.OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>().SelectMany(e =>
+            (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["*"])
+                .Where(m => m != "HEAD").Select(m => $"{m} {e.RoutePattern.RawText}"))];
+    }
+
+    // One request; what streams is left once its headers came (a refusal comes before anything streams).
+    private static async Task<HttpResponseMessage> Send(EdgeServer server, HttpClient client, string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        // PUT /config gets the configuration it has, so an admin changes nothing.
+        if (method is "PUT" or "POST")
+            request.Content = path == "/config"
+                ? new StringContent(await server.Http.GetStringAsync("/config"), Encoding.UTF8, "application/json")
+                : new ByteArrayContent([1]);
+        return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     [TestMethod]
@@ -175,6 +223,36 @@ public sealed class RoleTests
         foreach (var (user, level) in new[] { ("viewer", "User"), ("operator", "Operator"), ("admin", "Administrator"),
             ("legacy", "Administrator") })
             StringAssert.Contains(body, $"<tt:Username>{user}</tt:Username><tt:UserLevel>{level}</tt:UserLevel>");
+    }
+
+    [TestMethod]
+    public async Task OnvifEventsAndImagingReadsAreForViewersAndImagingChangesForOperators()
+    {
+        // The lamp output moves the IR-cut filter: the imaging service is there.
+        await using var server = await EdgeServer.Start(Config().Replace("\"output\"}]", "\"output\"}],\"IrCut\":{\"Pin\":\"lamp\"}",
+            StringComparison.Ordinal));
+        const string Imaging = "http://www.onvif.org/ver20/imaging/wsdl", Events = "http://www.onvif.org/ver10/events/wsdl";
+        const string Source = "<VideoSourceToken>video_source</VideoSourceToken>";
+        string set = Soap.Operation("SetImagingSettings", Imaging,
+            Source + "<ImagingSettings><IrCutFilter xmlns=\"http://www.onvif.org/ver10/schema\">OFF</IrCutFilter></ImagingSettings>");
+        foreach (var (role, operation, path, refused) in new[]
+        {
+            ("viewer", Soap.Operation("CreatePullPointSubscription", Events), "/onvif/events_service", false),
+            ("viewer", Soap.Operation("GetEventProperties", Events), "/onvif/events_service", false),
+            ("viewer", Soap.Operation("GetImagingSettings", Imaging, Source), "/onvif/imaging_service", false),
+            ("viewer", set, "/onvif/imaging_service", true),
+            ("operator", set, "/onvif/imaging_service", false),
+        })
+        {
+            var (status, body, _) = await Soap.Post(server,
+                Soap.Envelope(operation, Soap.DigestToken(role, Password, DateTimeOffset.UtcNow)), path);
+            Assert.AreEqual(refused, body.Contains("ter:NotAuthorized", StringComparison.Ordinal), $"{role}: {body}");
+            if (refused)
+            {
+                Assert.AreEqual(HttpStatusCode.Forbidden, status);
+                StringAssert.Contains(body, "SetImagingSettings needs the operator role.");
+            }
+        }
     }
 
     [TestMethod]

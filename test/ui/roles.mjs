@@ -8,13 +8,18 @@ const [base, password] = process.argv.slice(2);
 const browser = await launchChromium();
 
 // What each role sees: [selector, visible] and [selector, enabled].
+// The server has one finished recording, so the Recordings table has a row (with Delete for operators).
+const operatorShown = { '#rec-start': true, '#rec-stop': true, '#motion-apply': true };
+const operatorEnabled = { '#motion-sensitivity': true, '#motion-zones-edit': true };
 const expected = {
-  viewer: { shown: { '#camera-apply': false, '#files': false, '#runtime': false, '#set': false, '#live': true },
-            enabled: { '#cam-fps': false, '#pin-ir_cut': false } },
-  operator: { shown: { '#camera-apply': true, '#files': true, '#runtime': false, '#set': true, '#live': true },
-              enabled: { '#cam-fps': true, '#pin-ir_cut': true } },
-  admin: { shown: { '#camera-apply': true, '#files': true, '#runtime': true, '#set': true, '#live': true },
-           enabled: { '#cam-fps': true, '#pin-ir_cut': true } },
+  viewer: { shown: { '#camera-apply': false, '#files': false, '#runtime': false, '#set': false, '#live': true,
+                     '#rec-start': false, '#rec-stop': false, '#motion-apply': false },
+            enabled: { '#cam-fps': false, '#pin-ir_cut': false, '#motion-sensitivity': false, '#motion-zones-edit': false },
+            deletes: false },
+  operator: { shown: { '#camera-apply': true, '#files': true, '#runtime': false, '#set': true, '#live': true, ...operatorShown },
+              enabled: { '#cam-fps': true, '#pin-ir_cut': true, ...operatorEnabled }, deletes: true },
+  admin: { shown: { '#camera-apply': true, '#files': true, '#runtime': true, '#set': true, '#live': true, ...operatorShown },
+           enabled: { '#cam-fps': true, '#pin-ir_cut': true, ...operatorEnabled }, deletes: true },
 };
 
 try {
@@ -39,6 +44,9 @@ try {
     for (const [selector, enabled] of Object.entries(want.enabled)) {
       check(await page.locator(selector).isEnabled() === enabled, `${role}: ${selector} should ${enabled ? '' : 'not '}be enabled`);
     }
+    await page.locator('#rec-rows tr').first().waitFor();
+    const deletes = await page.locator('#rec-rows button[aria-label^="Delete "]').count();
+    check((deletes > 0) === want.deletes, `${role}: recordings should ${want.deletes ? '' : 'not '}have Delete buttons (${deletes})`);
     check(refusals.length === 0, `${role}: ${refusals.join(', ')}`);
     await context.close();
   }
