@@ -193,7 +193,7 @@ public static partial class Program
         }
         var network = new HostNetwork(loop, pool, loggers.CreateLogger<HostNetwork>());
         // WebRTC's candidates: the address an offer came to, then every interface's (kept current by HostNetwork).
-        var webRtc = new WebRtcServer(loop, pool, camera, settings.WebRtc,
+        var webRtc = new WebRtcServer(loop, pool, camera, h264, settings.WebRtc,
             () => network.Current.Interfaces.SelectMany(i => i.IPv4).Select(a => a.Address), loggers.CreateLogger<WebRtcServer>());
         webRtc.Listening += port => state.Publish("webrtc.port", port, StateJsonContext.Default.Int32);
         webRtc.SessionsChanged += count => state.Publish("webrtc.sessions", count, StateJsonContext.Default.Int32);

@@ -30,6 +30,8 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
     /// <summary>Bytes of encoded video the pre-roll may hold, whatever its seconds.</summary>
     public const long PreRollMaxBytes = 8 << 20;
 
+    private const long WriteMargin = 64 << 10;
+
     // Bytes of GOPs waiting for the card (a whole pre-roll fits); more are dropped.
     private const long MaxPendingBytes = 2 * PreRollMaxBytes;
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
@@ -172,8 +174,8 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
         {
             CloseOnPool();
             long needed = picture.Length * Math.Max(1, settings.SegmentSeconds / settings.TimelapseSeconds);
-            foreach (string name in store.Prune(settings, needed, start)) Log.Deleted(logger, name);
-            if (store.Room() < picture.Length * 2) throw NoRoom();
+            foreach (string name in store.Prune(settings, needed + WriteMargin, start)) Log.Deleted(logger, name);
+            if (!Fits(picture.Length)) throw NoRoom();
             // Named as being written before it exists: a listing in between must not call it finished.
             string fileName = store.NewName(start, ".avi");
             store.Writing = fileName;
@@ -183,10 +185,11 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
         {
             return 0;
         }
-        else if (store.Room() < picture.Length * 2)
+        else if (!Fits(picture.Length))
         {
-            foreach (string name in store.Prune(settings, picture.Length * 4, loop.Time.GetUtcNow())) Log.Deleted(logger, name);
-            if (store.Room() < picture.Length * 2) throw NoRoom();
+            var now = loop.Time.GetUtcNow();
+            foreach (string name in store.Prune(settings, picture.Length * 2 + WriteMargin, now)) Log.Deleted(logger, name);
+            if (!Fits(picture.Length)) throw NoRoom();
         }
         long before = _avi.Bytes;
         _avi.Append(picture.Data);
@@ -386,8 +389,8 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
             before = 0;
             // Room for a segment's worth of GOPs like this one, and more above the reserve.
             long needed = gop.Bytes * Math.Max(1, settings.SegmentSeconds / 2) + gop.Track.InitSegment.Length;
-            foreach (string name in store.Prune(settings, needed, start)) Log.Deleted(logger, name);
-            if (store.Room() < gop.Bytes + gop.Track.InitSegment.Length) throw NoRoom();
+            foreach (string name in store.Prune(settings, needed + WriteMargin, start)) Log.Deleted(logger, name);
+            if (!Fits(gop.Bytes + gop.Track.InitSegment.Length)) throw NoRoom();
             // Named as being written before it exists: a listing in between must not call it finished.
             string fileName = store.NewName(start, ".mp4");
             store.Writing = fileName;
@@ -397,15 +400,20 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
         {
             return 0; // the file failed earlier in this segment: wait for the next one
         }
-        else if (store.Room() < gop.Bytes)
+        else if (!Fits(gop.Bytes))
         {
-            foreach (string name in store.Prune(settings, gop.Bytes * 2, loop.Time.GetUtcNow())) Log.Deleted(logger, name);
-            if (store.Room() < gop.Bytes) throw NoRoom();
+            foreach (string name in store.Prune(settings, gop.Bytes * 2 + WriteMargin, loop.Time.GetUtcNow())) Log.Deleted(logger, name);
+            if (!Fits(gop.Bytes)) throw NoRoom();
         }
         ulong at = (ulong)(loop.Time.GetElapsedTime(_file.Start, gop.Start).Ticks * 9 / 1000);
         _file.Append(gop.Samples(loop.Time), at);
         return _file.Bytes - before;
     }
+
+    // Whether video of this many bytes can be written without the card coming within the reserve: the
+    // margin covers what the file adds around it (a fragment's boxes, 16 bytes a sample; AVI's chunk
+    // headers and index) and the file system's rounding up to whole blocks.
+    private bool Fits(long bytes) => store.Room() >= bytes + WriteMargin;
 
     private IOException NoRoom() => new($"not enough free space (Edge keeps {store.ReserveBytes} bytes free)");
 

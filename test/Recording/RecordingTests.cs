@@ -33,6 +33,9 @@ public sealed class RecordingTests
             Assert.AreEqual(duration * CameraFixtures.Fps, frames, 1.0, name);
             Assert.IsTrue(firstKey, $"{name} starts on a key frame");
             Assert.AreEqual(new FileInfo(path).Length, recording.GetProperty("bytes").GetInt64());
+            var (fragments, keyFragments) = await Fragments(path);
+            Assert.AreEqual(await KeyFrames(path), fragments, $"{name}: one fragment per GOP");
+            Assert.AreEqual(fragments, keyFragments, $"{name}: each fragment begins with its key frame");
         }
         // Served with Range, so a player can seek.
         string first = closed[0].GetProperty("name").GetString()!;
@@ -52,15 +55,18 @@ public sealed class RecordingTests
             "--Recording:Mode", "events", "--Recording:PreRollSeconds", "3", "--H264:KeyframeSeconds", "1");
         await Task.Delay(6000); // the pre-roll fills
         Assert.IsEmpty(await List(server), "nothing is written before an event");
-        var (name, started) = await RecordAnEvent(server, TimeSpan.FromSeconds(4));
+        var (name, started, least, most) = await RecordAnEvent(server, TimeSpan.FromSeconds(4));
         var (duration, _, firstKey) = await Probe(Path.Combine(server.DataDir, "recordings", name));
         Assert.IsTrue(firstKey);
         // The pre-roll reaches 3 s back and less than one GOP more (one second asked for; longer when a loaded machine slows the
-        // camera's frames); the name has whole seconds.
+        // camera's frames). The file ends at the stop, so what it holds beyond the event is the pre-roll: between its duration
+        // less the most the event lasted and its duration less the least (to within a frame, 0.1 s at 10 fps).
         double gop = await LongestGop(Path.Combine(server.DataDir, "recordings", name));
-        double before = (started - StartOf(name)).TotalSeconds;
-        Assert.IsTrue(before >= 3 && before < 3 + gop + 1.5, $"the file starts {before:0.00} s before the event (GOPs up to {gop:0.00} s)");
-        Assert.IsTrue(duration is >= 6.5 and < 9.5, $"3 s of pre-roll and 4 s of event in {duration:0.00} s");
+        double shortest = duration - most.TotalSeconds, longest = duration - least.TotalSeconds;
+        Assert.IsTrue(shortest >= 3 - 0.15 && longest < 3 + gop + 0.15,
+            $"{shortest:0.00}–{longest:0.00} s of pre-roll in {duration:0.00} s (GOPs up to {gop:0.00} s)");
+        double before = (started - StartOf(name)).TotalSeconds; // the name has whole seconds
+        Assert.IsTrue(before >= 3 && before < 3 + gop + 1.5, $"the file's name is {before:0.00} s before the event");
         var kinds = (await server.Call("events.list", new { kind = "recording." })).GetProperty("result").GetProperty("events")
             .EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
         CollectionAssert.IsSubsetOf(new[] { "recording.started", "recording.stopped", "recording.segment" }, kinds);
@@ -73,7 +79,7 @@ public sealed class RecordingTests
         await using var server = await EdgeServer.Start(NoisyH264Camera, null,
             "--Recording:Mode", "events", "--Recording:PreRollSeconds", "10");
         await Task.Delay(12000); // ten seconds of pre-roll would have filled by now
-        var (name, started) = await RecordAnEvent(server, TimeSpan.FromSeconds(2));
+        var (name, started, _, _) = await RecordAnEvent(server, TimeSpan.FromSeconds(2));
         var (duration, frames, firstKey) = await Probe(Path.Combine(server.DataDir, "recordings", name));
         Assert.IsTrue(firstKey);
         var packets = await PacketSizes(Path.Combine(server.DataDir, "recordings", name));
@@ -213,6 +219,32 @@ public sealed class RecordingTests
     }
 
     [TestMethod]
+    public async Task RecordingsOlderThanRetentionDaysAreDeletedAndYoungerOnesKept()
+    {
+        string dataDir = Directory.CreateTempSubdirectory("edge-data-").FullName;
+        try
+        {
+            // Files left by an earlier run: three days old, two days old, and an hour old.
+            string folder = Path.Combine(dataDir, "recordings");
+            Directory.CreateDirectory(folder);
+            var now = DateTimeOffset.UtcNow;
+            string Name(TimeSpan age) => (now - age).UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + ".mp4";
+            string[] old = [Name(TimeSpan.FromDays(3)), Name(TimeSpan.FromDays(2))];
+            string young = Name(TimeSpan.FromHours(1));
+            foreach (string name in old.Append(young)) await File.WriteAllBytesAsync(Path.Combine(folder, name), new byte[1000]);
+            await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--data-dir", dataDir,
+                "--Recording:Mode", "continuous", "--Recording:RetentionDays", "1");
+            await Eventually.True(() => old.All(n => !File.Exists(Path.Combine(folder, n))), "the files older than a day deleted", 15000);
+            Assert.IsTrue(File.Exists(Path.Combine(folder, young)), "the hour-old file kept");
+            foreach (string name in old) Assert.IsTrue(server.Log.Lines.Any(l => l.Contains($"Recording: deleted {name}")), name);
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public async Task OnANearlyFullCardTheOldestGoSoThatTheReserveIsNeverCrossed()
     {
         if (Environment.UserName != "root") Assert.Fail("Mounting a small file system needs root (CI runs the tests as root).");
@@ -241,8 +273,14 @@ public sealed class RecordingTests
                 least = Math.Min(least, new DriveInfo(folder).AvailableFreeSpace);
                 await Task.Delay(100);
             }
-            // Each GOP is written only when it fits above the reserve (the fragment's boxes are a few bytes more).
-            Assert.IsGreaterThan(reserve - 4096, least, $"free space went down to {least} bytes");
+            // Each GOP is written only when it fits above the reserve with its boxes and the file system's rounding.
+            Assert.IsGreaterThanOrEqualTo(reserve, least, $"free space went down to {least} bytes");
+            // The oldest went first: every file deleted is older than every file kept.
+            var deleted = server.Log.Lines.Where(l => l.Contains("Recording: deleted", StringComparison.Ordinal))
+                .Select(l => l[(l.IndexOf("deleted ", StringComparison.Ordinal) + 8)..].Split(' ')[0]).ToList();
+            var kept = Recordings(folder).ToList();
+            Assert.IsLessThan(0, string.CompareOrdinal(deleted.Max(StringComparer.Ordinal), kept.Min(StringComparer.Ordinal)),
+                $"deleted {string.Join(", ", deleted)}; kept {string.Join(", ", kept)}");
             var state = await CameraFixtures.State(server, "recording");
             Assert.AreEqual(0, state.GetProperty("drops").GetInt64());
             Assert.IsFalse(server.Log.Lines.Any(l => l.Contains("recordings") && l.Contains("fail", StringComparison.OrdinalIgnoreCase)),
@@ -295,6 +333,21 @@ public sealed class RecordingTests
             await Eventually.True(() => server.Log.Lines.Any(l => l.Contains("Cannot write the recordings") && l.Contains("Read-only")),
                 "the read-only card was not logged:\n" + string.Join("\n", server.Log.Lines), 10000);
             Assert.AreEqual("ok\n", await server.Http.GetStringAsync("/healthz"), "Edge itself goes on");
+            await Eventually.True(async () => (await server.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.ServiceUnavailable,
+                "/readyz did not say the read-only recordings fail", 10000);
+            await Task.Delay(3000); // three more GOPs refused
+            Assert.AreEqual(1, server.Log.Lines.Count(l => l.Contains("Cannot write the recordings") && l.Contains("Read-only")),
+                "logged once: " + string.Join("\n", server.Log.Lines));
+            // Repaired as a user would: unmounted, checked, mounted again. A new file, and ready again.
+            var before = Recordings(folder);
+            Assert.AreEqual(0, (await Tools.Run("umount", ["-l", folder])).ExitCode);
+            var repaired = await Tools.Run("e2fsck", ["-fy", image]);
+            Assert.IsTrue(repaired.ExitCode is 0 or 1, repaired.Output + repaired.Error);
+            Assert.AreEqual(0, (await Tools.Run("mount", ["-o", "loop,errors=remount-ro", image, folder])).ExitCode);
+            await Eventually.True(() => Recordings(folder).Except(before).Any(),
+                "no new file once the card was writable again:\n" + string.Join("\n", server.Log.Lines), 10000);
+            await Eventually.True(async () => (await server.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK,
+                "/readyz did not heal after the read-only card", 15000);
         }
         finally
         {
@@ -371,6 +424,38 @@ public sealed class RecordingTests
         StringAssert.Contains(badTime.GetProperty("error").GetProperty("message").GetString(), "ISO 8601");
     }
 
+    [TestMethod]
+    public async Task AnOperatorDeletesFinishedRecordingsByTheApiAndHttpButNotTheOneBeingWritten()
+    {
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--H264:KeyframeSeconds", "1");
+        string folder = Path.Combine(server.DataDir, "recordings");
+        var (first, _, _, _) = await RecordAnEvent(server, TimeSpan.FromSeconds(2));
+        var deleted = await server.Call("recordings.delete", new { name = first });
+        Assert.IsTrue(deleted.GetProperty("result").GetBoolean(), deleted.ToString());
+        Assert.IsFalse(File.Exists(Path.Combine(folder, first)), "gone from the card");
+        Assert.IsEmpty(await List(server), "gone from the list");
+
+        var (second, _, _, _) = await RecordAnEvent(server, TimeSpan.FromSeconds(2));
+        using (var removed = await server.Http.DeleteAsync("/recordings/" + second))
+            Assert.AreEqual(HttpStatusCode.NoContent, removed.StatusCode);
+        Assert.IsFalse(File.Exists(Path.Combine(folder, second)));
+        using (var again = await server.Http.DeleteAsync("/recordings/" + second))
+            Assert.AreEqual(HttpStatusCode.NotFound, again.StatusCode, "deleted once");
+
+        Assert.IsTrue((await server.Call("recording.start")).GetProperty("result").GetBoolean());
+        var open = await Until(async () => (await List(server)) is { Count: 1 } list ? list : null, "the new recording listed", 10000);
+        string writing = open[0].GetProperty("name").GetString()!;
+        using (var busy = await server.Http.DeleteAsync("/recordings/" + writing))
+        {
+            Assert.AreEqual(HttpStatusCode.Conflict, busy.StatusCode);
+            StringAssert.Contains(await busy.Content.ReadAsStringAsync(), "is being recorded; stop first");
+        }
+        var refused = await server.Call("recordings.delete", new { name = writing });
+        StringAssert.Contains(refused.GetProperty("error").GetProperty("message").GetString(), "is being recorded");
+        Assert.IsTrue(File.Exists(Path.Combine(folder, writing)), "the file being written is kept");
+        await server.Call("recording.stop");
+    }
+
     private static async Task<List<JsonElement>> Until(Func<Task<List<JsonElement>?>> value, string what, int timeoutMs)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
@@ -382,19 +467,24 @@ public sealed class RecordingTests
         }
     }
 
-    // recording.start, the event's length, recording.stop: the file's name once it is closed, and when the event began.
-    private static async Task<(string Name, DateTimeOffset Started)> RecordAnEvent(EdgeServer server, TimeSpan length)
+    // recording.start, the event's length, recording.stop: the file's name once it is closed, when the event began, and
+    // the least and most the event can have lasted in the server (between the calls' sending and their answers).
+    private static async Task<(string Name, DateTimeOffset Started, TimeSpan Least, TimeSpan Most)> RecordAnEvent(EdgeServer server,
+        TimeSpan length)
     {
         var started = DateTimeOffset.UtcNow;
         Assert.IsTrue((await server.Call("recording.start")).GetProperty("result").GetBoolean());
+        var answered = DateTimeOffset.UtcNow;
         await Task.Delay(length);
+        var stopping = DateTimeOffset.UtcNow;
         Assert.IsFalse((await server.Call("recording.stop")).GetProperty("result").GetBoolean(), "stopped");
+        var stopped = DateTimeOffset.UtcNow;
         var recordings = await Until(async () =>
         {
             var list = await List(server);
             return list.Count == 1 && !list[0].GetProperty("open").GetBoolean() ? list : null;
         }, "the event's file was not closed", 10000);
-        return (recordings[0].GetProperty("name").GetString()!, started);
+        return (recordings[0].GetProperty("name").GetString()!, started, stopping - answered, stopped - started);
     }
 
     // A recording's start from its name (whole seconds).
@@ -421,6 +511,28 @@ public sealed class RecordingTests
         var keys = probe.Output.Split('\n').Select(l => l.Split(',')).Where(f => f.Length == 2 && f[1].StartsWith('K'))
             .Select(f => double.Parse(f[0], CultureInfo.InvariantCulture)).ToList();
         return keys.Zip(keys.Skip(1), (a, b) => b - a).DefaultIfEmpty(1).Max();
+    }
+
+    // The file's fragments (moof and mdat after the init segment), and how many begin with a key frame.
+    private static async Task<(int Fragments, int KeyFragments)> Fragments(string path)
+    {
+        await using var file = File.OpenRead(path);
+        var reader = new Mp4BoxReader(file);
+        while (await reader.Next() is { } box && box.Type != "moov") { }
+        int fragments = 0, keys = 0;
+        while (await reader.NextFragment() is { } fragment)
+        {
+            fragments++;
+            if (Mp4BoxReader.IsKeyFragment(fragment)) keys++;
+        }
+        return (fragments, keys);
+    }
+
+    private static async Task<int> KeyFrames(string path)
+    {
+        var probe = await Tools.Run("ffprobe", ["-v", "error", "-show_entries", "packet=flags", "-of", "csv=p=0", path]);
+        Assert.AreEqual(0, probe.ExitCode, probe.Error);
+        return probe.Output.Split('\n').Count(l => l.StartsWith('K'));
     }
 
     private static async Task<(double Duration, int Frames, bool FirstKey)> Probe(string path)

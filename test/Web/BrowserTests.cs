@@ -151,6 +151,22 @@ public sealed class BrowserTests
     }
 
     [TestMethod]
+    public async Task OnAutoTheLiveViewFallsBackToMjpegWhenTheCameraOrTheBrowserHasNoH264()
+    {
+        if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");
+        string script = Repository.NodeScript("ui", "live-fallback.mjs", "playwright-core");
+        foreach (var (encoder, mode) in new[] { ("none", ""), ("auto", "no-browser-h264") })
+        {
+            await using var server = await EdgeServer.Start(Config.Replace("\"MaxViewers\":1},",
+                $"\"MaxViewers\":1}},\"H264\":{{\"Encoder\":\"{encoder}\"}},", StringComparison.Ordinal));
+            var run = await Tools.Run("node", [script, server.BaseUri.ToString(), EdgeServer.User, EdgeServer.Password, mode],
+                TimeSpan.FromSeconds(90));
+            Assert.AreEqual(0, run.ExitCode, $"encoder {encoder} {mode}: {run.Output}{run.Error}");
+            StringAssert.Contains(run.Output, "ok");
+        }
+    }
+
+    [TestMethod]
     public async Task EachRoleSeesOnlyWhatItMayUseAndMeetsNoRefusal()
     {
         if (!File.Exists("/usr/bin/chromium")) Assert.Fail("Chromium is missing: run test/run.sh, which installs it.");

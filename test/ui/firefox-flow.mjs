@@ -84,6 +84,19 @@ try {
   await until("document.getElementById('status').textContent === 'live'", 'the page connects');
   await until("window.edgeLive.mode() === 'h264' && document.getElementById('player').currentTime > 1", 'live H.264 plays (MediaSource)');
   await until("document.getElementById('delay').textContent.includes('ms behind')", 'the delay shows');
+  // 10 s of live H.264 without a stall: the player's time keeps up with the clock and never stands still for a second.
+  {
+    const began = Date.now(), first = await evaluate("document.getElementById('player').currentTime");
+    let last = first, lastMoved = began, longestStill = 0;
+    while (Date.now() - began < 10000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = await evaluate("document.getElementById('player').currentTime");
+      if (now !== last) { longestStill = Math.max(longestStill, Date.now() - lastMoved); lastMoved = Date.now(); last = now; }
+    }
+    longestStill = Math.max(longestStill, Date.now() - lastMoved);
+    if (last - first < 8) throw new Error(`Firefox: live H.264 played ${(last - first).toFixed(1)} s in 10 s`);
+    if (longestStill > 1000) throw new Error(`Firefox: live H.264 stood still for ${longestStill} ms`);
+  }
   // A recording plays too: the first closed file in the recordings table.
   await until("[...document.querySelectorAll('#rec-rows tr')].some((row) => !row.textContent.includes('(recording)'))",
     'a closed recording is listed', 30000);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Edge.Camera;
 using Edge.Runtime;
+using Edge.Video;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Streaming.WebRtc;
@@ -21,7 +22,7 @@ public sealed class WhepRefusal(int status, string message) : Exception(message)
 /// blocks the loop: a full send buffer drops the datagram (counted; NACK or the next key frame repairs
 /// it), so no viewer can hold up another. Loop only.
 /// </summary>
-public sealed partial class WebRtcServer(EventLoop loop, WorkerPool pool, CameraService camera, WebRtcSettings settings,
+public sealed partial class WebRtcServer(EventLoop loop, WorkerPool pool, CameraService camera, H264Service h264, WebRtcSettings settings,
     Func<IEnumerable<IPAddress>> addresses, ILogger logger)
 {
     // Room for a key frame to every session at once before the kernel drops (it caps this at net.core.wmem_max).
@@ -92,6 +93,7 @@ public sealed partial class WebRtcServer(EventLoop loop, WorkerPool pool, Camera
     {
         loop.VerifyAccess();
         Admit();
+        if (h264.Unavailable is { } reason) throw new WhepRefusal(503, $"No live H.264: {reason}.");
         SdpOffer offer;
         try { offer = SdpOffer.Parse(sdp); }
         catch (FormatException e) { throw new WhepRefusal(400, "The offer is not SDP: " + e.Message); }

@@ -141,10 +141,10 @@ function playH264() {
   };
   ws.onclose = () => {
     if (socket !== ws) return;
+    // A stream that played and ended (new size, a restart) starts again; one that never came (refused) falls back.
+    if (!hello) { fail(); return; }
     socket = null;
-    // A stream that played and ended (new size, a restart) starts again; one that never came falls back.
-    if (hello) timer = setTimeout(() => { if (active && mode === 'h264') playH264(); }, 500);
-    else fail();
+    timer = setTimeout(() => { if (active && mode === 'h264') playH264(); }, 500);
   };
   ws.onmessage = (event) => {
     if (socket !== ws) return;

@@ -65,6 +65,19 @@ public sealed class WebRtcPortTests
     }
 
     [TestMethod]
+    public async Task ACameraWithoutH264IsRefused503WithTheReason()
+    {
+        await using var server = await EdgeServer.Start(EdgeServer.ConfigWithUsers("""
+            "Camera":{"Source":"testpattern","Width":320,"Height":240,"Fps":10},"H264":{"Encoder":"none"},
+            """));
+        await WaitForPort(server);
+        using var refused = await server.Http.PostAsync("/whep", new StringContent(Offer, Encoding.UTF8, "application/sdp"));
+        Assert.AreEqual(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        StringAssert.Contains(await refused.Content.ReadAsStringAsync(), "No live H.264");
+        Assert.IsTrue((await server.State("webrtc.sessions"))?.GetInt32() is null or 0, "no session was made");
+    }
+
+    [TestMethod]
     public async Task GarbageForgedChecksAndUnprovenDtlsAreDroppedQuietlyAndASessionsOwnCheckIsStillAnswered()
     {
         await using var server = await Start();
