@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 # the kernel headers for the V4L2 struct-layout check, iproute2 for the network namespaces,
 # systemd-analyze to verify the unit file, promtool (Debian's prometheus) to check /metrics, e2fsprogs
 # for the small ext4 file system the storage-fault test fills and breaks, mosquitto (a real MQTT broker)
-# and its command-line clients for the MQTT tests.
+# and its command-line clients for the MQTT tests, aiortc (Python's WebRTC, a viewer that is no browser).
 need=()
 [[ -x /usr/bin/chromium ]] || need+=(chromium)
 [[ -x /usr/bin/firefox-esr ]] || need+=(firefox-esr)
@@ -25,6 +25,7 @@ command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
 { [[ -x /usr/sbin/mosquitto ]] && command -v mosquitto_sub >/dev/null 2>&1; } || need+=(mosquitto mosquitto-clients)
+[[ -f /usr/lib/python3/dist-packages/aiortc/__init__.py ]] || need+=(python3-aiortc)
 # OpenH264 (Cisco's, BSD) is Edge's software H.264 encoder, loaded at run time; its headers are for the struct-layout check.
 # Named with the machine's architecture: once arm64 is added for cross-publishing, a bare name is ambiguous.
 arch=$(dpkg --print-architecture)

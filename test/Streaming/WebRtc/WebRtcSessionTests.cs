@@ -88,6 +88,22 @@ public sealed class WebRtcSessionTests
         }
     }
 
+    [TestMethod]
+    public async Task AiortcAHeadlessClientDecodesTheCamerasH264ThroughWhepAndDeletesTheSession()
+    {
+        if (!File.Exists("/usr/lib/python3/dist-packages/aiortc/__init__.py"))
+            Assert.Fail("aiortc is missing: run test/run.sh, which installs python3-aiortc.");
+        await using var server = await Start();
+        // aiortc leaves loopback out of its candidates: it reaches Edge from the machine's own interface address,
+        // which Edge offers beside the one the offer came to.
+        string script = Path.Combine(Repository.Root, "test", "Streaming", "WebRtc", "whep-aiortc.py");
+        var run = await Tools.Run("/usr/bin/python3", [script, server.BaseUri.ToString(), EdgeServer.User, EdgeServer.Password, "45"],
+            TimeSpan.FromSeconds(90));
+        Assert.AreEqual(0, run.ExitCode, run.Output + run.Error);
+        StringAssert.StartsWith(run.Output.Trim(), "ok 45 320x240 H264 200", run.Output + run.Error);
+        await Eventually.True(async () => (await server.State("webrtc.sessions"))?.GetInt32() == 0, "the session ended");
+    }
+
     // Key frames seen: one per RTP timestamp among packets carrying IDR slices.
     private static int KeyFrames(WhepPeer peer) => peer.Packets.Where(p => p.IsKeyFrame).Select(p => p.Timestamp).Distinct().Count();
 }
