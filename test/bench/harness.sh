@@ -21,6 +21,20 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
+# install_missing PACKAGE...: installs what is named (apt-get; sudo unless root), saying so on stderr.
+install_missing() {
+  (($#)) || return 0
+  printf 'installing %s\n' "$*" >&2
+  local sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >/dev/null
+}
+# The OpenH264 package Edge loads at run time, named with the machine's architecture (arm64 may be added).
+openh264_package() { echo "libopenh264-7:$(dpkg --print-architecture)"; }
+# yuyv_frames FILE: 60 frames of ffmpeg's testsrc2, 1280x720 YUYV; yuyv_feeder FILE: a pipe camera's command
+# replaying them at 30 fps.
+yuyv_frames() { ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -frames:v 60 -f rawvideo -pix_fmt yuyv422 "$1"; }
+yuyv_feeder() { echo "exec ffmpeg -nostdin -v error -re -stream_loop -1 -f rawvideo -pix_fmt yuyv422 -s 1280x720 -framerate 30 -i $1 -f rawvideo -"; }
+
 # The median of the numbers on standard input, one a line ("nan" for none).
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 

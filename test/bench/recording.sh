@@ -36,18 +36,6 @@ log() { printf '[recording-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { printf 'recording.sh: %s\n' "$*" >&2; exit 1; }
 [[ -x "$published" ]] || die "$published not found: run ./publish.sh first."
 command -v node >/dev/null || die "node is required (Node.js 20, for its WebSocket client)."
-missing=()
-for tool in ffprobe:ffmpeg curl:curl strace:strace; do
-  command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
-done
-# libopenh264-7 is what Edge loads at run time for H.264; with the machine's architecture, as arm64 may be added.
-openh264="libopenh264-7:$(dpkg --print-architecture)"
-dpkg -s "$openh264" >/dev/null 2>&1 || missing+=("$openh264")
-if ((${#missing[@]})); then
-  log "installing ${missing[*]}"
-  sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
 # A tmpfs makes fsync free: say so rather than measure it.
 fstype=$(findmnt -n -o FSTYPE -T "$data_parent")
 [[ $fstype != tmpfs && $fstype != ramfs ]] || die "$data_parent is on $fstype: set DATA_PARENT to a directory on a disk."
@@ -58,6 +46,12 @@ raw="$work/results.txt"
 table="$work/table.md"
 # shellcheck source=test/bench/harness.sh
 source "$here/harness.sh"
+missing=()
+for tool in ffprobe:ffmpeg curl:curl strace:strace; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+done
+dpkg -s "$(openh264_package)" >/dev/null 2>&1 || missing+=("$(openh264_package)") # Edge loads it at run time for H.264
+install_missing "${missing[@]}"
 scratch=("$work/edge")
 notes=()
 edge_pid=""
@@ -67,10 +61,9 @@ case $source_kind in
   testpattern) ;;
   testsrc2)
     log "frames: 60 x 1280x720 YUYV (ffmpeg testsrc2)"
-    ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -frames:v 60 -f rawvideo -pix_fmt yuyv422 "$work/frames.yuyv"
+    yuyv_frames "$work/frames.yuyv"
     scratch+=("$work/frames.yuyv")
-    feeder="exec ffmpeg -nostdin -v error -re -stream_loop -1 -f rawvideo -pix_fmt yuyv422 -s 1280x720 -framerate 30"
-    camera="\"Source\":\"pipe\",\"Format\":\"yuyv\",\"Command\":\"$feeder -i $work/frames.yuyv -f rawvideo -\""
+    camera="\"Source\":\"pipe\",\"Format\":\"yuyv\",\"Command\":\"$(yuyv_feeder "$work/frames.yuyv")\""
     ;;
   *) die "SOURCE is testpattern or testsrc2, not $source_kind" ;;
 esac

@@ -31,29 +31,21 @@ die() { printf 'rtsp.sh: %s\n' "$*" >&2; exit 1; }
 [[ -x "$published" ]] || die "$published not found: run ./publish.sh first."
 command -v node >/dev/null || die "node is required (Node.js 20)."
 for stream in $streams; do [[ $stream == jpeg || $stream == h264 ]] || die "STREAM must be jpeg, h264 or \"jpeg h264\" (got $stream)"; done
-missing=()
-for tool in ffmpeg curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-# libopenh264-7 is what Edge loads at run time for /h264; with the machine's architecture, as arm64 may be added.
-if [[ " $streams " == *" h264 "* ]]; then
-  openh264="libopenh264-7:$(dpkg --print-architecture)"
-  dpkg -s "$openh264" >/dev/null 2>&1 || missing+=("$openh264")
-fi
-if ((${#missing[@]})); then
-  log "installing ${missing[*]}"
-  sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
 work="$(mktemp -d /tmp/edge-rtsp-bench.XXXXXX)"
 raw="$work/results.txt"
 # shellcheck source=test/bench/harness.sh
 source "$here/harness.sh"
+missing=()
+for tool in ffmpeg curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+# For /h264 Edge loads OpenH264 at run time.
+[[ " $streams " != *" h264 "* ]] || dpkg -s "$(openh264_package)" >/dev/null 2>&1 || missing+=("$(openh264_package)")
+install_missing "${missing[@]}"
 scratch=("$work/edge" "$work/frames.yuyv")
 edge_pid=""
 cp "$published" "$work/edge"
 
 log "frames: 60 x 1280x720 YUYV (ffmpeg testsrc2)"
-ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -frames:v 60 -f rawvideo -pix_fmt yuyv422 "$work/frames.yuyv"
+yuyv_frames "$work/frames.yuyv"
 echo "binary sha256 $(sha256sum "$work/edge" | cut -c1-16); $(nproc) cores; sessions $sessions;" \
   "warm-up $warmup s; measured $measure s" >"$raw"
 [[ " $streams " != *" h264 "* ]] ||
@@ -61,18 +53,17 @@ echo "binary sha256 $(sha256sum "$work/edge" | cut -c1-16); $(nproc) cores; sess
 
 # bench RUN STREAM SESSIONS: one Edge, SESSIONS sessions of STREAM (jpeg: /stream, h264: /h264), one line in runs.jsonl.
 bench() {
-  local run=$1 stream=$2 count=$3 http rtsp feeder h264="" path=stream bytes_window=$measure
+  local run=$1 stream=$2 count=$3 http rtsp h264="" path=stream bytes_window=$measure
   if [[ $stream == h264 ]]; then
     path=h264 bytes_window=$bitrate_seconds
     # The key-frame period and profile are the defaults, written out so the table says what was measured.
     h264="\"H264\":{\"Encoder\":\"openh264\",\"Bitrate\":$bitrate,\"KeyframeSeconds\":2,\"Profile\":\"baseline\"},"
   fi
   http=$(free_port); rtsp=$(free_port)
-  feeder="exec ffmpeg -nostdin -v error -re -stream_loop -1 -f rawvideo -pix_fmt yuyv422 -s 1280x720 -framerate 30"
   cat >"$work/edge.json" <<JSON
 {"Auth":{"Enabled":false},"Rtsp":{"Port":$rtsp,"MaxSessions":$((count + 5))},$h264
  "Camera":{"Source":"pipe","Format":"yuyv","Width":1280,"Height":720,"Fps":30,
-  "Command":"$feeder -i $work/frames.yuyv -f rawvideo -"}}
+  "Command":"$(yuyv_feeder "$work/frames.yuyv")"}}
 JSON
   launch_edge "$work/edge" "$work/edge.json" "$work/data" "$http" "$work/edge.stderr"
   log "run $run: $count $stream sessions"

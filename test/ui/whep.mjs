@@ -2,7 +2,9 @@
 // plays the answer's stream, and reads getStats() while it plays; then DELETEs the session.
 // Usage: node whep.mjs BASE_URL USER PASSWORD SECONDS
 // Prints "PLAYED SECONDS_OF_VIDEO LONGEST_STILL_MS", "CODEC mime", "FRAMES decoded", "SIZE WIDTHxHEIGHT",
-// "JITTER_BUFFER_MS first last", "DELETE status", then "ok".
+// "JITTER_BUFFER_MS first last", "DELAY_MS p50 p95 frames" (capture to display: each frame's RTP timestamp, which
+// Edge takes from the wall clock at 90 kHz, against the frame's expected display time from requestVideoFrameCallback;
+// one clock, one machine), "DELETE status", then "ok".
 import { launchChromium, desktopPage, logIn, check } from './chromium.mjs';
 
 const [base, user, password, secondsText] = process.argv.slice(2);
@@ -35,6 +37,15 @@ try {
       return { frames: inbound?.framesDecoded ?? 0, codec: codec?.mimeType,
         bufferMs: inbound && inbound.jitterBufferEmittedCount ? 1000 * inbound.jitterBufferDelay / inbound.jitterBufferEmittedCount : 0 };
     };
+    const delays = [];
+    const frame = (now, meta) => {
+      if (meta.rtpTimestamp !== undefined) {
+        const shown = (performance.timeOrigin + meta.expectedDisplayTime) * 90;
+        delays.push((((shown - meta.rtpTimestamp) % 2 ** 32) + 2 ** 32) % 2 ** 32 / 90);
+      }
+      video.requestVideoFrameCallback(frame);
+    };
+    video.requestVideoFrameCallback(frame);
     const first = await stats();
     const start = video.currentTime;
     let last = start, lastMoved = performance.now(), longestStill = 0;
@@ -48,8 +59,11 @@ try {
     const end = await stats();
     const deleted = await fetch(location, { method: 'DELETE' });
     pc.close();
+    delays.sort((a, b) => a - b);
+    const at = (q) => delays.length ? delays[Math.min(delays.length - 1, Math.floor(q * delays.length))] : NaN;
     return { video: video.currentTime - start, longestStill, codec: end.codec, frames: end.frames, width: video.videoWidth,
-      height: video.videoHeight, firstBuffer: first.bufferMs, lastBuffer: end.bufferMs, deleted: deleted.status };
+      height: video.videoHeight, firstBuffer: first.bufferMs, lastBuffer: end.bufferMs, deleted: deleted.status,
+      delay: [at(0.5), at(0.95), delays.length] };
   }, seconds * 1000);
   check(!played.failed, played.failed);
   console.log(`PLAYED ${played.video.toFixed(2)} ${Math.round(played.longestStill)}`);
@@ -57,6 +71,7 @@ try {
   console.log(`FRAMES ${played.frames}`);
   console.log(`SIZE ${played.width}x${played.height}`);
   console.log(`JITTER_BUFFER_MS ${played.firstBuffer.toFixed(1)} ${played.lastBuffer.toFixed(1)}`);
+  console.log(`DELAY_MS ${played.delay[0].toFixed(0)} ${played.delay[1].toFixed(0)} ${played.delay[2]}`);
   console.log(`DELETE ${played.deleted}`);
   check(errors.length === 0, 'page errors: ' + errors.join(', '));
   console.log('ok');

@@ -23,12 +23,11 @@ internal sealed class WebRtcSession : IDisposable
     private readonly RtcpFeedback _feedback = new();
     private readonly HashSet<IPEndPoint> _proven = [];
     private readonly byte[] _packet = new byte[DtlsTransport.Mtu];
-    private readonly uint _timestampBase = (uint)Random.Shared.Next();
     private readonly CancellationTokenSource _ending = new();
     private SrtpContext? _send, _receive;
     private ushort _sequence = (ushort)Random.Shared.Next();
     private uint _packets, _octets, _packetsAtProgress;
-    private long _epoch, _lastKeyFrameRequest, _lastProgress;
+    private long _epoch, _epochUnixMs, _lastKeyFrameRequest, _lastProgress;
     private uint? _highestReported;
 
     public WebRtcSession(EventLoop loop, FrameHub hub, WebRtcServer port, DtlsContext dtls, string id, IceCredentials ice,
@@ -147,12 +146,16 @@ internal sealed class WebRtcSession : IDisposable
         _ending.Dispose();
     }
 
+    // The RTP clock is the wall clock's (Unix time at 90 kHz, modulo 2^32) rather than from a random start (RFC 3550's
+    // SHOULD): a viewer, who learns the time from the sender reports anyway, can then tell each frame's capture time
+    // from its timestamp alone, as the page does for its delay (browsers do not give a WebRTC frame's capture time).
     private uint RtpTime(long timestamp)
-        => _timestampBase + (uint)(long)(_loop.Time.GetElapsedTime(_epoch, timestamp).TotalSeconds * 90000);
+        => (uint)(_epochUnixMs * 90 + _loop.Time.GetElapsedTime(_epoch, timestamp).Ticks * 9 / 1000);
 
     private async Task Stream(CancellationToken cancellationToken)
     {
         _epoch = _loop.Time.GetTimestamp();
+        _epochUnixMs = _loop.Time.GetUtcNow().ToUnixTimeMilliseconds();
         using var viewer = _hub.AddViewer(TimeSpan.Zero);
         try
         {

@@ -109,13 +109,14 @@ function playWebRtc() {
   render();
 }
 
-// WebRTC's frames carry their capture time (from the RTP timestamp and Edge's sender reports).
+// WebRTC's frames carry their capture time in their RTP timestamps: Edge's RTP clock is the wall clock at 90 kHz.
 function watchRtcFrames(player, pc) {
   if (!player.requestVideoFrameCallback) return;
   const frame = (now, meta) => {
     if (peer !== pc) return;
-    if (meta.captureTime) {
-      delays.push(meta.expectedDisplayTime - meta.captureTime);
+    if (meta.rtpTimestamp !== undefined) {
+      const shown = (performance.timeOrigin + meta.expectedDisplayTime) * 90;
+      delays.push((((shown - meta.rtpTimestamp) % 2 ** 32) + 2 ** 32) % 2 ** 32 / 90);
       if (delays.length > 600) delays.splice(0, delays.length - 600);
     }
     player.requestVideoFrameCallback(frame);
