@@ -55,18 +55,17 @@ public sealed class RecordingTests
             "--Recording:Mode", "events", "--Recording:PreRollSeconds", "3", "--H264:KeyframeSeconds", "1");
         await Task.Delay(6000); // the pre-roll fills
         Assert.IsEmpty(await List(server), "nothing is written before an event");
-        var (name, started, least, most) = await RecordAnEvent(server, TimeSpan.FromSeconds(4));
+        var (name, started) = await RecordAnEvent(server, TimeSpan.FromSeconds(4));
         var (duration, _, firstKey) = await Probe(Path.Combine(server.DataDir, "recordings", name));
         Assert.IsTrue(firstKey);
-        // The pre-roll reaches 3 s back and less than one GOP more (one second asked for; longer when a loaded machine slows the
-        // camera's frames). The file ends at the stop, so what it holds beyond the event is the pre-roll: between its duration
-        // less the most the event lasted and its duration less the least (to within a frame, 0.1 s at 10 fps).
+        // The pre-roll is whole GOPs reaching at least 3 s back from the last one finished, then the GOP in progress
+        // (one second asked for; longer when a loaded machine slows the camera's frames): 3 s to 3 s + two GOPs before
+        // the event. The name has whole seconds, so up to one more.
         double gop = await LongestGop(Path.Combine(server.DataDir, "recordings", name));
-        double shortest = duration - most.TotalSeconds, longest = duration - least.TotalSeconds;
-        Assert.IsTrue(shortest >= 3 - 0.15 && longest < 3 + gop + 0.15,
-            $"{shortest:0.00}–{longest:0.00} s of pre-roll in {duration:0.00} s (GOPs up to {gop:0.00} s)");
-        double before = (started - StartOf(name)).TotalSeconds; // the name has whole seconds
-        Assert.IsTrue(before >= 3 && before < 3 + gop + 1.5, $"the file's name is {before:0.00} s before the event");
+        double before = (started - StartOf(name)).TotalSeconds;
+        Assert.IsTrue(before >= 3 && before < 3 + 2 * gop + 1.2,
+            $"the file starts {before:0.00} s before the event (GOPs up to {gop:0.00} s)");
+        Assert.IsTrue(duration is >= 6.5 and < 9.5, $"3 s of pre-roll and 4 s of event in {duration:0.00} s");
         var kinds = (await server.Call("events.list", new { kind = "recording." })).GetProperty("result").GetProperty("events")
             .EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
         CollectionAssert.IsSubsetOf(new[] { "recording.started", "recording.stopped", "recording.segment" }, kinds);
@@ -79,7 +78,7 @@ public sealed class RecordingTests
         await using var server = await EdgeServer.Start(NoisyH264Camera, null,
             "--Recording:Mode", "events", "--Recording:PreRollSeconds", "10");
         await Task.Delay(12000); // ten seconds of pre-roll would have filled by now
-        var (name, started, _, _) = await RecordAnEvent(server, TimeSpan.FromSeconds(2));
+        var (name, started) = await RecordAnEvent(server, TimeSpan.FromSeconds(2));
         var (duration, frames, firstKey) = await Probe(Path.Combine(server.DataDir, "recordings", name));
         Assert.IsTrue(firstKey);
         var packets = await PacketSizes(Path.Combine(server.DataDir, "recordings", name));
@@ -429,13 +428,13 @@ public sealed class RecordingTests
     {
         await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--H264:KeyframeSeconds", "1");
         string folder = Path.Combine(server.DataDir, "recordings");
-        var (first, _, _, _) = await RecordAnEvent(server, TimeSpan.FromSeconds(2));
+        var (first, _) = await RecordAnEvent(server, TimeSpan.FromSeconds(2));
         var deleted = await server.Call("recordings.delete", new { name = first });
         Assert.IsTrue(deleted.GetProperty("result").GetBoolean(), deleted.ToString());
         Assert.IsFalse(File.Exists(Path.Combine(folder, first)), "gone from the card");
         Assert.IsEmpty(await List(server), "gone from the list");
 
-        var (second, _, _, _) = await RecordAnEvent(server, TimeSpan.FromSeconds(2));
+        var (second, _) = await RecordAnEvent(server, TimeSpan.FromSeconds(2));
         using (var removed = await server.Http.DeleteAsync("/recordings/" + second))
             Assert.AreEqual(HttpStatusCode.NoContent, removed.StatusCode);
         Assert.IsFalse(File.Exists(Path.Combine(folder, second)));
@@ -467,24 +466,19 @@ public sealed class RecordingTests
         }
     }
 
-    // recording.start, the event's length, recording.stop: the file's name once it is closed, when the event began, and
-    // the least and most the event can have lasted in the server (between the calls' sending and their answers).
-    private static async Task<(string Name, DateTimeOffset Started, TimeSpan Least, TimeSpan Most)> RecordAnEvent(EdgeServer server,
-        TimeSpan length)
+    // recording.start, the event's length, recording.stop: the file's name once it is closed, and when the event began.
+    private static async Task<(string Name, DateTimeOffset Started)> RecordAnEvent(EdgeServer server, TimeSpan length)
     {
         var started = DateTimeOffset.UtcNow;
         Assert.IsTrue((await server.Call("recording.start")).GetProperty("result").GetBoolean());
-        var answered = DateTimeOffset.UtcNow;
         await Task.Delay(length);
-        var stopping = DateTimeOffset.UtcNow;
         Assert.IsFalse((await server.Call("recording.stop")).GetProperty("result").GetBoolean(), "stopped");
-        var stopped = DateTimeOffset.UtcNow;
         var recordings = await Until(async () =>
         {
             var list = await List(server);
             return list.Count == 1 && !list[0].GetProperty("open").GetBoolean() ? list : null;
         }, "the event's file was not closed", 10000);
-        return (recordings[0].GetProperty("name").GetString()!, started, stopping - answered, stopped - started);
+        return (recordings[0].GetProperty("name").GetString()!, started);
     }
 
     // A recording's start from its name (whole seconds).
