@@ -227,6 +227,7 @@ public static partial class Program
         new EdgeRoutes(new RequestFaults(clientFaults, loggers.CreateLogger<RequestFaults>(), loop.Time), httpsPolicy, api, health, metrics,
             runtime, settings.Onvif.Enabled ? onvif : null, files, config, cameraWeb, liveWeb,
             new HlsEndpoints(loop, camera, h264, hls, auth), settings.WebRtc.Enabled ? new WhepEndpoints(loop, webRtc, auth) : null,
+            settings.WebRtc.Enabled ? new Go2RtcSignalling(loop, webRtc, auth) : null,
             new RecordingEndpoints(loop, pool, auth, recordings), ui).MapTo(app);
 
         // The journal names the file, so the UI's event list links to it.

@@ -13,7 +13,7 @@ namespace Edge.Hosting;
 public sealed record EdgeRoutes(
     RequestFaults Faults, HttpsPolicy Https, ApiEndpoints Api, HealthEndpoints Health, MetricsEndpoint Metrics,
     RuntimeEndpoint Runtime, OnvifEndpoints? Onvif, FileEndpoints Files, ConfigEndpoints Config, CameraEndpoints Camera,
-    LiveEndpoints Live, HlsEndpoints Hls, WhepEndpoints? Whep, RecordingEndpoints Recordings, StaticUi Ui)
+    LiveEndpoints Live, HlsEndpoints Hls, WhepEndpoints? Whep, Go2RtcSignalling? Go2Rtc, RecordingEndpoints Recordings, StaticUi Ui)
 {
     public void MapTo(WebApplication app)
     {
@@ -55,6 +55,7 @@ public sealed record EdgeRoutes(
             app.MapDelete(WhepEndpoints.Path + "/{id}", Whep.Delete);
             app.MapMethods(WhepEndpoints.Path + "/{id}", ["PATCH"], Whep.Patch);
         }
+        if (Go2Rtc != null) app.MapGet(Go2RtcSignalling.Path, Go2Rtc.Serve);
         app.MapMethods("/recordings/{name}", ["GET", "HEAD"], Recordings.Get);
         app.MapDelete("/recordings/{name}", Recordings.Delete);
         // mjpg-streamer's addresses, which many NVRs and scripts still use.

@@ -43,6 +43,9 @@ public sealed class WhepPeer : IAsyncDisposable
 
     public string Id => Location[(Location.LastIndexOf('/') + 1)..];
 
+    /// <summary>The go2rtc signalling socket the session was offered on (its close ends the session), or null for WHEP.</summary>
+    public System.Net.WebSockets.ClientWebSocket? Signalling { get; private init; }
+
     /// <summary>Edge's media SSRC, from the answer.</summary>
     public uint MediaSsrc { get; private set; }
 
@@ -52,8 +55,11 @@ public sealed class WhepPeer : IAsyncDisposable
     /// <summary>ICE checks Edge answered with a Binding success.</summary>
     public int ChecksAnswered => Volatile.Read(ref _checksAnswered);
 
-    /// <summary>Offers to <paramref name="server"/>'s WHEP endpoint and makes the ICE check (DTLS: <see cref="Handshake"/>).</summary>
-    public static async Task<WhepPeer> Offer(EdgeServer server)
+    /// <summary>
+    /// Offers to <paramref name="server"/>'s WHEP endpoint, or over go2rtc's WebSocket signalling, and makes the ICE
+    /// check (DTLS: <see cref="Handshake"/>).
+    /// </summary>
+    public static async Task<WhepPeer> Offer(EdgeServer server, bool go2rtc = false)
     {
         int port = 0;
         await Eventually.True(async () => (await server.State("webrtc.port"))?.GetInt32() is int p && (port = p) > 0, "the WebRTC port");
@@ -64,13 +70,25 @@ public sealed class WhepPeer : IAsyncDisposable
             + $"a=ice-ufrag:{PeerUfrag}\r\na=ice-pwd:{PeerPwd}\r\na=fingerprint:{fingerprint}\r\n"
             + "a=setup:actpass\r\na=recvonly\r\na=rtcp-mux\r\na=rtpmap:106 H264/90000\r\na=rtcp-fb:106 nack\r\na=rtcp-fb:106 nack pli\r\n"
             + "a=fmtp:106 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n";
-        using var answered = await server.Http.PostAsync("/whep", new StringContent(offer, Encoding.UTF8, "application/sdp"));
-        string answer = await answered.Content.ReadAsStringAsync();
-        Assert.AreEqual(HttpStatusCode.Created, answered.StatusCode, answer);
-        var peer = new WhepPeer(answered.Headers.Location!.ToString(), new IPEndPoint(IPAddress.Loopback, port),
-            Line(answer, "a=ice-ufrag:"), Line(answer, "a=ice-pwd:"))
+        string answer, location = "";
+        System.Net.WebSockets.ClientWebSocket? socket = null;
+        if (go2rtc)
+        {
+            socket = await Go2RtcSocket(server);
+            answer = await Go2RtcExchange(socket, "webrtc/offer", offer, "webrtc/answer");
+        }
+        else
+        {
+            using var answered = await server.Http.PostAsync("/whep", new StringContent(offer, Encoding.UTF8, "application/sdp"));
+            answer = await answered.Content.ReadAsStringAsync();
+            Assert.AreEqual(HttpStatusCode.Created, answered.StatusCode, answer);
+            location = answered.Headers.Location!.ToString();
+        }
+        var peer = new WhepPeer(location, new IPEndPoint(IPAddress.Loopback, port), Line(answer, "a=ice-ufrag:"),
+            Line(answer, "a=ice-pwd:"))
         {
             MediaSsrc = uint.Parse(Line(answer, "a=ssrc:").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture),
+            Signalling = socket,
         };
         // The certificate's files live until s_client has read them: the scratch folder goes with this method.
         System.IO.File.Copy(scratch.PathOf("client.pem"), peer.File("client.pem"));
@@ -82,9 +100,9 @@ public sealed class WhepPeer : IAsyncDisposable
     }
 
     /// <summary>Offers, checks and completes DTLS: Edge starts sending video.</summary>
-    public static async Task<WhepPeer> Connect(EdgeServer server)
+    public static async Task<WhepPeer> Connect(EdgeServer server, bool go2rtc = false)
     {
-        var peer = await Offer(server);
+        var peer = await Offer(server, go2rtc);
         await peer.Handshake();
         return peer;
     }
@@ -169,7 +187,39 @@ public sealed class WhepPeer : IAsyncDisposable
         _decrypt?.Dispose();
         _encrypt?.Dispose();
         _stopping.Dispose();
+        Signalling?.Dispose();
         foreach (string name in new[] { "client.pem", "client.key" }) System.IO.File.Delete(File(name));
+    }
+
+    /// <summary>A WebSocket to go2rtc's signalling address, logged in with Basic (as a script would).</summary>
+    public static async Task<System.Net.WebSockets.ClientWebSocket> Go2RtcSocket(EdgeServer server)
+    {
+        var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", EdgeServer.BasicAuth(EdgeServer.User, EdgeServer.Password).ToString());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync(new Uri($"ws://{server.BaseUri.Authority}/api/ws?src=camera"), timeout.Token);
+        return socket;
+    }
+
+    /// <summary>Sends {"type","value"} and returns the value of the reply, which must be of <paramref name="expected"/> type.</summary>
+    public static async Task<string> Go2RtcExchange(System.Net.WebSockets.ClientWebSocket socket, string type, string value,
+        string expected)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        byte[] message = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+            new Dictionary<string, string> { ["type"] = type, ["value"] = value });
+        await socket.SendAsync(message, System.Net.WebSockets.WebSocketMessageType.Text, true, timeout.Token);
+        var buffer = new byte[128 * 1024];
+        int length = 0;
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
+            length += received.Count;
+            if (received.EndOfMessage) break;
+        }
+        using var reply = System.Text.Json.JsonDocument.Parse(buffer.AsMemory(0, length));
+        Assert.AreEqual(expected, reply.RootElement.GetProperty("type").GetString(), Encoding.UTF8.GetString(buffer, 0, length));
+        return reply.RootElement.GetProperty("value").GetString()!;
     }
 
     /// <summary>A Binding request as browsers send it: USERNAME, ICE-CONTROLLING, USE-CANDIDATE, MESSAGE-INTEGRITY, FINGERPRINT.</summary>

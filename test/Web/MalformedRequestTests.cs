@@ -20,7 +20,7 @@ public sealed class MalformedRequestTests
         ("DELETE /whep/x", "text/plain", false), ("DELETE /recordings/x.mp4", "text/plain", false),
         ("GET /healthz", "text/plain", false), ("GET /snapshot.jpg", "text/plain", false), ("GET /", "text/plain", false),
         ("GET /live.mp4", "text/plain", false), ("GET /live", "text/plain", false), ("GET /hls/index.m3u8", "text/plain", false),
-        ("GET /recordings/x.mp4", "text/plain", false), ("DELETE /files/x.bin", "text/plain", false),
+        ("GET /recordings/x.mp4", "text/plain", false), ("DELETE /files/x.bin", "text/plain", false), ("GET /api/ws", "text/plain", false),
     ];
 
     // A chunk size that is not hex, and one that overflows 64 bits (Kestrel reports the two differently).

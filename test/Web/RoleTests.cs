@@ -121,7 +121,7 @@ public sealed class RoleTests
         ("GET", "/hls/index.m3u8", "/hls/index.m3u8", "viewer"), ("GET", "/hls/init.mp4", "/hls/init.mp4", "viewer"),
         ("GET", "/hls/{segment}", "/hls/1.m4s", "viewer"),
         ("POST", "/whep", "/whep", "viewer"), ("DELETE", "/whep/{id}", "/whep/none", "viewer"),
-        ("PATCH", "/whep/{id}", "/whep/none", "viewer"),
+        ("PATCH", "/whep/{id}", "/whep/none", "viewer"), ("GET", "/api/ws", "/api/ws?src=camera", "viewer"),
         ("GET", "/recordings/{name}", "/recordings/none.mp4", "viewer"),
         ("DELETE", "/recordings/{name}", "/recordings/none.mp4", "operator"),
         ("GET", "/", "/?action=snapshot", "viewer"), ("GET", "/{**path}", "/index.html", "public"),

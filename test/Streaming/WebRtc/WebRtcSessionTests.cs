@@ -104,6 +104,38 @@ public sealed class WebRtcSessionTests
         await Eventually.True(async () => (await server.State("webrtc.sessions"))?.GetInt32() == 0, "the session ended");
     }
 
+    [TestMethod]
+    public async Task Go2RtcsWebSocketSignallingPlaysTheCameraAndClosingTheSocketEndsTheSession()
+    {
+        await using var server = await Start();
+        await using (var peer = await WhepPeer.Connect(server, go2rtc: true))
+        {
+            await peer.WaitFor(p => p.IsKeyFrame, "a key frame over go2rtc's signalling", 10_000);
+            var socket = peer.Signalling!;
+            StringAssert.Contains(await WhepPeer.Go2RtcExchange(socket, "webrtc/offer", "v=0", "error"), "has its WebRTC session already");
+            StringAssert.Contains(await WhepPeer.Go2RtcExchange(socket, "mse", "", "error"), "webrtc");
+            Assert.AreEqual(1, (await server.State("webrtc.sessions"))!.Value.GetInt32());
+            await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+            await Eventually.True(async () => (await server.State("webrtc.sessions"))?.GetInt32() == 0,
+                "the socket's close ended the session");
+        }
+
+        // Refused: not a WebSocket, no login, a cross-site page; a bad offer is an error message, and the socket stays.
+        using (var plain = await server.Http.GetAsync("/api/ws?src=camera"))
+            Assert.AreEqual(HttpStatusCode.BadRequest, plain.StatusCode);
+        using var anonymous = new HttpClient { BaseAddress = server.BaseUri };
+        using (var refused = await anonymous.GetAsync("/api/ws"))
+            Assert.AreEqual(HttpStatusCode.Unauthorized, refused.StatusCode);
+        using var crossSite = new System.Net.WebSockets.ClientWebSocket();
+        crossSite.Options.SetRequestHeader("Authorization", EdgeServer.BasicAuth(EdgeServer.User, EdgeServer.Password).ToString());
+        crossSite.Options.SetRequestHeader("Origin", "http://evil.example");
+        await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(
+            () => crossSite.ConnectAsync(new Uri($"ws://{server.BaseUri.Authority}/api/ws"), CancellationToken.None));
+        using var bad = await WhepPeer.Go2RtcSocket(server);
+        StringAssert.Contains(await WhepPeer.Go2RtcExchange(bad, "webrtc/offer", "hello", "error"), "not SDP");
+        StringAssert.Contains(await WhepPeer.Go2RtcExchange(bad, "webrtc/offer", "v=0\r\n", "error"), "no video section");
+    }
+
     // Key frames seen: one per RTP timestamp among packets carrying IDR slices.
     private static int KeyFrames(WhepPeer peer) => peer.Packets.Where(p => p.IsKeyFrame).Select(p => p.Timestamp).Distinct().Count();
 }

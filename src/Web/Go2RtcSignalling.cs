@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Text.Json;
+using Edge.Auth;
+using Edge.Runtime;
+using Edge.Streaming.WebRtc;
+using Edge.Web.WebSockets;
+using Microsoft.AspNetCore.Http;
+
+namespace Edge.Web;
+
+/// <summary>
+/// go2rtc's WebSocket signalling (<c>GET /api/ws?src=…</c>), what go2rtc's <c>video-rtc.js</c> player and
+/// the cards built on it speak: <c>{"type":"webrtc/offer","value":SDP}</c> is answered with
+/// <c>{"type":"webrtc/answer","value":SDP}</c> (Edge's candidates inside); the client's
+/// <c>webrtc/candidate</c> messages are ignored (ICE-lite learns addresses from the checks); any other
+/// type gets <c>{"type":"error"}</c>. Any <c>src</c> is Edge's one camera. The session lasts as long as
+/// the socket. Viewers and above; with logins on, only from this origin (cross-site WebSocket hijacking).
+/// Loop only.
+/// </summary>
+public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authenticator auth)
+{
+    public const string Path = "/api/ws";
+
+    // An offer and its JSON around it; a socket with no offer this long is closed.
+    private const int MaxMessageBytes = SdpOffer.MaxLength + 1024;
+    private const ushort MessageTooBig = 1009;
+    private static readonly TimeSpan OfferTimeout = TimeSpan.FromSeconds(10);
+
+    public Task Serve(HttpContext context) => loop.InvokeAsync(() => Run(context));
+
+    private async Task Run(HttpContext context)
+    {
+        if (await AuthGate.Check(auth, context, UserRole.Viewer) == null) return;
+        if (!WebSocketHandshake.IsWebSocketRequest(context))
+        {
+            await PlainText.Write(context, StatusCodes.Status400BadRequest,
+                $"{Path} is go2rtc's WebSocket signalling; WHEP players POST to {WhepEndpoints.Path}.");
+            return;
+        }
+        if (WebSocketHandshake.Validate(context) is { } refusal)
+        {
+            await PlainText.Write(context, refusal.Status, refusal.Message);
+            return;
+        }
+        if (auth.Enabled && !AuthGate.IsSameOrigin(context))
+        {
+            await PlainText.Write(context, StatusCodes.Status403Forbidden, "Cross-origin request refused.");
+            return;
+        }
+        var stream = await WebSocketHandshake.Accept(context);
+        using var reader = new WebSocketReader(stream, MaxMessageBytes);
+        using var noOffer = new CancellationTokenSource(OfferTimeout, loop.Time);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, noOffer.Token);
+        string? session = null;
+        try
+        {
+            while (true)
+            {
+                var message = await reader.Read(ended.Token);
+                switch (message.Kind)
+                {
+                    case WebSocketMessageKind.Text:
+                        var (type, value) = Read(message.Payload.Span);
+                        if (type == "webrtc/offer" && session == null && value != null)
+                        {
+                            try
+                            {
+                                var (id, answer) = await webRtc.Offer(value, context.Connection.LocalIpAddress);
+                                session = id;
+                                noOffer.CancelAfter(Timeout.InfiniteTimeSpan);
+                                await Send(stream, "webrtc/answer", answer, ended.Token);
+                            }
+                            catch (WhepRefusal refused)
+                            {
+                                await Send(stream, "error", refused.Message, ended.Token);
+                            }
+                        }
+                        else if (type != "webrtc/candidate")
+                        {
+                            await Send(stream, "error", type != "webrtc/offer" ? "Edge answers webrtc/offer only."
+                                : session != null ? "This socket has its WebRTC session already." : "An offer's value is its SDP.",
+                                ended.Token);
+                        }
+                        continue;
+                    case WebSocketMessageKind.Ping:
+                        await stream.WriteAsync(WebSocketFrames.Build(WebSocketFrames.Pong, message.Payload.Span), ended.Token);
+                        continue;
+                    case WebSocketMessageKind.Binary or WebSocketMessageKind.Pong:
+                        continue;
+                    case WebSocketMessageKind.TooBig:
+                        await stream.WriteAsync(WebSocketFrames.BuildClose(MessageTooBig, "an offer is at most 64 KB"), ended.Token);
+                        return;
+                    case WebSocketMessageKind.ProtocolError:
+                        await stream.WriteAsync(WebSocketFrames.BuildClose(message.CloseCode, ""), ended.Token);
+                        return;
+                    case WebSocketMessageKind.Close:
+                        await stream.WriteAsync(WebSocketFrames.BuildClose(WebSocketFrames.NormalClosure, ""), ended.Token);
+                        return;
+                    default: // the connection ended
+                        return;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            context.Abort();
+        }
+        finally
+        {
+            if (session != null) webRtc.Delete(session);
+        }
+    }
+
+    // A message's "type" and "value" strings; nulls for what is not such an object.
+    private static (string? Type, string? Value) Read(ReadOnlySpan<byte> json)
+    {
+        string? type = null, value = null;
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return (null, null);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool isType = reader.ValueTextEquals("type"u8), isValue = reader.ValueTextEquals("value"u8);
+                reader.Read();
+                if (isType && reader.TokenType == JsonTokenType.String) type = reader.GetString();
+                else if (isValue && reader.TokenType == JsonTokenType.String) value = reader.GetString();
+                else reader.Skip();
+            }
+        }
+        catch (JsonException) { return (null, null); }
+        catch (InvalidOperationException) { return (null, null); }
+        return (type, value);
+    }
+
+    private static async Task Send(Stream stream, string type, string value, CancellationToken cancellationToken)
+    {
+        var json = new ArrayBufferWriter<byte>(value.Length + 64);
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, type);
+            writer.WriteString("value"u8, value);
+            writer.WriteEndObject();
+        }
+        var header = new byte[10];
+        int length = WebSocketFrames.WriteHeader(header, WebSocketFrames.Text, json.WrittenCount);
+        await stream.WriteAsync(header.AsMemory(0, length), cancellationToken);
+        await stream.WriteAsync(json.WrittenMemory, cancellationToken);
+    }
+}
