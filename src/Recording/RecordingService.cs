@@ -52,6 +52,7 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
     private bool _manual, _cutAsked;
     private long _lastFrame, _frameGap;
     private long _eventUntil = long.MinValue;
+    private long _stoppedAt = long.MinValue; // a GOP begun before the stop is still written: the picture up to Stop is kept
     private string? _reason;
     private long _pendingBytes;
     private long _lastPrune;
@@ -86,6 +87,7 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
     {
         loop.VerifyAccess();
         bool was = Recording;
+        if (was) _stoppedAt = loop.Time.GetTimestamp();
         _manual = false;
         _eventUntil = long.MinValue;
         if (was && !Recording) journal.Record("recording.stopped", _reason ?? "", StateJsonContext.Default.String);
@@ -196,7 +198,8 @@ public sealed partial class RecordingService(EventLoop loop, WorkerPool pool, Ca
         return _avi.Bytes - before;
     }
 
-    private bool Records(long start) => settings.Mode == "continuous" || _manual || (_eventUntil != long.MinValue && start < _eventUntil);
+    private bool Records(long start) => settings.Mode == "continuous" || _manual || (_eventUntil != long.MinValue && start < _eventUntil)
+        || start < _stoppedAt;
 
     private void Began(string reason)
     {

@@ -65,10 +65,23 @@ public sealed class RecordingTests
         double before = (started - StartOf(name)).TotalSeconds;
         Assert.IsTrue(before >= 3 && before < 3 + 2 * gop + 1.2,
             $"the file starts {before:0.00} s before the event (GOPs up to {gop:0.00} s)");
-        Assert.IsTrue(duration is >= 6.5 and < 9.5, $"3 s of pre-roll and 4 s of event in {duration:0.00} s");
+        // Then the event's 4 s, to the end of the GOP in progress at the stop.
+        Assert.IsTrue(duration >= 6.9 && duration < 7.5 + 3 * gop, $"3 s of pre-roll and 4 s of event in {duration:0.00} s");
         var kinds = (await server.Call("events.list", new { kind = "recording." })).GetProperty("result").GetProperty("events")
             .EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
         CollectionAssert.IsSubsetOf(new[] { "recording.started", "recording.stopped", "recording.segment" }, kinds);
+    }
+
+    [TestMethod]
+    public async Task ARecordingStoppedInsideItsFirstGopIsKeptToThatGopsEnd()
+    {
+        // 4-s GOPs, a recording of 1.5 s: the stop falls inside the GOP in progress, which is written all the same
+        // (before, Stop dropped it and such a recording left no file at all).
+        await using var server = await EdgeServer.Start(CameraFixtures.TestPattern(), null, "--H264:KeyframeSeconds", "4");
+        var (name, _) = await RecordAnEvent(server, TimeSpan.FromSeconds(1.5));
+        var (duration, _, firstKey) = await Probe(Path.Combine(server.DataDir, "recordings", name));
+        Assert.IsTrue(firstKey);
+        Assert.IsGreaterThanOrEqualTo(1.4, duration, "the file holds the recording up to the stop at least");
     }
 
     [TestMethod]
