@@ -11,11 +11,14 @@ namespace Edge.Web;
 /// <summary>
 /// go2rtc's WebSocket signalling (<c>GET /api/ws?src=…</c>), what go2rtc's <c>video-rtc.js</c> player and
 /// the cards built on it speak: <c>{"type":"webrtc/offer","value":SDP}</c> is answered with
-/// <c>{"type":"webrtc/answer","value":SDP}</c> (Edge's candidates inside); the client's
-/// <c>webrtc/candidate</c> messages are ignored (ICE-lite learns addresses from the checks); any other
-/// type gets <c>{"type":"error"}</c>. Any <c>src</c> is Edge's one camera. The session lasts as long as
-/// the socket. Viewers and above; with logins on, only from this origin (cross-site WebSocket hijacking).
-/// Loop only.
+/// <c>{"type":"webrtc/answer","value":SDP}</c> (Edge's candidates inside), a refusal with
+/// <c>{"type":"error","value":"webrtc/offer: …"}</c> (the player reads the mode from the front); the
+/// client's <c>webrtc/candidate</c> messages (ICE-lite learns addresses from the checks) and other modes
+/// (<c>mse</c>, <c>mjpeg</c>: the player tries several at once) are ignored, as go2rtc ignores what it
+/// does not serve. Any <c>src</c> is Edge's one camera. As in go2rtc, a session outlives the socket (the
+/// player closes it once WebRTC plays): it ends as WHEP's do, by consent, a stall, DTLS or BYE; a
+/// socket closed before the answer leaves none. Viewers and above; with logins on, only from this
+/// origin (cross-site WebSocket hijacking). Loop only.
 /// </summary>
 public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authenticator auth)
 {
@@ -52,6 +55,7 @@ public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authen
         using var noOffer = new CancellationTokenSource(OfferTimeout, loop.Time);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, noOffer.Token);
         string? session = null;
+        bool answered = false;
         try
         {
             while (true)
@@ -61,25 +65,23 @@ public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authen
                 {
                     case WebSocketMessageKind.Text:
                         var (type, value) = Read(message.Payload.Span);
-                        if (type == "webrtc/offer" && session == null && value != null)
+                        if (type != "webrtc/offer") continue;
+                        if (session != null && webRtc.Has(session))
                         {
-                            try
-                            {
-                                var (id, answer) = await webRtc.Offer(value, context.Connection.LocalIpAddress);
-                                session = id;
-                                noOffer.CancelAfter(Timeout.InfiniteTimeSpan);
-                                await Send(stream, "webrtc/answer", answer, ended.Token);
-                            }
-                            catch (WhepRefusal refused)
-                            {
-                                await Send(stream, "error", refused.Message, ended.Token);
-                            }
+                            await Send(stream, "error", "webrtc/offer: this socket's session is still playing", ended.Token);
+                            continue;
                         }
-                        else if (type != "webrtc/candidate")
+                        try
                         {
-                            await Send(stream, "error", type != "webrtc/offer" ? "Edge answers webrtc/offer only."
-                                : session != null ? "This socket has its WebRTC session already." : "An offer's value is its SDP.",
-                                ended.Token);
+                            var (id, answer) = await webRtc.Offer(value ?? "", context.Connection.LocalIpAddress);
+                            session = id;
+                            noOffer.CancelAfter(Timeout.InfiniteTimeSpan);
+                            await Send(stream, "webrtc/answer", answer, ended.Token);
+                            answered = true;
+                        }
+                        catch (WhepRefusal refused)
+                        {
+                            await Send(stream, "error", "webrtc/offer: " + refused.Message, ended.Token);
                         }
                         continue;
                     case WebSocketMessageKind.Ping:
@@ -107,7 +109,8 @@ public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authen
         }
         finally
         {
-            if (session != null) webRtc.Delete(session);
+            // Made but never answered (the socket went first): nobody will use it.
+            if (session != null && !answered) webRtc.Delete(session);
         }
     }
 

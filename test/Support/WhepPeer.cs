@@ -43,7 +43,7 @@ public sealed class WhepPeer : IAsyncDisposable
 
     public string Id => Location[(Location.LastIndexOf('/') + 1)..];
 
-    /// <summary>The go2rtc signalling socket the session was offered on (its close ends the session), or null for WHEP.</summary>
+    /// <summary>The go2rtc signalling socket the session was offered on, or null for WHEP.</summary>
     public System.Net.WebSockets.ClientWebSocket? Signalling { get; private init; }
 
     /// <summary>Edge's media SSRC, from the answer.</summary>
@@ -75,7 +75,7 @@ public sealed class WhepPeer : IAsyncDisposable
         if (go2rtc)
         {
             socket = await Go2RtcSocket(server);
-            answer = await Go2RtcExchange(socket, "webrtc/offer", offer, "webrtc/answer");
+            answer = await Go2RtcExchange(socket, ["webrtc/offer"], offer, "webrtc/answer");
         }
         else
         {
@@ -201,14 +201,20 @@ public sealed class WhepPeer : IAsyncDisposable
         return socket;
     }
 
-    /// <summary>Sends {"type","value"} and returns the value of the reply, which must be of <paramref name="expected"/> type.</summary>
-    public static async Task<string> Go2RtcExchange(System.Net.WebSockets.ClientWebSocket socket, string type, string value,
+    /// <summary>
+    /// Sends a {"type","value"} message of each type in turn and returns the value of the one reply, which must be of
+    /// <paramref name="expected"/> type.
+    /// </summary>
+    public static async Task<string> Go2RtcExchange(System.Net.WebSockets.ClientWebSocket socket, string[] types, string value,
         string expected)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        byte[] message = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
-            new Dictionary<string, string> { ["type"] = type, ["value"] = value });
-        await socket.SendAsync(message, System.Net.WebSockets.WebSocketMessageType.Text, true, timeout.Token);
+        foreach (string type in types)
+        {
+            byte[] message = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+                new Dictionary<string, string> { ["type"] = type, ["value"] = value });
+            await socket.SendAsync(message, System.Net.WebSockets.WebSocketMessageType.Text, true, timeout.Token);
+        }
         var buffer = new byte[128 * 1024];
         int length = 0;
         while (true)

@@ -41,7 +41,10 @@ try {
     const frame = (now, meta) => {
       if (meta.rtpTimestamp !== undefined) {
         const shown = (performance.timeOrigin + meta.expectedDisplayTime) * 90;
-        delays.push((((shown - meta.rtpTimestamp) % 2 ** 32) + 2 ** 32) % 2 ** 32 / 90);
+        // Signed: a browser's clock a little behind the camera's gives a small negative delay, not 13 hours.
+        let behind = (((shown - meta.rtpTimestamp) % 2 ** 32) + 2 ** 32) % 2 ** 32;
+        if (behind >= 2 ** 31) behind -= 2 ** 32;
+        delays.push(behind / 90);
       }
       video.requestVideoFrameCallback(frame);
     };

@@ -206,10 +206,11 @@ public sealed partial class WebRtcServer(EventLoop loop, WorkerPool pool, Camera
     {
         var making = _dtls ??= pool.Submit(_ => new DtlsContext(loop.Time), PoolFullMode.Wait);
         try { return await making; }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // OpenSSL missing, a key or certificate that could not be made, the pool closing: tried again next time.
             if (_dtls == making) _dtls = null;
-            throw new WhepRefusal(503, e.Message);
+            throw new WhepRefusal(503, "WebRTC cannot start DTLS: " + e.Message);
         }
     }
 

@@ -116,7 +116,10 @@ function watchRtcFrames(player, pc) {
     if (peer !== pc) return;
     if (meta.rtpTimestamp !== undefined) {
       const shown = (performance.timeOrigin + meta.expectedDisplayTime) * 90;
-      delays.push((((shown - meta.rtpTimestamp) % 2 ** 32) + 2 ** 32) % 2 ** 32 / 90);
+      // Signed: a browser's clock a little behind the camera's gives a small negative delay, not 13 hours.
+      let behind = (((shown - meta.rtpTimestamp) % 2 ** 32) + 2 ** 32) % 2 ** 32;
+      if (behind >= 2 ** 31) behind -= 2 ** 32;
+      delays.push(behind / 90);
       if (delays.length > 600) delays.splice(0, delays.length - 600);
     }
     player.requestVideoFrameCallback(frame);

@@ -105,22 +105,26 @@ public sealed class WebRtcSessionTests
     }
 
     [TestMethod]
-    public async Task Go2RtcsWebSocketSignallingPlaysTheCameraAndClosingTheSocketEndsTheSession()
+    public async Task Go2RtcsWebSocketSignallingPlaysTheCameraAndTheSessionOutlivesTheSocketAsInGo2rtc()
     {
         await using var server = await Start();
         await using (var peer = await WhepPeer.Connect(server, go2rtc: true))
         {
             await peer.WaitFor(p => p.IsKeyFrame, "a key frame over go2rtc's signalling", 10_000);
             var socket = peer.Signalling!;
-            StringAssert.Contains(await WhepPeer.Go2RtcExchange(socket, "webrtc/offer", "v=0", "error"), "has its WebRTC session already");
-            StringAssert.Contains(await WhepPeer.Go2RtcExchange(socket, "mse", "", "error"), "webrtc");
+            // go2rtc's player asks for several modes at once: what Edge does not serve is ignored, a second offer refused.
+            StringAssert.StartsWith(await WhepPeer.Go2RtcExchange(socket, ["mse", "webrtc/candidate", "webrtc/offer"], "v=0", "error"),
+                "webrtc/offer: this socket's session is still playing");
             Assert.AreEqual(1, (await server.State("webrtc.sessions"))!.Value.GetInt32());
+            // The player closes the socket once WebRTC plays: the video goes on.
             await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-            await Eventually.True(async () => (await server.State("webrtc.sessions"))?.GetInt32() == 0,
-                "the socket's close ended the session");
+            int before = peer.Packets.Count;
+            await Task.Delay(1000);
+            Assert.IsGreaterThan(before + 5, peer.Packets.Count, "packets after the socket closed");
+            Assert.AreEqual(1, (await server.State("webrtc.sessions"))!.Value.GetInt32());
         }
 
-        // Refused: not a WebSocket, no login, a cross-site page; a bad offer is an error message, and the socket stays.
+        // Refused: not a WebSocket, no login, a cross-site page; a bad offer is an error naming the mode and why.
         using (var plain = await server.Http.GetAsync("/api/ws?src=camera"))
             Assert.AreEqual(HttpStatusCode.BadRequest, plain.StatusCode);
         using var anonymous = new HttpClient { BaseAddress = server.BaseUri };
@@ -132,8 +136,9 @@ public sealed class WebRtcSessionTests
         await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(
             () => crossSite.ConnectAsync(new Uri($"ws://{server.BaseUri.Authority}/api/ws"), CancellationToken.None));
         using var bad = await WhepPeer.Go2RtcSocket(server);
-        StringAssert.Contains(await WhepPeer.Go2RtcExchange(bad, "webrtc/offer", "hello", "error"), "not SDP");
-        StringAssert.Contains(await WhepPeer.Go2RtcExchange(bad, "webrtc/offer", "v=0\r\n", "error"), "no video section");
+        StringAssert.StartsWith(await WhepPeer.Go2RtcExchange(bad, ["webrtc/offer"], "hello", "error"),
+            "webrtc/offer: The offer is not SDP");
+        StringAssert.Contains(await WhepPeer.Go2RtcExchange(bad, ["webrtc/offer"], "v=0\r\n", "error"), "no video section");
     }
 
     // Key frames seen: one per RTP timestamp among packets carrying IDR slices.
