@@ -73,6 +73,7 @@ public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authen
                         }
                         try
                         {
+                            answered = false;
                             var (id, answer) = await webRtc.Offer(value ?? "", context.Connection.LocalIpAddress);
                             session = id;
                             noOffer.CancelAfter(Timeout.InfiniteTimeSpan);
