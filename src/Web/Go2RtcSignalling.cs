@@ -51,6 +51,7 @@ public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authen
             return;
         }
         var stream = await WebSocketHandshake.Accept(context);
+        var socket = new LiveSocket(stream);
         using var reader = new WebSocketReader(stream, MaxMessageBytes);
         using var noOffer = new CancellationTokenSource(OfferTimeout, loop.Time);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, noOffer.Token);
@@ -68,7 +69,7 @@ public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authen
                         if (type != "webrtc/offer") continue;
                         if (session != null && webRtc.Has(session))
                         {
-                            await Send(stream, "error", "webrtc/offer: this socket's session is still playing", ended.Token);
+                            await Send(socket, "error", "webrtc/offer: this socket's session is still playing", ended.Token);
                             continue;
                         }
                         try
@@ -77,12 +78,12 @@ public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authen
                             var (id, answer) = await webRtc.Offer(value ?? "", context.Connection.LocalIpAddress);
                             session = id;
                             noOffer.CancelAfter(Timeout.InfiniteTimeSpan);
-                            await Send(stream, "webrtc/answer", answer, ended.Token);
+                            await Send(socket, "webrtc/answer", answer, ended.Token);
                             answered = true;
                         }
                         catch (WhepRefusal refused)
                         {
-                            await Send(stream, "error", "webrtc/offer: " + refused.Message, ended.Token);
+                            await Send(socket, "error", "webrtc/offer: " + refused.Message, ended.Token);
                         }
                         continue;
                     case WebSocketMessageKind.Ping:
@@ -91,13 +92,13 @@ public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authen
                     case WebSocketMessageKind.Binary or WebSocketMessageKind.Pong:
                         continue;
                     case WebSocketMessageKind.TooBig:
-                        await stream.WriteAsync(WebSocketFrames.BuildClose(MessageTooBig, "an offer is at most 64 KB"), ended.Token);
+                        await socket.Close(MessageTooBig, "an offer is at most 64 KB", ended.Token);
                         return;
                     case WebSocketMessageKind.ProtocolError:
-                        await stream.WriteAsync(WebSocketFrames.BuildClose(message.CloseCode, ""), ended.Token);
+                        await socket.Close(message.CloseCode, "", ended.Token);
                         return;
                     case WebSocketMessageKind.Close:
-                        await stream.WriteAsync(WebSocketFrames.BuildClose(WebSocketFrames.NormalClosure, ""), ended.Token);
+                        await socket.Close(WebSocketFrames.NormalClosure, "", ended.Token);
                         return;
                     default: // the connection ended
                         return;
@@ -137,7 +138,7 @@ public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authen
         return (type, value);
     }
 
-    private static async Task Send(Stream stream, string type, string value, CancellationToken cancellationToken)
+    private static async Task Send(LiveSocket socket, string type, string value, CancellationToken cancellationToken)
     {
         var json = new ArrayBufferWriter<byte>(value.Length + 64);
         using (var writer = new Utf8JsonWriter(json))
@@ -147,9 +148,6 @@ public sealed class Go2RtcSignalling(EventLoop loop, WebRtcServer webRtc, Authen
             writer.WriteString("value"u8, value);
             writer.WriteEndObject();
         }
-        var header = new byte[10];
-        int length = WebSocketFrames.WriteHeader(header, WebSocketFrames.Text, json.WrittenCount);
-        await stream.WriteAsync(header.AsMemory(0, length), cancellationToken);
-        await stream.WriteAsync(json.WrittenMemory, cancellationToken);
+        await socket.Write(WebSocketFrames.Text, json.WrittenMemory, cancellationToken);
     }
 }

@@ -3,9 +3,9 @@ using Edge.Web.WebSockets;
 namespace Edge.Web;
 
 /// <summary>
-/// The sending side of a live video WebSocket: each message's header, then its payload straight from
-/// the shared fragment (no copy per viewer); a pong the player asked for goes out before the next
-/// message. Only the sender writes. Loop only.
+/// The sending side of a live video WebSocket (and of go2rtc's signalling socket): each message's
+/// header, then its payload straight from the shared fragment (no copy per viewer); a pong the player
+/// asked for goes out before the next message. Only the sender writes. Loop only.
 /// </summary>
 public sealed class LiveSocket(Stream stream)
 {
